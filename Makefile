@@ -1,0 +1,120 @@
+# DataOptim server: dataoptimd, dataoptim-worker and the dataoptim CLI.
+# Plain make: explicit source lists, objects under $(BUILD), programs in $(BIN).
+# `make SAN=1 ...` builds the same with AddressSanitizer + UBSan under build/san.
+
+CC      ?= cc
+SAN     ?=
+ifeq ($(SAN),1)
+BUILD   := build/san
+BIN     := build/san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     := -O1 -g
+else
+BUILD   := build/rel
+BIN     := bin
+SANFLAGS :=
+OPT     := -O2 -g
+endif
+
+PKGS    := jansson libcrypto libxxhash
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+           -Icommon $(SANFLAGS) $(shell pkg-config --cflags $(PKGS))
+LDFLAGS := $(SANFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+
+COMMON_SRC := common/util.c common/vresult.c common/jsonlex.c common/pool_build.c \
+              common/pool.c common/stdval.c common/byod.c common/materialize.c \
+              common/synth.c common/score.c common/proxy.c
+CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
+              server/cli/cmd_db.c server/cli/cmd_score.c
+UNIT_TESTS := test_util test_jsonlex test_pool test_stdval test_byod \
+              test_materialize test_synth test_cli test_score test_proxy
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+# ---- server: dataoptimd, and the data layer the CLI shares with it ----
+SRV_PKGS   := libmicrohttpd sqlite3 libargon2 inih
+LDLIBS     += $(shell pkg-config --libs $(SRV_PKGS)) -lpthread
+SRVDB_SRC  := server/db.c server/db_acct.c server/db_sub.c server/db_job.c \
+              server/db_lb.c server/auth.c server/cfg.c
+SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
+              server/upload.c server/lb.c server/metrics.c server/static.c \
+              server/api_session.c server/api_sub.c server/api_job.c \
+              server/api_misc.c
+MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
+SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all deps build tests test run bench fuzz clean
+all: deps build
+build: $(BIN)/dataoptim $(BIN)/dataoptimd
+tests: build $(TEST_BINS)
+
+deps:
+	@sh deploy/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	ar rcs $@ $^
+
+$(BIN)/dataoptim: $(CLI_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The schema travels inside the binaries: migrations/*.sql become a C table.
+$(BUILD)/server/migrations.c: $(MIGRATIONS) server/gen_migrations.sh
+	@mkdir -p $(dir $@)
+	sh server/gen_migrations.sh $@ $(MIGRATIONS)
+
+$(BUILD)/server/migrations.o: $(BUILD)/server/migrations.c
+	$(CC) $(CFLAGS) -Iserver -c $< -o $@
+
+$(BUILD)/libsrvdb.a: $(SRVDB_OBJ)
+	ar rcs $@ $^
+
+$(BIN)/dataoptimd: $(SERVER_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/bench_pool: $(BUILD)/tests/bench/bench_pool.o $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make test: every unit test, then the same under ASan+UBSan; one total line.
+test: deps
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@sh tests/run.sh
+
+run: deps build
+	@sh deploy/run.sh
+
+bench: deps build
+	@sh tests/bench/run.sh
+
+# make fuzz: libFuzzer (clang) on the validators, FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Icommon -fsanitize=fuzzer,address,undefined
+fuzz:
+	@sh deploy/deps.sh clang
+	@mkdir -p build/fuzz/corpus-byod build/fuzz/corpus-stdval
+	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_byod.c $(COMMON_SRC) -o build/fuzz/fuzz_byod $(LDLIBS)
+	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_stdval.c $(COMMON_SRC) -o build/fuzz/fuzz_stdval $(LDLIBS)
+	cp ../shared/dataoptim/example-byod.json build/fuzz/corpus-byod/ 2>/dev/null || true
+	cp ../shared/dataoptim/example-standard.txt build/fuzz/corpus-stdval/ 2>/dev/null || true
+	build/fuzz/fuzz_byod -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
+	build/fuzz/fuzz_stdval -max_total_time=$(FUZZ_SECONDS) -timeout=5 build/fuzz/corpus-stdval
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,1237 @@
+/*
+ * byod: the BYOD validator.
+ *
+ * Two layers over the token stream, both explicit state machines:
+ *  - the syntax layer (byod_token) checks the JSON grammar with a bounded
+ *    stack of open containers and turns tokens into events: a value
+ *    (scalar or container start) at depth d, a key at depth d, a container
+ *    end back at depth d;
+ *  - the format layer (byod_value, byod_key, byod_close) knows what each
+ *    depth holds: 0 the file, 1 the top array, 2 an item object, 3 its
+ *    conversations array, 4 a turn object.  Any other container is either
+ *    an error (reported, then skipped) or an unknown key's value (skipped
+ *    silently); skipping only counts depth.
+ * A JSON syntax error stops the scan; a format error is recorded and the
+ * scan goes on.  Per item, nothing is allocated: the item's canonical
+ * token stream goes through a fixed buffer into SHA-256, and only 16 bytes
+ * of its digest and 12 bytes of its id's hash are kept.
+ */
+#include "byod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "jsonlex.h"
+#include "pool.h"
+#include "util.h"
+#include "vresult.h"
+
+#define BYOD_MAX_DEPTH 64	/* deepest nesting, unknown keys' values too */
+#define BYOD_MAX_KEYS 256	/* distinct unknown keys per object */
+#define BYOD_DIGEST 16		/* bytes kept of each item's SHA-256 */
+#define BYOD_DBUF (64 * 1024)	/* canonical stream buffer */
+#define BYOD_KEYTXT 64		/* bytes of a key kept for messages */
+#define BYOD_DEFAULT_STRING (1024 * 1024)
+#define BYOD_NO_OFFSET UINT64_MAX	/* reported as offset -1 */
+
+/* What the syntax layer expects next. */
+enum byod_expect {
+	X_VALUE,		/* a value (after ':' or ',' in an array) */
+	X_FIRST_VALUE,		/* a value or ']' (after '[') */
+	X_KEY,			/* a key (after ',' in an object) */
+	X_FIRST_KEY,		/* a key or '}' (after '{') */
+	X_COLON,
+	X_NEXT,			/* ',' or the closing bracket */
+	X_DONE			/* end of file */
+};
+
+enum byod_key {
+	K_OTHER,		/* unknown: its value is skipped */
+	K_DUP,			/* repeated: reported, value skipped */
+	K_ID, K_IMAGE, K_CONV,	/* item keys */
+	K_FROM, K_VALUE		/* turn keys */
+};
+
+enum byod_role { R_NONE, R_HUMAN, R_GPT, R_BAD };
+
+/* Seen-key flags */
+#define F_ID	1
+#define F_IMAGE	2
+#define F_CONV	4
+#define F_FROM	8
+#define F_VALUE	16
+
+/* The first BYOD_DIGEST bytes of an item's SHA-256. */
+struct byod_dig {
+	unsigned char d[BYOD_DIGEST];
+};
+
+/* An id's xxh3-64 hash and its item index (12 bytes, 4-aligned). */
+struct byod_idh {
+	uint32_t hi, lo, item;
+};
+
+/* Keys of one object, for the duplicate check. */
+struct byod_keys {
+	unsigned seen;		/* F_* of the known keys */
+	size_t n;		/* unknown keys' hashes in h */
+	int full;		/* more than BYOD_MAX_KEYS reported */
+	uint64_t h[BYOD_MAX_KEYS];
+};
+
+struct byod {
+	const struct pool *pool;
+	const struct byod_limits *lim;
+	size_t max_string;
+	struct vresult *res;
+	struct jl *jl;
+	int stop;		/* a fatal error was reported */
+
+	/* syntax layer */
+	enum byod_expect expect;
+	int depth;
+	unsigned char open[BYOD_MAX_DEPTH];	/* '{' or '[' per level */
+	int skip;		/* depth of the container being skipped, or 0 */
+	int64_t skip_turn;	/* where it is, for messages: turn or -1 */
+	char skip_field[96];	/* and its key, quoted ("" if none) */
+
+	/* file */
+	uint64_t n_items;
+	uint64_t cap_items;	/* items whose digests are kept */
+
+	/* the current item (depth >= 2) */
+	int64_t item;
+	uint64_t item_off;
+	uint64_t item_err0;	/* res->n_errors when it began */
+	struct byod_keys ikeys;
+	enum byod_key ikey;
+	char ikey_txt[BYOD_KEYTXT];	/* the current item key, for paths */
+	size_t ikey_len;
+	int has_image;		/* "image" present, whatever its type */
+	int image_ok;
+	char folder[64];
+	int conv_ok;		/* "conversations" was an array */
+
+	/* its conversation */
+	int64_t n_turns;
+	enum byod_role last_role;
+	int64_t first_human;	/* first human turn, -1 if none */
+	uint64_t img_total;	/* "<image>" occurrences */
+	uint64_t img_turns;	/* turns holding one or more */
+	int64_t img_turn;	/* the first such turn, -1 if none */
+	enum byod_role img_role;
+	uint64_t img_off;
+
+	/* the current turn (depth 4) */
+	int64_t turn;
+	uint64_t turn_off;
+	struct byod_keys tkeys;
+	enum byod_key tkey;
+	char tkey_txt[BYOD_KEYTXT];
+	size_t tkey_len;
+	enum byod_role role;
+	uint64_t from_off;
+	uint64_t n_img;
+	uint64_t value_off;
+
+	/* hashing */
+	EVP_MD *md;
+	EVP_MD_CTX *fctx;	/* the whole file */
+	EVP_MD_CTX *ictx;	/* the current item's canonical stream */
+	int digesting;
+	size_t dlen;
+	unsigned char dbuf[BYOD_DBUF];
+	struct byod_dig *dig;
+	size_t n_dig, cap_dig;
+	struct byod_idh *ids;
+	size_t n_ids, cap_ids;
+
+	/* composition: runs of one folder are added at once */
+	char comp_name[64];
+	uint64_t comp_n;
+};
+
+static const char *
+byod_tname(enum jl_type t)
+{
+	switch (t) {
+	case JL_LBRACE:
+		return "an object";
+	case JL_LBRACKET:
+		return "an array";
+	case JL_STRING:
+		return "a string";
+	case JL_NUMBER:
+		return "a number";
+	case JL_TRUE:
+		return "true";
+	case JL_FALSE:
+		return "false";
+	case JL_NULL:
+		return "null";
+	case JL_RBRACE:
+		return "'}'";
+	case JL_RBRACKET:
+		return "']'";
+	case JL_COLON:
+		return "':'";
+	case JL_COMMA:
+		return "','";
+	case JL_EOF:
+		return "the end of the file";
+	default:
+		return "an error";
+	}
+}
+
+static size_t
+byod_kept(const struct byod *b, const struct jl_token *t)
+{
+	return t->truncated ? b->max_string : t->len;
+}
+
+/*
+ * Record an error.  turn < 0: at item level (or file level when item <
+ * 0); field: NULL, or a printable name appended to the path.
+ */
+static void byod_err(struct byod *b, int64_t item, int64_t turn,
+    const char *field, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void
+byod_err(struct byod *b, int64_t item, int64_t turn, const char *field,
+    uint64_t off, const char *fmt, ...)
+{
+	char path[160], msg[256];
+	size_t n = 0;
+	va_list ap;
+
+	if (b->res->n_errors >= VRESULT_KEEP) {
+		/* counted only: spare the formatting */
+		vresult_error(b->res, 0, item, (int64_t)off, NULL, NULL, "-");
+		return;
+	}
+	path[0] = '\0';
+	if (item >= 0)
+		n += (size_t)snprintf(path, sizeof(path), "[%lld]",
+		    (long long)item);
+	if (turn >= 0 && n < sizeof(path))
+		n += (size_t)snprintf(path + n, sizeof(path) - n,
+		    ".conversations[%lld]", (long long)turn);
+	if (field != NULL && n < sizeof(path))
+		snprintf(path + n, sizeof(path) - n, "%s%s", n ? "." : "",
+		    field);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vresult_error(b->res, 0, item, (int64_t)off, NULL, path, "%s", msg);
+}
+
+/* The current item key / turn key, quoted, as a path element. */
+static const char *
+byod_ikey(struct byod *b, char *buf, size_t n)
+{
+	return util_quote(buf, n, b->ikey_txt, b->ikey_len);
+}
+
+static const char *
+byod_tkey(struct byod *b, char *buf, size_t n)
+{
+	return util_quote(buf, n, b->tkey_txt, b->tkey_len);
+}
+
+/* ---- hashing -------------------------------------------------------- */
+
+static void
+byod_file_chunk(void *ctx, const void *buf, size_t len)
+{
+	struct byod *b = ctx;
+
+	EVP_DigestUpdate(b->fctx, buf, len);
+}
+
+static void
+byod_dflush(struct byod *b)
+{
+	if (b->dlen > 0)
+		EVP_DigestUpdate(b->ictx, b->dbuf, b->dlen);
+	b->dlen = 0;
+}
+
+/*
+ * Feed a token to the item's canonical stream: its type byte, and for a
+ * string or number its decoded length (8 bytes, little-endian) and bytes.
+ * Commas and colons carry nothing the brackets and keys do not.
+ */
+static void
+byod_dfeed(struct byod *b, const struct jl_token *t)
+{
+	size_t n, i;
+
+	if (t->type == JL_COMMA || t->type == JL_COLON)
+		return;
+	if (b->dlen + 9 > BYOD_DBUF)
+		byod_dflush(b);
+	b->dbuf[b->dlen++] = (unsigned char)t->type;
+	if (t->type != JL_STRING && t->type != JL_NUMBER)
+		return;
+	n = byod_kept(b, t);
+	for (i = 0; i < 8; i++)
+		b->dbuf[b->dlen++] = (unsigned char)((uint64_t)t->len >> (8 * i));
+	if (b->dlen + n > BYOD_DBUF) {
+		byod_dflush(b);
+		if (n > BYOD_DBUF) {
+			EVP_DigestUpdate(b->ictx, t->str, n);
+			return;
+		}
+	}
+	memcpy(b->dbuf + b->dlen, t->str, n);
+	b->dlen += n;
+}
+
+static void
+byod_dbegin(struct byod *b, const struct jl_token *t)
+{
+	EVP_DigestInit_ex(b->ictx, b->md, NULL);
+	b->dlen = 0;
+	b->digesting = 1;
+	byod_dfeed(b, t);
+}
+
+static void
+byod_dend(struct byod *b)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	byod_dflush(b);
+	EVP_DigestFinal_ex(b->ictx, md, &mdlen);
+	b->digesting = 0;
+	if ((uint64_t)b->item >= b->cap_items)
+		return;
+	if (b->n_dig == b->cap_dig) {
+		b->cap_dig = b->cap_dig ? b->cap_dig * 2 : 4096;
+		b->dig = util_xrealloc(b->dig, b->cap_dig * sizeof(*b->dig));
+	}
+	memcpy(b->dig[b->n_dig++].d, md, BYOD_DIGEST);
+}
+
+static void
+byod_id_add(struct byod *b, const char *s, size_t n)
+{
+	uint64_t h = XXH3_64bits(s, n);
+	struct byod_idh *e;
+
+	if ((uint64_t)b->item >= b->cap_items)
+		return;
+	if (b->n_ids == b->cap_ids) {
+		b->cap_ids = b->cap_ids ? b->cap_ids * 2 : 4096;
+		b->ids = util_xrealloc(b->ids, b->cap_ids * sizeof(*b->ids));
+	}
+	e = &b->ids[b->n_ids++];
+	e->hi = (uint32_t)(h >> 32);
+	e->lo = (uint32_t)h;
+	e->item = (uint32_t)b->item;
+}
+
+static void
+byod_comp(struct byod *b, const char *name)
+{
+	if (b->comp_n > 0 && strcmp(b->comp_name, name) != 0) {
+		vresult_comp_add(b->res, b->comp_name, b->comp_n);
+		b->comp_n = 0;
+	}
+	if (b->comp_n == 0)
+		snprintf(b->comp_name, sizeof(b->comp_name), "%s", name);
+	b->comp_n++;
+}
+
+/* ---- in-place quicksorts of the kept digests and id hashes ----------- */
+
+static uint64_t
+byod_be64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* Bytewise order, compared as two big-endian words. */
+static int
+byod_dig_less(const struct byod_dig *a, const struct byod_dig *b)
+{
+	uint64_t x = byod_be64(a->d), y = byod_be64(b->d);
+
+	if (x != y)
+		return x < y;
+	return byod_be64(a->d + 8) < byod_be64(b->d + 8);
+}
+
+static int
+byod_idh_less(const struct byod_idh *a, const struct byod_idh *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi;
+	if (a->lo != b->lo)
+		return a->lo < b->lo;
+	return a->item < b->item;
+}
+
+/*
+ * Hoare quicksort (equal keys split evenly) with a median-of-three pivot,
+ * insertion sort for short ranges, and a loop on the larger side so the
+ * stack stays O(log n).  glibc's qsort() would malloc a copy of the array.
+ */
+#define BYOD_QSORT(name, T, LESS)					\
+static void								\
+name(T *v, size_t n)							\
+{									\
+	T p, x;								\
+	size_t i, j, m;							\
+									\
+	while (n > 16) {						\
+		m = (n - 1) / 2;					\
+		if (LESS(&v[m], &v[0])) {				\
+			x = v[m]; v[m] = v[0]; v[0] = x;		\
+		}							\
+		if (LESS(&v[n - 1], &v[m])) {				\
+			x = v[m]; v[m] = v[n - 1]; v[n - 1] = x;	\
+			if (LESS(&v[m], &v[0])) {			\
+				x = v[m]; v[m] = v[0]; v[0] = x;	\
+			}						\
+		}							\
+		p = v[m];						\
+		for (i = 0, j = n - 1;; i++, j--) {			\
+			while (LESS(&v[i], &p))				\
+				i++;					\
+			while (LESS(&p, &v[j]))				\
+				j--;					\
+			if (i >= j)					\
+				break;					\
+			x = v[i]; v[i] = v[j]; v[j] = x;		\
+		}							\
+		if (j + 1 < n - j - 1) {				\
+			name(v, j + 1);					\
+			v += j + 1;					\
+			n -= j + 1;					\
+		} else {						\
+			name(v + j + 1, n - j - 1);			\
+			n = j + 1;					\
+		}							\
+	}								\
+	for (i = 1; i < n; i++)						\
+		for (j = i; j > 0 && LESS(&v[j], &v[j - 1]); j--) {	\
+			x = v[j]; v[j] = v[j - 1]; v[j - 1] = x;	\
+		}							\
+}
+
+BYOD_QSORT(byod_dig_sort, struct byod_dig, byod_dig_less)
+BYOD_QSORT(byod_idh_sort, struct byod_idh, byod_idh_less)
+
+/* ---- the format layer --------------------------------------------------- */
+
+static int
+byod_is(const struct jl_token *t, size_t kept, const char *s, size_t n)
+{
+	return !t->truncated && kept == n && memcmp(t->str, s, n) == 0;
+}
+
+/*
+ * Begin skipping the value t at depth d if it is a container (its
+ * contents are ignored until it closes).
+ */
+static void
+byod_skip_value(struct byod *b, const struct jl_token *t, int d)
+{
+	if (t->type != JL_LBRACE && t->type != JL_LBRACKET)
+		return;
+	b->skip = d + 1;
+	b->skip_turn = d >= 3 ? b->turn : -1;
+	b->skip_field[0] = '\0';
+	if (d == 2)
+		util_quote(b->skip_field, sizeof(b->skip_field), b->ikey_txt,
+		    b->ikey_len);
+	else if (d == 4)
+		util_quote(b->skip_field, sizeof(b->skip_field), b->tkey_txt,
+		    b->tkey_len);
+}
+
+/* A string inside a skipped value must still fit max_string. */
+static void
+byod_skipped_string(struct byod *b, const struct jl_token *t)
+{
+	if (t->truncated)
+		byod_err(b, b->item, b->skip_turn, b->skip_field[0] ?
+		    b->skip_field : NULL, t->offset, "a string is %zu bytes "
+		    "long; the limit is %zu", t->len, b->max_string);
+}
+
+static void
+byod_long(struct byod *b, int64_t turn, const char *field,
+    const struct jl_token *t, const char *what)
+{
+	byod_err(b, b->item, turn, field, t->offset, "%s is %zu bytes long; "
+	    "the limit is %zu", what, t->len, b->max_string);
+}
+
+/* A key of an item or a turn: classify it and check it is not repeated. */
+static enum byod_key
+byod_keyof(struct byod *b, struct byod_keys *ks, const struct jl_token *t,
+    int64_t turn)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+		unsigned flag;
+		enum byod_key key;
+	} known[] = {
+		{ "id", 2, F_ID, K_ID },
+		{ "image", 5, F_IMAGE, K_IMAGE },
+		{ "conversations", 13, F_CONV, K_CONV },
+		{ "from", 4, F_FROM, K_FROM },
+		{ "value", 5, F_VALUE, K_VALUE },
+	};
+	size_t kept = byod_kept(b, t), i, lo = turn < 0 ? 0 : 3,
+	    hi = turn < 0 ? 3 : 5;
+	char q[96];
+	uint64_t h;
+
+	for (i = lo; i < hi; i++)
+		if (byod_is(t, kept, known[i].name, known[i].len)) {
+			if (ks->seen & known[i].flag)
+				goto dup;
+			ks->seen |= known[i].flag;
+			return known[i].key;
+		}
+	if (t->truncated)
+		byod_long(b, turn, NULL, t, "a key");
+	h = XXH3_64bits_withSeed(t->str, kept, t->len);
+	for (i = 0; i < ks->n; i++)
+		if (ks->h[i] == h)
+			goto dup;
+	if (ks->n < BYOD_MAX_KEYS)
+		ks->h[ks->n++] = h;
+	else if (!ks->full) {
+		ks->full = 1;
+		byod_err(b, b->item, turn, NULL, t->offset, "more than %d "
+		    "different keys in one object", BYOD_MAX_KEYS);
+	}
+	return K_OTHER;
+dup:
+	byod_err(b, b->item, turn, util_quote(q, sizeof(q), t->str, kept),
+	    t->offset, "duplicate key \"%s\" in one object", q);
+	return K_DUP;
+}
+
+static void
+byod_key(struct byod *b, const struct jl_token *t, int d)
+{
+	size_t kept;
+
+	if (b->skip) {
+		byod_skipped_string(b, t);
+		return;
+	}
+	kept = byod_kept(b, t) < BYOD_KEYTXT ? byod_kept(b, t) : BYOD_KEYTXT;
+	if (d == 2) {
+		b->ikey = byod_keyof(b, &b->ikeys, t, -1);
+		memcpy(b->ikey_txt, t->str, kept);
+		b->ikey_len = kept;
+	} else {
+		b->tkey = byod_keyof(b, &b->tkeys, t, b->turn);
+		memcpy(b->tkey_txt, t->str, kept);
+		b->tkey_len = kept;
+	}
+}
+
+static void
+byod_item_begin(struct byod *b, const struct jl_token *t, int d)
+{
+	b->item = (int64_t)b->n_items++;
+	b->item_off = t->offset;
+	b->item_err0 = b->res->n_errors;
+	if (b->lim->max_items && b->n_items == b->lim->max_items + 1)
+		byod_err(b, b->item, -1, NULL, t->offset, "more items than "
+		    "the track's budget of %llu",
+		    (unsigned long long)b->lim->max_items);
+	if (t->type != JL_LBRACE) {
+		byod_err(b, b->item, -1, NULL, t->offset, "an item must be an "
+		    "object, not %s", byod_tname(t->type));
+		byod_skip_value(b, t, d);
+		return;
+	}
+	memset(&b->ikeys, 0, offsetof(struct byod_keys, h));
+	b->has_image = b->image_ok = b->conv_ok = 0;
+	b->n_turns = 0;
+	byod_dbegin(b, t);
+}
+
+static void
+byod_image(struct byod *b, const struct jl_token *t)
+{
+	const char *s = t->str, *seg, *slash;
+	const char *const *r;
+	size_t n = byod_kept(b, t), rl, fl;
+	char q[128];
+
+	if (t->truncated) {
+		byod_long(b, -1, "image", t, "the image path");
+		return;
+	}
+	if (n == 0) {
+		byod_err(b, b->item, -1, "image", t->offset, "the image path "
+		    "is empty");
+		return;
+	}
+	util_quote(q, sizeof(q), s, n);
+	if (memchr(s, '\0', n) != NULL) {
+		byod_err(b, b->item, -1, "image", t->offset, "the image path "
+		    "\"%s\" contains a NUL byte", q);
+		return;
+	}
+	if (memchr(s, '\\', n) != NULL) {
+		byod_err(b, b->item, -1, "image", t->offset, "the image path "
+		    "\"%s\" contains a backslash", q);
+		return;
+	}
+	if (s[0] == '/') {
+		byod_err(b, b->item, -1, "image", t->offset, "the image path "
+		    "\"%s\" is absolute; it must be relative", q);
+		return;
+	}
+	for (seg = s; seg < s + n; seg = slash + 1) {
+		if ((slash = memchr(seg, '/', (size_t)(s + n - seg))) == NULL)
+			slash = s + n;
+		if (slash - seg == 2 && seg[0] == '.' && seg[1] == '.') {
+			byod_err(b, b->item, -1, "image", t->offset, "the "
+			    "image path \"%s\" has a \"..\" segment", q);
+			return;
+		}
+	}
+	if (b->pool == NULL || !pool_has_image(b->pool, s, n)) {
+		for (r = b->lim->image_roots; r != NULL && *r != NULL; r++) {
+			rl = strlen(*r);
+			if (rl > 0 && n > rl && memcmp(s, *r, rl) == 0 &&
+			    ((*r)[rl - 1] == '/' || s[rl] == '/'))
+				break;
+		}
+		if (r == NULL || *r == NULL) {
+			byod_err(b, b->item, -1, "image", t->offset, "the "
+			    "image \"%s\" is not in the pool%s", q,
+			    b->lim->image_roots != NULL &&
+			    b->lim->image_roots[0] != NULL ?
+			    " nor under an allowed image root" : "");
+			return;
+		}
+	}
+	slash = memchr(s, '/', n);
+	if (slash == NULL)
+		snprintf(b->folder, sizeof(b->folder), "(top level)");
+	else {
+		fl = (size_t)(slash - s);
+		if (fl >= sizeof(b->folder))
+			fl = sizeof(b->folder) - 1;
+		memcpy(b->folder, s, fl);
+		b->folder[fl] = '\0';
+	}
+	b->image_ok = 1;
+}
+
+static void
+byod_item_value(struct byod *b, const struct jl_token *t, int d)
+{
+	char q[96];
+
+	switch (b->ikey) {
+	case K_ID:
+		if (t->type != JL_STRING) {
+			byod_err(b, b->item, -1, "id", t->offset, "\"id\" must "
+			    "be a string, not %s", byod_tname(t->type));
+			break;
+		}
+		if (t->truncated)
+			byod_long(b, -1, "id", t, "the id");
+		else if (t->len == 0)
+			byod_err(b, b->item, -1, "id", t->offset, "the id is "
+			    "empty");
+		else
+			byod_id_add(b, t->str, t->len);
+		break;
+	case K_IMAGE:
+		b->has_image = 1;
+		if (t->type != JL_STRING)
+			byod_err(b, b->item, -1, "image", t->offset, "\"image\" "
+			    "must be one path string, not %s",
+			    byod_tname(t->type));
+		else
+			byod_image(b, t);
+		break;
+	case K_CONV:
+		if (t->type != JL_LBRACKET) {
+			byod_err(b, b->item, -1, "conversations", t->offset,
+			    "\"conversations\" must be an array of turns, not "
+			    "%s", byod_tname(t->type));
+			break;
+		}
+		b->conv_ok = 1;
+		b->n_turns = 0;
+		b->last_role = R_NONE;
+		b->first_human = b->img_turn = -1;
+		b->img_total = b->img_turns = 0;
+		return;
+	case K_OTHER:
+	case K_DUP:
+	default:
+		if (t->type == JL_STRING && t->truncated)
+			byod_long(b, -1, byod_ikey(b, q, sizeof(q)), t,
+			    "a string");
+		break;
+	}
+	byod_skip_value(b, t, d);
+}
+
+static void
+byod_turn_begin(struct byod *b, const struct jl_token *t, int d)
+{
+	b->turn = b->n_turns++;
+	b->turn_off = t->offset;
+	if (t->type != JL_LBRACE) {
+		byod_err(b, b->item, b->turn, NULL, t->offset, "a turn must be "
+		    "an object with \"from\" and \"value\", not %s",
+		    byod_tname(t->type));
+		b->last_role = R_BAD;
+		byod_skip_value(b, t, d);
+		return;
+	}
+	memset(&b->tkeys, 0, offsetof(struct byod_keys, h));
+	b->role = R_NONE;
+	b->n_img = 0;
+}
+
+/*
+ * Find the separators of LLaVA's prompt formats ("</s>", "[/INST]",
+ * " ASSISTANT: ") and count "<image>" in s: one memchr() pass per first
+ * byte, far cheaper than a memmem() per needle on short values.
+ * Returns a bit set: 1 "</s>", 2 "[/INST]", 4 " ASSISTANT: ".
+ */
+static unsigned
+byod_scan_text(const char *s, size_t n, uint64_t *n_img)
+{
+	const char *p, *e = s + n;
+	unsigned found = 0;
+
+	for (p = s; (p = memchr(p, '<', (size_t)(e - p))) != NULL; p++) {
+		if (e - p >= 7 && memcmp(p, "<image>", 7) == 0)
+			(*n_img)++;
+		else if (e - p >= 4 && memcmp(p, "</s>", 4) == 0)
+			found |= 1;
+	}
+	for (p = s; (p = memchr(p, '[', (size_t)(e - p))) != NULL; p++)
+		if (e - p >= 7 && memcmp(p, "[/INST]", 7) == 0)
+			found |= 2;
+	for (p = s + 1; p < e && (p = memchr(p, 'A', (size_t)(e - p))) != NULL;
+	    p++)
+		if (e - p >= 11 && p[-1] == ' ' &&
+		    memcmp(p, "ASSISTANT: ", 11) == 0)
+			found |= 4;
+	return found;
+}
+
+static void
+byod_text(struct byod *b, const struct jl_token *t)
+{
+	static const char *const seps[] = { "</s>", "[/INST]", " ASSISTANT: " };
+	unsigned found;
+	int i;
+
+	b->value_off = t->offset;
+	if (t->truncated)
+		byod_long(b, b->turn, "value", t, "the value");
+	if (t->len == 0) {
+		byod_err(b, b->item, b->turn, "value", t->offset, "\"value\" "
+		    "is empty");
+		return;
+	}
+	found = byod_scan_text(t->str, byod_kept(b, t), &b->n_img);
+	for (i = 0; i < 3; i++)
+		if (found & (1u << i))
+			byod_err(b, b->item, b->turn, "value", t->offset,
+			    "\"value\" contains \"%s\", a separator of "
+			    "LLaVA's prompt format", seps[i]);
+}
+
+static void
+byod_turn_value(struct byod *b, const struct jl_token *t, int d)
+{
+	char q[96];
+	size_t n;
+
+	switch (b->tkey) {
+	case K_FROM:
+		b->from_off = t->offset;
+		n = byod_kept(b, t);
+		if (t->type == JL_STRING && byod_is(t, n, "human", 5))
+			b->role = R_HUMAN;
+		else if (t->type == JL_STRING && byod_is(t, n, "gpt", 3))
+			b->role = R_GPT;
+		else {
+			b->role = R_BAD;
+			if (t->type == JL_STRING)
+				byod_err(b, b->item, b->turn, "from", t->offset,
+				    "\"from\" must be \"human\" or \"gpt\", not "
+				    "\"%s\"", util_quote(q, sizeof(q), t->str,
+				    n));
+			else
+				byod_err(b, b->item, b->turn, "from", t->offset,
+				    "\"from\" must be \"human\" or \"gpt\", not "
+				    "%s", byod_tname(t->type));
+		}
+		break;
+	case K_VALUE:
+		if (t->type == JL_STRING)
+			byod_text(b, t);
+		else {
+			b->value_off = t->offset;
+			byod_err(b, b->item, b->turn, "value", t->offset,
+			    "\"value\" must be a string, not %s",
+			    byod_tname(t->type));
+		}
+		break;
+	case K_OTHER:
+	case K_DUP:
+	default:
+		if (t->type == JL_STRING && t->truncated)
+			byod_long(b, b->turn, byod_tkey(b, q, sizeof(q)), t,
+			    "a string");
+		break;
+	}
+	byod_skip_value(b, t, d);
+}
+
+static int
+byod_value(struct byod *b, const struct jl_token *t, int d)
+{
+	if (b->skip) {
+		if (t->type == JL_STRING)
+			byod_skipped_string(b, t);
+		return 0;
+	}
+	switch (d) {
+	case 0:
+		if (t->type != JL_LBRACKET) {
+			byod_err(b, -1, -1, NULL, t->offset, "the file must be "
+			    "one JSON array of items, not %s",
+			    byod_tname(t->type));
+			return -1;
+		}
+		return 0;
+	case 1:
+		byod_item_begin(b, t, d);
+		return 0;
+	case 2:
+		byod_item_value(b, t, d);
+		return 0;
+	case 3:
+		byod_turn_begin(b, t, d);
+		return 0;
+	default:
+		byod_turn_value(b, t, d);
+		return 0;
+	}
+}
+
+static void
+byod_turn_end(struct byod *b)
+{
+	enum byod_role want = b->turn % 2 == 0 ? R_HUMAN : R_GPT;
+
+	if (!(b->tkeys.seen & F_FROM)) {
+		byod_err(b, b->item, b->turn, NULL, b->turn_off, "the turn has "
+		    "no \"from\"");
+		b->role = R_BAD;
+	}
+	if (!(b->tkeys.seen & F_VALUE))
+		byod_err(b, b->item, b->turn, NULL, b->turn_off, "the turn has "
+		    "no \"value\"");
+	if (b->role != R_BAD && b->role != want)
+		byod_err(b, b->item, b->turn, "from", b->from_off, "turn %lld "
+		    "is from \"%s\"; turns must alternate \"human\", \"gpt\", "
+		    "starting with \"human\"", (long long)b->turn,
+		    b->role == R_HUMAN ? "human" : "gpt");
+	if (b->role == R_HUMAN && b->first_human < 0)
+		b->first_human = b->turn;
+	if (b->n_img > 0) {
+		b->img_total += b->n_img;
+		if (b->img_turns++ == 0) {
+			b->img_turn = b->turn;
+			b->img_role = b->role;
+			b->img_off = b->value_off;
+		}
+	}
+	b->last_role = b->role;
+}
+
+static void
+byod_conv_end(struct byod *b, const struct jl_token *t)
+{
+	if (b->n_turns < 2)
+		byod_err(b, b->item, -1, "conversations", t->offset, "a "
+		    "conversation needs at least 2 turns, not %lld",
+		    (long long)b->n_turns);
+	else if (b->last_role == R_HUMAN && (b->n_turns - 1) % 2 == 0)
+		byod_err(b, b->item, b->n_turns - 1, "from", t->offset, "the "
+		    "last turn must be from \"gpt\", not \"human\"");
+}
+
+/* The "<image>" rules, once the whole item is known. */
+static void
+byod_image_rules(struct byod *b)
+{
+	if (!b->conv_ok)
+		return;
+	if (!b->has_image) {
+		if (b->img_total > 0)
+			byod_err(b, b->item, b->img_turn, "value", b->img_off,
+			    "\"<image>\" in an item without an \"image\"");
+		return;
+	}
+	if (b->img_total == 0)
+		byod_err(b, b->item, -1, "conversations", b->item_off, "the "
+		    "item has an \"image\" but no turn holds \"<image>\"");
+	else if (b->img_turns > 1)
+		byod_err(b, b->item, -1, "conversations", b->img_off,
+		    "\"<image>\" appears in %llu turns; it must be in exactly "
+		    "one", (unsigned long long)b->img_turns);
+	else if (b->img_total > 1)
+		byod_err(b, b->item, b->img_turn, "value", b->img_off,
+		    "\"<image>\" appears %llu times; it must appear once",
+		    (unsigned long long)b->img_total);
+	else if (b->img_role == R_GPT)
+		byod_err(b, b->item, b->img_turn, "value", b->img_off,
+		    "\"<image>\" is in a \"gpt\" turn; it must be in the first "
+		    "\"human\" turn");
+	else if (b->img_role == R_HUMAN && b->img_turn != b->first_human)
+		byod_err(b, b->item, b->img_turn, "value", b->img_off,
+		    "\"<image>\" must be in the first \"human\" turn (turn "
+		    "%lld), not turn %lld", (long long)b->first_human,
+		    (long long)b->img_turn);
+}
+
+static void
+byod_item_end(struct byod *b)
+{
+	if (!(b->ikeys.seen & F_ID))
+		byod_err(b, b->item, -1, NULL, b->item_off, "the item has no "
+		    "\"id\"");
+	if (!(b->ikeys.seen & F_CONV))
+		byod_err(b, b->item, -1, NULL, b->item_off, "the item has no "
+		    "\"conversations\"");
+	byod_image_rules(b);
+	byod_dend(b);
+	if (b->res->n_errors == b->item_err0)
+		byod_comp(b, b->has_image ? b->folder : "(no image)");
+}
+
+/* A container closed; d is the depth after it. */
+static void
+byod_close(struct byod *b, const struct jl_token *t, int d)
+{
+	if (b->skip) {
+		if (d < b->skip)
+			b->skip = 0;
+		return;
+	}
+	switch (d) {
+	case 0:
+		if (b->n_items == 0)
+			byod_err(b, -1, -1, NULL, t->offset, "the array has no "
+			    "items");
+		break;
+	case 1:
+		byod_item_end(b);
+		break;
+	case 2:
+		byod_conv_end(b, t);
+		break;
+	case 3:
+		byod_turn_end(b);
+		break;
+	}
+}
+
+/* ---- the syntax layer --------------------------------------------------- */
+
+/* A syntax error: the scan stops. */
+static int
+byod_syntax(struct byod *b, uint64_t off, const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	byod_err(b, b->depth >= 2 ? b->item : -1, -1, NULL, off,
+	    "JSON syntax error: %s", msg);
+	return -1;
+}
+
+static int
+byod_push(struct byod *b, const struct jl_token *t)
+{
+	if (byod_value(b, t, b->depth) != 0)
+		return -1;
+	if (t->type != JL_LBRACE && t->type != JL_LBRACKET) {
+		b->expect = b->depth == 0 ? X_DONE : X_NEXT;
+		return 0;
+	}
+	if (b->depth == BYOD_MAX_DEPTH) {
+		byod_err(b, b->depth >= 2 ? b->item : -1, -1, NULL, t->offset,
+		    "arrays and objects nested deeper than %d levels",
+		    BYOD_MAX_DEPTH);
+		return -1;
+	}
+	b->open[b->depth++] = t->type == JL_LBRACE ? '{' : '[';
+	b->expect = t->type == JL_LBRACE ? X_FIRST_KEY : X_FIRST_VALUE;
+	return 0;
+}
+
+static int
+byod_pop(struct byod *b, const struct jl_token *t)
+{
+	char want = t->type == JL_RBRACE ? '{' : '[';
+
+	if (b->open[b->depth - 1] != want)
+		return byod_syntax(b, t->offset, "%s does not close the open "
+		    "array or object", byod_tname(t->type));
+	b->depth--;
+	b->expect = b->depth == 0 ? X_DONE : X_NEXT;
+	byod_close(b, t, b->depth);
+	return 0;
+}
+
+/* One token through the grammar; -1 when the scan must stop. */
+static int
+byod_token(struct byod *b, const struct jl_token *t)
+{
+	switch (b->expect) {
+	case X_FIRST_VALUE:
+		if (t->type == JL_RBRACKET)
+			return byod_pop(b, t);
+		/* FALLTHROUGH */
+	case X_VALUE:
+		if (t->type == JL_LBRACE || t->type == JL_LBRACKET ||
+		    t->type >= JL_STRING)
+			return byod_push(b, t);
+		if (t->type == JL_EOF && b->depth == 0)
+			return byod_syntax(b, t->offset, "%s", "the file is "
+			    "empty; a JSON array of items was expected");
+		break;
+	case X_FIRST_KEY:
+		if (t->type == JL_RBRACE)
+			return byod_pop(b, t);
+		/* FALLTHROUGH */
+	case X_KEY:
+		if (t->type == JL_STRING) {
+			byod_key(b, t, b->depth);
+			b->expect = X_COLON;
+			return 0;
+		}
+		if (t->type != JL_EOF)
+			return byod_syntax(b, t->offset, "expected a string "
+			    "key, found %s", byod_tname(t->type));
+		break;
+	case X_COLON:
+		if (t->type == JL_COLON) {
+			b->expect = X_VALUE;
+			return 0;
+		}
+		if (t->type != JL_EOF)
+			return byod_syntax(b, t->offset, "expected ':' after "
+			    "a key, found %s", byod_tname(t->type));
+		break;
+	case X_NEXT:
+		if (t->type == JL_COMMA) {
+			b->expect = b->open[b->depth - 1] == '{' ? X_KEY :
+			    X_VALUE;
+			return 0;
+		}
+		if (t->type == JL_RBRACE || t->type == JL_RBRACKET)
+			return byod_pop(b, t);
+		if (t->type != JL_EOF)
+			return byod_syntax(b, t->offset, b->open[b->depth - 1]
+			    == '{' ? "expected ',' or '}', found %s" :
+			    "expected ',' or ']', found %s",
+			    byod_tname(t->type));
+		break;
+	case X_DONE:
+		if (t->type == JL_EOF)
+			return 0;
+		return byod_syntax(b, t->offset, "%s after the end of the "
+		    "top-level array (only whitespace may follow it)",
+		    byod_tname(t->type));
+	}
+	if (t->type == JL_EOF)
+		return byod_syntax(b, t->offset, "%s", "unexpected end of file "
+		    "(the file is truncated)");
+	return byod_syntax(b, t->offset, "unexpected %s", byod_tname(t->type));
+}
+
+/* ---- the driver --------------------------------------------------------- */
+
+static void
+byod_duplicates(struct byod *b)
+{
+	size_t i, first = 0;
+
+	byod_idh_sort(b->ids, b->n_ids);
+	for (i = 1; i < b->n_ids; i++) {
+		if (b->ids[i].hi != b->ids[first].hi ||
+		    b->ids[i].lo != b->ids[first].lo) {
+			first = i;
+			continue;
+		}
+		byod_err(b, b->ids[i].item, -1, "id", BYOD_NO_OFFSET,
+		    "duplicate id: item %lu has the same id",
+		    (unsigned long)b->ids[first].item);
+	}
+}
+
+static void
+byod_set_hash(struct byod *b)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	size_t i;
+
+	byod_dig_sort(b->dig, b->n_dig);
+	EVP_DigestInit_ex(b->ictx, b->md, NULL);
+	for (i = 0; i < b->n_dig; i++)
+		EVP_DigestUpdate(b->ictx, b->dig[i].d, BYOD_DIGEST);
+	EVP_DigestFinal_ex(b->ictx, md, &mdlen);
+	util_hex(md, 32, b->res->set_hash);
+}
+
+static void
+byod_free(struct byod *b)
+{
+	jl_free(b->jl);
+	EVP_MD_CTX_free(b->fctx);
+	EVP_MD_CTX_free(b->ictx);
+	EVP_MD_free(b->md);
+	free(b->dig);
+	free(b->ids);
+	free(b);
+}
+
+int
+byod_file(const struct pool *pool, const char *path,
+    const struct byod_limits *lim, struct vresult *res, char *err,
+    size_t errlen)
+{
+	static const struct byod_limits nolim;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	struct jl_token t;
+	struct byod *b = NULL;
+	struct stat st;
+	int fd, rc = -1, r = 0;
+
+	if (lim == NULL)
+		lim = &nolim;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		util_fmt(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		util_fmt(err, errlen, "cannot stat %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		util_fmt(err, errlen, "%s is not a regular file", path);
+		goto out;
+	}
+	if (lim->max_bytes && (uint64_t)st.st_size > lim->max_bytes) {
+		vresult_error(res, 0, -1, -1, NULL, NULL, "the file is %llu "
+		    "bytes, over the limit of %llu bytes",
+		    (unsigned long long)st.st_size,
+		    (unsigned long long)lim->max_bytes);
+		rc = 0;
+		goto out;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+	b = util_xcalloc(1, sizeof(*b));
+	b->pool = pool;
+	b->lim = lim;
+	b->res = res;
+	b->max_string = lim->max_string ? lim->max_string : BYOD_DEFAULT_STRING;
+	b->cap_items = lim->max_items ? lim->max_items : UINT32_MAX;
+	b->item = -1;
+	b->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	b->fctx = EVP_MD_CTX_new();
+	b->ictx = EVP_MD_CTX_new();
+	b->jl = jl_new(fd, b->max_string);
+	if (b->md == NULL || b->fctx == NULL || b->ictx == NULL ||
+	    b->jl == NULL || !EVP_DigestInit_ex(b->fctx, b->md, NULL)) {
+		util_fmt(err, errlen, "cannot set up SHA-256 or the reader");
+		goto out;
+	}
+	jl_set_chunk_fn(b->jl, byod_file_chunk, b);
+
+	for (;;) {
+		if (jl_next(b->jl, &t) == JL_ERROR) {
+			if (jl_io_error(b->jl)) {
+				util_fmt(err, errlen, "%s: %s", path,
+				    jl_error(b->jl));
+				goto out;
+			}
+			byod_err(b, b->depth >= 2 ? b->item : -1, -1, NULL,
+			    jl_error_offset(b->jl), "JSON syntax error: %s",
+			    jl_error(b->jl));
+			break;
+		}
+		if (b->digesting)
+			byod_dfeed(b, &t);
+		if ((r = byod_token(b, &t)) != 0 || t.type == JL_EOF)
+			break;
+		if (lim->max_bytes && jl_offset(b->jl) > lim->max_bytes) {
+			byod_err(b, -1, -1, NULL, jl_offset(b->jl), "the file "
+			    "grew past the limit of %llu bytes while being read",
+			    (unsigned long long)lim->max_bytes);
+			break;
+		}
+		if (b->n_items > UINT32_MAX) {
+			byod_err(b, b->item, -1, NULL, t.offset, "too many "
+			    "items");
+			break;
+		}
+	}
+	res->n_samples = b->n_items;
+	if (t.type == JL_EOF && r == 0) {
+		EVP_DigestFinal_ex(b->fctx, md, &mdlen);
+		util_hex(md, 32, res->sha256);
+		byod_duplicates(b);
+		if (res->n_errors == 0)
+			byod_set_hash(b);
+	}
+	if (b->comp_n > 0)
+		vresult_comp_add(res, b->comp_name, b->comp_n);
+	vresult_comp_sort(res);
+	rc = 0;
+out:
+	if (b != NULL)
+		byod_free(b);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/*
+ * materialize: write LLaVA's training file for a list of pool entries (see
+ * materialize.h).  One pread per item from its dataset's source file, the
+ * bytes checked against the index's per-item hash, then appended to the
+ * output; the pool is never loaded.
+ */
+#include "materialize.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "pool.h"
+#include "util.h"
+
+int
+materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
+    const char *out_path, char *err, size_t errlen)
+{
+	uint32_t nds = pool_ndatasets(pool), d;
+	int *fds = util_xmalloc(nds * sizeof(*fds));
+	struct util_afile *af = NULL;
+	char *buf = NULL, path[4200];
+	size_t cap = 0;
+	uint64_t i;
+	FILE *fp;
+	int rc = -1;
+
+	for (d = 0; d < nds; d++)
+		fds[d] = -1;
+	if ((af = util_afile_open(out_path, err, errlen)) == NULL)
+		goto out;
+	fp = util_afile_fp(af);
+	fputs("[\n", fp);
+	for (i = 0; i < n; i++) {
+		struct pool_item it;
+		size_t got = 0, idlen;
+		const char *id;
+		ssize_t r;
+
+		pool_get(pool, ids[i], &it);
+		if (fds[it.dataset] < 0) {
+			util_fmt(path, sizeof(path), "%s/%s.json",
+			    pool_datadir(pool), pool_dataset_name(pool, it.dataset));
+			if ((fds[it.dataset] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+				util_fmt(err, errlen, "cannot open %s: %s", path,
+				    strerror(errno));
+				goto out;
+			}
+		}
+		if (it.length > cap) {
+			cap = it.length * 2;
+			buf = util_xrealloc(buf, cap);
+		}
+		while (got < it.length) {
+			r = pread(fds[it.dataset], buf + got, it.length - got,
+			    (off_t)(it.offset + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		id = pool_id(pool, ids[i], &idlen);
+		if (got != it.length ||
+		    (uint32_t)XXH3_64bits(buf, it.length) != it.hash) {
+			util_fmt(err, errlen, "item %.*s in %s.json does not match "
+			    "the pool index (the source changed); rebuild the index",
+			    (int)idlen, id, pool_dataset_name(pool, it.dataset));
+			goto out;
+		}
+		if (i > 0)
+			fputs(",\n", fp);
+		fwrite(buf, 1, it.length, fp);
+	}
+	fputs(n ? "\n]\n" : "]\n", fp);
+	if (ferror(fp)) {
+		util_fmt(err, errlen, "write %s: %s", out_path, strerror(errno));
+		goto out;
+	}
+	rc = util_afile_commit(af, err, errlen);
+	af = NULL;
+out:
+	util_afile_abort(af);
+	for (d = 0; d < nds; d++)
+		if (fds[d] >= 0)
+			close(fds[d]);
+	free(fds);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,808 @@
+/*
+ * pool_build: scan a pool directory and write its index (see pool.h and
+ * pool_format.h).  Pass 1 streams each source file through jsonlex, checks
+ * the JSON strictly and records every item's ID, image, offset and length;
+ * pass 2 maps the file to hash each item's bytes.  Then the IDs are sorted,
+ * duplicates refused, and the sections written through an atomic file.
+ */
+#include "pool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "jsonlex.h"
+#include "pool_format.h"
+#include "util.h"
+#include "vresult.h"
+
+#define PB_MAX_DEPTH 512	/* nesting accepted inside pool items */
+#define PB_MAX_STRING 4096	/* bytes kept of a string token */
+
+/* One item seen during the scan. */
+struct pb_item {
+	uint64_t offset;
+	uint32_t length;
+	uint32_t id_off;	/* in the build's id blob */
+	uint32_t image;
+	uint32_t item;		/* index of the item in its file */
+	uint32_t hash;		/* low 32 bits of xxh3-64 of the item bytes */
+	uint16_t id_len;
+	uint8_t dataset;
+};
+
+/* Growing byte buffer. */
+struct pb_blob {
+	char *p;
+	uint64_t len, cap;
+};
+
+/* Image set under construction: open addressing over image indexes. */
+struct pb_images {
+	struct pb_blob blob;
+	pool_image_rec *recs;
+	uint32_t n, cap;
+	uint32_t *slots;	/* image index + 1, 0 = empty */
+	uint64_t nslots;
+};
+
+struct pb {
+	struct vresult *res;
+	char *err;
+	size_t errlen;
+	struct pool_dataset_rec *ds;
+	uint32_t nds;
+	struct pb_item *items;
+	uint64_t nitems, capitems;
+	struct pb_blob ids;
+	struct pb_images img;
+	XXH3_state_t *xx;
+};
+
+static void
+pb_blob_add(struct pb_blob *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1 << 20;
+		while (b->cap < b->len + n)
+			b->cap *= 2;
+		b->p = util_xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static uint64_t
+pb_pow2(uint64_t n)
+{
+	uint64_t s = 16;
+
+	while (s < n)
+		s <<= 1;
+	return s;
+}
+
+static void
+pb_img_rehash(struct pb_images *im)
+{
+	uint64_t mask, i, h;
+	uint32_t k;
+
+	free(im->slots);
+	im->nslots = pb_pow2((uint64_t)im->cap * 2);
+	im->slots = util_xcalloc(im->nslots, sizeof(*im->slots));
+	mask = im->nslots - 1;
+	for (k = 0; k < im->n; k++) {
+		h = XXH3_64bits(im->blob.p + (im->recs[k] & 0xffffffffffffu),
+		    im->recs[k] >> 48);
+		for (i = h & mask; im->slots[i]; i = (i + 1) & mask)
+			;
+		im->slots[i] = k + 1;
+	}
+}
+
+/* Index of image s, added if new. */
+static uint32_t
+pb_img_intern(struct pb_images *im, const char *s, size_t len)
+{
+	uint64_t h = XXH3_64bits(s, len), mask, i;
+	uint32_t k;
+
+	if (im->n == im->cap) {
+		im->cap = im->cap ? im->cap * 2 : 4096;
+		im->recs = util_xrealloc(im->recs, im->cap * sizeof(*im->recs));
+		pb_img_rehash(im);
+	}
+	mask = im->nslots - 1;
+	for (i = h & mask; (k = im->slots[i]) != 0; i = (i + 1) & mask) {
+		pool_image_rec r = im->recs[k - 1];
+
+		if ((r >> 48) == len &&
+		    memcmp(im->blob.p + (r & 0xffffffffffffu), s, len) == 0)
+			return k - 1;
+	}
+	im->recs[im->n] = im->blob.len | ((uint64_t)len << 48);
+	pb_blob_add(&im->blob, s, len);
+	im->slots[i] = im->n + 1;
+	return im->n++;
+}
+
+static void
+pb_chunk(void *ctx, const void *buf, size_t len)
+{
+	XXH3_64bits_update(ctx, buf, len);
+}
+
+static const char *
+pb_tokname(enum jl_type t)
+{
+	static const char *const names[] = { "end of file", "'{'", "'}'",
+	    "'['", "']'", "':'", "','", "a string", "a number", "true",
+	    "false", "null" };
+
+	return t >= 0 && (size_t)t < sizeof(names) / sizeof(names[0]) ?
+	    names[t] : "an invalid token";
+}
+
+/* Read the next token; on a lexer error record it and return -1. */
+static int
+pb_next(struct pb *b, struct jl *jl, struct jl_token *t, const char *file,
+    int64_t item)
+{
+	if (jl_next(jl, t) == JL_ERROR) {
+		vresult_error(b->res, 0, item, (int64_t)jl_error_offset(jl),
+		    file, NULL, "malformed JSON: %s", jl_error(jl));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pb_unexpected(struct pb *b, const struct jl_token *t, const char *file,
+    int64_t item, const char *want)
+{
+	vresult_error(b->res, 0, item, (int64_t)t->offset, file, NULL,
+	    "malformed JSON: expected %s, found %s", want, pb_tokname(t->type));
+	return -1;
+}
+
+/*
+ * Consume one JSON value whose first token is *t, checking its grammar
+ * with an explicit stack (no recursion on input).  Returns 0 or -1.
+ */
+static int
+pb_skip(struct pb *b, struct jl *jl, struct jl_token *t, const char *file,
+    int64_t item)
+{
+	char stack[PB_MAX_DEPTH];
+	int d = 0;
+	enum { VAL, FIRST, ELEM, NEXT } st = VAL;
+
+	for (;;) {
+		switch (st) {
+		case VAL:
+			if (t->type == JL_LBRACE || t->type == JL_LBRACKET) {
+				if (d == PB_MAX_DEPTH) {
+					vresult_error(b->res, 0, item,
+					    (int64_t)t->offset, file, NULL,
+					    "nesting deeper than %d levels",
+					    PB_MAX_DEPTH);
+					return -1;
+				}
+				stack[d++] = t->type == JL_LBRACE ? '{' : '[';
+				st = FIRST;
+				break;
+			}
+			if (t->type < JL_STRING)
+				return pb_unexpected(b, t, file, item, "a value");
+			if (d == 0)
+				return 0;
+			st = NEXT;
+			break;
+		case FIRST:
+		case ELEM:
+			if (st == FIRST && t->type == (stack[d - 1] == '{' ?
+			    JL_RBRACE : JL_RBRACKET)) {
+				if (--d == 0)
+					return 0;
+				st = NEXT;
+				break;
+			}
+			if (stack[d - 1] == '[') {
+				st = VAL;
+				continue;	/* t starts the element */
+			}
+			if (t->type != JL_STRING)
+				return pb_unexpected(b, t, file, item,
+				    "a string key");
+			if (pb_next(b, jl, t, file, item) != 0)
+				return -1;
+			if (t->type != JL_COLON)
+				return pb_unexpected(b, t, file, item, "':'");
+			st = VAL;
+			break;
+		case NEXT:
+			if (t->type == JL_COMMA) {
+				st = ELEM;
+				break;
+			}
+			if (t->type == (stack[d - 1] == '{' ? JL_RBRACE :
+			    JL_RBRACKET)) {
+				if (--d == 0)
+					return 0;
+				break;
+			}
+			return pb_unexpected(b, t, file, item,
+			    stack[d - 1] == '{' ? "',' or '}'" : "',' or ']'");
+		}
+		if (pb_next(b, jl, t, file, item) != 0)
+			return -1;
+	}
+}
+
+/* Check an ID's form and prefix; 0 if fine. */
+static int
+pb_check_id(struct pb *b, const struct jl_token *t, const char *dsname,
+    const char *file, int64_t item, uint64_t off)
+{
+	char q[96];
+	size_t i, plen = strlen(dsname);
+
+	if (t->truncated || t->len == 0 || t->len > POOL_MAX_ID) {
+		vresult_error(b->res, 0, item, (int64_t)off, file, "id",
+		    "ID must be 1 to %d bytes long", POOL_MAX_ID);
+		return -1;
+	}
+	for (i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->str[i];
+
+		if (c <= 0x20 || c == 0x7f) {
+			vresult_error(b->res, 0, item, (int64_t)off, file, "id",
+			    "ID \"%s\" contains whitespace or a control "
+			    "character", util_quote(q, sizeof(q), t->str, t->len));
+			return -1;
+		}
+	}
+	if (t->len <= plen || memcmp(t->str, dsname, plen) != 0 ||
+	    t->str[plen] != '_' ) {
+		vresult_error(b->res, 0, item, (int64_t)off, file, "id",
+		    "ID \"%s\" does not start with its file's dataset "
+		    "prefix \"%s_\"", util_quote(q, sizeof(q), t->str, t->len),
+		    dsname);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Pass 1 over one source file.  Returns 0 (item errors may have been
+ * recorded), -1 on malformed JSON (recorded) or I/O error (b->err).
+ */
+static int
+pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
+{
+	struct pool_dataset_rec *ds = &b->ds[dsi];
+	struct jl_token t;
+	struct jl *jl = NULL;
+	int fd, rc = -1;
+	int64_t item = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		util_fmt(b->err, b->errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	jl = jl_new(fd, PB_MAX_STRING);
+	XXH3_64bits_reset(b->xx);
+	jl_set_chunk_fn(jl, pb_chunk, b->xx);
+	if (pb_next(b, jl, &t, file, -1) != 0)
+		goto out;
+	if (t.type != JL_LBRACKET) {
+		pb_unexpected(b, &t, file, -1, "'[' (a file is one JSON array)");
+		goto out;
+	}
+	if (pb_next(b, jl, &t, file, 0) != 0)
+		goto out;
+	if (t.type == JL_RBRACKET)
+		goto end;
+	for (;; item++) {
+		struct pb_item it;
+		char id[POOL_MAX_ID];
+		size_t idlen = 0;
+		int have_id = 0, bad = 0, first = 1;
+		uint64_t start = t.offset;
+
+		if (t.type != JL_LBRACE) {
+			pb_unexpected(b, &t, file, item, "an item object '{'");
+			goto out;
+		}
+		memset(&it, 0, sizeof(it));
+		it.image = POOL_NO_IMAGE;
+		for (;;) {
+			int which;
+
+			if (pb_next(b, jl, &t, file, item) != 0)
+				goto out;
+			if (first && t.type == JL_RBRACE)
+				break;
+			if (t.type != JL_STRING) {
+				pb_unexpected(b, &t, file, item, "a string key");
+				goto out;
+			}
+			which = (t.len == 2 && memcmp(t.str, "id", 2) == 0) ? 1 :
+			    (t.len == 5 && memcmp(t.str, "image", 5) == 0) ? 2 : 0;
+			if (pb_next(b, jl, &t, file, item) != 0)
+				goto out;
+			if (t.type != JL_COLON) {
+				pb_unexpected(b, &t, file, item, "':'");
+				goto out;
+			}
+			if (pb_next(b, jl, &t, file, item) != 0)
+				goto out;
+			if (which == 1 && t.type == JL_STRING) {
+				if (pb_check_id(b, &t, b->ds[dsi].name, file, item,
+				    t.offset) != 0)
+					bad = 1;
+				else {
+					idlen = t.len;
+					memcpy(id, t.str, idlen);
+				}
+				have_id = 1;
+			} else if (which == 2 && t.type == JL_STRING &&
+			    !t.truncated && t.len > 0 && t.len < 65536) {
+				it.image = pb_img_intern(&b->img, t.str, t.len);
+			} else {
+				if (which == 1) {
+					vresult_error(b->res, 0, item,
+					    (int64_t)t.offset, file, "id",
+					    "\"id\" is not a string");
+					bad = have_id = 1;
+				}
+				if (pb_skip(b, jl, &t, file, item) != 0)
+					goto out;
+			}
+			if (pb_next(b, jl, &t, file, item) != 0)
+				goto out;
+			if (t.type == JL_RBRACE)
+				break;
+			if (t.type != JL_COMMA) {
+				pb_unexpected(b, &t, file, item, "',' or '}'");
+				goto out;
+			}
+			first = 0;
+		}
+		if (!have_id) {
+			vresult_error(b->res, 0, item, (int64_t)start, file, NULL,
+			    "item has no \"id\"");
+			bad = 1;
+		}
+		if (t.end - start > UINT32_MAX) {
+			vresult_error(b->res, 0, item, (int64_t)start, file, NULL,
+			    "item larger than 4 GiB");
+			bad = 1;
+		}
+		if (!bad) {
+			if (b->nitems == b->capitems) {
+				b->capitems = b->capitems ? b->capitems * 2 : 65536;
+				b->items = util_xrealloc(b->items,
+				    b->capitems * sizeof(*b->items));
+			}
+			it.offset = start;
+			it.length = (uint32_t)(t.end - start);
+			it.id_off = (uint32_t)b->ids.len;
+			it.id_len = (uint16_t)idlen;
+			it.item = (uint32_t)item;
+			it.dataset = (uint8_t)dsi;
+			if (b->ids.len + idlen > UINT32_MAX) {
+				util_fmt(b->err, b->errlen, "too many IDs: the "
+				    "ID table would exceed 4 GiB");
+				goto out;
+			}
+			pb_blob_add(&b->ids, id, idlen);
+			b->items[b->nitems++] = it;
+			ds->n_items++;
+		}
+		if (pb_next(b, jl, &t, file, item) != 0)
+			goto out;
+		if (t.type == JL_RBRACKET)
+			break;
+		if (t.type != JL_COMMA) {
+			pb_unexpected(b, &t, file, item, "',' or ']'");
+			goto out;
+		}
+		if (pb_next(b, jl, &t, file, item + 1) != 0)
+			goto out;
+	}
+end:
+	if (pb_next(b, jl, &t, file, -1) != 0)
+		goto out;
+	if (t.type != JL_EOF) {
+		pb_unexpected(b, &t, file, -1, "the end of the file");
+		goto out;
+	}
+	ds->checksum = XXH3_64bits_digest(b->xx);
+	if (jl_offset(jl) != ds->size) {
+		util_fmt(b->err, b->errlen, "%s changed while it was read", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	jl_free(jl);
+	close(fd);
+	return rc;
+}
+
+/* Pass 2: hash the bytes of items [first, first + n), all of one file. */
+static int
+pb_hash_items(struct pb *b, const char *path, uint64_t first, uint64_t n,
+    uint64_t size)
+{
+	unsigned char *map;
+	uint64_t i;
+	int fd;
+
+	if (n == 0)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		util_fmt(b->err, b->errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		util_fmt(b->err, b->errlen, "cannot map %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	(void)madvise(map, size, MADV_SEQUENTIAL);
+	for (i = first; i < first + n; i++) {
+		struct pb_item *it = &b->items[i];
+
+		it->hash = (uint32_t)XXH3_64bits(map + it->offset, it->length);
+	}
+	munmap(map, size);
+	return 0;
+}
+
+/* Distinct images of each dataset, with one bitmap over the image set. */
+static void
+pb_count_images(struct pb *b)
+{
+	uint64_t *seen, words = ((uint64_t)b->img.n + 63) / 64, i;
+	uint32_t d;
+
+	seen = util_xcalloc(words ? words : 1, sizeof(*seen));
+	for (d = 0; d < b->nds; d++) {
+		memset(seen, 0, (words ? words : 1) * sizeof(*seen));
+		b->ds[d].n_images = 0;
+		for (i = 0; i < b->nitems; i++) {
+			uint32_t im = b->items[i].image;
+
+			if (b->items[i].dataset != d || im == POOL_NO_IMAGE)
+				continue;
+			if (!(seen[im / 64] & (UINT64_C(1) << (im % 64)))) {
+				seen[im / 64] |= UINT64_C(1) << (im % 64);
+				b->ds[d].n_images++;
+			}
+		}
+	}
+	free(seen);
+}
+
+static const char *pb_sort_blob;
+static const struct pb_item *pb_sort_items;
+
+static int
+pb_cmp(const void *x, const void *y)
+{
+	const struct pb_item *a = &pb_sort_items[*(const uint32_t *)x];
+	const struct pb_item *c = &pb_sort_items[*(const uint32_t *)y];
+	size_t n = a->id_len < c->id_len ? a->id_len : c->id_len;
+	int r = memcmp(pb_sort_blob + a->id_off, pb_sort_blob + c->id_off, n);
+
+	if (r != 0)
+		return r;
+	return (a->id_len > c->id_len) - (a->id_len < c->id_len);
+}
+
+/* Sort item indexes by ID; refuse duplicates (naming both places). */
+static uint32_t *
+pb_sort(struct pb *b)
+{
+	uint32_t *order = util_xmalloc(b->nitems * sizeof(*order));
+	uint64_t i;
+
+	for (i = 0; i < b->nitems; i++)
+		order[i] = (uint32_t)i;
+	pb_sort_blob = b->ids.p;
+	pb_sort_items = b->items;
+	qsort(order, b->nitems, sizeof(*order), pb_cmp);
+	for (i = 1; i < b->nitems; i++) {
+		if (pb_cmp(&order[i - 1], &order[i]) == 0) {
+			const struct pb_item *a = &b->items[order[i - 1]];
+			const struct pb_item *c = &b->items[order[i]];
+			char file[80];
+			char q[96];
+
+			/* report the later one, naming the earlier */
+			if (a->dataset > c->dataset || (a->dataset == c->dataset &&
+			    a->item > c->item)) {
+				const struct pb_item *tmp = a;
+
+				a = c;
+				c = tmp;
+			}
+			util_fmt(file, sizeof(file), "%s.json",
+			    b->ds[c->dataset].name);
+			vresult_error(b->res, 0, c->item, (int64_t)c->offset, file,
+			    "id", "duplicate ID \"%s\": also item %u of %s.json "
+			    "(byte %llu)", util_quote(q, sizeof(q),
+			    b->ids.p + c->id_off, c->id_len), a->item,
+			    b->ds[a->dataset].name,
+			    (unsigned long long)a->offset);
+		}
+	}
+	return order;
+}
+
+static int
+pb_cmp_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The sorted list of "<name>.json" files in dir; NULL with err set. */
+static char **
+pb_list(struct pb *b, const char *dir, uint32_t *n)
+{
+	struct dirent *de;
+	char **names = NULL;
+	DIR *dp;
+
+	*n = 0;
+	if ((dp = opendir(dir)) == NULL) {
+		util_fmt(b->err, b->errlen, "cannot open directory %s: %s", dir,
+		    strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0 ||
+		    de->d_name[0] == '.')
+			continue;
+		if (len - 5 >= sizeof(((struct pool_dataset_rec *)0)->name) ||
+		    strchr(de->d_name, '_') != NULL) {
+			vresult_error(b->res, 0, -1, -1, de->d_name, NULL,
+			    "a dataset file name must be at most 63 characters "
+			    "before .json and contain no '_' (IDs are "
+			    "<dataset>_<rest>)");
+			continue;
+		}
+		if (*n == POOL_MAX_DATASETS) {
+			util_fmt(b->err, b->errlen, "more than %d dataset files "
+			    "in %s", POOL_MAX_DATASETS, dir);
+			break;
+		}
+		names = util_xrealloc(names, (*n + 1) * sizeof(*names));
+		names[(*n)++] = util_xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (*n == POOL_MAX_DATASETS && b->err[0]) {
+		while (*n > 0)
+			free(names[--*n]);
+		free(names);
+		return NULL;
+	}
+	if (*n == 0 && b->res->n_errors == 0) {
+		util_fmt(b->err, b->errlen, "no <dataset>.json files in %s", dir);
+		free(names);
+		return NULL;
+	}
+	qsort(names, *n, sizeof(*names), pb_cmp_name);
+	return names;
+}
+
+static int
+pb_write(FILE *fp, const void *p, uint64_t n)
+{
+	static const char zero[8];
+
+	if (n && fwrite(p, 1, n, fp) != n)
+		return -1;
+	if (n % 8 && fwrite(zero, 1, 8 - n % 8, fp) != 8 - n % 8)
+		return -1;
+	return 0;
+}
+
+static uint64_t
+pb_pad8(uint64_t n)
+{
+	return (n + 7) & ~UINT64_C(7);
+}
+
+/* Lay out and write the index through an atomic file. */
+static int
+pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
+    const char *out_path)
+{
+	struct pool_header h;
+	struct pool_entry *ents = NULL;
+	uint64_t *idhash = NULL, i, mask, slot, hv;
+	uint32_t *imghash = NULL, k;
+	char *blob = NULL;
+	uint64_t blen = 0;
+	struct util_afile *af = NULL;
+	FILE *fp;
+	int rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, POOL_MAGIC, 8);
+	h.version = POOL_VERSION;
+	h.n_datasets = b->nds;
+	h.n_ids = (uint32_t)b->nitems;
+	h.n_images = b->img.n;
+	h.id_slots = pb_pow2(b->nitems * 2);
+	h.img_slots = pb_pow2((uint64_t)b->img.n * 2);
+	h.idblob_len = b->ids.len;
+	h.imgblob_len = b->img.blob.len;
+	h.datadir_len = strlen(datadir);
+
+	/* entries and id blob in ID order */
+	ents = util_xmalloc(b->nitems * sizeof(*ents));
+	blob = util_xmalloc(b->ids.len ? b->ids.len : 1);
+	for (i = 0; i < b->nitems; i++) {
+		const struct pb_item *it = &b->items[order[i]];
+
+		ents[i].packed = it->offset | ((uint64_t)it->dataset <<
+		    POOL_OFF_BITS) | ((uint64_t)it->id_len << 48);
+		ents[i].length = it->length;
+		ents[i].hash = it->hash;
+		ents[i].id_off = (uint32_t)blen;
+		ents[i].image = it->image;
+		memcpy(blob + blen, b->ids.p + it->id_off, it->id_len);
+		blen += it->id_len;
+	}
+	idhash = util_xcalloc(h.id_slots, sizeof(*idhash));
+	mask = h.id_slots - 1;
+	for (i = 0; i < b->nitems; i++) {
+		hv = XXH3_64bits(blob + ents[i].id_off, ents[i].packed >> 48);
+		for (slot = hv & mask; idhash[slot]; slot = (slot + 1) & mask)
+			;
+		idhash[slot] = ((hv >> 32) << 32) | (i + 1);
+	}
+	imghash = util_xcalloc(h.img_slots, sizeof(*imghash));
+	mask = h.img_slots - 1;
+	for (k = 0; k < b->img.n; k++) {
+		pool_image_rec r = b->img.recs[k];
+
+		hv = XXH3_64bits(b->img.blob.p + (r & 0xffffffffffffu), r >> 48);
+		for (slot = hv & mask; imghash[slot]; slot = (slot + 1) & mask)
+			;
+		imghash[slot] = k + 1;
+	}
+
+	h.off_datasets = pb_pad8(sizeof(h));
+	h.off_entries = h.off_datasets + pb_pad8(b->nds * sizeof(*b->ds));
+	h.off_idblob = h.off_entries + pb_pad8(b->nitems * sizeof(*ents));
+	h.off_idhash = h.off_idblob + pb_pad8(b->ids.len);
+	h.off_images = h.off_idhash + h.id_slots * sizeof(*idhash);
+	h.off_imgblob = h.off_images + pb_pad8((uint64_t)b->img.n *
+	    sizeof(pool_image_rec));
+	h.off_imghash = h.off_imgblob + pb_pad8(b->img.blob.len);
+	h.off_datadir = h.off_imghash + pb_pad8(h.img_slots * sizeof(*imghash));
+	h.file_size = h.off_datadir + pb_pad8(h.datadir_len + 1);
+
+	if ((af = util_afile_open(out_path, b->err, b->errlen)) == NULL)
+		goto out;
+	fp = util_afile_fp(af);
+	if (pb_write(fp, &h, sizeof(h)) ||
+	    pb_write(fp, b->ds, b->nds * sizeof(*b->ds)) ||
+	    pb_write(fp, ents, b->nitems * sizeof(*ents)) ||
+	    pb_write(fp, blob, b->ids.len) ||
+	    pb_write(fp, idhash, h.id_slots * sizeof(*idhash)) ||
+	    pb_write(fp, b->img.recs, (uint64_t)b->img.n * sizeof(pool_image_rec)) ||
+	    pb_write(fp, b->img.blob.p, b->img.blob.len) ||
+	    pb_write(fp, imghash, h.img_slots * sizeof(*imghash)) ||
+	    pb_write(fp, datadir, h.datadir_len + 1)) {
+		util_fmt(b->err, b->errlen, "write %s: %s", out_path,
+		    strerror(errno));
+		util_afile_abort(af);
+		goto out;
+	}
+	if (util_afile_commit(af, b->err, b->errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(imghash);
+	free(idhash);
+	free(blob);
+	free(ents);
+	return rc;
+}
+
+int
+pool_build(const char *datadir, const char *out_path, struct vresult *res,
+    char *err, size_t errlen)
+{
+	struct pb b;
+	char **names = NULL, absdir[PATH_MAX], path[PATH_MAX + 80];
+	uint32_t *order = NULL, i;
+	uint64_t first;
+	struct stat st;
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	b.res = res;
+	b.err = err;
+	b.errlen = errlen;
+	err[0] = '\0';
+	if (realpath(datadir, absdir) == NULL) {
+		util_fmt(err, errlen, "cannot resolve %s: %s", datadir,
+		    strerror(errno));
+		return -1;
+	}
+	if ((names = pb_list(&b, absdir, &b.nds)) == NULL)
+		goto out;
+	b.ds = util_xcalloc(b.nds, sizeof(*b.ds));
+	b.xx = XXH3_createState();
+	for (i = 0; i < b.nds; i++) {
+		size_t len = strlen(names[i]) - 5;
+
+		memcpy(b.ds[i].name, names[i], len);
+		b.ds[i].name[len] = '\0';
+		util_fmt(path, sizeof(path), "%s/%s", absdir, names[i]);
+		if (stat(path, &st) != 0) {
+			util_fmt(err, errlen, "cannot stat %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		b.ds[i].size = (uint64_t)st.st_size;
+		b.ds[i].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec;
+		first = b.nitems;
+		if (pb_scan(&b, i, path, names[i]) != 0) {
+			if (err[0])
+				goto out;
+			continue;	/* malformed: reported; check the rest */
+		}
+		if (pb_hash_items(&b, path, first, b.nitems - first,
+		    b.ds[i].size) != 0)
+			goto out;
+	}
+	if (res->n_errors == 0) {
+		pb_count_images(&b);
+		order = pb_sort(&b);
+	}
+	if (res->n_errors > 0) {
+		util_fmt(err, errlen, "%llu error%s in the pool data; no index "
+		    "written", (unsigned long long)res->n_errors,
+		    res->n_errors == 1 ? "" : "s");
+		goto out;
+	}
+	if (pb_emit(&b, order, absdir, out_path) != 0)
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; names && i < b.nds; i++)
+		free(names[i]);
+	free(names);
+	free(order);
+	if (b.xx)
+		XXH3_freeState(b.xx);
+	free(b.ds);
+	free(b.items);
+	free(b.ids.p);
+	free(b.img.blob.p);
+	free(b.img.recs);
+	free(b.img.slots);
+	return rc;
+}

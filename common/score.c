@@ -1,0 +1,1261 @@
+/*
+ * score: the scorer (see score.h).  Metrics first, then the validation
+ * set, then the result-file reader.
+ */
+#include "score.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* ---- a growable byte buffer ---- */
+
+struct sb {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+sb_reserve(struct sb *b, size_t more)
+{
+	if (b->n + more + 1 <= b->cap)
+		return;
+	b->cap = (b->n + more + 1) * 2;
+	b->p = util_xrealloc(b->p, b->cap);
+}
+
+static void
+sb_add(struct sb *b, const char *s, size_t n)
+{
+	sb_reserve(b, n);
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void
+sb_addc(struct sb *b, char c)
+{
+	sb_add(b, &c, 1);
+}
+
+/* The buffer's string (an empty one if nothing was added). */
+static char *
+sb_take(struct sb *b)
+{
+	sb_reserve(b, 0);
+	b->p[b->n] = '\0';
+	return b->p;
+}
+
+/* ---- Python's notion of whitespace over UTF-8 ---- */
+
+/* Bytes of the whitespace character at s (n bytes left), or 0. */
+static size_t
+ws_len(const unsigned char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if ((s[0] >= 0x09 && s[0] <= 0x0d) || (s[0] >= 0x1c && s[0] <= 0x20))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)		/* 1680 */
+		return 3;
+	if (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8a) ||
+	    s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))	/* 2000-200a, */
+		return 3;				/* 2028, 2029, 202f */
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)		/* 205f */
+		return 3;
+	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)		/* 3000 */
+		return 3;
+	return 0;
+}
+
+/* Bytes of the whitespace character that ends s[0..n), or 0. */
+static size_t
+ws_len_back(const unsigned char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (ws_len(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+/* Trim whitespace from both ends of s[0..*n); returns the new start. */
+static const char *
+py_strip(const char *s, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = *n, k;
+
+	while ((k = ws_len(u, len)) != 0) {
+		u += k;
+		len -= k;
+	}
+	while ((k = ws_len_back(u, len)) != 0)
+		len -= k;
+	*n = len;
+	return (const char *)u;
+}
+
+const char *
+score_strip(const char *s, size_t *n)
+{
+	return py_strip(s, n);
+}
+
+static char *
+strip_dup(const char *s, size_t n)
+{
+	struct sb b = { NULL, 0, 0 };
+
+	s = py_strip(s, &n);
+	sb_add(&b, s, n);
+	return sb_take(&b);
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+to_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+/* ---- the vqa metric: EvalAIAnswerProcessor ---- */
+
+/*
+ * The processor's CONTRACTIONS table (m4c_evaluator.py), sorted bytewise by
+ * key for bsearch.  The keys with capitals never match (words are
+ * lowercased first) and "somebody'd" maps to "somebodyd": both as in the
+ * original.
+ */
+static const struct {
+	const char *from, *to;
+} score_contractions[] = {
+	{ "'ow'sat", "'ow's'at" }, { "'ows'at", "'ow's'at" },
+	{ "I'dve", "I'd've" }, { "Id've", "I'd've" },
+	{ "Im", "I'm" }, { "Ive", "I've" },
+	{ "aint", "ain't" }, { "arent", "aren't" },
+	{ "cant", "can't" }, { "couldn'tve", "couldn't've" },
+	{ "couldnt", "couldn't" }, { "couldnt've", "couldn't've" },
+	{ "couldve", "could've" }, { "didnt", "didn't" },
+	{ "doesnt", "doesn't" }, { "dont", "don't" },
+	{ "hadn'tve", "hadn't've" }, { "hadnt", "hadn't" },
+	{ "hadnt've", "hadn't've" }, { "hasnt", "hasn't" },
+	{ "havent", "haven't" }, { "he'dve", "he'd've" },
+	{ "hed", "he'd" }, { "hed've", "he'd've" },
+	{ "hes", "he's" }, { "howd", "how'd" },
+	{ "howll", "how'll" }, { "hows", "how's" },
+	{ "isnt", "isn't" }, { "it'dve", "it'd've" },
+	{ "itd", "it'd" }, { "itd've", "it'd've" },
+	{ "itll", "it'll" }, { "let's", "let's" },
+	{ "maam", "ma'am" }, { "mightn'tve", "mightn't've" },
+	{ "mightnt", "mightn't" }, { "mightnt've", "mightn't've" },
+	{ "mightve", "might've" }, { "mustnt", "mustn't" },
+	{ "mustve", "must've" }, { "neednt", "needn't" },
+	{ "notve", "not've" }, { "oclock", "o'clock" },
+	{ "oughtnt", "oughtn't" }, { "ow's'at", "'ow's'at" },
+	{ "shant", "shan't" }, { "she'dve", "she'd've" },
+	{ "she's", "she's" }, { "shed've", "she'd've" },
+	{ "shouldn'tve", "shouldn't've" }, { "shouldnt", "shouldn't" },
+	{ "shouldnt've", "shouldn't've" }, { "shouldve", "should've" },
+	{ "somebody'd", "somebodyd" }, { "somebody'dve", "somebody'd've" },
+	{ "somebodyd've", "somebody'd've" }, { "somebodyll", "somebody'll" },
+	{ "somebodys", "somebody's" }, { "someone'dve", "someone'd've" },
+	{ "someoned", "someone'd" }, { "someoned've", "someone'd've" },
+	{ "someonell", "someone'll" }, { "someones", "someone's" },
+	{ "something'dve", "something'd've" }, { "somethingd", "something'd" },
+	{ "somethingd've", "something'd've" }, { "somethingll", "something'll" },
+	{ "thats", "that's" }, { "there'dve", "there'd've" },
+	{ "thered", "there'd" }, { "thered've", "there'd've" },
+	{ "therere", "there're" }, { "theres", "there's" },
+	{ "they'dve", "they'd've" }, { "theyd", "they'd" },
+	{ "theyd've", "they'd've" }, { "theyll", "they'll" },
+	{ "theyre", "they're" }, { "theyve", "they've" },
+	{ "twas", "'twas" }, { "wasnt", "wasn't" },
+	{ "we'dve", "we'd've" }, { "wed've", "we'd've" },
+	{ "werent", "weren't" }, { "weve", "we've" },
+	{ "whatll", "what'll" }, { "whatre", "what're" },
+	{ "whats", "what's" }, { "whatve", "what've" },
+	{ "whens", "when's" }, { "whered", "where'd" },
+	{ "wheres", "where's" }, { "whereve", "where've" },
+	{ "who'dve", "who'd've" }, { "whod", "who'd" },
+	{ "whod've", "who'd've" }, { "wholl", "who'll" },
+	{ "whos", "who's" }, { "whove", "who've" },
+	{ "whyll", "why'll" }, { "whyre", "why're" },
+	{ "whys", "why's" }, { "wont", "won't" },
+	{ "wouldn'tve", "wouldn't've" }, { "wouldnt", "wouldn't" },
+	{ "wouldnt've", "wouldn't've" }, { "wouldve", "would've" },
+	{ "y'all'dve", "y'all'd've" }, { "y'alld've", "y'all'd've" },
+	{ "y'allll", "y'all'll" }, { "yall", "y'all" },
+	{ "yall'd've", "y'all'd've" }, { "yall'll", "y'all'll" },
+	{ "you'dve", "you'd've" }, { "youd", "you'd" },
+	{ "youd've", "you'd've" }, { "youll", "you'll" },
+	{ "youre", "you're" }, { "youve", "you've" },
+};
+
+#define NCONTRACTIONS (sizeof(score_contractions) / \
+    sizeof(score_contractions[0]))
+
+static const char *const score_numbers[][2] = {
+	{ "none", "0" }, { "zero", "0" }, { "one", "1" }, { "two", "2" },
+	{ "three", "3" }, { "four", "4" }, { "five", "5" }, { "six", "6" },
+	{ "seven", "7" }, { "eight", "8" }, { "nine", "9" }, { "ten", "10" },
+};
+
+static const char score_punct[] = ";/[]\"{}()=+\\_-><@`,?!";
+
+static const char *
+contraction(const char *w, size_t n)
+{
+	size_t lo = 0, hi = NCONTRACTIONS;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *k = score_contractions[mid].from;
+		size_t kl = strlen(k);
+		int c = memcmp(w, k, n < kl ? n : kl);
+
+		if (c == 0)
+			c = n < kl ? -1 : n > kl ? 1 : 0;
+		if (c == 0)
+			return score_contractions[mid].to;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+char *
+score_vqa_tokenize(const char *s)
+{
+	struct sb a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	size_t i;
+	char *out;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] != ',' && s[i] != '?')
+			sb_addc(&a, (char)to_lower((unsigned char)s[i]));
+	sb_take(&a);
+	for (i = 0; i < a.n; i++) {
+		if (a.p[i] == '\'' && a.p[i + 1] == 's') {
+			sb_add(&b, " 's", 3);
+			i++;
+		} else
+			sb_addc(&b, a.p[i]);
+	}
+	sb_take(&b);
+	out = strip_dup(b.p, b.n);
+	free(a.p);
+	free(b.p);
+	return out;
+}
+
+char *
+score_vqa_whitespace(const char *s)
+{
+	struct sb b = { NULL, 0, 0 };
+	size_t i;
+	char *out;
+
+	for (i = 0; s[i]; i++)
+		sb_addc(&b, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
+	sb_take(&b);
+	out = strip_dup(b.p, b.n);
+	free(b.p);
+	return out;
+}
+
+char *
+score_vqa_punctuation(const char *s)
+{
+	struct sb a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	unsigned char drop[256];
+	size_t i, n = strlen(s), removed = 0;
+	int comma = 0;
+
+	/* COMMA_STRIP: a digit, one or more commas, a digit. */
+	for (i = 0; i < n && !comma; i++) {
+		size_t j = i + 1;
+
+		if (!is_digit((unsigned char)s[i]) || s[j] != ',')
+			continue;
+		while (s[j] == ',')
+			j++;
+		comma = is_digit((unsigned char)s[j]);
+	}
+	memset(drop, 0, sizeof(drop));
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\0' || strchr(score_punct, c) == NULL)
+			continue;
+		if (comma || s[i + 1] == ' ' || (i > 0 && s[i - 1] == ' '))
+			drop[c] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (strchr(score_punct, c) == NULL)
+			sb_addc(&a, (char)c);
+		else if (!drop[c] && !comma)
+			sb_addc(&a, ' ');
+	}
+	sb_take(&a);
+	/* PERIOD_STRIP, at most 32 substitutions. */
+	for (i = 0; i < a.n; i++) {
+		if (a.p[i] == '.' && !is_digit((unsigned char)a.p[i + 1]) &&
+		    removed < 32) {
+			removed++;
+			continue;
+		}
+		sb_addc(&b, a.p[i]);
+	}
+	free(a.p);
+	return sb_take(&b);
+}
+
+char *
+score_vqa_digit_article(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	struct sb b = { NULL, 0, 0 };
+	size_t n = strlen(s), i = 0, k, j;
+	char *low = util_xmalloc(n + 1);
+
+	for (j = 0; j <= n; j++)
+		low[j] = (char)to_lower(u[j]);
+	u = (const unsigned char *)low;
+	while (i < n) {
+		const char *w, *m;
+		size_t wl, start;
+
+		if ((k = ws_len(u + i, n - i)) != 0) {
+			i += k;
+			continue;
+		}
+		start = i;
+		while (i < n && ws_len(u + i, n - i) == 0)
+			i++;
+		w = low + start;
+		wl = i - start;
+		for (j = 0; j < sizeof(score_numbers) / sizeof(score_numbers[0]);
+		    j++)
+			if (strlen(score_numbers[j][0]) == wl &&
+			    memcmp(w, score_numbers[j][0], wl) == 0) {
+				w = score_numbers[j][1];
+				wl = strlen(w);
+				break;
+			}
+		if ((wl == 1 && w[0] == 'a') || (wl == 2 &&
+		    memcmp(w, "an", 2) == 0) || (wl == 3 &&
+		    memcmp(w, "the", 3) == 0))
+			continue;
+		if ((m = contraction(w, wl)) != NULL) {
+			w = m;
+			wl = strlen(m);
+		}
+		if (b.n > 0)
+			sb_addc(&b, ' ');
+		sb_add(&b, w, wl);
+	}
+	free(low);
+	return sb_take(&b);
+}
+
+char *
+score_vqa_normalize(const char *s, size_t len)
+{
+	struct sb in = { NULL, 0, 0 };
+	char *a, *b, *c, *d;
+	size_t i;
+
+	/* A NUL inside the text would end the C strings early: make it a
+	 * space (no answer of ours holds one: val.json rejects \u0000). */
+	for (i = 0; i < len; i++)
+		sb_addc(&in, s[i] == '\0' ? ' ' : s[i]);
+	sb_take(&in);
+	a = score_vqa_tokenize(in.p);
+	b = score_vqa_whitespace(a);
+	c = score_vqa_punctuation(b);
+	d = score_vqa_digit_article(c);
+	free(in.p);
+	free(a);
+	free(b);
+	free(c);
+	return d;
+}
+
+/* ---- the choice and exact metrics ---- */
+
+/* Bytes of the UTF-8 sequence that starts with byte c (1 if invalid). */
+static size_t
+utf8_seq_len(unsigned char c)
+{
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	if (c >= 0xe0)
+		return c <= 0xef ? 3 : 1;
+	if (c >= 0xc2)
+		return 2;
+	return 1;
+}
+
+int
+score_choice_extract(const char *s, size_t len)
+{
+	static const char pat[] = "The answer is ";
+	const size_t pl = sizeof(pat) - 1;
+	size_t i = 0;
+	int found = 0, letter = 0;
+
+	s = py_strip(s, &len);
+	if (len == 1 && s[0] >= 'A' && s[0] <= 'Z')
+		return s[0];
+	if (len >= 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] == '.' &&
+	    s[2] == ' ')
+		return s[0];
+	/* findall(r"The answer is ([A-Z]).") - non-overlapping matches;
+	 * '.' is one character (a whole UTF-8 sequence), not a newline. */
+	while (i + pl + 2 <= len) {
+		const char *hit = memmem(s + i, len - i, pat, pl);
+		size_t at;
+
+		if (hit == NULL)
+			break;
+		at = (size_t)(hit - s);
+		if (at + pl + 2 <= len && s[at + pl] >= 'A' &&
+		    s[at + pl] <= 'Z' && s[at + pl + 1] != '\n') {
+			size_t k = utf8_seq_len((unsigned char)s[at + pl + 1]);
+
+			if (at + pl + 1 + k > len)
+				k = len - (at + pl + 1);
+			found++;
+			letter = s[at + pl];
+			i = at + pl + 1 + k;
+		} else
+			i = at + 1;
+	}
+	return found == 1 ? letter : 0;
+}
+
+int
+score_match(enum score_metric m, const char *pred, size_t plen,
+    const char *ans, size_t alen)
+{
+	int ok = 0;
+
+	switch (m) {
+	case SCORE_VQA: {
+		char *p = score_vqa_normalize(pred, plen);
+		char *a = score_vqa_normalize(ans, alen);
+
+		ok = strcmp(p, a) == 0;
+		free(p);
+		free(a);
+		break;
+	}
+	case SCORE_CHOICE: {
+		int a = score_choice_extract(ans, alen);
+
+		if (a == 0)
+			return -1;
+		ok = score_choice_extract(pred, plen) == a;
+		break;
+	}
+	case SCORE_EXACT:
+		pred = py_strip(pred, &plen);
+		ans = py_strip(ans, &alen);
+		ok = plen == alen && memcmp(pred, ans, plen) == 0;
+		break;
+	}
+	return ok;
+}
+
+static const char *const score_metric_names[] = { "vqa", "choice", "exact" };
+
+const char *
+score_metric_name(enum score_metric m)
+{
+	return (unsigned)m < 3 ? score_metric_names[m] : "?";
+}
+
+int
+score_metric_parse(const char *name, enum score_metric *m)
+{
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(name, score_metric_names[i]) == 0) {
+			*m = (enum score_metric)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* ---- the validation set ---- */
+
+struct sv_item {
+	char *question, *image_id, *answer;
+	size_t qlen, ilen, alen;
+	size_t task;
+	size_t next;		/* next item with the same image_id, or 0 */
+};
+
+struct score_val {
+	struct sv_item *items;
+	size_t n;
+	char **tasks;		/* sorted names */
+	size_t ntasks;
+	size_t *slots;		/* image_id hash: first item index + 1, or 0 */
+	size_t nslots;		/* a power of two */
+};
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* First item index + 1 with this image_id, or 0. */
+static size_t
+val_lookup(const struct score_val *v, const char *id, size_t n)
+{
+	size_t mask = v->nslots - 1, s = hash_bytes(id, n) & mask;
+
+	while (v->slots[s] != 0) {
+		const struct sv_item *it = &v->items[v->slots[s] - 1];
+
+		if (it->ilen == n && memcmp(it->image_id, id, n) == 0)
+			return v->slots[s];
+		s = (s + 1) & mask;
+	}
+	return 0;
+}
+
+static int
+task_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > SCORE_MAX_TASK || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    is_digit(c) || c == '_' || c == '-' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t
+task_index(const struct score_val *v, const char *name)
+{
+	char *const *hit = bsearch(&name, v->tasks, v->ntasks,
+	    sizeof(v->tasks[0]), cmp_str);
+
+	return hit ? (size_t)(hit - v->tasks) : (size_t)-1;
+}
+
+static const char *
+json_str(json_t *o, const char *key, size_t *len)
+{
+	json_t *s = json_object_get(o, key);
+
+	if (!json_is_string(s))
+		return NULL;
+	*len = json_string_length(s);
+	return json_string_value(s);
+}
+
+static char *
+mem_dup(const char *s, size_t n)
+{
+	char *p = util_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+struct score_val *
+score_val_load(const char *path, int *kind, char *err, size_t errlen)
+{
+	struct score_val *v = util_xcalloc(1, sizeof(*v));
+	json_t *root = NULL;
+	json_error_t je;
+	char *buf = NULL, q[80];
+	size_t len, i, t;
+	int k = SCORE_EFORMAT;
+
+	if ((buf = util_read_small(path, SCORE_MAX_VAL, &len, err,
+	    errlen)) == NULL) {
+		k = SCORE_EIO;
+		goto fail;
+	}
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		util_fmt(err, errlen, "%s:%d:%d: %s", path, je.line, je.column,
+		    je.text);
+		goto fail;
+	}
+	if (!json_is_array(root)) {
+		util_fmt(err, errlen, "%s: not a JSON array", path);
+		goto fail;
+	}
+	v->n = json_array_size(root);
+	v->items = util_xcalloc(v->n ? v->n : 1, sizeof(v->items[0]));
+	v->tasks = util_xcalloc(v->n ? v->n : 1, sizeof(v->tasks[0]));
+	for (i = 0; i < v->n; i++) {
+		json_t *o = json_array_get(root, i);
+		struct sv_item *it = &v->items[i];
+		const char *qs, *is, *as, *slash;
+		size_t ql = 0, il = 0, al = 0;
+
+		if (!json_is_object(o)) {
+			util_fmt(err, errlen, "%s: [%zu] is not an object", path,
+			    i);
+			goto fail;
+		}
+		qs = json_str(o, "question", &ql);
+		is = json_str(o, "image_id", &il);
+		as = json_str(o, "answer", &al);
+		if (!qs || !is || !as) {
+			util_fmt(err, errlen, "%s: [%zu].%s is missing or not a "
+			    "string", path, i, !qs ? "question" : !is ?
+			    "image_id" : "answer");
+			goto fail;
+		}
+		if (il == 0 || strpbrk(is, "\t\n\r") != NULL) {
+			util_fmt(err, errlen, "%s: [%zu].image_id '%s' is empty "
+			    "or holds a tab or newline", path, i,
+			    util_quote(q, sizeof(q), is, il));
+			goto fail;
+		}
+		slash = memchr(is, '/', il);
+		if (!task_name_ok(is, slash ? (size_t)(slash - is) : il)) {
+			util_fmt(err, errlen, "%s: [%zu].image_id '%s': task "
+			    "name must be 1-%d of [A-Za-z0-9_.-], not starting "
+			    "with '.'", path, i, util_quote(q, sizeof(q), is, il),
+			    SCORE_MAX_TASK);
+			goto fail;
+		}
+		it->question = mem_dup(qs, ql);
+		it->qlen = ql;
+		it->image_id = mem_dup(is, il);
+		it->ilen = il;
+		it->answer = mem_dup(as, al);
+		it->alen = al;
+		v->tasks[v->ntasks++] = mem_dup(is, slash ?
+		    (size_t)(slash - is) : il);
+	}
+	/* Distinct sorted task names. */
+	qsort(v->tasks, v->ntasks, sizeof(v->tasks[0]), cmp_str);
+	for (i = 0, t = 0; i < v->ntasks; i++) {
+		if (t > 0 && strcmp(v->tasks[t - 1], v->tasks[i]) == 0) {
+			free(v->tasks[i]);
+			continue;
+		}
+		v->tasks[t++] = v->tasks[i];
+	}
+	v->ntasks = t;
+	/* Task of each item; image_id hash with same-id chains in order. */
+	for (v->nslots = 16; v->nslots < 2 * v->n; v->nslots *= 2)
+		;
+	v->slots = util_xcalloc(v->nslots, sizeof(v->slots[0]));
+	for (i = v->n; i-- > 0;) {
+		struct sv_item *it = &v->items[i];
+		const char *slash = memchr(it->image_id, '/', it->ilen);
+		char name[SCORE_MAX_TASK + 1];
+		size_t tl = slash ? (size_t)(slash - it->image_id) : it->ilen;
+		size_t mask = v->nslots - 1;
+		size_t s = hash_bytes(it->image_id, it->ilen) & mask;
+
+		memcpy(name, it->image_id, tl);
+		name[tl] = '\0';
+		it->task = task_index(v, name);
+		/* Walking backwards, each item becomes the chain's head. */
+		while (v->slots[s] != 0) {
+			const struct sv_item *o = &v->items[v->slots[s] - 1];
+
+			if (o->ilen == it->ilen && memcmp(o->image_id,
+			    it->image_id, it->ilen) == 0)
+				break;
+			s = (s + 1) & mask;
+		}
+		it->next = v->slots[s];
+		v->slots[s] = i + 1;
+	}
+	json_decref(root);
+	free(buf);
+	return v;
+fail:
+	if (kind)
+		*kind = k;
+	json_decref(root);
+	free(buf);
+	score_val_free(v);
+	return NULL;
+}
+
+void
+score_val_free(struct score_val *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->n && v->items; i++) {
+		free(v->items[i].question);
+		free(v->items[i].image_id);
+		free(v->items[i].answer);
+	}
+	for (i = 0; i < v->ntasks; i++)
+		free(v->tasks[i]);
+	free(v->items);
+	free(v->tasks);
+	free(v->slots);
+	free(v);
+}
+
+size_t score_val_count(const struct score_val *v) { return v->n; }
+size_t score_val_ntasks(const struct score_val *v) { return v->ntasks; }
+
+const char *
+score_val_task_name(const struct score_val *v, size_t t)
+{
+	return v->tasks[t];
+}
+
+const char *
+score_val_question(const struct score_val *v, size_t i)
+{
+	return v->items[i].question;
+}
+
+const char *
+score_val_image_id(const struct score_val *v, size_t i)
+{
+	return v->items[i].image_id;
+}
+
+const char *
+score_val_answer(const struct score_val *v, size_t i)
+{
+	return v->items[i].answer;
+}
+
+size_t
+score_val_task(const struct score_val *v, size_t i)
+{
+	return v->items[i].task;
+}
+
+/* ---- scoring a result directory ---- */
+
+struct score_result {
+	struct score_task *tasks;	/* names owned here */
+	size_t ntasks;
+	double overall;
+};
+
+/* What one score_dir() call tracks. */
+struct scan {
+	const struct score_val *v;
+	const char *dir;
+	enum score_metric *metric;	/* per task */
+	uint64_t *line_of;		/* per item: its record's line, 0 */
+	unsigned char *ok;		/* per item: 1 if answered right */
+	char *err;
+	size_t errlen;
+};
+
+static enum score_metric
+default_metric(const char *task)
+{
+	return strncmp(task, "choice", 6) == 0 ? SCORE_CHOICE : SCORE_VQA;
+}
+
+/* Offset of the first byte that is not valid UTF-8, or n. */
+static size_t
+utf8_invalid_at(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k, j;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			cp = c & 0x07;
+		} else
+			return i;
+		if (i + k >= n)
+			return i;
+		for (j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + j] & 0x3f);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += k + 1;
+	}
+	return n;
+}
+
+static uint64_t
+count_nl(const char *s, size_t n)
+{
+	uint64_t k = 0;
+	const char *e = s + n, *p = s;
+
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/*
+ * Read path whole.  Returns 0 (*buf malloc'd), 1 if it does not exist, or
+ * SCORE_EIO / SCORE_EFORMAT with err set.
+ */
+static int
+read_result(const char *path, char **buf, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t r;
+	int fd, rc = SCORE_EIO;
+
+	*buf = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		util_fmt(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return SCORE_EIO;
+	}
+	if (fstat(fd, &st) != 0) {
+		util_fmt(err, errlen, "stat %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		util_fmt(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > SCORE_MAX_FILE) {
+		util_fmt(err, errlen, "%s: larger than %u bytes", path,
+		    SCORE_MAX_FILE);
+		rc = SCORE_EFORMAT;
+		goto fail;
+	}
+	*buf = util_xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		r = read(fd, *buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			util_fmt(err, errlen, "read %s: %s", path,
+			    r < 0 ? strerror(errno) : "file shrank");
+			goto fail;
+		}
+		got += (size_t)r;
+	}
+	(*buf)[got] = '\0';
+	*len = got;
+	close(fd);
+	return 0;
+fail:
+	free(*buf);
+	*buf = NULL;
+	close(fd);
+	return rc;
+}
+
+/* Check UTF-8 and line lengths; 0 or SCORE_EFORMAT naming file:line. */
+static int
+check_text(struct scan *sc, const char *path, const char *buf, size_t len)
+{
+	size_t bad = utf8_invalid_at((const unsigned char *)buf, len);
+	const char *p = buf, *e = buf + len;
+	uint64_t line = 1;
+
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(e - p);
+
+		if ((size_t)(p - buf) <= bad && bad < (size_t)(p - buf) + ll +
+		    1 && bad < len) {
+			util_fmt(sc->err, sc->errlen, "%s:%llu: invalid UTF-8 "
+			    "at byte %zu of the line", path,
+			    (unsigned long long)line, bad - (size_t)(p - buf) +
+			    1);
+			return SCORE_EFORMAT;
+		}
+		if (ll > SCORE_MAX_LINE) {
+			util_fmt(sc->err, sc->errlen, "%s:%llu: line longer than "
+			    "%u bytes", path, (unsigned long long)line,
+			    SCORE_MAX_LINE);
+			return SCORE_EFORMAT;
+		}
+		line++;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static int
+scan_file(struct scan *sc, size_t task, const char *path, const char *buf,
+    size_t len)
+{
+	const struct score_val *v = sc->v;
+	size_t pos = 0;
+	uint64_t line = 1;
+	char q[96];
+	int rc;
+
+	if ((rc = check_text(sc, path, buf, len)) != 0)
+		return rc;
+	while (pos < len) {
+		const char *ls = buf + pos, *tab1, *rest, *out, *oend, *nl;
+		const char *lend;
+		size_t ll, pl, restlen, head, c, chosen = 0, f1;
+		uint64_t extra = 0;
+		const struct sv_item *it;
+		int found = 0, m;
+
+		nl = memchr(ls, '\n', len - pos);
+		ll = nl ? (size_t)(nl - ls) : len - pos;
+		pl = (ll > 0 && ls[ll - 1] == '\r') ? ll - 1 : ll;
+		lend = ls + pl;
+		if (pl == 0) {
+			pos += ll + 1;
+			line++;
+			continue;
+		}
+		if ((tab1 = memchr(ls, '\t', pl)) == NULL) {
+			util_fmt(sc->err, sc->errlen, "%s:%llu: malformed line: "
+			    "expected 4 tab-separated fields ({image_id}.jpg, "
+			    "question, answer, output), found 1", path,
+			    (unsigned long long)line);
+			return SCORE_EFORMAT;
+		}
+		f1 = (size_t)(tab1 - ls);
+		if (f1 < 5 || memcmp(tab1 - 4, ".jpg", 4) != 0) {
+			util_fmt(sc->err, sc->errlen, "%s:%llu: malformed line: "
+			    "first field '%s' is not {image_id}.jpg", path,
+			    (unsigned long long)line,
+			    util_quote(q, sizeof(q), ls, f1));
+			return SCORE_EFORMAT;
+		}
+		if ((head = val_lookup(v, ls, f1 - 4)) == 0) {
+			util_fmt(sc->err, sc->errlen, "%s:%llu: unknown image_id "
+			    "'%s' (not in the validation set)", path,
+			    (unsigned long long)line,
+			    util_quote(q, sizeof(q), ls, f1 - 4));
+			return SCORE_EFORMAT;
+		}
+		if (v->items[head - 1].task != task) {
+			util_fmt(sc->err, sc->errlen, "%s:%llu: image_id '%s' "
+			    "belongs to task '%s', not '%s'", path,
+			    (unsigned long long)line,
+			    util_quote(q, sizeof(q), ls, f1 - 4),
+			    v->tasks[v->items[head - 1].task], v->tasks[task]);
+			return SCORE_EFORMAT;
+		}
+		rest = tab1 + 1;
+		restlen = len - (size_t)(rest - buf);
+		/* 1: the record repeats the item's question and answer. */
+		for (c = head; c != 0 && !found; c = v->items[c - 1].next) {
+			it = &v->items[c - 1];
+			if (sc->line_of[c - 1] != 0 ||
+			    it->qlen + it->alen + 2 > restlen ||
+			    memcmp(rest, it->question, it->qlen) != 0 ||
+			    rest[it->qlen] != '\t' ||
+			    memcmp(rest + it->qlen + 1, it->answer,
+			    it->alen) != 0 || rest[it->qlen + 1 + it->alen] != '\t')
+				continue;
+			found = 1;
+			chosen = c - 1;
+			out = rest + it->qlen + it->alen + 2;
+			extra = count_nl(rest, it->qlen + it->alen + 2);
+			if (extra == 0)
+				oend = lend;
+			else {
+				const char *onl = memchr(out, '\n',
+				    (size_t)(buf + len - out));
+
+				oend = onl ? onl : buf + len;
+				if (oend > out && oend[-1] == '\r')
+					oend--;
+			}
+		}
+		/* 2: split the physical line at its first three tabs. */
+		if (!found) {
+			const char *tab2 = memchr(rest, '\t', (size_t)(lend - rest));
+			const char *tab3 = tab2 ? memchr(tab2 + 1, '\t',
+			    (size_t)(lend - tab2 - 1)) : NULL;
+			size_t first = 0;
+
+			if (tab3 == NULL) {
+				util_fmt(sc->err, sc->errlen, "%s:%llu: malformed "
+				    "line: expected 4 tab-separated fields "
+				    "({image_id}.jpg, question, answer, output), "
+				    "found %d", path, (unsigned long long)line,
+				    tab2 ? 3 : 2);
+				return SCORE_EFORMAT;
+			}
+			for (c = head; c != 0; c = v->items[c - 1].next) {
+				it = &v->items[c - 1];
+				if (sc->line_of[c - 1] != 0)
+					continue;
+				if (first == 0)
+					first = c;
+				if (it->qlen == (size_t)(tab2 - rest) &&
+				    memcmp(it->question, rest, it->qlen) == 0) {
+					first = c;
+					break;
+				}
+			}
+			if (first == 0) {
+				util_fmt(sc->err, sc->errlen, "%s:%llu: second "
+				    "record for image_id '%s' (the first is at "
+				    "line %llu)", path, (unsigned long long)line,
+				    util_quote(q, sizeof(q), ls, f1 - 4),
+				    (unsigned long long)sc->line_of[head - 1]);
+				return SCORE_EFORMAT;
+			}
+			chosen = first - 1;
+			out = tab3 + 1;
+			oend = lend;
+		}
+		it = &v->items[chosen];
+		m = score_match(sc->metric[task], out, (size_t)(oend - out),
+		    it->answer, it->alen);
+		sc->ok[chosen] = m == 1;
+		sc->line_of[chosen] = line;
+		/* Move past the record's last line. */
+		line += extra + 1;
+		nl = memchr(oend, '\n', (size_t)(buf + len - oend));
+		pos = nl ? (size_t)(nl - buf) + 1 : len;
+	}
+	return 0;
+}
+
+struct score_result *
+score_dir(const struct score_val *v, const char *dir,
+    const struct score_map *map, size_t nmap, int *kind, char *err,
+    size_t errlen)
+{
+	struct score_result *r = util_xcalloc(1, sizeof(*r));
+	struct scan sc;
+	size_t i, t;
+	char q[96];
+	int rc = SCORE_EFORMAT;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.v = v;
+	sc.dir = dir;
+	sc.err = err;
+	sc.errlen = errlen;
+	sc.metric = util_xcalloc(v->ntasks + 1, sizeof(sc.metric[0]));
+	sc.line_of = util_xcalloc(v->n + 1, sizeof(sc.line_of[0]));
+	sc.ok = util_xcalloc(v->n + 1, 1);
+	r->ntasks = v->ntasks;
+	r->tasks = util_xcalloc(v->ntasks + 1, sizeof(r->tasks[0]));
+
+	/* Metrics: defaults, then "*", then the named tasks. */
+	for (t = 0; t < v->ntasks; t++)
+		sc.metric[t] = default_metric(v->tasks[t]);
+	for (i = 0; i < nmap; i++)
+		if (strcmp(map[i].task, "*") == 0)
+			for (t = 0; t < v->ntasks; t++)
+				sc.metric[t] = map[i].metric;
+	for (i = 0; i < nmap; i++) {
+		if (strcmp(map[i].task, "*") == 0)
+			continue;
+		if ((t = task_index(v, map[i].task)) == (size_t)-1) {
+			util_fmt(err, errlen, "metric for task '%s': the "
+			    "validation set has no such task", util_quote(q,
+			    sizeof(q), map[i].task, strlen(map[i].task)));
+			goto fail;
+		}
+		sc.metric[t] = map[i].metric;
+	}
+	/* A choice task needs a letter in every answer. */
+	for (i = 0; i < v->n; i++) {
+		const struct sv_item *it = &v->items[i];
+
+		if (sc.metric[it->task] == SCORE_CHOICE &&
+		    score_choice_extract(it->answer, it->alen) == 0) {
+			util_fmt(err, errlen, "validation item [%zu] (image_id "
+			    "'%s'): answer '%s' holds no option letter, but task "
+			    "'%s' is scored with metric choice", i,
+			    it->image_id, util_quote(q, sizeof(q), it->answer,
+			    it->alen), v->tasks[it->task]);
+			goto fail;
+		}
+	}
+	for (t = 0; t < v->ntasks; t++) {
+		size_t plen = strlen(dir) + strlen(v->tasks[t]) + 8, len = 0;
+		char *path = util_xmalloc(plen), *buf = NULL;
+		int got;
+
+		snprintf(path, plen, "%s/%s.txt", dir, v->tasks[t]);
+		got = read_result(path, &buf, &len, err, errlen);
+		if (got == 0)
+			got = scan_file(&sc, t, path, buf, len);
+		else if (got == 1) {
+			r->tasks[t].file_missing = 1;
+			got = 0;
+		}
+		free(buf);
+		free(path);
+		if (got != 0) {
+			rc = got;
+			goto fail;
+		}
+	}
+	for (t = 0; t < v->ntasks; t++) {
+		r->tasks[t].name = util_xstrdup(v->tasks[t]);
+		r->tasks[t].metric = sc.metric[t];
+	}
+	for (i = 0; i < v->n; i++) {
+		struct score_task *st = &r->tasks[v->items[i].task];
+
+		st->n++;
+		st->correct += sc.ok[i];
+		st->missing += sc.line_of[i] == 0;
+	}
+	for (t = 0; t < v->ntasks; t++) {
+		struct score_task *st = &r->tasks[t];
+
+		st->score = st->n ? (double)st->correct / (double)st->n : 0.0;
+		r->overall += st->score;
+	}
+	if (v->ntasks)
+		r->overall /= (double)v->ntasks;
+	free(sc.metric);
+	free(sc.line_of);
+	free(sc.ok);
+	return r;
+fail:
+	if (kind)
+		*kind = rc;
+	free(sc.metric);
+	free(sc.line_of);
+	free(sc.ok);
+	score_result_free(r);
+	return NULL;
+}
+
+void
+score_result_free(struct score_result *r)
+{
+	size_t t;
+
+	if (r == NULL)
+		return;
+	for (t = 0; t < r->ntasks; t++)
+		free((char *)r->tasks[t].name);
+	free(r->tasks);
+	free(r);
+}
+
+double
+score_result_overall(const struct score_result *r)
+{
+	return r->overall;
+}
+
+size_t
+score_result_ntasks(const struct score_result *r)
+{
+	return r->ntasks;
+}
+
+void
+score_result_task(const struct score_result *r, size_t t,
+    struct score_task *out)
+{
+	*out = r->tasks[t];
+}
+
+char *
+score_result_json(const struct score_result *r)
+{
+	json_t *o = json_object(), *tasks = json_object();
+	char *s, *out;
+	size_t t;
+
+	json_object_set_new(o, "overall", json_real(r->overall));
+	for (t = 0; t < r->ntasks; t++) {
+		const struct score_task *st = &r->tasks[t];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "metric",
+		    json_string(score_metric_name(st->metric)));
+		json_object_set_new(e, "score", json_real(st->score));
+		json_object_set_new(e, "n", json_integer((json_int_t)st->n));
+		json_object_set_new(tasks, st->name, e);
+	}
+	json_object_set_new(o, "tasks", tasks);
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL)
+		abort();	/* only on allocation failure */
+	out = util_xstrdup(s);
+	free(s);
+	return out;
+}

@@ -1,0 +1,268 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+util_oom(void)
+{
+	fputs("fatal: out of memory\n", stderr);
+	abort();
+}
+
+void *
+util_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *
+util_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *
+util_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		util_oom();
+	return q;
+}
+
+char *
+util_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+char *
+util_fmt(char *buf, size_t bufsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (bufsz == 0)
+		return buf;
+	va_start(ap, fmt);
+	vsnprintf(buf, bufsz, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+void
+util_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+char *
+util_quote(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (dstsz == 0)
+		return dst;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		size_t need = (c < 0x20 || c > 0x7e || c == '\\') ? 4 : 1;
+
+		if (o + need + 4 > dstsz) {
+			if (o + 3 < dstsz) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (need == 4) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = digits[c >> 4];
+			dst[o++] = digits[c & 15];
+		} else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+uint64_t
+util_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct util_afile {
+	FILE *fp;
+	char *path;
+	char *tmp;
+};
+
+struct util_afile *
+util_afile_open(const char *path, char *err, size_t errlen)
+{
+	static unsigned seq;
+	struct util_afile *af;
+	size_t n = strlen(path) + 64;
+	int fd;
+
+	af = util_xcalloc(1, sizeof(*af));
+	af->path = util_xstrdup(path);
+	af->tmp = util_xmalloc(n);
+	snprintf(af->tmp, n, "%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+	fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		util_fmt(err, errlen, "cannot create %s: %s", af->tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	if ((af->fp = fdopen(fd, "w")) == NULL) {
+		util_fmt(err, errlen, "fdopen %s: %s", af->tmp, strerror(errno));
+		close(fd);
+		unlink(af->tmp);
+		goto fail;
+	}
+	setvbuf(af->fp, NULL, _IOFBF, 1 << 20);
+	return af;
+fail:
+	free(af->tmp);
+	free(af->path);
+	free(af);
+	return NULL;
+}
+
+FILE *
+util_afile_fp(struct util_afile *af)
+{
+	return af->fp;
+}
+
+static void
+util_afile_free(struct util_afile *af)
+{
+	free(af->tmp);
+	free(af->path);
+	free(af);
+}
+
+int
+util_afile_commit(struct util_afile *af, char *err, size_t errlen)
+{
+	char *dir;
+	int dfd, rc = -1;
+
+	if (fflush(af->fp) != 0 || ferror(af->fp)) {
+		util_fmt(err, errlen, "write %s: %s", af->tmp, strerror(errno));
+		goto abort;
+	}
+	if (fsync(fileno(af->fp)) != 0) {
+		util_fmt(err, errlen, "fsync %s: %s", af->tmp, strerror(errno));
+		goto abort;
+	}
+	if (fclose(af->fp) != 0) {
+		af->fp = NULL;
+		util_fmt(err, errlen, "close %s: %s", af->tmp, strerror(errno));
+		goto abort;
+	}
+	af->fp = NULL;
+	if (rename(af->tmp, af->path) != 0) {
+		util_fmt(err, errlen, "rename %s to %s: %s", af->tmp, af->path,
+		    strerror(errno));
+		goto abort;
+	}
+	dir = util_xstrdup(af->path);
+	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	rc = 0;
+	util_afile_free(af);
+	return rc;
+abort:
+	util_afile_abort(af);
+	return rc;
+}
+
+void
+util_afile_abort(struct util_afile *af)
+{
+	if (af == NULL)
+		return;
+	if (af->fp != NULL)
+		fclose(af->fp);
+	unlink(af->tmp);
+	util_afile_free(af);
+}
+
+char *
+util_read_small(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		util_fmt(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max) {
+		util_fmt(err, errlen, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	buf = util_xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			util_fmt(err, errlen, "read %s: %s", path,
+			    r < 0 ? strerror(errno) : "file shrank");
+			goto fail;
+		}
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	if (len != NULL)
+		*len = got;
+	close(fd);
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}

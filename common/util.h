@@ -1,0 +1,54 @@
+/*
+ * util: small helpers shared by every program: fatal allocation, error
+ * strings, atomic file writes and hex encoding.
+ */
+#ifndef DO_UTIL_H
+#define DO_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* malloc/calloc/realloc/strdup that abort the process on exhaustion. */
+void *util_xmalloc(size_t n);
+void *util_xcalloc(size_t n, size_t size);
+void *util_xrealloc(void *p, size_t n);
+char *util_xstrdup(const char *s);
+
+/* snprintf into buf (size bufsz), always NUL-terminated; returns buf. */
+char *util_fmt(char *buf, size_t bufsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Hex-encode n bytes of in into out (which must hold 2n+1 bytes). */
+void util_hex(const unsigned char *in, size_t n, char *out);
+
+/*
+ * Copy at most len bytes of untrusted src into dst (dstsz bytes, always
+ * NUL-terminated) as a short printable-ASCII quotation: bytes outside
+ * 0x20..0x7e and the backslash become \xNN; a long input ends in "...".
+ * For quoting user input inside error messages.  Returns dst.
+ */
+char *util_quote(char *dst, size_t dstsz, const char *src, size_t len);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t util_now_ns(void);
+
+/*
+ * Atomic file writes: util_afile_open() creates "<path>.tmp.<pid>.<n>"
+ * next to path and returns a FILE * to it; util_afile_commit() flushes,
+ * fsyncs, closes and renames it over path (then fsyncs the directory);
+ * util_afile_abort() closes and removes it.  Both free the handle.
+ * Errors: NULL / -1 with a message in err (errlen bytes).
+ */
+struct util_afile;
+struct util_afile *util_afile_open(const char *path, char *err, size_t errlen);
+FILE *util_afile_fp(struct util_afile *af);
+int util_afile_commit(struct util_afile *af, char *err, size_t errlen);
+void util_afile_abort(struct util_afile *af);
+
+/* Read a whole small file (at most max bytes) into a NUL-terminated buffer
+ * the caller frees; NULL with err set on error or if larger than max. */
+char *util_read_small(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen);
+
+#endif

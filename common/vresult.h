@@ -1,0 +1,79 @@
+/*
+ * vresult: the outcome of validating a submission (standard or BYOD) or of
+ * building a pool index: counts, hashes, composition and a bounded list of
+ * errors.  The first VRESULT_KEEP errors are kept in full; every error is
+ * counted in n_errors.
+ */
+#ifndef DO_VRESULT_H
+#define DO_VRESULT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define VRESULT_KEEP 100
+
+/* One error.  Unused locators are 0 / -1 / "" as documented. */
+struct verror {
+	uint64_t line;		/* 1-based line (standard lists), 0 if none */
+	int64_t item;		/* 0-based item index (JSON), -1 if none */
+	int64_t offset;		/* byte offset in the file, -1 if none */
+	char file[128];		/* file name (pool build), "" if none */
+	char path[160];		/* JSON path such as "[3].conversations[1].from" */
+	char msg[256];		/* what is wrong, for a person */
+};
+
+struct vcomp {
+	char name[64];		/* dataset (standard) or image folder (BYOD) */
+	uint64_t n;
+};
+
+struct vresult {
+	uint64_t n_samples;	/* samples accepted (valid lines / items) */
+	char sha256[65];	/* SHA-256 of the whole file, hex */
+	char set_hash[65];	/* canonical, order-free hash of the set, hex */
+	struct vcomp *comp;	/* composition, sorted by name */
+	size_t n_comp;
+	struct verror *errors;	/* the first min(n_errors, VRESULT_KEEP) */
+	uint64_t n_errors;	/* total number of errors found */
+};
+
+/* Initialise an empty result (no allocation yet). */
+void vresult_init(struct vresult *r);
+
+/* Free what r owns and re-initialise it.  NULL is ignored. */
+void vresult_clear(struct vresult *r);
+
+/*
+ * Record an error.  line: 0 if none; item / offset: -1 if none; file and
+ * path may be NULL.  Counted always, stored only while fewer than
+ * VRESULT_KEEP are stored.
+ */
+void vresult_error(struct vresult *r, uint64_t line, int64_t item,
+    int64_t offset, const char *file, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Add n to the composition entry name (created if absent). */
+void vresult_comp_add(struct vresult *r, const char *name, uint64_t n);
+
+/* Sort the composition by name (call once when done). */
+void vresult_comp_sort(struct vresult *r);
+
+/*
+ * Write a human-readable report to fp: either a summary of a valid
+ * submission or its errors ("line 12: unknown ID ...").  kind is
+ * "standard" or "byod".
+ */
+void vresult_print(const struct vresult *r, const char *kind, FILE *fp);
+
+/*
+ * Return a jansson object (caller owns the reference):
+ * {"valid", "n_samples", "sha256", "set_hash", "composition": {name: n},
+ *  "errors": [{"line"|"item"|"offset"|"file"|"path", "message"}],
+ *  "n_errors"}.  Declared with void * so this header needs no jansson.
+ */
+void *vresult_to_json(const struct vresult *r);
+
+/* Format one error as a single line ("line 3: ...") into buf. */
+const char *verror_format(const struct verror *e, char *buf, size_t bufsz);
+
+#endif

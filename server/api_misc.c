@@ -1,0 +1,92 @@
+/* api_misc: the leaderboard (cached, with ETag), /healthz and /metrics. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "db.h"
+#include "http.h"
+#include "lb.h"
+#include "metrics.h"
+#include "pool.h"
+#include "srv.h"
+#include "util.h"
+
+static int
+api_lb(struct http_req *req, int csv)
+{
+	struct srv *srv = http_req_srv(req);
+	const char *slug = http_req_query(req, "track");
+	char *body = NULL, etag[40], disp[128];
+	size_t len = 0;
+	int rc;
+
+	if (slug == NULL || slug[0] == '\0')
+		return http_reply_error(req, 400, "bad_request",
+		    "name the track: ?track=SLUG", NULL);
+	rc = lb_get(srv->lb, http_req_db(req), slug, csv,
+	    http_req_header(req, "If-None-Match"), &body, &len, etag);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found", "no such track",
+		    NULL);
+	if (rc == LB_NOT_MODIFIED) {
+		http_reply_empty(req, 304);
+	} else if (rc != DB_OK) {
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	} else {
+		http_reply_take(req, 200, csv ? "text/csv; charset=utf-8" :
+		    "application/json", body, len);
+		if (csv) {
+			util_fmt(disp, sizeof(disp), "attachment; "
+			    "filename=\"leaderboard-%s.csv\"", slug);
+			http_header(req, "Content-Disposition", disp);
+		}
+	}
+	http_header(req, "ETag", etag);
+	http_header(req, "Cache-Control", "public, no-cache");
+	return 0;
+}
+
+int
+api_leaderboard(struct http_req *req)
+{
+	return api_lb(req, 0);
+}
+
+int
+api_leaderboard_csv(struct http_req *req)
+{
+	return api_lb(req, 1);
+}
+
+int
+api_healthz(struct http_req *req)
+{
+	struct srv *srv = http_req_srv(req);
+	char ok[64] = "";
+	int version = 0, dbok;
+
+	dbok = db_schema_version(http_req_db(req), &version) == DB_OK &&
+	    db_job_counts(http_req_db(req), (int64_t[5]){ 0 }) == DB_OK;
+	(void)ok;
+	return http_reply_json(req, dbok ? 200 : 503, json_pack(
+	    "{s:s, s:s, s:i, s:{s:b, s:I}, s:I}",
+	    "status", dbok ? "ok" : "degraded",
+	    "db", dbok ? "ok" : "unreachable",
+	    "schema_version", version,
+	    "pool", "loaded", srv->pool != NULL, "ids",
+	    (json_int_t)(srv->pool ? pool_count(srv->pool) : 0),
+	    "uptime_s", (json_int_t)(srv_now() - srv->started)));
+}
+
+int
+api_metrics(struct http_req *req)
+{
+	size_t len;
+	char *text = metrics_render(http_req_db(req), &len);
+
+	http_reply_take(req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    text, len);
+	http_header(req, "Cache-Control", "no-store");
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* api_session: web login with a session cookie and a CSRF token. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "cfg.h"
+#include "db.h"
+#include "http.h"
+#include "srv.h"
+#include "util.h"
+
+/* A valid argon2id hash of a random password: verified against when the
+ * email is unknown, so that both cases take the same time. */
+static const char api_dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$"
+    "c29tZXNhbHRzb21lc2FsdA$0GhyGzt1ezn6Iyk8kIZ8rp7QaYIDGy8ZD7ChlzL2jvI";
+
+static json_t *
+api_user_json(const struct db_principal *p)
+{
+	return json_pack("{s:s, s:s?, s:s}", "email", p->email,
+	    "team", p->team[0] ? p->team : NULL, "role", p->role);
+}
+
+int
+api_session_create(struct http_req *req)
+{
+	struct srv *srv = http_req_srv(req);
+	json_t *body = http_req_json(req);
+	const char *email = NULL, *pw = NULL;
+	char hash[256], secret[AUTH_SECRET_LEN], csrf[44];
+	char shash[AUTH_HASH_HEX], cookie[256];
+	struct db_principal p;
+	int64_t uid = 0, now = srv_now();
+	int rc, ok;
+
+	if (json_unpack(body, "{s:s, s:s}", "email", &email, "password", &pw)
+	    != 0)
+		return http_reply_error(req, 400, "bad_request",
+		    "send JSON {\"email\", \"password\"}", NULL);
+	rc = db_user_password(http_req_db(req), email, &uid, hash,
+	    sizeof(hash));
+	if (rc == DB_ERR)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	ok = auth_password_verify(rc == DB_OK ? hash : api_dummy_hash, pw);
+	if (rc != DB_OK || !ok)
+		return http_reply_error(req, 401, "bad_credentials",
+		    "wrong email or password", NULL);
+	if (auth_secret(secret) != 0 || auth_random(csrf, sizeof(csrf)) != 0)
+		return http_reply_error(req, 500, "internal",
+		    "no random bytes", NULL);
+	auth_sha256_hex(secret, strlen(secret), shash);
+	if (db_session_add(http_req_db(req), uid, shash, csrf, now,
+	    now + srv->cfg->session_hours * 3600) != DB_OK ||
+	    db_principal_by_user(http_req_db(req), uid, &p) != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	http_req_log_team(req, p.team[0] ? p.team : p.email);
+	http_reply_json(req, 200, json_pack("{s:o, s:s}", "user",
+	    api_user_json(&p), "csrf_token", csrf));
+	util_fmt(cookie, sizeof(cookie), "do_session=%s; HttpOnly; "
+	    "SameSite=Lax; Path=/; Max-Age=%lld%s", secret,
+	    (long long)srv->cfg->session_hours * 3600,
+	    srv->cfg->cookie_secure ? "; Secure" : "");
+	http_header(req, "Set-Cookie", cookie);
+	return 0;
+}
+
+int
+api_me(struct http_req *req)
+{
+	const struct db_principal *p = http_req_who(req);
+
+	return http_reply_json(req, 200, json_pack("{s:o, s:s?}", "user",
+	    api_user_json(p), "csrf_token",
+	    http_req_via_session(req) ? p->csrf : NULL));
+}
+
+int
+api_session_delete(struct http_req *req)
+{
+	struct srv *srv = http_req_srv(req);
+	const char *v = http_req_cookie(req, "do_session");
+	char shash[AUTH_HASH_HEX], c[160];
+
+	if (http_req_via_session(req) && v != NULL) {
+		auth_sha256_hex(v, strlen(v), shash);
+		db_session_delete(http_req_db(req), shash);
+	}
+	http_reply_json(req, 200, json_pack("{s:b}", "logged_out", 1));
+	util_fmt(c, sizeof(c), "do_session=; HttpOnly; SameSite=Lax; Path=/; "
+	    "Max-Age=0%s", srv->cfg->cookie_secure ? "; Secure" : "");
+	http_header(req, "Set-Cookie", c);
+	return 0;
+}

@@ -1,0 +1,683 @@
+/*
+ * api_sub: tracks and submissions.  An upload streams into a temporary
+ * file (upload.h) while its SHA-256 is computed; once the body is in, the
+ * file is validated with the foundation's validators and then committed
+ * (renamed into place, rows inserted, one transaction) or answered 422.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "auth.h"
+#include "byod.h"
+#include "cfg.h"
+#include "db.h"
+#include "http.h"
+#include "lb.h"
+#include "metrics.h"
+#include "srv.h"
+#include "stdval.h"
+#include "upload.h"
+#include "util.h"
+#include "vresult.h"
+
+#define SUB_FORM_SLACK (64 * 1024)	/* multipart overhead allowed */
+
+/* A form field collected in memory (small fields only). */
+struct sub_field {
+	const char *key;
+	char *buf;
+	size_t len, max;
+};
+
+enum { F_TRACK, F_METHOD, F_DESC, F_URL, F_CSRF, F_N };
+
+/* Per-request state of POST /api/v1/submissions (freed by sub_free). */
+struct sub_req {
+	struct upload *up;	/* the body or the form's file field */
+	struct http_form *form;	/* NULL for a raw body */
+	struct sub_field f[F_N];	/* form fields; raw: from the query */
+	int saw_file;		/* the form had a "file" field */
+	int bad;		/* a field too long or repeated (set msg) */
+	char msg[160];
+	struct srv *srv;
+};
+
+static void
+sub_free(void *p)
+{
+	struct sub_req *sr = p;
+	int i;
+
+	if (sr == NULL)
+		return;
+	http_form_free(sr->form);
+	upload_free(sr->up);
+	for (i = 0; i < F_N; i++)
+		free(sr->f[i].buf);
+	free(sr);
+}
+
+static const char *
+sub_field(const struct sub_req *sr, int i)
+{
+	return sr->f[i].buf ? sr->f[i].buf : NULL;
+}
+
+static int
+sub_form_iter(void *cls, const char *key, const char *filename, uint64_t off,
+    const char *data, size_t size)
+{
+	struct sub_req *sr = cls;
+	int i;
+
+	(void)filename;
+	(void)off;
+	if (strcmp(key, "file") == 0) {
+		int rc;
+
+		sr->saw_file = 1;
+		if (size == 0)
+			return 0;
+		rc = upload_write(sr->up, data, size);
+		return rc == 0 ? 0 : -1;
+	}
+	for (i = 0; i < F_N; i++) {
+		struct sub_field *f = &sr->f[i];
+
+		if (strcmp(key, f->key) != 0)
+			continue;
+		if (f->len + size > f->max) {
+			sr->bad = 1;
+			util_fmt(sr->msg, sizeof(sr->msg), "field %s is over "
+			    "%zu bytes", f->key, f->max);
+			return -1;
+		}
+		f->buf = util_xrealloc(f->buf, f->len + size + 1);
+		memcpy(f->buf + f->len, data, size);
+		f->len += size;
+		f->buf[f->len] = '\0';
+		return 0;
+	}
+	return 0;		/* unknown fields are ignored */
+}
+
+/* Answer 413 for an upload over the limit. */
+static int
+sub_too_large(struct http_req *req, uint64_t max)
+{
+	char msg[128];
+
+	metrics_submission(METRICS_TOO_LARGE);
+	util_fmt(msg, sizeof(msg), "the file is over the limit of %llu MiB",
+	    (unsigned long long)(max >> 20));
+	return http_reply_error_ex(req, 413, "too_large", msg, NULL,
+	    json_pack("{s:I}", "max_bytes", (json_int_t)max));
+}
+
+static int
+sub_body_fail(struct sub_req *sr)
+{
+	/* the temporary file goes before the answer does */
+	upload_free(sr->up);
+	sr->up = NULL;
+	return -1;
+}
+
+static int
+sub_body(struct http_req *req, const char *data, size_t len)
+{
+	struct sub_req *sr = http_req_ctx(req);
+	uint64_t max = (uint64_t)sr->srv->cfg->max_upload_mb << 20;
+	int rc;
+
+	if (sr->up == NULL)
+		return -1;
+	if (sr->form != NULL) {
+		if (http_form_feed(sr->form, data, len) == 0)
+			return 0;
+		if (upload_write(sr->up, "", 0) == UPLOAD_OVER) {
+			sub_too_large(req, max);
+			return sub_body_fail(sr);
+		}
+		if (sr->bad)
+			http_reply_error(req, 400, "bad_request", sr->msg,
+			    NULL);
+		else
+			http_reply_error(req, 400, "bad_request",
+			    "malformed multipart form", NULL);
+		metrics_submission(METRICS_ERROR);
+		return sub_body_fail(sr);
+	}
+	rc = upload_write(sr->up, data, len);
+	if (rc == UPLOAD_OVER) {
+		sub_too_large(req, max);
+		return sub_body_fail(sr);
+	}
+	if (rc != 0) {
+		metrics_submission(METRICS_ERROR);
+		http_reply_error(req, 500, "internal", "cannot store the "
+		    "upload", NULL);
+		return sub_body_fail(sr);
+	}
+	return 0;
+}
+
+/* Check that track t takes submissions now and that the team has quota
+ * left.  0, or -1 after replying 409 / 429. */
+static int
+sub_check_track(struct http_req *req, const struct db_track *t)
+{
+	const struct db_principal *who = http_req_who(req);
+	int64_t now = srv_now();
+	char msg[256], ts[21];
+
+	if (t->opens_at && now < t->opens_at) {
+		db_iso_time(t->opens_at, ts);
+		util_fmt(msg, sizeof(msg), "track %s opens at %s", t->slug, ts);
+		metrics_submission(METRICS_CLOSED);
+		return http_reply_error_ex(req, 409, "track_not_open", msg,
+		    NULL, json_pack("{s:s}", "opens_at", ts)), -1;
+	}
+	if (t->closes_at && now >= t->closes_at) {
+		db_iso_time(t->closes_at, ts);
+		util_fmt(msg, sizeof(msg), "track %s closed at %s", t->slug,
+		    ts);
+		metrics_submission(METRICS_CLOSED);
+		return http_reply_error_ex(req, 409, "track_closed", msg,
+		    NULL, json_pack("{s:s}", "closes_at", ts)), -1;
+	}
+	if (who->team_id == 0)
+		return http_reply_error(req, 403, "no_team", "only members "
+		    "of a team can submit", NULL), -1;
+	return 0;
+}
+
+/* Answer 429 for quota kind (1 per day, 2 total, 3 active jobs). */
+static int
+sub_quota_reply(struct http_req *req, const struct db_track *t, int kind)
+{
+	struct srv *srv = http_req_srv(req);
+	int64_t now = srv_now(), wait;
+	char msg[256], ts[21], ra[32];
+
+	metrics_submission(METRICS_QUOTA);
+	if (kind == 1) {
+		wait = 86400 - now % 86400;
+		db_iso_time(now + wait, ts);
+		util_fmt(msg, sizeof(msg), "daily quota of %lld submissions "
+		    "on track %s used; the next slot opens at %s",
+		    (long long)t->per_day, t->slug, ts);
+	} else if (kind == 2) {
+		wait = t->closes_at > now ? t->closes_at - now : 86400;
+		db_iso_time(now + wait, ts);
+		util_fmt(msg, sizeof(msg), "total quota of %lld submissions "
+		    "on track %s used; no slot opens again unless a job fails "
+		    "through no fault of the team", (long long)t->total,
+		    t->slug);
+	} else {
+		wait = 60;
+		db_iso_time(now + wait, ts);
+		util_fmt(msg, sizeof(msg), "at most %lld of a team's jobs may "
+		    "be queued or running; a slot opens when one finishes",
+		    (long long)srv->cfg->max_active_jobs);
+	}
+	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
+	http_reply_error_ex(req, 429, "quota", msg, NULL,
+	    json_pack("{s:s, s:I}", "next_slot_at", ts, "retry_after",
+	    (json_int_t)wait));
+	http_header(req, "Retry-After", ra);
+	return -1;
+}
+
+/* Look up and check the track named slug. 0 or -1 after a reply. */
+static int
+sub_track(struct http_req *req, const char *slug, struct db_track *t)
+{
+	const struct db_principal *who = http_req_who(req);
+	struct srv *srv = http_req_srv(req);
+	struct db_quota q;
+	int rc;
+
+	if (slug == NULL || slug[0] == '\0')
+		return http_reply_error(req, 400, "bad_request",
+		    "name the track (track=...)", NULL), -1;
+	rc = db_track_get(http_req_db(req), slug, t);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found",
+		    "no such track", NULL), -1;
+	if (rc != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL), -1;
+	if (sub_check_track(req, t) != 0)
+		return -1;
+	/* an early answer; the commit checks again in its transaction */
+	if (db_quota_get(http_req_db(req), t->id, who->team_id, srv_now(), &q)
+	    != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL), -1;
+	if (t->per_day && q.today >= t->per_day)
+		return sub_quota_reply(req, t, 1);
+	if (t->total && q.total >= t->total)
+		return sub_quota_reply(req, t, 2);
+	if (q.active >= srv->cfg->max_active_jobs)
+		return sub_quota_reply(req, t, 3);
+	return 0;
+}
+
+int
+api_sub_begin(struct http_req *req)
+{
+	struct srv *srv = http_req_srv(req);
+	uint64_t max = (uint64_t)srv->cfg->max_upload_mb << 20;
+	const char *ctype = http_req_header(req, "Content-Type");
+	int64_t cl = http_req_content_length(req);
+	struct sub_req *sr;
+	struct db_track t;
+	char err[256];
+	static const struct { const char *key; size_t max; } fields[F_N] = {
+		{ "track", 64 }, { "method_name", 200 },
+		{ "description", 4000 }, { "url", 1000 }, { "csrf_token", 100 },
+	};
+	int i, is_form;
+
+	if (ctype == NULL)
+		return http_reply_error(req, 415, "unsupported_media_type",
+		    "send multipart/form-data, text/plain or application/json",
+		    NULL);
+	is_form = strncasecmp(ctype, "multipart/form-data", 19) == 0;
+	if (cl >= 0 && (uint64_t)cl > max + (is_form ? SUB_FORM_SLACK : 0))
+		return sub_too_large(req, max);
+	if (!is_form && strncasecmp(ctype, "text/plain", 10) != 0 &&
+	    strncasecmp(ctype, "application/json", 16) != 0 &&
+	    strncasecmp(ctype, "application/octet-stream", 24) != 0)
+		return http_reply_error(req, 415, "unsupported_media_type",
+		    "send multipart/form-data, text/plain or application/json",
+		    NULL);
+	sr = util_xcalloc(1, sizeof(*sr));
+	sr->srv = srv;
+	for (i = 0; i < F_N; i++) {
+		sr->f[i].key = fields[i].key;
+		sr->f[i].max = fields[i].max;
+	}
+	if (!is_form) {
+		/* raw body: everything but the file is in the query, so the
+		 * track, the quota and the closing time are checked before a
+		 * byte of the body is read */
+		const char *q[F_N] = { http_req_query(req, "track"),
+		    http_req_query(req, "method_name"),
+		    http_req_query(req, "description"),
+		    http_req_query(req, "url"), NULL };
+
+		for (i = 0; i < F_N; i++)
+			if (q[i] != NULL) {
+				if (strlen(q[i]) > sr->f[i].max) {
+					sub_free(sr);
+					return http_reply_error(req, 400,
+					    "bad_request", "a query argument is "
+					    "too long", NULL);
+				}
+				sr->f[i].buf = util_xstrdup(q[i]);
+				sr->f[i].len = strlen(q[i]);
+			}
+		if (sub_track(req, sub_field(sr, F_TRACK), &t) != 0) {
+			sub_free(sr);
+			return 0;
+		}
+	}
+	sr->up = upload_new(srv->tmp_dir, max, err, sizeof(err));
+	if (sr->up == NULL) {
+		fprintf(stderr, "dataoptimd: %s\n", err);
+		sub_free(sr);
+		return http_reply_error(req, 503, "unavailable",
+		    "cannot store uploads now", NULL);
+	}
+	if (is_form && (sr->form = http_form_new(req, sub_form_iter, sr))
+	    == NULL) {
+		sub_free(sr);
+		return http_reply_error(req, 400, "bad_request",
+		    "malformed multipart form (boundary?)", NULL);
+	}
+	http_req_set_body(req, sub_body, sr, sub_free);
+	return 0;
+}
+
+/* The composition of res as a JSON text (malloc'd). */
+static char *
+sub_composition(const struct vresult *res)
+{
+	json_t *o = json_object();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < res->n_comp; i++)
+		json_object_set_new(o, res->comp[i].name,
+		    json_integer((json_int_t)res->comp[i].n));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return s;
+}
+
+struct sub_commit_arg {
+	struct upload *up;
+	const char *dest;
+};
+
+static int
+sub_commit_fs(void *arg)
+{
+	struct sub_commit_arg *a = arg;
+
+	return upload_commit(a->up, a->dest);
+}
+
+/* Validate the finished upload against track t into res.  0, or -1 after
+ * a reply. */
+static int
+sub_validate(struct http_req *req, struct sub_req *sr,
+    const struct db_track *t, struct vresult *res)
+{
+	struct srv *srv = http_req_srv(req);
+	char err[512];
+	int rc;
+
+	if (strcmp(t->kind, "standard") == 0) {
+		if (srv->pool == NULL)
+			return http_reply_error(req, 503, "unavailable",
+			    "no pool index is loaded", NULL), -1;
+		rc = stdval_file(srv->pool, upload_path(sr->up),
+		    (uint64_t)t->budget, res, NULL, NULL, err, sizeof(err));
+	} else {
+		struct byod_limits lim;
+
+		memset(&lim, 0, sizeof(lim));
+		lim.max_items = (uint64_t)t->budget;
+		lim.max_bytes = (uint64_t)srv->cfg->max_upload_mb << 20;
+		lim.image_roots = (const char *const *)srv->image_roots;
+		rc = byod_file(srv->pool, upload_path(sr->up), &lim, res, err,
+		    sizeof(err));
+	}
+	if (rc != 0) {
+		fprintf(stderr, "dataoptimd: validate: %s\n", err);
+		metrics_submission(METRICS_ERROR);
+		return http_reply_error(req, 500, "internal",
+		    "cannot read the upload", NULL), -1;
+	}
+	if (res->n_errors > 0) {
+		json_t *v = vresult_to_json(res), *errs;
+		char msg[128];
+
+		errs = json_incref(json_object_get(v, "errors"));
+		json_decref(v);
+		util_fmt(msg, sizeof(msg), "the %s submission is invalid: "
+		    "%llu error%s", t->kind, (unsigned long long)res->n_errors,
+		    res->n_errors == 1 ? "" : "s");
+		metrics_submission(METRICS_INVALID);
+		return http_reply_error_ex(req, 422, "invalid_submission", msg,
+		    errs, json_pack("{s:I, s:I}", "n_errors",
+		    (json_int_t)res->n_errors, "n_shown",
+		    (json_int_t)json_array_size(errs))), -1;
+	}
+	return 0;
+}
+
+int
+api_sub_create(struct http_req *req)
+{
+	struct srv *srv = http_req_srv(req);
+	struct sub_req *sr = http_req_ctx(req);
+	const struct db_principal *who = http_req_who(req);
+	struct db_track t;
+	struct vresult res;
+	struct db_newsub ns;
+	struct db_commit out;
+	struct sub_commit_arg ca;
+	char sha[65], id[40], job_id[40], fname[64], dest[PATH_MAX];
+	char *comp = NULL;
+	uint64_t size = 0;
+	json_t *body;
+	int rc;
+
+	vresult_init(&res);
+	if (sr == NULL || sr->up == NULL)
+		return http_reply_error(req, 500, "internal", "no upload", NULL);
+	if (sr->form != NULL) {
+		if (http_req_csrf_check(req, sub_field(sr, F_CSRF)) != 0)
+			goto out;
+		if (sub_track(req, sub_field(sr, F_TRACK), &t) != 0)
+			goto out;
+		if (!sr->saw_file) {
+			http_reply_error(req, 400, "bad_request",
+			    "the form has no file field", NULL);
+			goto out;
+		}
+	} else if (db_track_get(http_req_db(req), sub_field(sr, F_TRACK), &t)
+	    != DB_OK) {
+		http_reply_error(req, 404, "not_found", "no such track", NULL);
+		goto out;
+	}
+	if (sub_field(sr, F_METHOD) == NULL || sub_field(sr, F_METHOD)[0]
+	    == '\0') {
+		http_reply_error(req, 400, "bad_request",
+		    "name the method (method_name)", NULL);
+		goto out;
+	}
+	if (upload_finish(sr->up, sha, &size) != 0) {
+		metrics_submission(METRICS_ERROR);
+		http_reply_error(req, 500, "internal", "cannot store the "
+		    "upload", NULL);
+		goto out;
+	}
+	metrics_upload(size);
+	if (sub_validate(req, sr, &t, &res) != 0)
+		goto out;
+	if (auth_random(id + 2, 23) != 0 || auth_random(job_id + 2, 23) != 0) {
+		http_reply_error(req, 500, "internal", "no random bytes", NULL);
+		goto out;
+	}
+	memcpy(id, "s_", 2);
+	memcpy(job_id, "j_", 2);
+	util_fmt(fname, sizeof(fname), "%s.%s", id,
+	    strcmp(t.kind, "standard") == 0 ? "txt" : "json");
+	util_fmt(dest, sizeof(dest), "%s/%s", srv->sub_dir, fname);
+	comp = sub_composition(&res);
+	memset(&ns, 0, sizeof(ns));
+	ns.id = id;
+	ns.job_id = job_id;
+	ns.track_id = t.id;
+	ns.team_id = who->team_id;
+	ns.user_id = who->user_id;
+	ns.kind = t.kind;
+	ns.n_samples = res.n_samples;
+	ns.size_bytes = size;
+	ns.sha256 = sha;
+	ns.set_hash = res.set_hash;
+	ns.composition = comp;
+	ns.method_name = sub_field(sr, F_METHOD);
+	ns.description = sub_field(sr, F_DESC);
+	ns.url = sub_field(sr, F_URL);
+	ns.file_name = fname;
+	ns.reuse = (int)srv->cfg->reuse_scores;
+	ns.per_day = t.per_day;
+	ns.total = t.total;
+	ns.max_active = srv->cfg->max_active_jobs;
+	ns.now = srv_now();
+	ca.up = sr->up;
+	ca.dest = dest;
+	rc = db_submission_commit(http_req_db(req), &ns, sub_commit_fs, &ca,
+	    &out);
+	if (rc == DB_QUOTA) {
+		sub_quota_reply(req, &t, out.quota);
+		goto out;
+	}
+	if (rc != DB_OK) {
+		unlink(dest);	/* it may have been moved already */
+		metrics_submission(METRICS_ERROR);
+		http_reply_error(req, 500, "internal", "cannot store the "
+		    "submission", NULL);
+		goto out;
+	}
+	metrics_submission(out.reused_from[0] ? METRICS_REUSED :
+	    METRICS_ACCEPTED);
+	if (out.reused_from[0])
+		lb_invalidate(srv->lb);
+	if (db_submission_get(http_req_db(req), id, -1, &body) != DB_OK) {
+		http_reply_error(req, 500, "internal", "stored, but cannot "
+		    "read it back", NULL);
+		goto out;
+	}
+	http_reply_json(req, 201, body);
+	util_fmt(dest, sizeof(dest), "/api/v1/submissions/%s", id);
+	http_header(req, "Location", dest);
+out:
+	/* remove the temporary file (if any) before the answer goes out */
+	upload_free(sr->up);
+	sr->up = NULL;
+	free(comp);
+	vresult_clear(&res);
+	return 0;
+}
+
+int
+api_tracks(struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+	json_t *arr;
+
+	if (db_tracks_json(http_req_db(req), srv_now(), who && who->team_id ?
+	    who->team_id : 0, &arr) != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	return http_reply_json(req, 200, json_pack("{s:o}", "tracks", arr));
+}
+
+/* The team whose data the caller may see: its own, or any (-1) for an
+ * organizer. */
+static int64_t
+sub_scope(struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+
+	return strcmp(who->role, "admin") == 0 ? -1 : who->team_id;
+}
+
+static int
+sub_int_arg(struct http_req *req, const char *name, int64_t def, int64_t lo,
+    int64_t hi, int64_t *out)
+{
+	const char *v = http_req_query(req, name);
+	char *end;
+	long long n;
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int
+api_sub_list(struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+	int64_t limit, offset;
+	json_t *o;
+
+	if (sub_int_arg(req, "limit", 50, 1, 500, &limit) != 0 ||
+	    sub_int_arg(req, "offset", 0, 0, INT32_MAX, &offset) != 0)
+		return http_reply_error(req, 400, "bad_request",
+		    "limit: 1..500, offset: 0 or more", NULL);
+	if (who->team_id == 0)
+		return http_reply_json(req, 200, json_pack("{s:[], s:I, s:I, "
+		    "s:i}", "submissions", "limit", (json_int_t)limit,
+		    "offset", (json_int_t)offset, "total", 0));
+	if (db_submissions_list(http_req_db(req), who->team_id,
+	    http_req_query(req, "track"), limit, offset, &o) != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_sub_get(struct http_req *req)
+{
+	json_t *o;
+	int rc = db_submission_get(http_req_db(req), http_req_param(req, 0),
+	    sub_scope(req), &o);
+
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found",
+		    "no such submission", NULL);
+	if (rc != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_sub_file(struct http_req *req)
+{
+	struct srv *srv = http_req_srv(req);
+	char fname[128], kind[16], path[PATH_MAX], disp[200];
+	struct stat st;
+	int fd, rc;
+
+	rc = db_submission_file(http_req_db(req), http_req_param(req, 0),
+	    sub_scope(req), fname, sizeof(fname), kind, sizeof(kind));
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found",
+		    "no such submission", NULL);
+	if (rc != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	util_fmt(path, sizeof(path), "%s/%s", srv->sub_dir, fname);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "dataoptimd: %s: %s\n", path, strerror(errno));
+		return http_reply_error(req, 500, "internal",
+		    "the stored file is missing", NULL);
+	}
+	http_reply_fd(req, 200, strcmp(kind, "standard") == 0 ?
+	    "text/plain; charset=utf-8" : "application/json", fd,
+	    (uint64_t)st.st_size);
+	util_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"", fname);
+	http_header(req, "Content-Disposition", disp);
+	http_header(req, "Cache-Control", "private, no-store");
+	return 0;
+}
+
+int
+api_sub_cancel(struct http_req *req)
+{
+	const char *id = http_req_param(req, 0);
+	json_t *o;
+	int rc = db_submission_cancel(http_req_db(req), id, sub_scope(req),
+	    srv_now());
+
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found",
+		    "no such submission", NULL);
+	if (rc == DB_CONFLICT)
+		return http_reply_error(req, 409, "finished",
+		    "the job has already finished", NULL);
+	if (rc != DB_OK || db_submission_get(http_req_db(req), id, -1, &o)
+	    != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	db_audit(http_req_db(req), http_req_who(req)->email, "job.cancel", id,
+	    NULL, srv_now());
+	return http_reply_json(req, 200, o);
+}

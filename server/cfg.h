@@ -1,0 +1,73 @@
+/*
+ * cfg: the configuration of dataoptimd and of the CLI's database commands.
+ *
+ * One table (cfg.c) lists every key: its INI section and name, its type,
+ * its bounds and its default.  cfg_new() fills the defaults, cfg_load()
+ * reads an INI file (libinih) and cfg_set() applies one value; each value
+ * is checked against the table, and an unknown key is an error, so a
+ * mistyped option is told at start and never silently ignored.  Sections
+ * the table does not know ([worker], ...) belong to other programs
+ * sharing the file and are skipped.
+ */
+#ifndef DO_CFG_H
+#define DO_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct cfg {
+	/* [server] */
+	char *listen;		/* "ADDR:PORT" */
+	int64_t threads;	/* MHD threads (one per core) */
+	int64_t work_threads;	/* threads for blocking handlers */
+	int64_t max_connections;
+	int64_t per_ip_connections;
+	int64_t connection_timeout;	/* seconds of inactivity */
+	int64_t max_header_bytes;	/* per-connection memory for headers */
+	char *static_dir;
+	int64_t cookie_secure;	/* bool: add "; Secure" to the cookie */
+	int64_t session_hours;
+	int64_t allow_register;	/* bool: self-registration */
+	int64_t shutdown_grace;	/* seconds to let requests finish */
+	int64_t access_log;	/* bool */
+	/* [storage] */
+	char *db;
+	char *state_dir;
+	char *pool;
+	/* [submissions] */
+	int64_t max_upload_mb;
+	int64_t reuse_scores;	/* bool */
+	int64_t max_active_jobs;	/* a team's queued + running jobs */
+	char *image_roots;	/* comma-separated BYOD image path prefixes */
+	/* [jobs] */
+	int64_t lease_seconds;
+	int64_t max_attempts;
+	int64_t log_tail_bytes;
+	/* [leaderboard] */
+	int64_t lb_cache_seconds;
+};
+
+/* A configuration holding every default.  Never NULL (aborts on OOM). */
+struct cfg *cfg_new(void);
+
+/* Free c and its strings.  NULL is ignored. */
+void cfg_free(struct cfg *c);
+
+/*
+ * Read the INI file at path into c.  Returns 0, or -1 with a message
+ * naming the file, line and key in err.
+ */
+int cfg_load(struct cfg *c, const char *path, char *err, size_t errlen);
+
+/*
+ * Set key "section.name" (or a bare name, if unique) to value, checked
+ * against the table.  Returns 0 or -1 with a message in err.
+ */
+int cfg_set(struct cfg *c, const char *section, const char *name,
+    const char *value, char *err, size_t errlen);
+
+/* Print every key with its current value, INI style. */
+void cfg_dump(const struct cfg *c, FILE *fp);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * cmd_pool: dataoptim pool synth|build|stats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pool.h"
+#include "synth.h"
+#include "util.h"
+#include "vresult.h"
+
+int
+cli_pool_synth(int argc, char **argv)
+{
+	static const char *const opts[] = { "--out", "--scale", "--seed", NULL };
+	const char *v[3];
+	char err[1024], *end;
+	double scale = 0.01;
+	unsigned long long seed = 1;
+	uint64_t t0 = util_now_ns();
+
+	if (cli_parse(argc, argv, opts, v, NULL, NULL, NULL) != 0 || !v[0]) {
+		fprintf(stderr, "usage: dataoptim pool synth --out DIR "
+		    "[--scale S] [--seed N]\n");
+		return CLI_ERROR;
+	}
+	if (v[1]) {
+		scale = strtod(v[1], &end);
+		if (*end || !(scale > 0) || scale > 4) {
+			fprintf(stderr, "dataoptim: --scale must be a number in "
+			    "(0, 4], got '%s'\n", v[1]);
+			return CLI_ERROR;
+		}
+	}
+	if (v[2]) {
+		seed = strtoull(v[2], &end, 10);
+		if (*end || v[2][0] == '-') {
+			fprintf(stderr, "dataoptim: --seed must be a non-negative "
+			    "integer, got '%s'\n", v[2]);
+			return CLI_ERROR;
+		}
+	}
+	if (synth_pool(v[0], scale, seed, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dataoptim: pool synth: %s\n", err);
+		return CLI_ERROR;
+	}
+	printf("synthetic pool (scale %g, seed %llu) written to %s/data and "
+	    "%s/val.json in %.2f s\n", scale, seed, v[0], v[0],
+	    (double)(util_now_ns() - t0) / 1e9);
+	return CLI_OK;
+}
+
+int
+cli_pool_build(int argc, char **argv)
+{
+	static const char *const opts[] = { "--data", "--out", NULL };
+	const char *v[2];
+	struct vresult res;
+	struct pool *p;
+	char err[1024];
+	uint64_t t0 = util_now_ns();
+	int rc = CLI_ERROR;
+
+	if (cli_parse(argc, argv, opts, v, NULL, NULL, NULL) != 0 || !v[0] ||
+	    !v[1]) {
+		fprintf(stderr, "usage: dataoptim pool build --data DIR --out "
+		    "POOL.idx\n");
+		return CLI_ERROR;
+	}
+	vresult_init(&res);
+	if (pool_build(v[0], v[1], &res, err, sizeof(err)) != 0) {
+		char line[1024];
+		size_t i, kept = res.n_errors < VRESULT_KEEP ?
+		    (size_t)res.n_errors : VRESULT_KEEP;
+
+		for (i = 0; i < kept; i++)
+			fprintf(stderr, "%s\n", verror_format(&res.errors[i], line,
+			    sizeof(line)));
+		fprintf(stderr, "dataoptim: pool build: %s\n", err);
+		rc = res.n_errors ? CLI_INVALID : CLI_ERROR;
+		goto out;
+	}
+	if ((p = pool_open(v[1], 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "dataoptim: %s\n", err);
+		goto out;
+	}
+	printf("pool index %s: %u IDs in %u datasets, %u images, built in "
+	    "%.2f s\n", v[1], pool_count(p), pool_ndatasets(p), pool_nimages(p),
+	    (double)(util_now_ns() - t0) / 1e9);
+	pool_close(p);
+	rc = CLI_OK;
+out:
+	vresult_clear(&res);
+	return rc;
+}
+
+int
+cli_pool_stats(int argc, char **argv)
+{
+	static const char *const flags[] = { "--verify", NULL };
+	const char *pos = NULL;
+	int verify;
+	struct pool *p;
+	char err[1024];
+	uint32_t i;
+
+	if (cli_parse(argc, argv, NULL, NULL, flags, &verify, &pos) != 0 ||
+	    pos == NULL) {
+		fprintf(stderr, "usage: dataoptim pool stats POOL.idx [--verify]\n");
+		return CLI_ERROR;
+	}
+	if ((p = pool_open(pos, verify ? POOL_OPEN_VERIFY : 0, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "dataoptim: %s\n", err);
+		return CLI_ERROR;
+	}
+	printf("pool %s (data in %s)%s\n", pos, pool_datadir(p),
+	    verify ? ", every source checksum verified" : "");
+	printf("%-16s %12s %10s\n", "dataset", "samples", "images");
+	for (i = 0; i < pool_ndatasets(p); i++)
+		printf("%-16s %12llu %10llu\n", pool_dataset_name(p, i),
+		    (unsigned long long)pool_dataset_count(p, i),
+		    (unsigned long long)pool_dataset_images(p, i));
+	printf("%-16s %12u %10u  (distinct image paths)\n", "total",
+	    pool_count(p), pool_nimages(p));
+	pool_close(p);
+	return CLI_OK;
+}

@@ -1,0 +1,130 @@
+/*
+ * dataoptim: organizer and participant tools.  A table maps command words
+ * to their functions; usage is printed from the same table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct cli_command {
+	const char *word1;	/* "pool" */
+	const char *word2;	/* "build", or NULL for one-word commands */
+	cli_cmd_fn *fn;
+	const char *usage;
+};
+
+static const struct cli_command cli_commands[] = {
+	{ "pool", "synth", cli_pool_synth,
+	  "--out DIR [--scale S] [--seed N]   write a synthetic pool" },
+	{ "pool", "build", cli_pool_build,
+	  "--data DIR --out POOL.idx          index a pool directory" },
+	{ "pool", "stats", cli_pool_stats,
+	  "POOL.idx [--verify]                counts per dataset, images" },
+	{ "validate", NULL, cli_validate,
+	  "--pool POOL.idx --kind standard|byod [--budget N] [--json] FILE" },
+	{ "materialize", NULL, cli_materialize,
+	  "--pool POOL.idx --ids FILE --out OUT.json" },
+	{ "migrate", NULL, cli_migrate,
+	  "[--db PATH | --config FILE]       apply pending migrations" },
+	{ "team", "add", cli_team_add,
+	  "NAME [--baseline] [--db PATH]     add a team" },
+	{ "user", "add", cli_user_add,
+	  "--team NAME --email E [--admin] [--db PATH]  (password on stdin, "
+	  "else generated)" },
+	{ "token", "create", cli_token_create,
+	  "--email E [--role worker] [--label L] [--db PATH]  print a new "
+	  "API token once" },
+	{ "token", "revoke", cli_token_revoke,
+	  "TOKEN | --id N [--db PATH]       revoke an API token" },
+	{ "track", "add", cli_track_add,
+	  "--slug S --kind standard|byod --budget N [--per-day N] [--total N] "
+	  "[--opens T] [--closes T] [--metric TASK] [--db PATH]" },
+	{ "score", NULL, cli_score,
+	  "--val VAL.json --results DIR [--metric TASK=vqa|choice|exact ...]" },
+	{ "proxy", "train", cli_proxy_train,
+	  "--data TRAIN.json --out MODEL_DIR  train the proxy (BM25) model" },
+	{ "proxy", "eval", cli_proxy_eval,
+	  "--model MODEL_DIR --val VAL.json --result-dir DIR" },
+};
+
+static void
+cli_usage(FILE *fp)
+{
+	size_t i;
+
+	fputs("usage: dataoptim COMMAND [ARGS]\n", fp);
+	for (i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++) {
+		const struct cli_command *c = &cli_commands[i];
+
+		fprintf(fp, "  dataoptim %s%s%s %s\n", c->word1,
+		    c->word2 ? " " : "", c->word2 ? c->word2 : "", c->usage);
+	}
+}
+
+int
+cli_parse(int argc, char **argv, const char *const *opts, const char **vals,
+    const char *const *flags, int *flagv, const char **pos)
+{
+	int i, j, k;
+
+	for (k = 0; opts && opts[k]; k++)
+		vals[k] = NULL;
+	for (k = 0; flags && flags[k]; k++)
+		flagv[k] = 0;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int found = 0;
+
+		for (j = 0; flags && flags[j] && !found; j++)
+			if (strcmp(a, flags[j]) == 0)
+				flagv[j] = found = 1;
+		for (j = 0; opts && opts[j] && !found; j++)
+			if (strcmp(a, opts[j]) == 0) {
+				if (i + 1 >= argc) {
+					fprintf(stderr, "dataoptim: %s needs a "
+					    "value\n", a);
+					return -1;
+				}
+				vals[j] = argv[++i];
+				found = 1;
+			}
+		if (found)
+			continue;
+		if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "dataoptim: unknown option %s\n", a);
+			return -1;
+		}
+		if (pos == NULL || *pos != NULL) {
+			fprintf(stderr, "dataoptim: unexpected argument %s\n", a);
+			return -1;
+		}
+		*pos = a;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_ERROR : CLI_OK;
+	}
+	for (i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++) {
+		const struct cli_command *c = &cli_commands[i];
+
+		if (strcmp(argv[1], c->word1) != 0)
+			continue;
+		if (c->word2 == NULL)
+			return c->fn(argc - 2, argv + 2);
+		if (argc >= 3 && strcmp(argv[2], c->word2) == 0)
+			return c->fn(argc - 3, argv + 3);
+	}
+	fprintf(stderr, "dataoptim: unknown command '%s'\n", argv[1]);
+	cli_usage(stderr);
+	return CLI_ERROR;
+}

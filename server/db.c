@@ -1,0 +1,349 @@
+#include "db_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+#define DB_BUSY_MS 10000
+
+int
+db__fail(struct db *db, const char *what)
+{
+	fprintf(stderr, "db: %s: %s\n", what, sqlite3_errmsg(db->h));
+	return DB_ERR;
+}
+
+sqlite3_stmt *
+db__stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql)
+			return db->cache[i].st;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		fprintf(stderr, "db: prepare: %s (in: %.80s)\n",
+		    sqlite3_errmsg(db->h), sql);
+		return NULL;
+	}
+	if (db->ncache < DB_CACHE) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache].st = st;
+		db->ncache++;
+	} else {
+		/* Never expected: the cache holds every statement we have. */
+		fprintf(stderr, "db: statement cache full\n");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+db__done(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int
+db_exec(struct db *db, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "db: %s: %s\n", what, msg ? msg : "?");
+		sqlite3_free(msg);
+		return DB_ERR;
+	}
+	return DB_OK;
+}
+
+int
+db__begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", "begin");
+}
+
+int
+db__commit(struct db *db)
+{
+	return db_exec(db, "COMMIT", "commit");
+}
+
+void
+db__rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db__text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+db__int(sqlite3_stmt *st, int i, int64_t v)
+{
+	return sqlite3_bind_int64(st, i, v);
+}
+
+void
+db__col(sqlite3_stmt *st, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	if (outsz == 0)
+		return;
+	if (t == NULL)
+		out[0] = '\0';
+	else
+		util_fmt(out, outsz, "%s", (const char *)t);
+}
+
+void
+db_iso_time(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+db__jtext(json_t *obj, const char *key, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		json_object_set_new(obj, key, json_null());
+		break;
+	case SQLITE_INTEGER:
+		json_object_set_new(obj, key,
+		    json_integer(sqlite3_column_int64(st, i)));
+		break;
+	case SQLITE_FLOAT:
+		json_object_set_new(obj, key,
+		    json_real(sqlite3_column_double(st, i)));
+		break;
+	default:
+		json_object_set_new(obj, key, json_stringn(
+		    (const char *)sqlite3_column_text(st, i),
+		    (size_t)sqlite3_column_bytes(st, i)));
+	}
+}
+
+void
+db__jint(json_t *obj, const char *key, sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		json_object_set_new(obj, key, json_null());
+	else
+		json_object_set_new(obj, key,
+		    json_integer(sqlite3_column_int64(st, i)));
+}
+
+void
+db__jtime(json_t *obj, const char *key, sqlite3_stmt *st, int i)
+{
+	char buf[21];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		json_object_set_new(obj, key, json_null());
+		return;
+	}
+	db_iso_time(sqlite3_column_int64(st, i), buf);
+	json_object_set_new(obj, key, json_string(buf));
+}
+
+int
+db__scores(struct db *db, const char *sub_id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db,
+	    "SELECT task, value FROM scores WHERE submission_id = ?1 "
+	    "ORDER BY task = 'overall' DESC, task");
+	json_t *o;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	o = json_object();
+	db__text(st, 1, sub_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
+		    json_real(sqlite3_column_double(st, 1)));
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(o);
+		return db__fail(db, "scores");
+	}
+	*out = o;
+	return DB_OK;
+}
+
+struct db *
+db_open(const char *path, char *err, size_t errlen)
+{
+	struct db *db = util_xcalloc(1, sizeof(*db));
+	char *msg = NULL;
+
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		util_fmt(err, errlen, "%s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+	if (sqlite3_exec(db->h,
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+		util_fmt(err, errlen, "%s: %s", path, msg ? msg : "pragma");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	free(db);
+}
+
+int
+db_schema_version(struct db *db, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*version = 0;
+	/* Not cached: the table may not exist yet. */
+	rc = sqlite3_prepare_v2(db->h, "SELECT COALESCE(MAX(version), 0) "
+	    "FROM schema_migrations", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return DB_OK;	/* no table: version 0 */
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return DB_OK;
+}
+
+int
+db_migrate(struct db *db, int *version, char *err, size_t errlen)
+{
+	int i, have;
+	char *msg = NULL;
+
+	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+	    "applied_at INTEGER NOT NULL) STRICT", "migrations table")) {
+		util_fmt(err, errlen, "cannot create schema_migrations");
+		return DB_ERR;
+	}
+	for (i = 0; i < db_nmigrations; i++) {
+		const struct db_migration *m = &db_migrations[i];
+		sqlite3_stmt *st = NULL;
+
+		if (db__begin(db) != DB_OK) {
+			util_fmt(err, errlen, "migration %s: cannot begin",
+			    m->name);
+			return DB_ERR;
+		}
+		db_schema_version(db, &have);
+		if (m->version <= have) {
+			db__rollback(db);
+			continue;
+		}
+		if (sqlite3_exec(db->h, m->sql, NULL, NULL, &msg)
+		    != SQLITE_OK) {
+			util_fmt(err, errlen, "migration %s: %s", m->name,
+			    msg ? msg : "?");
+			sqlite3_free(msg);
+			db__rollback(db);
+			return DB_ERR;
+		}
+		if (sqlite3_prepare_v2(db->h, "INSERT INTO schema_migrations "
+		    "(version, name, applied_at) VALUES (?1, ?2, ?3)", -1, &st,
+		    NULL) != SQLITE_OK ||
+		    sqlite3_bind_int(st, 1, m->version) != SQLITE_OK ||
+		    db__text(st, 2, m->name) != SQLITE_OK ||
+		    db__int(st, 3, (int64_t)time(NULL)) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_DONE) {
+			util_fmt(err, errlen, "migration %s: record: %s",
+			    m->name, sqlite3_errmsg(db->h));
+			sqlite3_finalize(st);
+			db__rollback(db);
+			return DB_ERR;
+		}
+		sqlite3_finalize(st);
+		if (db__commit(db) != DB_OK) {
+			util_fmt(err, errlen, "migration %s: commit failed",
+			    m->name);
+			db__rollback(db);
+			return DB_ERR;
+		}
+	}
+	return db_schema_version(db, version);
+}
+
+int
+db_integrity(struct db *db, char *out, size_t outsz)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = DB_ERR;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL)
+	    != SQLITE_OK)
+		return db__fail(db, "integrity_check");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		db__col(st, 0, out, outsz);
+		rc = DB_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_audit(struct db *db, const char *actor, const char *action,
+    const char *target, const char *details, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO audit_log "
+	    "(at, actor, action, target, details) VALUES (?1, ?2, ?3, ?4, ?5)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, now);
+	db__text(st, 2, actor);
+	db__text(st, 3, action);
+	db__text(st, 4, target);
+	db__text(st, 5, details);
+	rc = sqlite3_step(st);
+	db__done(st);
+	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "audit");
+}

@@ -1,0 +1,548 @@
+/* db_sub: tracks, quotas and submissions. */
+#include "db_int.h"
+
+#include <string.h>
+
+#include "util.h"
+
+int
+db_track_add(struct db *db, const struct db_track *t, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO tracks (slug, kind, "
+	    "budget, per_day, total, opens_at, closes_at, metric, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, t->slug);
+	db__text(st, 2, t->kind);
+	db__int(st, 3, t->budget);
+	db__int(st, 4, t->per_day);
+	db__int(st, 5, t->total);
+	if (t->opens_at)
+		db__int(st, 6, t->opens_at);
+	if (t->closes_at)
+		db__int(st, 7, t->closes_at);
+	db__text(st, 8, t->metric[0] ? t->metric : "overall");
+	db__int(st, 9, now);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc == SQLITE_DONE)
+		return DB_OK;
+	return rc == SQLITE_CONSTRAINT ? DB_CONFLICT : db__fail(db, "track add");
+}
+
+static void
+db_track_row(sqlite3_stmt *st, struct db_track *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	db__col(st, 1, t->slug, sizeof(t->slug));
+	db__col(st, 2, t->kind, sizeof(t->kind));
+	t->budget = sqlite3_column_int64(st, 3);
+	t->per_day = sqlite3_column_int64(st, 4);
+	t->total = sqlite3_column_int64(st, 5);
+	t->opens_at = sqlite3_column_int64(st, 6);
+	t->closes_at = sqlite3_column_int64(st, 7);
+	db__col(st, 8, t->metric, sizeof(t->metric));
+}
+
+#define DB_TRACK_COLS "id, slug, kind, budget, per_day, total, " \
+	"COALESCE(opens_at, 0), COALESCE(closes_at, 0), metric"
+
+int
+db_track_get(struct db *db, const char *slug, struct db_track *t)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_TRACK_COLS
+	    " FROM tracks WHERE slug = ?1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, slug);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_track_row(st, t);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "track get");
+}
+
+int
+db_quota_get(struct db *db, int64_t track_id, int64_t team_id, int64_t now,
+    struct db_quota *q)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT "
+	    "(SELECT COUNT(*) FROM submissions s JOIN jobs j "
+	    "  ON j.submission_id = s.id WHERE s.team_id = ?1 "
+	    "  AND s.track_id = ?2 AND s.created_at >= ?3 "
+	    "  AND NOT (j.state = 'failed' AND j.fault IS 'system')), "
+	    "(SELECT COUNT(*) FROM submissions s JOIN jobs j "
+	    "  ON j.submission_id = s.id WHERE s.team_id = ?1 "
+	    "  AND s.track_id = ?2 "
+	    "  AND NOT (j.state = 'failed' AND j.fault IS 'system')), "
+	    "(SELECT COUNT(*) FROM jobs j JOIN submissions s "
+	    "  ON s.id = j.submission_id WHERE s.team_id = ?1 "
+	    "  AND j.state IN ('queued', 'running'))");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, team_id);
+	db__int(st, 2, track_id);
+	db__int(st, 3, now - now % 86400);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		q->today = sqlite3_column_int64(st, 0);
+		q->total = sqlite3_column_int64(st, 1);
+		q->active = sqlite3_column_int64(st, 2);
+	}
+	db__done(st);
+	return rc == SQLITE_ROW ? DB_OK : db__fail(db, "quota");
+}
+
+int
+db_tracks_json(struct db *db, int64_t now, int64_t team_id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_TRACK_COLS
+	    " FROM tracks ORDER BY id");
+	struct db_track *tr = NULL;
+	size_t n = 0, i;
+	json_t *arr = NULL;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tr = util_xrealloc(tr, (n + 1) * sizeof(*tr));
+		db_track_row(st, &tr[n++]);
+	}
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		free(tr);
+		return db__fail(db, "tracks");
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		const struct db_track *t = &tr[i];
+		json_t *o = json_object();
+		char ts[21];
+		const char *status = "open";
+
+		if (t->opens_at && now < t->opens_at)
+			status = "upcoming";
+		else if (t->closes_at && now >= t->closes_at)
+			status = "closed";
+		json_object_set_new(o, "slug", json_string(t->slug));
+		json_object_set_new(o, "kind", json_string(t->kind));
+		json_object_set_new(o, "budget", json_integer(t->budget));
+		json_object_set_new(o, "limits", json_pack("{s:I, s:I}",
+		    "per_day", (json_int_t)t->per_day,
+		    "total", (json_int_t)t->total));
+		if (t->opens_at) {
+			db_iso_time(t->opens_at, ts);
+			json_object_set_new(o, "opens_at", json_string(ts));
+		} else
+			json_object_set_new(o, "opens_at", json_null());
+		if (t->closes_at) {
+			db_iso_time(t->closes_at, ts);
+			json_object_set_new(o, "closes_at", json_string(ts));
+		} else
+			json_object_set_new(o, "closes_at", json_null());
+		json_object_set_new(o, "status", json_string(status));
+		json_object_set_new(o, "metric", json_string(t->metric));
+		if (team_id > 0) {
+			struct db_quota q;
+			json_t *r = json_object();
+
+			if (db_quota_get(db, t->id, team_id, now, &q) != DB_OK) {
+				json_decref(r);
+				json_decref(o);
+				json_decref(arr);
+				free(tr);
+				return DB_ERR;
+			}
+			json_object_set_new(r, "today", t->per_day ?
+			    json_integer(t->per_day > q.today ?
+			    t->per_day - q.today : 0) : json_null());
+			json_object_set_new(r, "total", t->total ?
+			    json_integer(t->total > q.total ?
+			    t->total - q.total : 0) : json_null());
+			json_object_set_new(o, "remaining", r);
+		}
+		json_array_append_new(arr, o);
+	}
+	free(tr);
+	*out = arr;
+	return DB_OK;
+}
+
+/* Find an earlier scored submission of the same set in the track. */
+static int
+db_find_reusable(struct db *db, const struct db_newsub *s, char *out,
+    size_t outsz)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT s.id FROM submissions s "
+	    "JOIN jobs j ON j.submission_id = s.id WHERE s.track_id = ?1 "
+	    "AND s.set_hash = ?2 AND s.kind = ?3 AND j.state = 'succeeded' "
+	    "AND s.disqualified = 0 "
+	    "AND EXISTS (SELECT 1 FROM scores c WHERE c.submission_id = s.id) "
+	    "ORDER BY s.rowid LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, s->track_id);
+	db__text(st, 2, s->set_hash);
+	db__text(st, 3, s->kind);
+	rc = sqlite3_step(st);
+	out[0] = '\0';
+	if (rc == SQLITE_ROW)
+		db__col(st, 0, out, outsz);
+	db__done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db__fail(db, "reuse lookup");
+	return DB_OK;
+}
+
+static int
+db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO submissions (id, "
+	    "track_id, team_id, user_id, kind, n_samples, size_bytes, sha256, "
+	    "set_hash, composition, method_name, description, url, file_name, "
+	    "reused_from, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, s->id);
+	db__int(st, 2, s->track_id);
+	db__int(st, 3, s->team_id);
+	db__int(st, 4, s->user_id);
+	db__text(st, 5, s->kind);
+	db__int(st, 6, (int64_t)s->n_samples);
+	db__int(st, 7, (int64_t)s->size_bytes);
+	db__text(st, 8, s->sha256);
+	db__text(st, 9, s->set_hash);
+	db__text(st, 10, s->composition);
+	db__text(st, 11, s->method_name);
+	db__text(st, 12, s->description ? s->description : "");
+	db__text(st, 13, s->url ? s->url : "");
+	db__text(st, 14, s->file_name);
+	db__text(st, 15, reused[0] ? reused : NULL);
+	db__int(st, 16, s->now);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE)
+		return db__fail(db, "submission insert");
+	if (reused[0] == '\0')
+		st = db__stmt(db, "INSERT INTO jobs (id, submission_id, state, "
+		    "created_at, updated_at) VALUES (?1, ?2, 'queued', ?3, ?3)");
+	else
+		st = db__stmt(db, "INSERT INTO jobs (id, submission_id, state, "
+		    "progress, created_at, started_at, finished_at, updated_at) "
+		    "VALUES (?1, ?2, 'succeeded', 1.0, ?3, ?3, ?3, ?3)");
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, s->job_id);
+	db__text(st, 2, s->id);
+	db__int(st, 3, s->now);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE)
+		return db__fail(db, "job insert");
+	if (reused[0] == '\0')
+		return DB_OK;
+	st = db__stmt(db, "INSERT INTO scores (submission_id, task, value) "
+	    "SELECT ?1, task, value FROM scores WHERE submission_id = ?2");
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, s->id);
+	db__text(st, 2, reused);
+	rc = sqlite3_step(st);
+	db__done(st);
+	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "scores copy");
+}
+
+int
+db_submission_commit(struct db *db, const struct db_newsub *s,
+    int (*fs)(void *arg), void *arg, struct db_commit *out)
+{
+	struct db_quota q;
+
+	memset(out, 0, sizeof(*out));
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	if (db_quota_get(db, s->track_id, s->team_id, s->now, &q) != DB_OK)
+		goto fail;
+	if (s->per_day && q.today >= s->per_day)
+		out->quota = 1;
+	else if (s->total && q.total >= s->total)
+		out->quota = 2;
+	if (out->quota == 0 && s->reuse &&
+	    db_find_reusable(db, s, out->reused_from,
+	    sizeof(out->reused_from)) != DB_OK)
+		goto fail;
+	if (out->quota == 0 && out->reused_from[0] == '\0' &&
+	    s->max_active && q.active >= s->max_active)
+		out->quota = 3;
+	if (out->quota != 0) {
+		db__rollback(db);
+		return DB_QUOTA;
+	}
+	if (db_insert_sub(db, s, out->reused_from) != DB_OK)
+		goto fail;
+	if (fs != NULL && fs(arg) != 0)
+		goto fail;
+	if (db__commit(db) != DB_OK)
+		goto fail;
+	return DB_OK;
+fail:
+	db__rollback(db);
+	return DB_ERR;
+}
+
+#define DB_SUB_COLS "s.id, t.slug, s.kind, j.state, s.n_samples, " \
+	"s.size_bytes, s.sha256, s.set_hash, s.composition, s.method_name, " \
+	"s.description, s.url, s.created_at, s.reused_from, s.hidden, " \
+	"s.disqualified, j.id, j.stage, j.progress, j.attempt, j.error, " \
+	"tm.name, s.reason"
+#define DB_SUB_FROM " FROM submissions s JOIN tracks t ON t.id = s.track_id " \
+	"JOIN jobs j ON j.submission_id = s.id JOIN teams tm ON tm.id = s.team_id "
+
+/* Build a submission object from a row of DB_SUB_COLS. */
+static json_t *
+db_sub_row(struct db *db, sqlite3_stmt *st, int with_scores)
+{
+	json_t *o = json_object(), *job = json_object(), *comp, *sc;
+	const char *ctext = (const char *)sqlite3_column_text(st, 8);
+
+	db__jtext(o, "id", st, 0);
+	db__jtext(o, "track", st, 1);
+	db__jtext(o, "kind", st, 2);
+	db__jtext(o, "status", st, 3);
+	db__jtext(o, "team", st, 21);
+	db__jint(o, "n_samples", st, 4);
+	db__jint(o, "size_bytes", st, 5);
+	db__jtext(o, "sha256", st, 6);
+	db__jtext(o, "set_hash", st, 7);
+	comp = ctext ? json_loads(ctext, 0, NULL) : NULL;
+	json_object_set_new(o, "composition", comp ? comp : json_object());
+	db__jtext(o, "method_name", st, 9);
+	db__jtext(o, "description", st, 10);
+	db__jtext(o, "url", st, 11);
+	db__jtime(o, "created_at", st, 12);
+	db__jtext(o, "reused_from", st, 13);
+	json_object_set_new(o, "reused", json_boolean(
+	    sqlite3_column_type(st, 13) != SQLITE_NULL));
+	json_object_set_new(o, "hidden",
+	    json_boolean(sqlite3_column_int(st, 14)));
+	json_object_set_new(o, "disqualified",
+	    json_boolean(sqlite3_column_int(st, 15)));
+	db__jtext(o, "reason", st, 22);
+	db__jtext(job, "id", st, 16);
+	db__jtext(job, "state", st, 3);
+	db__jtext(job, "stage", st, 17);
+	db__jtext(job, "progress", st, 18);
+	db__jint(job, "attempt", st, 19);
+	db__jtext(job, "error", st, 20);
+	json_object_set_new(o, "job", job);
+	if (with_scores) {
+		if (db__scores(db, (const char *)sqlite3_column_text(st, 0), &sc)
+		    != DB_OK)
+			sc = json_object();
+		json_object_set_new(o, "scores", sc);
+	}
+	return o;
+}
+
+int
+db_submission_get(struct db *db, const char *id, int64_t team_id,
+    json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SUB_COLS DB_SUB_FROM
+	    "WHERE s.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
+	json_t *o = NULL;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__int(st, 2, team_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		o = db_sub_row(db, st, 0);
+	/* scores use another statement: fetch after this one is reset */
+	db__done(st);
+	if (rc == SQLITE_DONE)
+		return DB_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return db__fail(db, "submission get");
+	{
+		json_t *sc;
+
+		if (db__scores(db, id, &sc) != DB_OK) {
+			json_decref(o);
+			return DB_ERR;
+		}
+		json_object_set_new(o, "scores", sc);
+		json_object_set(json_object_get(o, "job"), "scores", sc);
+	}
+	*out = json_pack("{s:o}", "submission", o);
+	return DB_OK;
+}
+
+int
+db_submissions_list(struct db *db, int64_t team_id, const char *track,
+    int64_t limit, int64_t offset, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SUB_COLS DB_SUB_FROM
+	    "WHERE s.team_id = ?1 AND (?2 IS NULL OR t.slug = ?2) "
+	    "ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?3 OFFSET ?4");
+	json_t *arr, *o;
+	size_t i;
+	int64_t total = 0;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	arr = json_array();
+	db__int(st, 1, team_id);
+	db__text(st, 2, track);
+	db__int(st, 3, limit);
+	db__int(st, 4, offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, db_sub_row(db, st, 0));
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return db__fail(db, "submissions list");
+	}
+	json_array_foreach(arr, i, o) {
+		json_t *sc;
+
+		if (db__scores(db, json_string_value(json_object_get(o, "id")),
+		    &sc) != DB_OK) {
+			json_decref(arr);
+			return DB_ERR;
+		}
+		json_object_set_new(o, "scores", sc);
+	}
+	st = db__stmt(db, "SELECT COUNT(*) FROM submissions s JOIN tracks t "
+	    "ON t.id = s.track_id WHERE s.team_id = ?1 "
+	    "AND (?2 IS NULL OR t.slug = ?2)");
+	if (st == NULL) {
+		json_decref(arr);
+		return DB_ERR;
+	}
+	db__int(st, 1, team_id);
+	db__text(st, 2, track);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		total = sqlite3_column_int64(st, 0);
+	db__done(st);
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "submissions", arr,
+	    "limit", (json_int_t)limit, "offset", (json_int_t)offset,
+	    "total", (json_int_t)total);
+	return DB_OK;
+}
+
+int
+db_submission_file(struct db *db, const char *id, int64_t team_id,
+    char *file_name, size_t fnsz, char *kind, size_t kindsz)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT file_name, kind FROM "
+	    "submissions WHERE id = ?1 AND (?2 < 0 OR team_id = ?2)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__int(st, 2, team_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db__col(st, 0, file_name, fnsz);
+		db__col(st, 1, kind, kindsz);
+	}
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "submission file");
+}
+
+int
+db_submission_cancel(struct db *db, const char *id, int64_t team_id,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+	char state[16] = "";
+	int rc;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	st = db__stmt(db, "SELECT j.state FROM jobs j JOIN submissions s "
+	    "ON s.id = j.submission_id WHERE s.id = ?1 "
+	    "AND (?2 < 0 OR s.team_id = ?2)");
+	if (st == NULL)
+		goto fail;
+	db__text(st, 1, id);
+	db__int(st, 2, team_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db__col(st, 0, state, sizeof(state));
+	db__done(st);
+	if (rc == SQLITE_DONE) {
+		db__rollback(db);
+		return DB_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		db__fail(db, "cancel lookup");
+		goto fail;
+	}
+	if (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0) {
+		db__rollback(db);
+		return DB_CONFLICT;
+	}
+	st = db__stmt(db, "UPDATE jobs SET state = 'cancelled', "
+	    "finished_at = ?2, updated_at = ?2, lease_expires_at = NULL, "
+	    "error = 'cancelled by request' WHERE submission_id = ?1");
+	if (st == NULL)
+		goto fail;
+	db__text(st, 1, id);
+	db__int(st, 2, now);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		db__fail(db, "cancel");
+		goto fail;
+	}
+	if (db__commit(db) != DB_OK)
+		goto fail;
+	return DB_OK;
+fail:
+	db__rollback(db);
+	return DB_ERR;
+}
+
+int
+db_submission_file_known(struct db *db, const char *name)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT 1 FROM submissions "
+	    "WHERE file_name = ?1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db__text(st, 1, name);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db__fail(db, "file known");
+	return -1;
+}

@@ -1,0 +1,1007 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cfg.h"
+#include "db.h"
+#include "metrics.h"
+#include "route.h"
+#include "srv.h"
+#include "util.h"
+
+#define HTTP_JSON_MAX (1024 * 1024)	/* largest JSON request body */
+
+/*
+ * The work queue: handlers that block (validation of a large upload,
+ * fsync, argon2) run on these threads while their connection is
+ * suspended, so MHD's threads keep answering everyone else.
+ */
+struct http_work {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct http_req *head, *tail;	/* queued requests (next_work) */
+	pthread_t *th;
+	int nth;
+	int stopping;		/* answer what is left with 503, then exit */
+};
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct srv *srv;
+	atomic_int inflight;	/* requests begun and not completed */
+	unsigned port;
+	struct http_work work;
+};
+
+enum http_phase { PH_NEW, PH_BODY, PH_DONE };
+
+/* Everything about one request; freed in http_completed(). */
+struct http_req {
+	struct http_server *hs;
+	struct MHD_Connection *conn;
+	char *uri;		/* raw request target (owned) */
+	const char *method;	/* MHD's, valid for the request */
+	const char *path;	/* decoded path (MHD's) */
+	enum http_phase phase;
+	const struct route *route;	/* NULL: none matched */
+	size_t route_idx;	/* for metrics: route_count + 1 if none */
+	char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_LEN];
+	struct db_principal who;	/* valid if has_who */
+	int has_who;
+	int via_session;	/* authenticated by the session cookie */
+	int csrf_pending;	/* the handler must check a form field */
+	char *body;		/* JSON body buffer (owned) */
+	size_t body_len, body_cap;
+	json_t *json;		/* parsed JSON body (owned) */
+	http_body_fn *body_fn;	/* streaming body sink, or NULL */
+	void *ctx;		/* the route's per-request state */
+	void (*ctx_free)(void *);
+	struct db *db;		/* held while begin/handler run */
+	struct MHD_Response *resp;	/* reply set, not yet queued */
+	unsigned status;	/* the reply's status, 0 if none */
+	uint64_t bytes;		/* the reply's body size */
+	int queued;		/* reply handed to MHD */
+	char log_team[128];	/* for the access log */
+	uint64_t t0;		/* util_now_ns() at the request line */
+	int suspended;		/* waiting for a work thread */
+	struct http_req *next_work;	/* work queue link */
+};
+
+/* ---- accessors ---- */
+
+struct srv *
+http_req_srv(struct http_req *req)
+{
+	return req->hs->srv;
+}
+
+struct db *
+http_req_db(struct http_req *req)
+{
+	return req->db;
+}
+
+const char *
+http_req_method(const struct http_req *req)
+{
+	return req->method;
+}
+
+const char *
+http_req_path(const struct http_req *req)
+{
+	return req->path;
+}
+
+const char *
+http_req_uri(const struct http_req *req)
+{
+	return req->uri;
+}
+
+const char *
+http_req_param(const struct http_req *req, int i)
+{
+	if (i < 0 || i >= ROUTE_MAX_PARAMS)
+		return "";
+	return req->params[i];
+}
+
+const char *
+http_req_query(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_req_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_req_cookie(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const struct db_principal *
+http_req_who(const struct http_req *req)
+{
+	return req->has_who ? &req->who : NULL;
+}
+
+int
+http_req_via_session(const struct http_req *req)
+{
+	return req->via_session;
+}
+
+json_t *
+http_req_json(const struct http_req *req)
+{
+	return req->json;
+}
+
+int64_t
+http_req_content_length(struct http_req *req)
+{
+	const char *v = http_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end;
+	long long n;
+
+	if (v == NULL)
+		return -1;
+	n = strtoll(v, &end, 10);
+	if (end == v || *end != '\0' || n < 0)
+		return -1;
+	return n;
+}
+
+void
+http_req_set_body(struct http_req *req, http_body_fn *fn, void *ctx,
+    void (*ctx_free)(void *))
+{
+	req->body_fn = fn;
+	req->ctx = ctx;
+	req->ctx_free = ctx_free;
+}
+
+void *
+http_req_ctx(const struct http_req *req)
+{
+	return req->ctx;
+}
+
+void
+http_req_log_team(struct http_req *req, const char *team)
+{
+	util_fmt(req->log_team, sizeof(req->log_team), "%s", team);
+}
+
+int
+http_replied(const struct http_req *req)
+{
+	return req->resp != NULL || req->queued;
+}
+
+/* ---- forms ---- */
+
+struct http_form {
+	struct MHD_PostProcessor *pp;
+	http_form_fn *fn;
+	void *cls;
+};
+
+static enum MHD_Result
+http_form_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *content_type,
+    const char *transfer_encoding, const char *data, uint64_t off,
+    size_t size)
+{
+	struct http_form *f = cls;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	return f->fn(f->cls, key, filename, off, data, size) == 0 ?
+	    MHD_YES : MHD_NO;
+}
+
+struct http_form *
+http_form_new(struct http_req *req, http_form_fn *fn, void *cls)
+{
+	struct http_form *f = util_xcalloc(1, sizeof(*f));
+
+	f->fn = fn;
+	f->cls = cls;
+	f->pp = MHD_create_post_processor(req->conn, 64 * 1024,
+	    http_form_iter, f);
+	if (f->pp == NULL) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int
+http_form_feed(struct http_form *f, const char *data, size_t len)
+{
+	return MHD_post_process(f->pp, data, len) == MHD_YES ? 0 : -1;
+}
+
+void
+http_form_free(struct http_form *f)
+{
+	if (f == NULL)
+		return;
+	MHD_destroy_post_processor(f->pp);
+	free(f);
+}
+
+/* ---- replies ---- */
+
+static void
+http_set(struct http_req *req, unsigned status, struct MHD_Response *r,
+    uint64_t bytes)
+{
+	if (r == NULL) {
+		fprintf(stderr, "dataoptimd: cannot create a response\n");
+		return;
+	}
+	if (req->resp != NULL || req->queued) {
+		MHD_destroy_response(r);	/* the first reply wins */
+		return;
+	}
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	req->resp = r;
+	req->status = status;
+	req->bytes = bytes;
+}
+
+void
+http_header(struct http_req *req, const char *name, const char *value)
+{
+	if (req->resp != NULL)
+		MHD_add_response_header(req->resp, name, value);
+}
+
+int
+http_reply_take(struct http_req *req, unsigned status, const char *ctype,
+    char *data, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data,
+	    MHD_RESPMEM_MUST_FREE);
+
+	if (r == NULL)
+		free(data);
+	else
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	http_set(req, status, r, len);
+	return 0;
+}
+
+int
+http_reply_data(struct http_req *req, unsigned status, const char *ctype,
+    const void *data, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len,
+	    (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+
+	if (r != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	http_set(req, status, r, len);
+	return 0;
+}
+
+int
+http_reply_json(struct http_req *req, unsigned status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	size_t len;
+
+	json_decref(body);
+	if (s == NULL)
+		return http_reply_error(req, 500, "internal",
+		    "cannot encode the answer", NULL);
+	len = strlen(s);
+	/* one trailing newline makes curl output readable */
+	s = util_xrealloc(s, len + 2);
+	s[len++] = '\n';
+	s[len] = '\0';
+	http_reply_take(req, status, "application/json", s, len);
+	http_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return 0;
+}
+
+int
+http_reply_error_ex(struct http_req *req, unsigned status, const char *code,
+    const char *message, json_t *details, json_t *extra)
+{
+	json_t *e = json_pack("{s:s, s:s, s:o}", "code", code,
+	    "message", message, "details", details ? details : json_array());
+
+	if (extra != NULL) {
+		json_object_update(e, extra);
+		json_decref(extra);
+	}
+	http_reply_json(req, status, json_pack("{s:o}", "error", e));
+	if (status == 401)
+		http_header(req, "WWW-Authenticate", "Bearer");
+	return 0;
+}
+
+int
+http_reply_error(struct http_req *req, unsigned status, const char *code,
+    const char *message, json_t *details)
+{
+	return http_reply_error_ex(req, status, code, message, details, NULL);
+}
+
+int
+http_reply_fd(struct http_req *req, unsigned status, const char *ctype,
+    int fd, uint64_t size)
+{
+	struct MHD_Response *r = MHD_create_response_from_fd64(size, fd);
+
+	if (r == NULL) {
+		close(fd);
+		return http_reply_error(req, 500, "internal",
+		    "cannot send the file", NULL);
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	http_set(req, status, r, size);
+	return 0;
+}
+
+int
+http_reply_empty(struct http_req *req, unsigned status)
+{
+	http_set(req, status, MHD_create_response_from_buffer(0, (void *)"",
+	    MHD_RESPMEM_PERSISTENT), 0);
+	http_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return 0;
+}
+
+/* ---- authentication and dispatch ---- */
+
+int
+http_req_csrf_check(struct http_req *req, const char *field)
+{
+	if (!req->csrf_pending)
+		return 0;
+	if (field != NULL && req->who.csrf[0] != '\0' &&
+	    auth_equal(field, req->who.csrf)) {
+		req->csrf_pending = 0;
+		return 0;
+	}
+	http_reply_error(req, 403, "csrf", "missing or wrong CSRF token "
+	    "(send the X-CSRF-Token header or a csrf_token field)", NULL);
+	return -1;
+}
+
+/* Look up the caller.  Returns 0 (found or anonymous) or -1 after a 401
+ * for a bad token. */
+static int
+http_authenticate(struct http_req *req)
+{
+	const char *authz = http_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *cookie;
+	char hash[AUTH_HASH_HEX];
+	int rc;
+
+	if (authz != NULL) {
+		const char *tok;
+
+		if (strncasecmp(authz, "Bearer ", 7) != 0) {
+			http_reply_error(req, 401, "unauthorized",
+			    "use Authorization: Bearer <token>", NULL);
+			return -1;
+		}
+		tok = authz + 7;
+		while (*tok == ' ')
+			tok++;
+		auth_sha256_hex(tok, strlen(tok), hash);
+		rc = db_auth_token(req->db, hash, &req->who);
+		if (rc == DB_NOTFOUND) {
+			http_reply_error(req, 401, "unauthorized",
+			    "unknown or revoked token", NULL);
+			return -1;
+		}
+		if (rc != DB_OK) {
+			http_reply_error(req, 503, "unavailable",
+			    "database unavailable", NULL);
+			return -1;
+		}
+		req->has_who = 1;
+		return 0;
+	}
+	cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+	    "do_session");
+	if (cookie == NULL)
+		return 0;
+	auth_sha256_hex(cookie, strlen(cookie), hash);
+	rc = db_auth_session(req->db, hash, srv_now(), &req->who);
+	if (rc == DB_OK) {
+		req->has_who = 1;
+		req->via_session = 1;
+	} else if (rc != DB_NOTFOUND) {
+		http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+		return -1;
+	}
+	return 0;	/* an expired session is anonymous */
+}
+
+static int
+http_safe_method(const char *m)
+{
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
+}
+
+/* Role and CSRF checks; -1 after an error reply. */
+static int
+http_authorize(struct http_req *req)
+{
+	const struct route *rt = req->route;
+	const char *role = req->who.role;
+	const char *tok, *ctype;
+
+	if (rt->role == ROLE_PUBLIC)
+		return 0;
+	if (!req->has_who) {
+		http_reply_error(req, 401, "unauthorized",
+		    "log in or send Authorization: Bearer <token>", NULL);
+		return -1;
+	}
+	switch (rt->role) {
+	case ROLE_USER:
+		if (strcmp(role, "worker") == 0)
+			goto forbidden;
+		break;
+	case ROLE_WORKER:
+		if (strcmp(role, "worker") != 0)
+			goto forbidden;
+		break;
+	case ROLE_ADMIN:
+		if (strcmp(role, "admin") != 0)
+			goto forbidden;
+		break;
+	default:
+		break;
+	}
+	if (req->via_session && !http_safe_method(req->method)) {
+		tok = http_req_header(req, "X-CSRF-Token");
+		if (tok != NULL && req->who.csrf[0] != '\0' &&
+		    auth_equal(tok, req->who.csrf))
+			return 0;
+		ctype = http_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (tok == NULL && (rt->flags & ROUTE_FORM_CSRF) &&
+		    ctype != NULL && strncasecmp(ctype,
+		    "multipart/form-data", 19) == 0) {
+			req->csrf_pending = 1;
+			return 0;
+		}
+		http_reply_error(req, 403, "csrf", "missing or wrong "
+		    "X-CSRF-Token header", NULL);
+		return -1;
+	}
+	return 0;
+forbidden:
+	http_reply_error(req, 403, "forbidden", strcmp(role, "worker") == 0 ?
+	    "worker tokens may use only the worker API" : rt->role ==
+	    ROLE_WORKER ? "this endpoint needs a worker token" :
+	    "this endpoint is for organizers", NULL);
+	return -1;
+}
+
+static int
+http_take_db(struct http_req *req)
+{
+	if (req->db == NULL)
+		req->db = srv_db_get(req->hs->srv);
+	if (req->db == NULL) {
+		http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+http_drop_db(struct http_req *req)
+{
+	srv_db_put(req->hs->srv, req->db);
+	req->db = NULL;
+}
+
+/* Headers are in: route, authenticate, authorize, begin. */
+static void
+http_begin(struct http_req *req)
+{
+	const struct route *rt;
+	int wrong = 0;
+	int64_t cl;
+
+	rt = route_match(req->method, req->path, req->params, &wrong);
+	if (rt == NULL) {
+		if (wrong)
+			http_reply_error(req, 405, "method_not_allowed",
+			    "method not allowed here", NULL);
+		else
+			http_reply_error(req, 404, "not_found",
+			    "no such resource", NULL);
+		return;
+	}
+	req->route = rt;
+	req->route_idx = (size_t)(rt - route_table);
+	if (rt->role != ROLE_PUBLIC || (rt->flags & ROUTE_OPT_AUTH)) {
+		if (http_take_db(req) != 0)
+			return;
+		if (http_authenticate(req) != 0)
+			goto out;
+		if (req->has_who)
+			http_req_log_team(req, req->who.team[0] ?
+			    req->who.team : req->who.email);
+	}
+	if (http_authorize(req) != 0)
+		goto out;
+	if (rt->flags & ROUTE_JSON_BODY) {
+		cl = http_req_content_length(req);
+		if (cl > HTTP_JSON_MAX) {
+			http_reply_error(req, 413, "too_large",
+			    "request body over 1 MiB", NULL);
+			goto out;
+		}
+	}
+	if (rt->begin != NULL) {
+		if (http_take_db(req) != 0)
+			return;
+		rt->begin(req);
+	}
+out:
+	http_drop_db(req);
+}
+
+static void
+http_handle(struct http_req *req)
+{
+	json_error_t jerr;
+
+	if (req->route->flags & ROUTE_JSON_BODY) {
+		if (req->body_len > 0) {
+			req->json = json_loadb(req->body, req->body_len,
+			    JSON_REJECT_DUPLICATES, &jerr);
+			if (req->json == NULL) {
+				char msg[256];
+
+				util_fmt(msg, sizeof(msg), "malformed JSON "
+				    "body: %s", jerr.text);
+				http_reply_error(req, 400, "bad_request", msg,
+				    NULL);
+				return;
+			}
+		}
+	}
+	if (http_take_db(req) != 0)
+		return;
+	req->route->handler(req);
+	http_drop_db(req);
+	if (!http_replied(req))
+		http_reply_error(req, 500, "internal", "no answer", NULL);
+}
+
+static enum MHD_Result
+http_queue(struct http_req *req)
+{
+	enum MHD_Result ret;
+
+	if (req->queued)
+		return MHD_YES;
+	if (req->resp == NULL)
+		http_reply_error(req, 500, "internal", "no answer", NULL);
+	if (req->resp == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(req->conn, req->status, req->resp);
+	MHD_destroy_response(req->resp);
+	req->resp = NULL;
+	req->queued = 1;
+	if (ret != MHD_YES)
+		req->status = 0;	/* closed without an answer */
+	return ret;
+}
+
+static int
+http_body_json(struct http_req *req, const char *data, size_t len)
+{
+	if (req->body_len + len > HTTP_JSON_MAX) {
+		http_reply_error(req, 413, "too_large",
+		    "request body over 1 MiB", NULL);
+		return -1;
+	}
+	if (req->body_len + len > req->body_cap) {
+		req->body_cap = 2 * (req->body_len + len) + 256;
+		if (req->body_cap > HTTP_JSON_MAX)
+			req->body_cap = HTTP_JSON_MAX;
+		req->body = util_xrealloc(req->body, req->body_cap);
+	}
+	memcpy(req->body + req->body_len, data, len);
+	req->body_len += len;
+	return 0;
+}
+
+static void
+http_work_submit(struct http_req *req)
+{
+	struct http_work *w = &req->hs->work;
+
+	req->suspended = 1;
+	MHD_suspend_connection(req->conn);
+	pthread_mutex_lock(&w->mu);
+	req->next_work = NULL;
+	if (w->tail != NULL)
+		w->tail->next_work = req;
+	else
+		w->head = req;
+	w->tail = req;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+http_work_main(void *arg)
+{
+	struct http_work *w = arg;
+	struct http_req *req;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->cv, &w->mu);
+		req = w->head;
+		if (req == NULL) {	/* stopping and drained */
+			pthread_mutex_unlock(&w->mu);
+			return NULL;
+		}
+		w->head = req->next_work;
+		if (w->head == NULL)
+			w->tail = NULL;
+		if (w->stopping)
+			http_reply_error(req, 503, "unavailable",
+			    "the server is shutting down", NULL);
+		pthread_mutex_unlock(&w->mu);
+		if (req->resp == NULL)
+			http_handle(req);
+		req->suspended = 0;
+		MHD_resume_connection(req->conn);
+	}
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_req *req = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (req == NULL)
+		return MHD_NO;	/* never: made by http_uri_log() */
+	req->conn = conn;
+	if (req->queued) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->phase == PH_NEW) {
+		req->method = method;
+		req->path = url;
+		req->phase = PH_BODY;
+		http_begin(req);
+		if (req->resp != NULL)
+			return http_queue(req);
+		if (!(req->route->flags & (ROUTE_JSON_BODY |
+		    ROUTE_STREAM_BODY))) {
+			req->phase = PH_DONE;
+			http_handle(req);
+			return http_queue(req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (req->resp != NULL)
+			return http_queue(req);
+		if (req->body_fn != NULL)
+			(void)req->body_fn(req, upload_data, n);
+		else if (req->route->flags & ROUTE_JSON_BODY)
+			(void)http_body_json(req, upload_data, n);
+		if (req->resp != NULL)
+			return http_queue(req);	/* answered early, or closed */
+		return MHD_YES;
+	}
+	if (req->suspended)
+		return MHD_YES;	/* spurious call while the work runs */
+	if (req->phase == PH_BODY && req->resp == NULL &&
+	    (req->route->flags & ROUTE_OFFLOAD)) {
+		req->phase = PH_DONE;
+		http_work_submit(req);
+		return MHD_YES;	/* resumed by the work thread */
+	}
+	req->phase = PH_DONE;
+	if (req->resp == NULL)
+		http_handle(req);
+	return http_queue(req);
+}
+
+static void *
+http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *hs = cls;
+	struct http_req *req = util_xcalloc(1, sizeof(*req));
+
+	req->hs = hs;
+	req->conn = conn;
+	req->uri = util_xstrdup(uri);
+	req->method = "-";
+	req->path = req->uri;
+	req->route_idx = route_count + 1;
+	req->log_team[0] = '-';
+	req->t0 = util_now_ns();
+	atomic_fetch_add(&hs->inflight, 1);
+	return req;
+}
+
+/* Copy s into out for the log: printable ASCII, no spaces. */
+static void
+http_log_clean(char *out, size_t outsz, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] && s[i] != '?' && i < max && i + 1 < outsz; i++)
+		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '_';
+	out[i] = '\0';
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *hs = cls;
+	struct http_req *req = *con_cls;
+	uint64_t ns;
+
+	(void)conn;
+	if (req == NULL)
+		return;
+	*con_cls = NULL;
+	ns = util_now_ns() - req->t0;
+	if (!req->queued || req->status == 0) {
+		req->status = 0;	/* closed without an answer */
+		req->bytes = 0;
+	}
+	if (hs->srv->cfg->access_log) {
+		char line[1024], path[512], team[128], ts[21];
+
+		db_iso_time(srv_now(), ts);
+		http_log_clean(path, sizeof(path), req->uri, 400);
+		http_log_clean(team, sizeof(team), req->log_team, 100);
+		util_fmt(line, sizeof(line), "%s %s %s %u %llu %.2f %s%s\n", ts,
+		    req->method, path, req->status,
+		    (unsigned long long)req->bytes, (double)ns / 1e6, team,
+		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
+		    " (aborted)");
+		/* one write per line, so lines from threads never mix */
+		if (write(2, line, strlen(line)) < 0) {
+			/* nothing to do: stderr is gone */
+		}
+	}
+	metrics_request(req->route != NULL ? req->route_idx : route_count + 1,
+	    req->status, req->bytes, ns);
+	if (req->ctx_free != NULL)
+		req->ctx_free(req->ctx);
+	if (req->resp != NULL)
+		MHD_destroy_response(req->resp);
+	if (req->db != NULL)
+		srv_db_put(hs->srv, req->db);
+	json_decref(req->json);
+	free(req->body);
+	free(req->uri);
+	free(req);
+	atomic_fetch_sub(&hs->inflight, 1);
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	(void)cls;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "dataoptimd: mhd: %s%s", buf,
+	    buf[0] && buf[strlen(buf) - 1] == '\n' ? "" : "\n");
+}
+
+/* Parse "ADDR:PORT" or "[V6]:PORT" into ss. */
+static int
+http_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	char host[128];
+	const char *colon;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - s - 1) >=
+		    sizeof(host))
+			return -1;
+		memcpy(host, s + 1, (size_t)(rb - s - 1));
+		host[rb - s - 1] = '\0';
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+			return -1;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end != '\0' || port < 0 || port > 65535)
+		return -1;
+	if (host[0] == '\0' || strcmp(host, "*") == 0)
+		util_fmt(host, sizeof(host), "0.0.0.0");
+	if (strchr(host, ':') != NULL) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -1;
+		*sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -1;
+		*sl = sizeof(*a);
+	}
+	return 0;
+}
+
+/* Let the work threads finish (what is queued gets 503) and join them. */
+static void
+http_work_stop(struct http_server *hs)
+{
+	struct http_work *w = &hs->work;
+	int i;
+
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0; i < w->nth; i++)
+		pthread_join(w->th[i], NULL);
+	free(w->th);
+	w->th = NULL;
+	w->nth = 0;
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+}
+
+struct http_server *
+http_start(struct srv *srv, char *err, size_t errlen)
+{
+	struct http_server *hs = util_xcalloc(1, sizeof(*hs));
+	const struct cfg *c = srv->cfg;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	int i;
+
+	hs->srv = srv;
+	atomic_init(&hs->inflight, 0);
+	pthread_mutex_init(&hs->work.mu, NULL);
+	pthread_cond_init(&hs->work.cv, NULL);
+	hs->work.th = util_xcalloc((size_t)c->work_threads,
+	    sizeof(*hs->work.th));
+	for (i = 0; i < (int)c->work_threads; i++) {
+		if (pthread_create(&hs->work.th[i], NULL, http_work_main,
+		    &hs->work) != 0)
+			break;
+		hs->work.nth++;
+	}
+	if (hs->work.nth == 0) {
+		util_fmt(err, errlen, "cannot start work threads");
+		http_work_stop(hs);
+		free(hs);
+		return NULL;
+	}
+	if (http_parse_listen(c->listen, &ss, &sl) != 0) {
+		util_fmt(err, errlen, "listen: '%s' is not ADDR:PORT",
+		    c->listen);
+		http_work_stop(hs);
+		free(hs);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	hs->d = MHD_start_daemon(flags, 0, NULL, NULL, http_access, hs,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->max_header_bytes,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, hs,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, hs,
+	    MHD_OPTION_END);
+	(void)sl;
+	if (hs->d == NULL) {
+		util_fmt(err, errlen, "cannot listen on %s (in use, or bad "
+		    "limits)", c->listen);
+		http_work_stop(hs);
+		free(hs);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(hs->d, MHD_DAEMON_INFO_BIND_PORT);
+	hs->port = info ? info->port : 0;
+	return hs;
+}
+
+unsigned
+http_port(const struct http_server *hs)
+{
+	return hs->port;
+}
+
+void
+http_stop(struct http_server *hs, int grace)
+{
+	MHD_socket ls;
+	uint64_t deadline;
+
+	if (hs == NULL)
+		return;
+	ls = MHD_quiesce_daemon(hs->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	deadline = util_now_ns() + (uint64_t)grace * 1000000000ULL;
+	while (atomic_load(&hs->inflight) > 0 && util_now_ns() < deadline) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&hs->inflight) > 0)
+		fprintf(stderr, "dataoptimd: %d request(s) still running after "
+		    "%d s; closing them\n", atomic_load(&hs->inflight), grace);
+	/* every suspended connection is resumed before MHD stops */
+	http_work_stop(hs);
+	MHD_stop_daemon(hs->d);
+	free(hs);
+}

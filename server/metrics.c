@@ -1,0 +1,161 @@
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "route.h"
+#include "util.h"
+
+#define M_ROUTES 80
+static const unsigned m_codes[] = { 200, 201, 204, 206, 301, 304, 400, 401,
+    403, 404, 405, 409, 411, 413, 415, 422, 429, 500, 503, 0 };
+#define M_CODES (sizeof(m_codes) / sizeof(m_codes[0]))	/* last: other */
+
+static atomic_uint_fast64_t m_req[M_ROUTES][M_CODES];
+static atomic_uint_fast64_t m_req_ns[M_ROUTES];
+static atomic_uint_fast64_t m_bytes_out;
+static atomic_uint_fast64_t m_uploads, m_upload_bytes;
+static atomic_uint_fast64_t m_outcomes[METRICS_NOUTCOMES];
+
+static const char *const m_outcome_names[METRICS_NOUTCOMES] = {
+	"accepted", "reused", "invalid", "too_large", "quota", "closed",
+	"error"
+};
+
+void
+metrics_request(size_t route, unsigned status, uint64_t bytes, uint64_t ns)
+{
+	size_t c;
+
+	if (route >= M_ROUTES)
+		route = M_ROUTES - 1;
+	for (c = 0; c < M_CODES - 1; c++)
+		if (m_codes[c] == status)
+			break;
+	atomic_fetch_add_explicit(&m_req[route][c], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m_req_ns[route], ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m_bytes_out, bytes, memory_order_relaxed);
+}
+
+void
+metrics_upload(uint64_t bytes)
+{
+	atomic_fetch_add(&m_uploads, 1);
+	atomic_fetch_add(&m_upload_bytes, bytes);
+}
+
+void
+metrics_submission(enum metrics_outcome o)
+{
+	if ((unsigned)o < METRICS_NOUTCOMES)
+		atomic_fetch_add(&m_outcomes[o], 1);
+}
+
+static void
+m_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+m_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < *cap - *len)
+			break;
+		*cap = 2 * *cap + (size_t)(n > 0 ? n : 0);
+		*buf = util_xrealloc(*buf, *cap);
+	}
+	*len += (size_t)n;
+}
+
+static const char *
+m_route_name(size_t r)
+{
+	if (r < route_count)
+		return route_table[r].name;
+	if (r == route_count)
+		return "static";
+	return "unmatched";
+}
+
+char *
+metrics_render(struct db *db, size_t *outlen)
+{
+	static const char *const states[5] = { "queued", "running",
+	    "succeeded", "failed", "cancelled" };
+	size_t cap = 8192, len = 0, r, c, nr = route_count + 2;
+	char *buf = util_xmalloc(cap);
+	int64_t counts[5];
+	uint64_t v;
+	int i;
+
+	buf[0] = '\0';
+	if (nr > M_ROUTES)
+		nr = M_ROUTES;
+	m_add(&buf, &len, &cap, "# HELP dataoptim_http_requests_total "
+	    "HTTP requests by route and status.\n"
+	    "# TYPE dataoptim_http_requests_total counter\n");
+	for (r = 0; r < nr; r++)
+		for (c = 0; c < M_CODES; c++) {
+			v = atomic_load(&m_req[r][c]);
+			if (v == 0)
+				continue;
+			if (m_codes[c] != 0)
+				m_add(&buf, &len, &cap, "dataoptim_http_requests_"
+				    "total{route=\"%s\",status=\"%u\"} %llu\n",
+				    m_route_name(r), m_codes[c],
+				    (unsigned long long)v);
+			else
+				m_add(&buf, &len, &cap, "dataoptim_http_requests_"
+				    "total{route=\"%s\",status=\"other\"} %llu\n",
+				    m_route_name(r), (unsigned long long)v);
+		}
+	m_add(&buf, &len, &cap, "# HELP dataoptim_http_request_seconds_total "
+	    "Time spent answering, by route.\n"
+	    "# TYPE dataoptim_http_request_seconds_total counter\n");
+	for (r = 0; r < nr; r++) {
+		v = atomic_load(&m_req_ns[r]);
+		if (v != 0)
+			m_add(&buf, &len, &cap, "dataoptim_http_request_seconds_"
+			    "total{route=\"%s\"} %.6f\n", m_route_name(r),
+			    (double)v / 1e9);
+	}
+	m_add(&buf, &len, &cap, "# TYPE dataoptim_http_response_bytes_total "
+	    "counter\ndataoptim_http_response_bytes_total %llu\n",
+	    (unsigned long long)atomic_load(&m_bytes_out));
+	m_add(&buf, &len, &cap, "# HELP dataoptim_uploads_total Submission "
+	    "uploads received.\n# TYPE dataoptim_uploads_total counter\n"
+	    "dataoptim_uploads_total %llu\n"
+	    "# TYPE dataoptim_upload_bytes_total counter\n"
+	    "dataoptim_upload_bytes_total %llu\n",
+	    (unsigned long long)atomic_load(&m_uploads),
+	    (unsigned long long)atomic_load(&m_upload_bytes));
+	m_add(&buf, &len, &cap, "# HELP dataoptim_submissions_total "
+	    "Submissions by outcome.\n"
+	    "# TYPE dataoptim_submissions_total counter\n");
+	for (i = 0; i < METRICS_NOUTCOMES; i++)
+		m_add(&buf, &len, &cap, "dataoptim_submissions_total"
+		    "{outcome=\"%s\"} %llu\n", m_outcome_names[i],
+		    (unsigned long long)atomic_load(&m_outcomes[i]));
+	if (db != NULL && db_job_counts(db, counts) == DB_OK) {
+		m_add(&buf, &len, &cap, "# HELP dataoptim_jobs Jobs by state.\n"
+		    "# TYPE dataoptim_jobs gauge\n");
+		for (i = 0; i < 5; i++)
+			m_add(&buf, &len, &cap, "dataoptim_jobs{state=\"%s\"} "
+			    "%lld\n", states[i], (long long)counts[i]);
+		m_add(&buf, &len, &cap, "# HELP dataoptim_queue_depth Jobs "
+		    "waiting for a worker.\n# TYPE dataoptim_queue_depth gauge\n"
+		    "dataoptim_queue_depth %lld\n", (long long)counts[0]);
+	}
+	*outlen = len;
+	return buf;
+}

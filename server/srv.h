@@ -1,0 +1,54 @@
+/*
+ * srv: the state dataoptimd shares between its threads: the config, the
+ * pool index (mapped once at start), a pool of database connections, the
+ * leaderboard cache, the metrics and the state directory's paths.  Also
+ * the maintenance thread (lease expiry, session expiry).
+ */
+#ifndef DO_SRV_H
+#define DO_SRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cfg;
+struct db;
+struct pool;
+struct lb;
+
+struct srv {
+	struct cfg *cfg;	/* owned */
+	struct pool *pool;	/* owned; NULL if none was configured */
+	struct lb *lb;		/* owned */
+	char *sub_dir;		/* <state>/submissions */
+	char *tmp_dir;		/* <state>/tmp (upload temp files) */
+	char *static_dir;	/* the static files' root (absolute) */
+	char **image_roots;	/* NULL-terminated, from the config */
+	int schema_version;
+	int64_t started;	/* UNIX seconds */
+	struct srv_dbpool *dbs;	/* owned */
+	struct srv_maint *maint;	/* owned */
+};
+
+/*
+ * Open everything cfg names (taken): the state directory (made if
+ * absent; orphan upload files removed), the database (migrated), the
+ * pool index.  NULL with a message in err.
+ */
+struct srv *srv_open(struct cfg *cfg, char *err, size_t errlen);
+
+/* Stop the maintenance thread, close the connections and the pool, free
+ * srv.  NULL is ignored. */
+void srv_close(struct srv *srv);
+
+/* Start the maintenance thread (lease and session expiry, every second). */
+int srv_maint_start(struct srv *srv);
+
+/* A database connection for this thread's exclusive use until
+ * srv_db_put(); NULL on failure (told). */
+struct db *srv_db_get(struct srv *srv);
+void srv_db_put(struct srv *srv, struct db *db);
+
+/* UNIX time now. */
+int64_t srv_now(void);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * submit.html: track, file (picker or drag and drop), method name,
+ * description, URL → multipart POST /api/v1/submissions through
+ * XMLHttpRequest so that the upload progress can be shown.  201 shows the
+ * new submission; 422 lists every validation error; 409/413/429 show the
+ * server's message.
+ */
+import { $, clear, csrfToken, el, fmtBytes, fmtInt, initNav, loginHref, notice, showError, api } from './api.js';
+
+let tracks = [];
+let chosen = null;		/* the File to upload */
+let xhr = null;			/* the upload in flight */
+
+function setFile(file) {
+	chosen = file || null;
+	const out = $('#file-chosen');
+	out.textContent = chosen ? `${chosen.name} — ${fmtBytes(chosen.size)}` : '';
+}
+
+function trackHint() {
+	const t = tracks.find((x) => x.slug === $('#track').value);
+	const hint = $('#track-hint');
+	const input = $('#file');
+	if (!t) {
+		hint.textContent = '';
+		input.removeAttribute('accept');
+		return;
+	}
+	const budget = t.budget != null ? `at most ${fmtInt(t.budget)} ` : '';
+	if (t.kind === 'byod') {
+		hint.textContent = `Bring-your-own-data track: a JSON array of ${budget}LLaVA items.`;
+		input.setAttribute('accept', '.json,application/json');
+	} else {
+		hint.textContent = `Standard track: a text file of ${budget}pool sample IDs, one per line.`;
+		input.setAttribute('accept', '.txt,.csv,.lst,text/plain');
+	}
+}
+
+async function loadTracks() {
+	const sel = $('#track');
+	try {
+		const data = await api('/api/v1/tracks');
+		tracks = (data && data.tracks) || [];
+	} catch (err) {
+		showError($('#submit-notice'), err, 'Could not load the tracks:');
+		clear(sel).append(el('option', { value: '' }, 'No tracks'));
+		return;
+	}
+	clear(sel);
+	if (!tracks.length) {
+		sel.append(el('option', { value: '' }, 'No tracks'));
+		return;
+	}
+	if (tracks.length > 1)
+		sel.append(el('option', { value: '' }, 'Choose a track…'));
+	const want = new URLSearchParams(location.search).get('track');
+	tracks.forEach((t) => {
+		const closed = t.status && t.status !== 'open';
+		const label = `${t.slug} — ${t.kind}${t.budget != null ? `, budget ${fmtInt(t.budget)}` : ''}${closed ? ` (${t.status})` : ''}`;
+		sel.append(el('option', { value: t.slug, selected: t.slug === want }, label));
+	});
+	trackHint();
+}
+
+function initDropzone() {
+	const zone = $('#dropzone');
+	const input = $('#file');
+	input.addEventListener('change', () => setFile(input.files[0]));
+	['dragenter', 'dragover'].forEach((type) => zone.addEventListener(type, (ev) => {
+		ev.preventDefault();
+		ev.dataTransfer.dropEffect = 'copy';
+		zone.classList.add('dragover');
+	}));
+	['dragleave', 'dragend'].forEach((type) => zone.addEventListener(type, (ev) => {
+		if (ev.target === zone || !zone.contains(ev.relatedTarget))
+			zone.classList.remove('dragover');
+	}));
+	zone.addEventListener('drop', (ev) => {
+		ev.preventDefault();
+		zone.classList.remove('dragover');
+		const files = ev.dataTransfer && ev.dataTransfer.files;
+		if (!files || !files.length)
+			return;
+		if (files.length > 1) {
+			notice($('#submit-notice'), 'warn', 'Drop one file only; the first one was taken.');
+		}
+		try {
+			input.files = files;	/* keep the picker in step where allowed */
+		} catch (_) { /* read-only in some browsers */ }
+		setFile(files[0]);
+	});
+	/* a file dropped outside the zone must not navigate away */
+	window.addEventListener('dragover', (ev) => ev.preventDefault());
+	window.addEventListener('drop', (ev) => ev.preventDefault());
+}
+
+function setProgress(loaded, total, text) {
+	const wrap = $('#progress-wrap');
+	const bar = $('#progress');
+	wrap.hidden = false;
+	const pct = total > 0 ? Math.min(100, Math.round((loaded / total) * 100)) : 0;
+	bar.max = 100;
+	bar.value = pct;
+	bar.setAttribute('aria-valuenow', String(pct));
+	$('#progress-pct').textContent = `${pct}%`;
+	$('#progress-text').textContent = text ||
+	    `Uploading… ${fmtBytes(loaded)} of ${fmtBytes(total)}`;
+}
+
+function busy(on) {
+	$('#submit-btn').disabled = on;
+	$('#abort-btn').hidden = !on;
+	$('#submit-form').setAttribute('aria-busy', on ? 'true' : 'false');
+}
+
+function parseJson(text) {
+	try {
+		return text ? JSON.parse(text) : null;
+	} catch (_) {
+		return null;
+	}
+}
+
+/* "line 12", "item 3 · [3].conversations[1].from", "byte 4096". */
+function where(d) {
+	const parts = [];
+	if (d.line != null)
+		parts.push(`Line ${d.line}`);
+	if (d.item != null && d.path == null)
+		parts.push(`Item ${d.item}`);
+	if (d.path != null)
+		parts.push(String(d.path));
+	if (d.offset != null && !parts.length)
+		parts.push(`Byte ${d.offset}`);
+	return parts.join(' · ') || '—';
+}
+
+function showResult(kind, ...content) {
+	const box = $('#result');
+	notice(box, kind, ...content);
+	box.hidden = false;
+	box.scrollIntoView({ block: 'nearest' });
+}
+
+function onCreated(body) {
+	const s = (body && body.submission) || {};
+	const job = s.job || {};
+	const link = el('a', { href: `/submission?id=${encodeURIComponent(s.id || '')}`, id: 'result-link' }, 'View this submission');
+	const props = el('dl', { class: 'props small' },
+	    el('dt', null, 'Submission'), el('dd', { class: 'mono', id: 'result-id' }, s.id || '—'),
+	    el('dt', null, 'Track'), el('dd', null, s.track || '—'),
+	    el('dt', null, 'Samples'), el('dd', null, fmtInt(s.n_samples)),
+	    el('dt', null, 'Status'), el('dd', null, s.status || '—', job.state ? ` · job ${job.state}` : ''),
+	    el('dt', null, 'SHA-256'), el('dd', { class: 'mono' }, s.sha256 || '—'));
+	showResult('success',
+	    el('h2', null, 'Submission accepted'),
+	    el('p', null, s.reused === true || s.status === 'reused'
+		? 'The same sample set was scored before in this track; its score is reused.'
+		: 'Your file is valid and has been queued for training and evaluation.'),
+	    props,
+	    el('div', { class: 'actions' }, link, el('a', { href: '/submissions' }, 'All my submissions')));
+	setFile(null);
+	$('#file').value = '';
+}
+
+function onInvalid(body) {
+	const e = (body && body.error) || {};
+	const details = Array.isArray(e.details) ? e.details : [];
+	const total = Number.isFinite(e.n_errors) ? e.n_errors : details.length;
+	const list = el('ol', { class: 'error-list', id: 'error-list', 'aria-label': 'Validation errors' });
+	details.forEach((d) => list.append(el('li', null,
+	    el('span', { class: 'where' }, where(d)),
+	    el('span', { class: 'what' }, d.message || ''))));
+	const summary = total === 1 ? '1 error' : `${fmtInt(total)} errors`;
+	const shown = details.length < total ? ` (the first ${fmtInt(details.length)} are listed)` : '';
+	showResult('error',
+	    el('h2', null, 'The file was rejected'),
+	    el('p', null, e.message || 'The file is not valid.'),
+	    el('p', { id: 'error-total' }, el('strong', null, summary), shown, '. Fix them and upload again.'),
+	    details.length ? list : null);
+}
+
+function retryAfter(x) {
+	const ra = x.getResponseHeader('Retry-After');
+	if (!ra)
+		return '';
+	if (/^\d+$/.test(ra)) {
+		const s = Number(ra);
+		const when = new Date(Date.now() + s * 1000);
+		const dur = s < 120 ? `${s} seconds` : s < 7200 ? `${Math.round(s / 60)} minutes` : `${(s / 3600).toFixed(1)} hours`;
+		return `You can submit again in ${dur} (at ${when.toLocaleTimeString()}).`;
+	}
+	const d = new Date(ra);
+	return isNaN(d) ? '' : `You can submit again at ${d.toLocaleString()}.`;
+}
+
+function onDone(x) {
+	const body = parseJson(x.responseText);
+	const e = (body && body.error) || {};
+	const msg = e.message || `The server answered HTTP ${x.status}.`;
+	switch (x.status) {
+	case 201:
+	case 200:
+		onCreated(body);
+		break;
+	case 422:
+		onInvalid(body);
+		break;
+	case 401:
+		showResult('error', el('p', null, 'Your session has expired. '),
+		    el('a', { href: loginHref() }, 'Log in again'));
+		break;
+	case 413:
+		showResult('error', el('h2', null, 'File too large'), el('p', null, msg));
+		break;
+	case 429:
+		showResult('error', el('h2', null, 'Submission limit reached'), el('p', null, msg),
+		    el('p', { id: 'retry-after' }, retryAfter(x)));
+		break;
+	case 409:
+		showResult('error', el('h2', null, 'Not accepted now'), el('p', null, msg));
+		break;
+	default:
+		showResult('error', el('h2', null, 'Upload failed'), el('p', null, msg));
+	}
+}
+
+function onSubmit(ev) {
+	ev.preventDefault();
+	const form = ev.currentTarget;
+	const msg = $('#submit-notice');
+	notice(msg, 'info');
+	msg.hidden = true;
+	const problems = [];
+	if (!form.track.value)
+		problems.push(['track', 'Choose a track.']);
+	if (!chosen)
+		problems.push(['file', 'Choose a file to upload.']);
+	if (!form.method_name.value.trim())
+		problems.push(['method_name', 'Give your method a name.']);
+	if (form.url.value.trim() && !form.url.checkValidity())
+		problems.push(['url', 'The URL is not valid.']);
+	if (problems.length) {
+		notice(msg, 'error', ...problems.map(([, p]) => el('p', null, p)));
+		const first = form[problems[0][0]];
+		if (first && first.focus)
+			first.focus();
+		return;
+	}
+	const fd = new FormData();
+	fd.append('track', form.track.value);
+	fd.append('method_name', form.method_name.value.trim());
+	fd.append('description', form.description.value);
+	if (form.url.value.trim())
+		fd.append('url', form.url.value.trim());
+	fd.append('file', chosen, chosen.name);	/* the file last: small fields first */
+
+	$('#result').hidden = true;
+	busy(true);
+	setProgress(0, chosen.size);
+	xhr = new XMLHttpRequest();
+	xhr.open('POST', '/api/v1/submissions');
+	xhr.withCredentials = true;
+	xhr.setRequestHeader('Accept', 'application/json');
+	if (csrfToken())
+		xhr.setRequestHeader('X-CSRF-Token', csrfToken());
+	xhr.upload.addEventListener('progress', (e) => {
+		if (e.lengthComputable)
+			setProgress(e.loaded, e.total);
+	});
+	xhr.upload.addEventListener('load', () => {
+		setProgress(1, 1, 'Uploaded — checking the file…');
+	});
+	xhr.addEventListener('load', () => {
+		const x = xhr;
+		xhr = null;
+		busy(false);
+		if (x.status >= 200 && x.status < 300)
+			setProgress(1, 1, 'Upload complete');
+		else
+			$('#progress-text').textContent = 'Upload finished — not accepted';
+		onDone(x);
+	});
+	xhr.addEventListener('error', () => {
+		xhr = null;
+		busy(false);
+		$('#progress-text').textContent = 'Upload failed';
+		showResult('error', el('h2', null, 'Upload failed'),
+		    el('p', null, 'The connection to the server was lost. Check your connection and try again.'));
+	});
+	xhr.addEventListener('abort', () => {
+		xhr = null;
+		busy(false);
+		$('#progress-wrap').hidden = true;
+		notice(msg, 'warn', 'Upload cancelled.');
+	});
+	xhr.send(fd);
+}
+
+async function main() {
+	initDropzone();
+	$('#track').addEventListener('change', trackHint);
+	$('#submit-form').addEventListener('submit', onSubmit);
+	$('#abort-btn').addEventListener('click', () => { if (xhr) xhr.abort(); });
+	const [user] = await Promise.all([initNav().catch(() => null), loadTracks()]);
+	if (!user) {
+		notice($('#submit-notice'), 'warn', 'You need to be logged in to submit. ',
+		    el('a', { href: loginHref(), id: 'submit-login' }, 'Log in'));
+		$('#submit-btn').disabled = true;
+	}
+}
+
+main();

@@ -1,0 +1,103 @@
+#!/bin/sh
+# Browser test: the web pages in Debian's headless Chromium, driven by
+# playwright-core (tests/browser/), against a real dataoptimd on a loopback
+# port with a temporary state directory and a synthetic pool.  Prints the
+# test's "ok N - ..." lines.  Chromium is slow, so this runs against the
+# plain build only (DO_BIN=bin) and skips the sanitizer build.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+DO_BIN=${DO_BIN:-bin}
+SHARED=${DATAOPTIM_SHARED:-$ROOT/../shared/dataoptim}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+if [ "$DO_BIN" != bin ]; then
+	echo "# browser test skipped for DO_BIN=$DO_BIN (runs once, against bin/)"
+	exit 0
+fi
+
+fail() {
+	echo "not ok 1 - $1"
+	[ $# -gt 1 ] && [ -f "$2" ] && sed 's/^/#   /' "$2" | tail -n 30
+	exit 1
+}
+
+for p in "$DO_BIN/dataoptim" "$DO_BIN/dataoptimd"; do
+	[ -x "$p" ] || fail "$p is built"
+done
+[ -x "$CHROMIUM" ] || fail "chromium is installed at $CHROMIUM (make deps)"
+command -v node >/dev/null 2>&1 || fail "node is installed (make deps)"
+[ -f "$SHARED/example-standard.txt" ] || fail "example-standard.txt found in $SHARED"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/dataoptim-browser.XXXXXX") || exit 2
+PID=""
+cleanup() {
+	if [ -n "$PID" ]; then
+		kill "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# playwright-core, pinned in package-lock.json; it never downloads a browser
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+	(cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+	    npm ci --no-audit --no-fund --ignore-scripts) >"$T/npm.log" 2>&1 ||
+		fail "npm ci in tests/browser" "$T/npm.log"
+fi
+
+# synthetic pool, database, team, user, track
+DB="$T/state/dataoptim.db"
+EMAIL="browser@example.org"
+PASSWORD="browser-test-$$-pw"
+TRACK="browser-std"
+mkdir -p "$T/state"
+{
+	"$DO_BIN/dataoptim" pool synth --out "$T/pool" --scale 0.001 &&
+	"$DO_BIN/dataoptim" pool build --data "$T/pool/data" --out "$T/pool.idx" &&
+	"$DO_BIN/dataoptim" migrate --db "$DB" &&
+	"$DO_BIN/dataoptim" team add "Browser Team" --db "$DB" &&
+	printf '%s\n' "$PASSWORD" |
+	    "$DO_BIN/dataoptim" user add --team "Browser Team" --email "$EMAIL" --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug "$TRACK" --kind standard --budget 1000 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug browser-quota --kind standard --budget 1000 \
+	    --per-day 1 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug browser-closed --kind standard --budget 1000 \
+	    --closes 2020-01-01 --db "$DB" &&
+	printf '%s\n' "$PASSWORD-ops" |
+	    "$DO_BIN/dataoptim" user add --admin --email "ops@example.org" --db "$DB"
+} >"$T/setup.log" 2>&1 || fail "set up pool, database, team, user and track" "$T/setup.log"
+# a worker token: the test plays the worker to get the submission scored
+WORKER_TOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" \
+    --role worker --db "$DB" 2>>"$T/setup.log") && [ -n "$WORKER_TOKEN" ] ||
+	fail "create a worker token" "$T/setup.log"
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+	fail "find a free port"
+"$DO_BIN/dataoptimd" --listen "127.0.0.1:$PORT" --db "$DB" --state-dir "$T/state" \
+    --pool "$T/pool.idx" --static-dir static --set submissions.max_upload_mb=1 \
+    >"$T/daemon.log" 2>&1 &
+PID=$!
+up=0
+for _ in $(seq 1 100); do
+	if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; then
+		up=1; break
+	fi
+	kill -0 "$PID" 2>/dev/null || break
+	sleep 0.1
+done
+[ "$up" = 1 ] || fail "dataoptimd answers /healthz on port $PORT" "$T/daemon.log"
+
+DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="$EMAIL" DO_PASSWORD="$PASSWORD" \
+DO_TRACK="$TRACK" DO_EXAMPLE="$SHARED/example-standard.txt" CHROMIUM="$CHROMIUM" \
+DO_WORKER_TOKEN="$WORKER_TOKEN" DO_QUOTA_TRACK=browser-quota \
+DO_CLOSED_TRACK=browser-closed DO_MAX_UPLOAD_MB=1 DO_SHOTS="${DO_SHOTS:-}" \
+    node tests/browser/submit.test.mjs
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "# dataoptimd log (last lines):"
+	tail -n 40 "$T/daemon.log" | sed 's/^/#   /'
+fi
+exit "$rc"

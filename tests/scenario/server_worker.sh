@@ -1,0 +1,165 @@
+#!/bin/sh
+# The worker API driven by curl as a worker would: claim (lease, attempt
+# number), submission download, heartbeat (lease, stage, log tail,
+# cancellation), result (idempotent, stale attempts refused), lease expiry
+# and re-queue, the attempt limit, the active-job cap, score reuse for an
+# identical set, and the leaderboard the scores make.
+. "$(dirname "$0")/lib/server_env.sh"
+
+make_pool || { echo "not ok 1 - pool"; exit 1; }
+setup_db || { echo "not ok 1 - setup"; exit 1; }
+"$DO" track add --slug qs --kind standard --budget 100 --total 1 --db "$DB" >/dev/null
+start_server --set jobs.lease_seconds=2 --set jobs.max_attempts=2 \
+    --set submissions.max_active_jobs=2 --set leaderboard.cache_seconds=60 || exit 1
+STD=$SHARED/example-standard.txt
+BYOD=$SHARED/example-byod.json
+AUTH_A="Authorization: Bearer $TA"
+AUTH_B="Authorization: Bearer $TB"
+AUTH_W="Authorization: Bearer $TW"
+up() {	# up TOKEN TRACK FILE [TYPE]
+	req POST "/api/v1/submissions?track=$2&method_name=m" -H "Authorization: Bearer $1" \
+	    -H "Content-Type: ${4:-text/plain}" --data-binary @"$3"
+}
+
+up "$TA" std "$STD"; S1=$(jv 'd["submission"]["id"]'); J1=$(jv 'd["submission"]["job"]["id"]')
+up "$TA" byod "$BYOD" application/json; S2=$(jv 'd["submission"]["id"]'); J2=$(jv 'd["submission"]["job"]["id"]')
+up "$TA" std "$STD"
+expect 429 "a third queued job of the team: 429 (at most 2)"
+check "the active-job 429 has Retry-After" [ -n "$(header Retry-After)" ]
+
+req POST /api/v1/worker/claim -H "$AUTH_A"
+expect 403 "claim with a participant token: 403"
+req POST /api/v1/worker/claim
+expect 401 "claim without a token: 401"
+req GET "/api/v1/jobs/$J1" -H "$AUTH_W"
+expect 403 "job status with a worker token: 403"
+
+req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: application/json' -d '{"worker":"gpu-1"}'
+expect 200 "claim: 200"
+check "the oldest job, attempt 1, a lease, the submission and track" \
+    jtrue "j=d['job']; j['id']=='$J1' and j['attempt']==1 and j['lease_expires_at'] and j['lease_seconds']==2 and j['submission']['id']=='$S1' and j['submission']['kind']=='standard' and j['track']['slug']=='std' and j['submission']['download']=='/api/v1/worker/jobs/$J1/submission'"
+req GET "/api/v1/worker/jobs/$J1/submission?attempt=1" -H "$AUTH_W"
+expect 200 "download the submission"
+check "the downloaded file is the upload" cmp -s "$T/body" "$STD"
+req GET "/api/v1/worker/jobs/$J1/submission?attempt=7" -H "$AUTH_W"
+expect 409 "download for another attempt: 409"
+req GET "/api/v1/worker/jobs/nosuch/submission" -H "$AUTH_W"
+expect 404 "download of an unknown job: 404"
+req GET "/api/v1/jobs/$J1" -H "$AUTH_A"
+check "the owner sees it running, stage materialize, attempt 1" \
+    jtrue 'j=d["job"]; j["state"]=="running" and j["stage"]=="materialize" and j["attempt"]==1 and j["started_at"]'
+
+hb() {	# hb JOB BODY
+	req POST "/api/v1/worker/jobs/$1/heartbeat" -H "$AUTH_W" -H 'Content-Type: application/json' -d "$2"
+}
+hb "$J1" '{"attempt":1,"stage":"train","progress":0.5,"log":"epoch 1 loss 2.0\n"}'
+expect 200 "heartbeat: 200"
+check "heartbeat: not cancelled, lease extended" jtrue 'd["cancelled"] is False and d["lease_expires_at"]'
+hb "$J1" '{"attempt":1,"log":"epoch 2 loss 1.5\n"}'
+req GET "/api/v1/jobs/$J1" -H "$AUTH_A"
+check "job shows stage, progress and the log tail" \
+    jtrue 'j=d["job"]; j["stage"]=="train" and j["progress"]==0.5 and j["log_tail"]=="epoch 1 loss 2.0\nepoch 2 loss 1.5\n"'
+hb "$J1" '{"attempt":2}'
+expect 409 "heartbeat for another attempt: 409"
+check "409 stale_attempt" jtrue 'd["error"]["code"]=="stale_attempt"'
+hb "$J1" '{"stage":"train"}'
+expect 400 "heartbeat without attempt: 400"
+hb "$J1" '{"attempt":1,"stage":"dance"}'
+expect 400 "heartbeat with an unknown stage: 400"
+hb "$J1" 'not json'
+expect 400 "heartbeat with malformed JSON: 400"
+hb nosuch '{"attempt":1}'
+expect 404 "heartbeat for an unknown job: 404"
+python3 -c 'import json; print(json.dumps({"attempt": 1, "log": "x" * 40000}))' >"$T/longlog.json"
+req POST "/api/v1/worker/jobs/$J1/heartbeat" -H "$AUTH_W" -H 'Content-Type: application/json' --data-binary @"$T/longlog.json"
+req GET "/api/v1/jobs/$J1" -H "$AUTH_A"
+check "the log tail is bounded" jtrue 'len(d["job"]["log_tail"]) <= 16384 and d["job"]["log_tail"].endswith("xxx")'
+
+res() {	# res JOB BODY
+	req POST "/api/v1/worker/jobs/$1/result" -H "$AUTH_W" -H 'Content-Type: application/json' -d "$2"
+}
+res "$J1" '{"attempt":1,"status":"succeeded"}'
+expect 400 "a succeeded result without scores: 400"
+res "$J1" '{"attempt":1,"status":"succeeded","scores":{"vqa":"high"}}'
+expect 400 "a non-numeric score: 400"
+res "$J1" '{"attempt":1,"status":"succeeded","scores":{"vqa":0.5,"choice":0.7}}'
+expect 200 "result: 200"
+check "job succeeded; overall is the mean of the tasks" \
+    jtrue 'j=d["job"]; j["state"]=="succeeded" and abs(j["scores"]["overall"]-0.6)<1e-9 and j["scores"]["vqa"]==0.5 and d["duplicate"] is False'
+res "$J1" '{"attempt":1,"status":"succeeded","scores":{"vqa":0.5,"choice":0.7}}'
+expect 200 "the same result again: 200 (idempotent)"
+check "marked as a duplicate, nothing changed" jtrue 'd["duplicate"] is True and d["job"]["state"]=="succeeded"'
+res "$J1" '{"attempt":2,"status":"succeeded","scores":{"vqa":1}}'
+expect 409 "a result for another attempt: 409"
+req GET "/api/v1/submissions/$S1" -H "$AUTH_A"
+check "the submission shows its scores" jtrue 's=d["submission"]; s["status"]=="succeeded" and abs(s["scores"]["overall"]-0.6)<1e-9'
+
+req GET "/api/v1/leaderboard?track=std"
+check "the leaderboard ranks the scored submission" \
+    jtrue "e=d['entries']; len(e)==1 and e[0]['rank']==1 and e[0]['team']=='alpha' and e[0]['submission_id']=='$S1' and abs(e[0]['scores']['overall']-0.6)<1e-9 and e[0]['scores']['vqa']==0.5 and e[0]['baseline'] is False and e[0]['n_samples']==17"
+
+# the same set again, from beta: the score is reused, no job runs
+up "$TB" std "$STD"
+expect 201 "an identical set from another team: 201"
+SB=$(jv 'd["submission"]["id"]')
+check "its score is reused (no new job)" \
+    jtrue "s=d['submission']; s['reused'] is True and s['reused_from']=='$S1' and s['status']=='succeeded' and abs(s['scores']['overall']-0.6)<1e-9"
+req GET "/api/v1/leaderboard?track=std"
+check "tie on the score: the earlier submission ranks first, one entry per team" \
+    jtrue "e=d['entries']; [x['team'] for x in e]==['alpha','beta'] and [x['rank'] for x in e]==[1,2]"
+req GET "/api/v1/leaderboard.csv?track=std"
+check "the CSV has both teams and a column per task" sh -c "grep -q '^1,alpha,m,$S1,17,' '$T/body' && head -n 1 '$T/body' | grep -q 'overall,choice,vqa'"
+
+# lease expiry: claim J2 and go silent
+req POST /api/v1/worker/claim -H "$AUTH_W"
+check "the next claim is the BYOD job (the reused one never queued)" jtrue "d['job']['id']=='$J2' and d['job']['attempt']==1"
+sleep 3.5
+req GET "/api/v1/jobs/$J2" -H "$AUTH_A"
+check "an expired lease puts the job back in the queue" jtrue 'j=d["job"]; j["state"]=="queued" and "lease expired" in j["error"]'
+req POST /api/v1/worker/claim -H "$AUTH_W"
+check "it is claimed again with attempt 2" jtrue "d['job']['id']=='$J2' and d['job']['attempt']==2"
+hb "$J2" '{"attempt":1}'
+expect 409 "the presumed-dead worker's heartbeat: 409"
+res "$J2" '{"attempt":1,"status":"succeeded","scores":{"vqa":0.9}}'
+expect 409 "the presumed-dead worker's result: 409"
+hb "$J2" '{"attempt":2,"stage":"evaluate"}'
+expect 200 "the current attempt's heartbeat: 200"
+sleep 3.5
+req GET "/api/v1/jobs/$J2" -H "$AUTH_A"
+check "after the last attempt the job fails with the reason" \
+    jtrue 'j=d["job"]; j["state"]=="failed" and "no attempts left" in j["error"] and j["fault"]=="system" and j["attempt"]==2'
+res "$J2" '{"attempt":2,"status":"succeeded","scores":{"vqa":0.9}}'
+expect 409 "a result after the lease expired for good: 409"
+req POST /api/v1/worker/claim -H "$AUTH_W"
+expect 204 "nothing queued: 204"
+
+# cancellation reaches the worker on its next heartbeat
+up "$TB" byod "$BYOD" application/json
+S3=$(jv 'd["submission"]["id"]'); J3=$(jv 'd["submission"]["job"]["id"]')
+req POST /api/v1/worker/claim -H "$AUTH_W"
+check "claim the new job" jtrue "d['job']['id']=='$J3'"
+req POST "/api/v1/submissions/$S3/cancel" -H "$AUTH_B"
+expect 200 "the owner cancels the running job"
+hb "$J3" '{"attempt":1}'
+check "the next heartbeat says cancelled" jtrue 'd["cancelled"] is True'
+res "$J3" '{"attempt":1,"status":"succeeded","scores":{"vqa":1}}'
+expect 409 "a result for a cancelled job: 409"
+
+# failures: the team's fault counts, the system's does not
+up "$TB" qs "$STD"
+J4=$(jv 'd["submission"]["job"]["id"]')
+req POST /api/v1/worker/claim -H "$AUTH_W"
+res "$J4" '{"attempt":1,"status":"failed","error":"GPU node lost","fault":"system"}'
+check "a failed result is recorded with its reason" jtrue 'j=d["job"]; j["state"]=="failed" and j["error"]=="GPU node lost" and j["fault"]=="system"'
+up "$TB" qs "$STD"
+expect 201 "a job failed through no fault of the team does not use the quota"
+J5=$(jv 'd["submission"]["job"]["id"]')
+req POST /api/v1/worker/claim -H "$AUTH_W"
+res "$J5" '{"attempt":1,"status":"failed","error":"training diverged","fault":"team"}'
+up "$TB" qs "$STD"
+expect 429 "a job failed by the team's fault uses the quota"
+
+req GET /metrics
+check "metrics count the jobs by state" sh -c "grep -q 'dataoptim_jobs{state=\"succeeded\"} 2' '$T/body' && grep -q 'dataoptim_jobs{state=\"failed\"} 3' '$T/body' && grep -q 'dataoptim_jobs{state=\"cancelled\"} 1' '$T/body'"
+check "SIGTERM: clean exit" stop_server
+check "no sanitizer report" no_sanitizer_errors

@@ -1,0 +1,99 @@
+/* Unit tests: util (quoting, atomic files, hex) and vresult. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "util.h"
+#include "vresult.h"
+
+static void
+test_quote(void **state)
+{
+	char q[32];
+
+	assert_string_equal(util_quote(q, sizeof(q), "coco_1", 6), "coco_1");
+	assert_string_equal(util_quote(q, sizeof(q), "a\tb\\\xff", 5),
+	    "a\\x09b\\x5c\\xff");
+	util_quote(q, sizeof(q), "0123456789012345678901234567890123456789", 40);
+	assert_true(strlen(q) < sizeof(q));
+	assert_non_null(strstr(q, "..."));
+}
+
+static void
+test_afile_commit_and_abort(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char path[512], err[256], buf[64];
+	struct util_afile *af;
+	struct stat st;
+	size_t len;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	af = util_afile_open(path, err, sizeof(err));
+	assert_non_null(af);
+	fputs("hello", util_afile_fp(af));
+	assert_int_equal(stat(path, &st), -1);	/* nothing before commit */
+	assert_int_equal(util_afile_commit(af, err, sizeof(err)), 0);
+	s = util_read_small(path, 100, &len, err, sizeof(err));
+	assert_non_null(s);
+	assert_string_equal(s, "hello");
+	free(s);
+
+	af = util_afile_open(path, err, sizeof(err));
+	fputs("partial", util_afile_fp(af));
+	util_afile_abort(af);
+	s = util_read_small(path, 100, &len, err, sizeof(err));
+	assert_string_equal(s, "hello");	/* old content intact */
+	free(s);
+	snprintf(buf, sizeof(buf), "ls %s | wc -l | grep -qx 1", dir);
+	assert_int_equal(system(buf), 0);	/* no temporary left */
+}
+
+static void
+test_vresult_bounded(void **state)
+{
+	struct vresult r;
+	json_t *o;
+	int i;
+
+	vresult_init(&r);
+	for (i = 0; i < 250; i++)
+		vresult_error(&r, (uint64_t)i + 1, -1, -1, NULL, NULL, "bad %d", i);
+	assert_int_equal(r.n_errors, 250);
+	o = vresult_to_json(&r);
+	assert_int_equal(json_array_size(json_object_get(o, "errors")),
+	    VRESULT_KEEP);
+	assert_int_equal(json_integer_value(json_object_get(o, "n_errors")), 250);
+	assert_false(json_is_true(json_object_get(o, "valid")));
+	json_decref(o);
+	vresult_clear(&r);
+	vresult_clear(NULL);
+}
+
+static int
+teardown(void **state)
+{
+	tu_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_afile_commit_and_abort),
+		cmocka_unit_test(test_vresult_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

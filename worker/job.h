@@ -1,0 +1,91 @@
+/*
+ * job: one claimed attempt of a job, from the claim to the delivered
+ * result, driven on the worker's libuv loop.
+ *
+ * Stages: materialize (download the submission; standard: look its IDs
+ * up in the worker's pool index and write LLaVA's training file; BYOD:
+ * the upload is the training file), train and evaluate (the configured
+ * command templates, see stage.h and tmpl.h; each must exit 0 and leave
+ * its required files), score (the result files against the validation
+ * set, see score.h).  Blocking steps (directory set-up, materializing,
+ * file checks, scoring, saving the result) run on the thread pool.
+ *
+ * While it runs, a heartbeat every lease/3 seconds (or worker.heartbeat)
+ * extends the lease and carries the stage, the progress and the new
+ * lines of the stage log; an answer "cancelled", or a 409/404 (the lease
+ * was lost), stops the stage and drops the attempt.  The result is saved
+ * under work_dir/pending/ before it is sent and is retried with backoff
+ * until the server answers; a refusal (409: stale attempt or cancelled)
+ * drops it.  The attempt's directory work_dir/jobs/<job>-<attempt>/ is
+ * removed after a delivered success and kept (marked FAILED, with its
+ * log) otherwise.
+ */
+#ifndef DO_JOB_H
+#define DO_JOB_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "score.h"
+
+struct job;
+struct pool;
+struct wkcfg;
+struct wkhttp;
+
+/* What every job of a worker shares; borrowed, must outlive the jobs. */
+struct job_env {
+	uv_loop_t *loop;
+	const struct wkcfg *cfg;
+	struct wkhttp *http;
+	const struct pool *pool;	/* NULL: no standard submissions */
+	const struct score_val *val;
+	const struct score_map *map;	/* scorer metric overrides */
+	size_t nmap;
+	const char *bin_dir;		/* {bin_dir}: the worker's directory */
+	char *const *environ;		/* stage environment base ("K=V") */
+};
+
+enum job_outcome {
+	JOB_DELIVERED = 0,	/* the server took the result */
+	JOB_REFUSED,		/* the server refused it (stale, cancelled) */
+	JOB_DROPPED,		/* cancelled or lease lost before a result */
+	JOB_RELEASED,		/* handed back (worker stopping) */
+	JOB_LEFT_PENDING	/* the worker stopped before delivering: the
+				   result waits on disk for the next start */
+};
+
+/*
+ * Called once when the job is over; the job is freed right after it
+ * returns.
+ */
+typedef void job_done_cb(void *arg, enum job_outcome outcome);
+
+/*
+ * Start the claimed job described by claim (the "job" object of the
+ * claim answer; borrowed).  Returns the job, or NULL with a message in
+ * err (a claim the worker cannot read: nothing was started).
+ */
+struct job *job_start(const struct job_env *env, json_t *claim,
+    job_done_cb *cb, void *arg, char *err, size_t errlen);
+
+/*
+ * Deliver a result left in pending_path by an earlier run (copied).
+ * Never NULL.
+ */
+struct job *job_deliver(const struct job_env *env, const char *pending_path,
+    job_done_cb *cb, void *arg);
+
+/*
+ * The worker is stopping: stop the running stage (SIGTERM to its group,
+ * SIGKILL after worker.kill_grace) and hand the attempt back to the
+ * server at once; a result not yet delivered stays on disk.  Calling it
+ * again sends SIGKILL at once.
+ */
+void job_shutdown(struct job *j);
+
+/* The job's ID (for log lines). */
+const char *job_id(const struct job *j);
+
+#endif

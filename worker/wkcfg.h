@@ -1,0 +1,80 @@
+/*
+ * wkcfg: the worker's configuration.  One table (wkcfg.c) lists every key
+ * with its INI section, type, bounds and default; wkcfg_load() reads an
+ * INI file (libinih) and wkcfg_set() one value, each checked against the
+ * table.  The worker's sections are [worker], [train], [evaluate] and
+ * [env] (every key of [env] is an environment variable for the stage
+ * commands); the server's sections may share the file and are skipped.
+ *
+ * Without a backend (worker.backend = proxy and no train/evaluate
+ * command) the proxy backend's commands are used: `dataoptim proxy train`
+ * and `dataoptim proxy eval` from the worker's own bin directory.
+ */
+#ifndef DO_WKCFG_H
+#define DO_WKCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct wkcfg {
+	/* [worker] */
+	char *server;		/* base URL of dataoptimd */
+	char *token;		/* worker token, or ... */
+	char *token_file;	/* ... a file holding it */
+	char *name;		/* reported on claim; default: the host name */
+	char *work_dir;		/* jobs/ and pending/ live here */
+	char *pool;		/* pool index for standard submissions */
+	char *val;		/* validation set (val.json) */
+	char *image_folder;	/* {image_folder}: the pool's images */
+	char *backend;		/* label sent with results: proxy, llava */
+	char *metrics;		/* "task=metric,..." scorer overrides */
+	int64_t keep_failed;	/* seconds a failed attempt's dir is kept */
+	int64_t claim_min_ms;	/* backoff while the queue is empty */
+	int64_t claim_max_ms;
+	int64_t retry_min_ms;	/* backoff while the server is unreachable */
+	int64_t retry_max_ms;
+	int64_t http_timeout;	/* seconds per API request */
+	int64_t heartbeat;	/* seconds between heartbeats; 0: lease / 3 */
+	int64_t kill_grace;	/* seconds from SIGTERM to SIGKILL */
+	int64_t materialize_timeout;	/* seconds */
+	int64_t score_timeout;	/* seconds */
+	/* [train] and [evaluate] */
+	char *train_command;	/* template (tmpl.h); empty: the backend's */
+	int64_t train_timeout;	/* seconds */
+	char *train_required;	/* files that must exist in {output_dir} */
+	char *eval_command;
+	int64_t eval_timeout;
+	char *eval_required;	/* files that must exist in {result_dir} */
+	/* [env] */
+	char **env;		/* "K=V" strings */
+	size_t n_env;
+};
+
+/* A configuration holding every default.  Never NULL. */
+struct wkcfg *wkcfg_new(void);
+
+/* Free c and everything it holds.  NULL is ignored. */
+void wkcfg_free(struct wkcfg *c);
+
+/* Read the INI file at path into c.  0, or -1 with a message naming the
+ * file, line and key in err. */
+int wkcfg_load(struct wkcfg *c, const char *path, char *err, size_t errlen);
+
+/* Set section.name to value (section "env": any name).  0 or -1 with a
+ * message in err. */
+int wkcfg_set(struct wkcfg *c, const char *section, const char *name,
+    const char *value, char *err, size_t errlen);
+
+/*
+ * Check the configuration as a whole and fill in what depends on other
+ * keys (the proxy backend's commands from bin_dir, the token from
+ * token_file, the name from the host name).  0, or -1 with a message.
+ */
+int wkcfg_finish(struct wkcfg *c, const char *bin_dir, char *err,
+    size_t errlen);
+
+/* Print every key with its current value, INI style (the token hidden). */
+void wkcfg_dump(const struct wkcfg *c, FILE *fp);
+
+#endif
