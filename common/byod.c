@@ -14,7 +14,9 @@
  * A JSON syntax error stops the scan; a format error is recorded and the
  * scan goes on.  Per item, nothing is allocated: the item's canonical
  * token stream goes through a fixed buffer into SHA-256, and only 16 bytes
- * of its digest and 12 bytes of its id's hash are kept.
+ * of its digest and 12 bytes of its id's hash are kept, in two external
+ * sorters (extsort.h) that spill sorted runs to a temporary file past
+ * 8 MiB each, so memory stays bounded whatever the item count.
  */
 #include "byod.h"
 
@@ -28,6 +30,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "extsort.h"
 #include "jsonlex.h"
 #include "pool.h"
 #include "util.h"
@@ -40,6 +43,7 @@
 #define BYOD_KEYTXT 64		/* bytes of a key kept for messages */
 #define BYOD_DEFAULT_STRING (1024 * 1024)
 #define BYOD_NO_OFFSET UINT64_MAX	/* reported as offset -1 */
+#define BYOD_SORT_MEM (8u << 20)	/* per sorter; more spills to disk */
 
 /* What the syntax layer expects next. */
 enum byod_expect {
@@ -148,10 +152,9 @@ struct byod {
 	int digesting;
 	size_t dlen;
 	unsigned char dbuf[BYOD_DBUF];
-	struct byod_dig *dig;
-	size_t n_dig, cap_dig;
-	struct byod_idh *ids;
-	size_t n_ids, cap_ids;
+	struct extsort *dig;	/* item digests, sorted in bounded memory */
+	struct extsort *ids;	/* id hashes, likewise */
+	int spill_failed;	/* a temporary-file write failed */
 
 	/* composition: runs of one folder are added at once */
 	char comp_name[64];
@@ -316,29 +319,23 @@ byod_dend(struct byod *b)
 	b->digesting = 0;
 	if ((uint64_t)b->item >= b->cap_items)
 		return;
-	if (b->n_dig == b->cap_dig) {
-		b->cap_dig = b->cap_dig ? b->cap_dig * 2 : 4096;
-		b->dig = util_xrealloc(b->dig, b->cap_dig * sizeof(*b->dig));
-	}
-	memcpy(b->dig[b->n_dig++].d, md, BYOD_DIGEST);
+	if (extsort_add(b->dig, md) != 0)
+		b->spill_failed = 1;
 }
 
 static void
 byod_id_add(struct byod *b, const char *s, size_t n)
 {
 	uint64_t h = XXH3_64bits(s, n);
-	struct byod_idh *e;
+	struct byod_idh e;
 
 	if ((uint64_t)b->item >= b->cap_items)
 		return;
-	if (b->n_ids == b->cap_ids) {
-		b->cap_ids = b->cap_ids ? b->cap_ids * 2 : 4096;
-		b->ids = util_xrealloc(b->ids, b->cap_ids * sizeof(*b->ids));
-	}
-	e = &b->ids[b->n_ids++];
-	e->hi = (uint32_t)(h >> 32);
-	e->lo = (uint32_t)h;
-	e->item = (uint32_t)b->item;
+	e.hi = (uint32_t)(h >> 32);
+	e.lo = (uint32_t)h;
+	e.item = (uint32_t)b->item;
+	if (extsort_add(b->ids, &e) != 0)
+		b->spill_failed = 1;
 }
 
 static void
@@ -1087,37 +1084,70 @@ byod_token(struct byod *b, const struct jl_token *t)
 
 /* ---- the driver --------------------------------------------------------- */
 
-static void
-byod_duplicates(struct byod *b)
+static int
+byod_dig_less_v(const void *x, const void *y)
 {
-	size_t i, first = 0;
-
-	byod_idh_sort(b->ids, b->n_ids);
-	for (i = 1; i < b->n_ids; i++) {
-		if (b->ids[i].hi != b->ids[first].hi ||
-		    b->ids[i].lo != b->ids[first].lo) {
-			first = i;
-			continue;
-		}
-		byod_err(b, b->ids[i].item, -1, "id", BYOD_NO_OFFSET,
-		    "duplicate id: item %lu has the same id",
-		    (unsigned long)b->ids[first].item);
-	}
+	return byod_dig_less(x, y);
 }
 
 static void
+byod_dig_sort_v(void *v, size_t n)
+{
+	byod_dig_sort(v, n);
+}
+
+static int
+byod_idh_less_v(const void *x, const void *y)
+{
+	return byod_idh_less(x, y);
+}
+
+static void
+byod_idh_sort_v(void *v, size_t n)
+{
+	byod_idh_sort(v, n);
+}
+
+/* Equal id hashes, met in sorted order, are duplicates.  -1: I/O error. */
+static int
+byod_duplicates(struct byod *b)
+{
+	const struct byod_idh *e;
+	struct byod_idh first;
+	int have = 0;
+
+	if (extsort_finish(b->ids) != 0)
+		return -1;
+	while ((e = extsort_next(b->ids)) != NULL) {
+		if (!have || e->hi != first.hi || e->lo != first.lo) {
+			first = *e;
+			have = 1;
+			continue;
+		}
+		byod_err(b, e->item, -1, "id", BYOD_NO_OFFSET,
+		    "duplicate id: item %lu has the same id",
+		    (unsigned long)first.item);
+	}
+	return extsort_failed(b->ids) ? -1 : 0;
+}
+
+static int
 byod_set_hash(struct byod *b)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
+	const struct byod_dig *d;
 	unsigned mdlen = 0;
-	size_t i;
 
-	byod_dig_sort(b->dig, b->n_dig);
+	if (extsort_finish(b->dig) != 0)
+		return -1;
 	EVP_DigestInit_ex(b->ictx, b->md, NULL);
-	for (i = 0; i < b->n_dig; i++)
-		EVP_DigestUpdate(b->ictx, b->dig[i].d, BYOD_DIGEST);
+	while ((d = extsort_next(b->dig)) != NULL)
+		EVP_DigestUpdate(b->ictx, d->d, BYOD_DIGEST);
 	EVP_DigestFinal_ex(b->ictx, md, &mdlen);
+	if (extsort_failed(b->dig))
+		return -1;
 	util_hex(md, 32, b->res->set_hash);
+	return 0;
 }
 
 static void
@@ -1127,8 +1157,8 @@ byod_free(struct byod *b)
 	EVP_MD_CTX_free(b->fctx);
 	EVP_MD_CTX_free(b->ictx);
 	EVP_MD_free(b->md);
-	free(b->dig);
-	free(b->ids);
+	extsort_free(b->dig);
+	extsort_free(b->ids);
 	free(b);
 }
 
@@ -1182,6 +1212,10 @@ byod_file(const struct pool *pool, const char *path,
 	b->fctx = EVP_MD_CTX_new();
 	b->ictx = EVP_MD_CTX_new();
 	b->jl = jl_new(fd, b->max_string);
+	b->dig = extsort_new(sizeof(struct byod_dig), BYOD_SORT_MEM /
+	    sizeof(struct byod_dig), byod_dig_less_v, byod_dig_sort_v);
+	b->ids = extsort_new(sizeof(struct byod_idh), BYOD_SORT_MEM /
+	    sizeof(struct byod_idh), byod_idh_less_v, byod_idh_sort_v);
 	if (b->md == NULL || b->fctx == NULL || b->ictx == NULL ||
 	    b->jl == NULL || !EVP_DigestInit_ex(b->fctx, b->md, NULL)) {
 		util_fmt(err, errlen, "cannot set up SHA-256 or the reader");
@@ -1221,9 +1255,12 @@ byod_file(const struct pool *pool, const char *path,
 	if (t.type == JL_EOF && r == 0) {
 		EVP_DigestFinal_ex(b->fctx, md, &mdlen);
 		util_hex(md, 32, res->sha256);
-		byod_duplicates(b);
-		if (res->n_errors == 0)
-			byod_set_hash(b);
+		if (b->spill_failed || byod_duplicates(b) != 0 ||
+		    (res->n_errors == 0 && byod_set_hash(b) != 0)) {
+			util_fmt(err, errlen, "%s: cannot sort the item digests: "
+			    "temporary file error: %s", path, strerror(errno));
+			goto out;
+		}
 	}
 	if (b->comp_n > 0)
 		vresult_comp_add(res, b->comp_name, b->comp_n);
