@@ -25,11 +25,11 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
 
 COMMON_SRC := common/util.c common/vresult.c common/jsonlex.c common/pool_build.c \
               common/pool.c common/stdval.c common/byod.c common/materialize.c \
-              common/synth.c common/score.c common/proxy.c
+              common/synth.c common/extsort.c common/score.c common/proxy.c
 CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
               server/cli/cmd_db.c server/cli/cmd_score.c
 UNIT_TESTS := test_util test_jsonlex test_pool test_stdval test_byod \
-              test_materialize test_synth test_cli test_score test_proxy
+              test_materialize test_synth test_cli test_score test_proxy test_extsort
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -43,14 +43,23 @@ SRVDB_SRC  := server/db.c server/db_acct.c server/db_sub.c server/db_job.c \
 SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
-              server/api_misc.c
+              server/api_misc.c server/api_admin.c
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
+
+# ---- worker: dataoptim-worker (libuv loop, libcurl multi-socket) ----
+WK_PKGS    := libuv libcurl
+CFLAGS     += $(shell pkg-config --cflags $(WK_PKGS))
+WK_LDLIBS  := $(shell pkg-config --libs $(WK_PKGS))
+WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/stage.c \
+              worker/tmpl.c worker/wkhttp.c worker/wkcfg.c worker/wkfs.c \
+              worker/shim.c
+WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps build tests test run bench fuzz clean
 all: deps build
-build: $(BIN)/dataoptim $(BIN)/dataoptimd
+build: $(BIN)/dataoptim $(BIN)/dataoptimd $(BIN)/dataoptim-worker
 tests: build $(TEST_BINS)
 
 deps:
@@ -73,7 +82,7 @@ $(BUILD)/server/migrations.c: $(MIGRATIONS) server/gen_migrations.sh
 	sh server/gen_migrations.sh $@ $(MIGRATIONS)
 
 $(BUILD)/server/migrations.o: $(BUILD)/server/migrations.c
-	$(CC) $(CFLAGS) -Iserver -c $< -o $@
+	$(CC) $(CFLAGS) -Iserver -MMD -MP -c $< -o $@
 
 $(BUILD)/libsrvdb.a: $(SRVDB_OBJ)
 	ar rcs $@ $^
@@ -81,6 +90,18 @@ $(BUILD)/libsrvdb.a: $(SRVDB_OBJ)
 $(BIN)/dataoptimd: $(SERVER_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The server's unit tests (config table, routes, credentials, data layer).
+tests: $(BUILD)/tests/test_server
+$(BUILD)/tests/test_server: $(BUILD)/tests/server/test_server.o \
+    $(BUILD)/tests/unit/testutil.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) \
+    $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)

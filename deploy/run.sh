@@ -2,8 +2,9 @@
 # make run: the whole server on an embedded demo.  Makes (once) a small
 # synthetic pool and its index under ./state, the database with a demo
 # team, user and two tracks, then runs dataoptimd in the foreground on
-# 127.0.0.1:8080.  Safe to run again: what exists is kept, and the same
-# credentials are printed.
+# 127.0.0.1:8080 and one dataoptim-worker on the proxy backend beside it
+# (stopped when the server stops).  Safe to run again: what exists is
+# kept, and the same credentials are printed.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${DO_BIN:-bin}
@@ -60,5 +61,22 @@ cat <<MSG
   Stop with Ctrl-C.
 
 MSG
-exec "$BIN/dataoptimd" --config "$CONFIG" --listen "$LISTEN" --db "$DB" \
-    --state-dir "$STATE" --pool "$POOL"
+"$BIN/dataoptimd" --config "$CONFIG" --listen "$LISTEN" --db "$DB" \
+    --state-dir "$STATE" --pool "$POOL" &
+SERVER=$!
+trap 'kill -TERM "$SERVER" 2>/dev/null' INT TERM
+# One worker on the proxy backend (no GPU), with the demo worker token; it
+# retries until the server listens, and stops when the server stops.
+"$BIN/dataoptim-worker" --config config/worker.ini --server "http://$LISTEN" \
+    --token-file "$STATE/worker-token" --work-dir "$STATE/worker" \
+    --pool "$POOL" --val "$STATE/pool/val.json" --name demo-worker \
+    >>"$STATE/worker.log" 2>&1 &
+WORKER=$!
+echo "  worker:        demo-worker on the proxy backend (log: $STATE/worker.log)"
+rc=0
+while kill -0 "$SERVER" 2>/dev/null; do
+	wait "$SERVER" || rc=$?
+done
+kill -TERM "$WORKER" 2>/dev/null || true
+wait "$WORKER" 2>/dev/null || true
+exit "$rc"

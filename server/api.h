@@ -19,6 +19,9 @@ route_fn api_tracks, api_sub_begin, api_sub_create, api_sub_list,
 route_fn api_job_get, api_worker_claim, api_worker_heartbeat,
     api_worker_file, api_worker_result, api_worker_release;
 
+/* api_admin.c: organizer moderation; self-registration (config switch). */
+route_fn api_admin_moderate, api_admin_rerun, api_register;
+
 /* api_misc.c: leaderboard, health, metrics. */
 route_fn api_leaderboard, api_leaderboard_csv, api_healthz, api_metrics;
 

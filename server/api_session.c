@@ -13,7 +13,7 @@
 /* A valid argon2id hash of a random password: verified against when the
  * email is unknown, so that both cases take the same time. */
 static const char api_dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$"
-    "c29tZXNhbHRzb21lc2FsdA$0GhyGzt1ezn6Iyk8kIZ8rp7QaYIDGy8ZD7ChlzL2jvI";
+    "eU7ioziiuEgFb+jsd7CXDQ$x07steqIayC/N5GoBIyfZniN4o876vRHjAy6ecRf2X0";
 
 static json_t *
 api_user_json(const struct db_principal *p)

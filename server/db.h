@@ -71,6 +71,11 @@ int db_team_add(struct db *db, const char *name, int baseline, int64_t now);
 int db_user_add(struct db *db, const char *team, const char *email,
     const char *pw_hash, int is_admin, int64_t now);
 
+/* Self-registration: a new team and its first user, in one transaction.
+ * DB_CONFLICT: the team or the email exists. */
+int db_register(struct db *db, const char *team, const char *email,
+    const char *pw_hash, int64_t now);
+
 /* The password hash (into hash, hashsz bytes) and id of user email. */
 int db_user_password(struct db *db, const char *email, int64_t *user_id,
     char *hash, size_t hashsz);
@@ -180,6 +185,11 @@ int db_submission_file(struct db *db, const char *id, int64_t team_id,
 int db_submission_cancel(struct db *db, const char *id, int64_t team_id,
     int64_t now);
 
+/* Organizer moderation of submission id: action "hide", "disqualify"
+ * or "restore" (clears both), with a reason (may be NULL for restore). */
+int db_submission_moderate(struct db *db, const char *id, const char *action,
+    const char *reason, int64_t now);
+
 /* 1 if a submission stores file name, 0 if none, -1 on error. */
 int db_submission_file_known(struct db *db, const char *name);
 
@@ -240,6 +250,12 @@ int db_job_release(struct db *db, const char *id, int64_t attempt,
 /* The file of job id's submission while attempt is running. */
 int db_job_file(struct db *db, const char *id, int64_t attempt,
     char *file_name, size_t fnsz);
+
+/* Organizer re-run: a finished job (succeeded, failed, cancelled) goes
+ * back to the queue with its scores, error and log cleared; the attempt
+ * count goes on, so old attempts stay fenced off.  DB_CONFLICT when the
+ * job is queued or running. */
+int db_job_rerun(struct db *db, const char *id, int64_t now);
 
 /* Number of jobs in each state: queued, running, succeeded, failed,
  * cancelled. */

@@ -271,3 +271,22 @@ db_sessions_expire(struct db *db, int64_t now)
 	db__done(st);
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "sessions expire");
 }
+
+int
+db_register(struct db *db, const char *team, const char *email,
+    const char *pw_hash, int64_t now)
+{
+	int rc;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	rc = db_team_add(db, team, 0, now);
+	if (rc == DB_OK)
+		rc = db_user_add(db, team, email, pw_hash, 0, now);
+	if (rc == DB_OK)
+		rc = db_audit(db, email, "register", team, NULL, now);
+	if (rc == DB_OK && db__commit(db) == DB_OK)
+		return DB_OK;
+	db__rollback(db);
+	return rc == DB_OK ? DB_ERR : rc;
+}

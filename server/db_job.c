@@ -496,3 +496,68 @@ db_job_counts(struct db *db, int64_t counts[5])
 	db__done(st);
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "job counts");
 }
+
+int
+db_job_rerun(struct db *db, const char *id, int64_t now)
+{
+	char state[16];
+	int64_t attempt;
+	sqlite3_stmt *st;
+	int rc, ret = DB_ERR;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	rc = db_job_state(db, id, state, sizeof(state), &attempt, NULL, 0,
+	    NULL);
+	if (rc != DB_OK) {
+		ret = rc;
+		goto out;
+	}
+	if (strcmp(state, "queued") == 0 || strcmp(state, "running") == 0) {
+		ret = DB_CONFLICT;
+		goto out;
+	}
+	st = db__stmt(db, "DELETE FROM scores WHERE submission_id = "
+	    "(SELECT submission_id FROM jobs WHERE id = ?1)");
+	if (st == NULL)
+		goto out;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		db__fail(db, "rerun scores");
+		goto out;
+	}
+	st = db__stmt(db, "UPDATE submissions SET reused_from = NULL "
+	    "WHERE id = (SELECT submission_id FROM jobs WHERE id = ?1)");
+	if (st == NULL)
+		goto out;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		db__fail(db, "rerun submission");
+		goto out;
+	}
+	st = db__stmt(db, "UPDATE jobs SET state = 'queued', stage = NULL, "
+	    "progress = 0, error = NULL, fault = NULL, result = NULL, "
+	    "log_tail = '', worker = NULL, lease_expires_at = NULL, "
+	    "finished_at = NULL, updated_at = ?2 WHERE id = ?1");
+	if (st == NULL)
+		goto out;
+	db__text(st, 1, id);
+	db__int(st, 2, now);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		db__fail(db, "rerun");
+		goto out;
+	}
+	if (db_audit(db, "admin", "job.rerun", id, NULL, now) != DB_OK ||
+	    db__commit(db) != DB_OK)
+		goto out;
+	ret = DB_OK;
+out:
+	db__rollback(db);
+	return ret;
+}

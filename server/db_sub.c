@@ -546,3 +546,29 @@ db_submission_file_known(struct db *db, const char *name)
 	db__fail(db, "file known");
 	return -1;
 }
+
+int
+db_submission_moderate(struct db *db, const char *id, const char *action,
+    const char *reason, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "UPDATE submissions SET "
+	    "hidden = CASE ?2 WHEN 'hide' THEN 1 WHEN 'restore' THEN 0 "
+	    "  ELSE hidden END, "
+	    "disqualified = CASE ?2 WHEN 'disqualify' THEN 1 "
+	    "  WHEN 'restore' THEN 0 ELSE disqualified END, "
+	    "reason = ?3 WHERE id = ?1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__text(st, 2, action);
+	db__text(st, 3, reason);
+	rc = sqlite3_step(st);
+	db__done(st);
+	if (rc != SQLITE_DONE)
+		return db__fail(db, "moderate");
+	if (sqlite3_changes(db->h) == 0)
+		return DB_NOTFOUND;
+	return db_audit(db, "admin", action, id, reason, now);
+}

@@ -45,6 +45,12 @@ const struct route route_table[] = {
 	  ROUTE_JSON_BODY, NULL, api_worker_result, "worker_result" },
 	{ "POST", "/api/v1/worker/jobs/{}/release", ROLE_WORKER,
 	  ROUTE_JSON_BODY, NULL, api_worker_release, "worker_release" },
+	{ "POST", "/api/v1/admin/submissions/{}/{}", ROLE_ADMIN,
+	  ROUTE_JSON_BODY, NULL, api_admin_moderate, "admin_moderate" },
+	{ "POST", "/api/v1/admin/jobs/{}/rerun", ROLE_ADMIN, 0, NULL,
+	  api_admin_rerun, "admin_rerun" },
+	{ "POST", "/api/v1/register", ROLE_PUBLIC,
+	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, NULL, api_register, "register" },
 	/* pages and assets */
 	{ "GET", "/", ROLE_PUBLIC, 0, NULL, static_page, "page" },
 	{ "GET", "/login", ROLE_PUBLIC, 0, NULL, static_page, "page" },

@@ -44,6 +44,7 @@ struct job_env {
 	const struct score_map *map;	/* scorer metric overrides */
 	size_t nmap;
 	const char *bin_dir;		/* {bin_dir}: the worker's directory */
+	const char *self_exe;		/* the worker, as the stage shim */
 	char *const *environ;		/* stage environment base ("K=V") */
 };
 

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "shim.h"
 #include "util.h"
 
 struct stage {
@@ -97,7 +99,24 @@ stage_start(uv_loop_t *loop, const struct stage_spec *spec, stage_cb *cb,
 	struct stage *s = util_xcalloc(1, sizeof(*s));
 	uv_process_options_t o;
 	uv_stdio_container_t io[3];
+	char ppid[24], grace[24], **argv = spec->argv;
+	size_t n = 0;
 	int rc;
+
+	if (spec->shim != NULL) {
+		while (spec->argv[n] != NULL)
+			n++;
+		argv = util_xcalloc(n + 6, sizeof(*argv));
+		util_fmt(ppid, sizeof(ppid), "%ld", (long)getpid());
+		util_fmt(grace, sizeof(grace), "%llu",
+		    (unsigned long long)spec->grace_ms);
+		argv[0] = (char *)spec->shim;
+		argv[1] = (char *)SHIM_FLAG;
+		argv[2] = ppid;
+		argv[3] = grace;
+		argv[4] = (char *)"--";
+		memcpy(argv + 5, spec->argv, (n + 1) * sizeof(*argv));
+	}
 
 	memset(&o, 0, sizeof(o));
 	memset(io, 0, sizeof(io));
@@ -107,8 +126,8 @@ stage_start(uv_loop_t *loop, const struct stage_spec *spec, stage_cb *cb,
 	io[2].flags = UV_INHERIT_FD;
 	io[2].data.fd = spec->log_fd;
 	o.exit_cb = stage_exited;
-	o.file = spec->argv[0];
-	o.args = spec->argv;
+	o.file = argv[0];
+	o.args = argv;
 	o.env = spec->env;
 	o.cwd = spec->cwd;
 	o.flags = UV_PROCESS_DETACHED;	/* setsid(): its own group */
@@ -119,6 +138,8 @@ stage_start(uv_loop_t *loop, const struct stage_spec *spec, stage_cb *cb,
 	s->grace_ms = spec->grace_ms;
 	s->proc.data = s;
 	rc = uv_spawn(loop, &s->proc, &o);
+	if (argv != spec->argv)
+		free(argv);
 	if (rc != 0) {
 		util_fmt(err, errlen, "cannot start '%s': %s", spec->argv[0],
 		    uv_strerror(rc));

@@ -7,7 +7,7 @@
  * or stage_stop() sends SIGTERM to the whole group and SIGKILL after the
  * grace period; when the leader exits, the rest of its group (children it
  * left behind) is killed with SIGKILL too, so no process of a stage
- * outlives it.
+ * outlives it.  With a shim (shim.h) the group also dies with the worker.
  */
 #ifndef DO_STAGE_H
 #define DO_STAGE_H
@@ -38,6 +38,9 @@ struct stage_spec {
 	int log_fd;		/* stdout and stderr */
 	uint64_t timeout_ms;	/* 0: none */
 	uint64_t grace_ms;	/* SIGTERM to SIGKILL */
+	const char *shim;	/* the worker's own path: the command runs
+				   under its stage shim (shim.h); NULL:
+				   directly */
 };
 
 /*

@@ -44,9 +44,6 @@ static const struct wkcfg_key wkcfg_keys[] = {
 	K_INT("worker", "http_timeout", http_timeout, 1, 3600, "30"),
 	K_INT("worker", "heartbeat", heartbeat, 0, 3600, "0"),
 	K_INT("worker", "kill_grace", kill_grace, 0, 3600, "30"),
-	K_INT("worker", "materialize_timeout", materialize_timeout, 1,
-	    7 * 86400, "3600"),
-	K_INT("worker", "score_timeout", score_timeout, 1, 7 * 86400, "3600"),
 	K_STR("train", "command", train_command, ""),
 	K_INT("train", "timeout", train_timeout, 1, 30 * 86400, "86400"),
 	K_STR("train", "required", train_required, ""),
@@ -322,6 +319,10 @@ wkcfg_dump(const struct wkcfg *c, FILE *fp)
 			    *(char *const *)(const void *)p);
 	}
 	fprintf(fp, "\n[env]\n");
-	for (i = 0; i < c->n_env; i++)
-		fprintf(fp, "%s\n", c->env[i]);
+	for (i = 0; i < c->n_env; i++) {
+		const char *eq = strchr(c->env[i], '=');
+
+		fprintf(fp, "%.*s = %s\n", (int)(eq - c->env[i]), c->env[i],
+		    eq + 1);
+	}
 }

@@ -8,6 +8,7 @@
 #include "wkhttp.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +439,16 @@ wkhttp_check(struct wkhttp *h)
 	}
 }
 
+/* curl's sockets must not leak into the stage commands we spawn. */
+static int
+wkhttp_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	(void)arg;
+	(void)purpose;
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return CURL_SOCKOPT_OK;
+}
+
 static struct wkhttp_req *
 wkhttp_req_new(struct wkhttp *h, const char *path, wkhttp_cb *cb, void *arg)
 {
@@ -465,6 +476,7 @@ wkhttp_req_new(struct wkhttp *h, const char *path, wkhttp_cb *cb, void *arg)
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, wkhttp_write);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->easy, CURLOPT_SOCKOPTFUNCTION, wkhttp_sockopt);
 	free(url);		/* curl keeps its own copy */
 	return r;
 }

@@ -234,6 +234,9 @@ expect 200 "logout"
 req GET /api/v1/me -H "$CK"
 expect 401 "the session is gone after logout"
 
+req POST /api/v1/register -H 'Content-Type: application/json' -d '{"email":"n@x.org","password":"0123456789ab","team":"n"}'
+expect 403 "self-registration is off by default: 403"
+
 # --- revoked token ---
 "$DO" token revoke "$TA2" --db "$DB" >/dev/null 2>&1
 req GET /api/v1/submissions -H "Authorization: Bearer $TA2"

@@ -9,8 +9,12 @@
 make_pool || { echo "not ok 1 - pool"; exit 1; }
 setup_db || { echo "not ok 1 - setup"; exit 1; }
 "$DO" track add --slug qs --kind standard --budget 100 --total 1 --db "$DB" >/dev/null
+echo 'admin-pass-1' | "$DO" user add --email admin@x.org --admin --db "$DB" >/dev/null
+TADM=$("$DO" token create --email admin@x.org --db "$DB" 2>/dev/null)
 start_server --set jobs.lease_seconds=2 --set jobs.max_attempts=2 \
-    --set submissions.max_active_jobs=2 --set leaderboard.cache_seconds=60 || exit 1
+    --set submissions.max_active_jobs=2 --set leaderboard.cache_seconds=60 \
+    --set server.allow_register=true --set server.connection_timeout=2 \
+    --set server.per_ip_connections=8 || exit 1
 STD=$SHARED/example-standard.txt
 BYOD=$SHARED/example-byod.json
 AUTH_A="Authorization: Bearer $TA"
@@ -110,6 +114,42 @@ check "tie on the score: the earlier submission ranks first, one entry per team"
 req GET "/api/v1/leaderboard.csv?track=std"
 check "the CSV has both teams and a column per task" sh -c "grep -q '^1,alpha,m,$S1,17,' '$T/body' && head -n 1 '$T/body' | grep -q 'overall,choice,vqa'"
 
+# organizers hide, disqualify and restore; the leaderboard follows
+adm() {	# adm SUB ACTION BODY [TOKEN]
+	req POST "/api/v1/admin/submissions/$1/$2" -H "Authorization: Bearer ${4:-$TADM}" \
+	    -H 'Content-Type: application/json' -d "$3"
+}
+adm "$S1" hide '{"reason":"duplicate account"}' "$TA"
+expect 403 "moderation by a participant: 403"
+adm "$S1" hide '{}'
+expect 400 "hiding needs a reason: 400"
+adm "$S1" hide '{"reason":"duplicate account"}'
+expect 200 "an organizer hides a submission"
+check "it shows hidden with the reason" jtrue 'd["submission"]["hidden"] is True and d["submission"]["reason"]=="duplicate account"'
+req GET "/api/v1/leaderboard?track=std"
+check "a hidden submission leaves the leaderboard at once" jtrue '[x["team"] for x in d["entries"]]==["beta"] and d["entries"][0]["rank"]==1'
+adm "$S1" restore '{}'
+req GET "/api/v1/leaderboard?track=std"
+check "restored, it is back" jtrue '[x["team"] for x in d["entries"]]==["alpha","beta"]'
+adm "$SB" disqualify '{"reason":"broke the rules"}'
+req GET "/api/v1/leaderboard?track=std"
+check "a disqualified submission is left out" jtrue '[x["team"] for x in d["entries"]]==["alpha"]'
+adm "s_nosuch" hide '{"reason":"x"}'
+expect 404 "moderating an unknown submission: 404"
+req GET "/api/v1/submissions/$SB" -H "Authorization: Bearer $TADM"
+expect 200 "an organizer sees any team's submission"
+adm "$S1" restore '{}'
+
+# self-registration (on in this server)
+req POST /api/v1/register -H 'Content-Type: application/json' -d '{"email":"new@x.org","password":"new-pass-123","team":"newteam"}'
+expect 201 "self-registration: 201"
+req POST /api/v1/register -H 'Content-Type: application/json' -d '{"email":"new2@x.org","password":"new-pass-123","team":"newteam"}'
+expect 409 "registering a taken team: 409"
+req POST /api/v1/register -H 'Content-Type: application/json' -d '{"email":"new3@x.org","password":"short","team":"t3"}'
+expect 400 "a short password: 400"
+req POST /api/v1/session -H 'Content-Type: application/json' -d '{"email":"new@x.org","password":"new-pass-123"}'
+check "the new user can log in" jtrue 'd["user"]["team"]=="newteam"'
+
 # lease expiry: claim J2 and go silent
 req POST /api/v1/worker/claim -H "$AUTH_W"
 check "the next claim is the BYOD job (the reused one never queued)" jtrue "d['job']['id']=='$J2' and d['job']['attempt']==1"
@@ -132,6 +172,7 @@ res "$J2" '{"attempt":2,"status":"succeeded","scores":{"vqa":0.9}}'
 expect 409 "a result after the lease expired for good: 409"
 req POST /api/v1/worker/claim -H "$AUTH_W"
 expect 204 "nothing queued: 204"
+
 
 # cancellation reaches the worker on its next heartbeat
 up "$TB" byod "$BYOD" application/json
@@ -159,7 +200,64 @@ res "$J5" '{"attempt":1,"status":"failed","error":"training diverged","fault":"t
 up "$TB" qs "$STD"
 expect 429 "a job failed by the team's fault uses the quota"
 
+# an organizer re-runs the failed job: a new attempt, old ones fenced off
+req POST "/api/v1/admin/jobs/$J2/rerun" -H "$AUTH_A"
+expect 403 "re-run by a participant: 403"
+req POST "/api/v1/admin/jobs/$J2/rerun" -H "Authorization: Bearer $TADM"
+expect 200 "an organizer re-runs a finished job"
+check "it is queued again, error cleared" jtrue 'j=d["job"]; j["state"]=="queued" and j["error"] is None and j["attempt"]==2'
+req POST "/api/v1/admin/jobs/$J2/rerun" -H "Authorization: Bearer $TADM"
+expect 409 "re-running a queued job: 409"
+req POST /api/v1/worker/claim -H "$AUTH_W"
+check "the re-run is claimed with attempt 3" jtrue "d['job']['id']=='$J2' and d['job']['attempt']==3"
+res "$J2" '{"attempt":2,"status":"succeeded","scores":{"vqa":0.9}}'
+expect 409 "an attempt from before the re-run: 409"
+res "$J2" '{"attempt":3,"status":"succeeded","scores":{"vqa":0.9}}'
+expect 200 "the re-run's result: 200"
+req POST /api/v1/worker/claim -H "$AUTH_W"
+expect 204 "nothing queued again: 204"
+
 req GET /metrics
-check "metrics count the jobs by state" sh -c "grep -q 'dataoptim_jobs{state=\"succeeded\"} 2' '$T/body' && grep -q 'dataoptim_jobs{state=\"failed\"} 3' '$T/body' && grep -q 'dataoptim_jobs{state=\"cancelled\"} 1' '$T/body'"
+check "metrics count the jobs by state" sh -c "grep -q 'dataoptim_jobs{state=\"succeeded\"} 3' '$T/body' && grep -q 'dataoptim_jobs{state=\"failed\"} 2' '$T/body' && grep -q 'dataoptim_jobs{state=\"cancelled\"} 1' '$T/body'"
+# connection limits: an idle or slow client is dropped after the timeout;
+# one address may hold at most per_ip_connections connections
+python3 - "${URL#http://}" >"$T/limits.out" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].split(":")
+addr = (host, int(port))
+s = socket.create_connection(addr)
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")   # never finished
+s.settimeout(6)
+t0 = time.time()
+try:
+    closed = s.recv(100) == b""
+except OSError:
+    closed = True
+print("slow_closed", int(closed), "after", round(time.time() - t0, 1))
+s.close()
+time.sleep(0.3)
+socks = [socket.create_connection(addr) for _ in range(12)]
+time.sleep(0.5)
+dropped = 0
+for c in socks:
+    c.settimeout(0.3)
+    try:
+        if c.recv(10) == b"":
+            dropped += 1
+    except socket.timeout:
+        pass
+    except OSError:
+        dropped += 1
+print("dropped", dropped)
+for c in socks:
+    c.close()
+PY
+check "a slow client is dropped after the connection timeout ($(head -n 1 "$T/limits.out"))" \
+    grep -Eq '^slow_closed 1 after [1-4]' "$T/limits.out"
+check "connections over the per-IP limit are refused ($(tail -n 1 "$T/limits.out"))" \
+    awk '$1 == "dropped" { exit !($2 >= 4 && $2 < 12) }' "$T/limits.out"
+sleep 0.5
+req GET /healthz
+expect 200 "the server still answers after the limit tests"
 check "SIGTERM: clean exit" stop_server
 check "no sanitizer report" no_sanitizer_errors

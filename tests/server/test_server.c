@@ -1,0 +1,345 @@
+/* Unit tests of the server's pieces that need no network: the config
+ * table, the route matcher, credentials and the data layer (migrations,
+ * quotas, the commit transaction, leases and fencing, the leaderboard). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../server/auth.h"
+#include "../../server/cfg.h"
+#include "../../server/db.h"
+#include "../../server/route.h"
+#include "../unit/testutil.h"
+
+static void
+test_cfg_table(void **state)
+{
+	struct cfg *c = cfg_new();
+	char err[256];
+	const char *p;
+
+	(void)state;
+	assert_string_equal(c->listen, "127.0.0.1:8080");
+	assert_int_equal(c->threads, 2);
+	assert_int_equal(cfg_set(c, "server", "threads", "4", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c->threads, 4);
+	assert_int_equal(cfg_set(c, "server", "threads", "0", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "out of range"));
+	assert_int_equal(cfg_set(c, "server", "threads", "2x", err,
+	    sizeof(err)), -1);
+	assert_int_equal(cfg_set(c, "server", "cookie_secure", "yes", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c->cookie_secure, 1);
+	assert_int_equal(cfg_set(c, "server", "cookie_secure", "maybe", err,
+	    sizeof(err)), -1);
+	assert_int_equal(cfg_set(c, "server", "nosuch", "1", err,
+	    sizeof(err)), -1);
+	p = tu_writes(tu_tmpdir(), "a.ini", "[server]\nlisten = 0.0.0.0:9\n"
+	    "[worker]\nanything = goes\n[jobs]\nmax_attempts = 5 ; comment\n");
+	assert_int_equal(cfg_load(c, p, err, sizeof(err)), 0);
+	assert_string_equal(c->listen, "0.0.0.0:9");
+	assert_int_equal(c->max_attempts, 5);
+	p = tu_writes(tu_tmpdir(), "b.ini", "[jobs]\nmax_atempts = 5\n");
+	assert_int_equal(cfg_load(c, p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "b.ini:2"));
+	assert_int_equal(cfg_load(c, "/nonexistent.ini", err, sizeof(err)), -1);
+	cfg_free(c);
+	cfg_free(NULL);
+}
+
+static void
+test_route_match(void **state)
+{
+	char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_LEN];
+	const struct route *r;
+	int wrong;
+
+	(void)state;
+	r = route_match("GET", "/api/v1/jobs/j_abc", params, &wrong);
+	assert_non_null(r);
+	assert_string_equal(r->name, "job_get");
+	assert_string_equal(params[0], "j_abc");
+	r = route_match("HEAD", "/api/v1/submissions/s_1/file", params, &wrong);
+	assert_non_null(r);
+	assert_string_equal(r->name, "submission_file");
+	r = route_match("POST", "/api/v1/admin/submissions/s_1/hide", params,
+	    &wrong);
+	assert_non_null(r);
+	assert_string_equal(params[0], "s_1");
+	assert_string_equal(params[1], "hide");
+	assert_null(route_match("DELETE", "/api/v1/tracks", params, &wrong));
+	assert_int_equal(wrong, 1);
+	assert_null(route_match("GET", "/api/v1/jobs/", params, &wrong));
+	assert_int_equal(wrong, 0);
+	assert_null(route_match("GET", "/api/v1/jobs/a/b", params, &wrong));
+	assert_null(route_match("GET", "/static/", params, &wrong));
+	r = route_match("GET", "/static/js/app.js", params, &wrong);
+	assert_non_null(r);
+	assert_int_equal(r->role, ROLE_PUBLIC);
+	r = route_match("POST", "/api/v1/worker/claim", params, &wrong);
+	assert_int_equal(r->role, ROLE_WORKER);
+}
+
+static void
+test_auth(void **state)
+{
+	char h[AUTH_PW_ENCODED], s1[AUTH_SECRET_LEN], s2[AUTH_SECRET_LEN];
+	char hex[AUTH_HASH_HEX], err[128];
+
+	(void)state;
+	assert_int_equal(auth_password_hash("correct horse", h, err,
+	    sizeof(err)), 0);
+	assert_true(strncmp(h, "$argon2id$", 10) == 0);
+	assert_true(auth_password_verify(h, "correct horse"));
+	assert_false(auth_password_verify(h, "correct horsE"));
+	assert_false(auth_password_verify("$2b$10$bcrypt", "x"));
+	assert_int_equal(auth_secret(s1), 0);
+	assert_int_equal(auth_secret(s2), 0);
+	assert_int_equal(strlen(s1), AUTH_SECRET_LEN - 1);
+	assert_string_not_equal(s1, s2);
+	auth_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	assert_true(auth_equal("abc", "abc"));
+	assert_false(auth_equal("abc", "abd"));
+	assert_false(auth_equal("abc", "abcd"));
+}
+
+static int
+fs_ok(void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+fs_fail(void *arg)
+{
+	(void)arg;
+	return -1;
+}
+
+/* Insert a submission of team_id on track 1 with set hash set. */
+static int
+add_sub(struct db *db, const char *id, int64_t team, const char *set,
+    int64_t per_day, int64_t max_active, int64_t now, struct db_commit *out)
+{
+	struct db_newsub s;
+	char job[40];
+	int calls = 0, rc;
+
+	snprintf(job, sizeof(job), "j%s", id);
+	memset(&s, 0, sizeof(s));
+	s.id = id;
+	s.job_id = job;
+	s.track_id = 1;
+	s.team_id = team;
+	s.user_id = team;
+	s.kind = "standard";
+	s.n_samples = 3;
+	s.size_bytes = 10;
+	s.sha256 = "00";
+	s.set_hash = set;
+	s.composition = "{}";
+	s.method_name = "m";
+	s.file_name = id;
+	s.reuse = 1;
+	s.per_day = per_day;
+	s.max_active = max_active;
+	s.now = now;
+	rc = db_submission_commit(db, &s, fs_ok, &calls, out);
+	if (rc == DB_OK)
+		assert_int_equal(calls, 1);
+	return rc;
+}
+
+static void
+test_db(void **state)
+{
+	char path[512], err[256], hash[256], file[64];
+	struct db_principal p;
+	struct db_track t;
+	struct db_commit out;
+	struct db_heartbeat hb;
+	struct db_result r;
+	struct db_quota q;
+	struct db *db;
+	json_t *o, *scores;
+	int64_t uid, tid, now = 1700000000, until;
+	int version, cancelled, dup, changed;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/t.db", tu_tmpdir());
+	db = db_open(path, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
+	assert_int_equal(version, 1);
+	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
+	assert_int_equal(version, 1);
+
+	/* accounts */
+	assert_int_equal(db_team_add(db, "alpha", 0, now), DB_OK);
+	assert_int_equal(db_team_add(db, "beta", 0, now), DB_OK);
+	assert_int_equal(db_team_add(db, "alpha", 0, now), DB_CONFLICT);
+	assert_int_equal(db_user_add(db, "alpha", "a@x", "H1", 0, now), DB_OK);
+	assert_int_equal(db_user_add(db, "beta", "b@x", "H2", 0, now), DB_OK);
+	assert_int_equal(db_user_add(db, "nosuch", "c@x", "H", 0, now),
+	    DB_NOTFOUND);
+	assert_int_equal(db_user_add(db, "beta", "A@X", "H", 0, now),
+	    DB_CONFLICT);	/* emails are case-insensitive */
+	assert_int_equal(db_user_password(db, "a@x", &uid, hash,
+	    sizeof(hash)), DB_OK);
+	assert_string_equal(hash, "H1");
+	assert_int_equal(db_token_add(db, "a@x", "tokhash", "participant",
+	    NULL, now, &tid), DB_OK);
+	assert_int_equal(db_token_add(db, "zz@x", "t2", "participant", NULL,
+	    now, &tid), DB_NOTFOUND);
+	assert_int_equal(db_auth_token(db, "tokhash", &p), DB_OK);
+	assert_string_equal(p.team, "alpha");
+	assert_string_equal(p.role, "participant");
+	assert_int_equal(db_token_revoke(db, 0, "tokhash", now), DB_OK);
+	assert_int_equal(db_auth_token(db, "tokhash", &p), DB_NOTFOUND);
+	assert_int_equal(db_session_add(db, uid, "sess", "csrf", now, now + 10),
+	    DB_OK);
+	assert_int_equal(db_auth_session(db, "sess", now + 5, &p), DB_OK);
+	assert_string_equal(p.csrf, "csrf");
+	assert_int_equal(db_auth_session(db, "sess", now + 10, &p),
+	    DB_NOTFOUND);
+
+	/* tracks and the commit transaction with its quotas */
+	memset(&t, 0, sizeof(t));
+	snprintf(t.slug, sizeof(t.slug), "std");
+	snprintf(t.kind, sizeof(t.kind), "standard");
+	t.budget = 10;
+	assert_int_equal(db_track_add(db, &t, now), DB_OK);
+	assert_int_equal(db_track_add(db, &t, now), DB_CONFLICT);
+	assert_int_equal(db_track_get(db, "std", &t), DB_OK);
+	assert_int_equal(t.id, 1);
+	assert_int_equal(add_sub(db, "s1", 1, "A", 2, 5, now, &out), DB_OK);
+	assert_int_equal(add_sub(db, "s2", 1, "B", 2, 5, now, &out), DB_OK);
+	assert_int_equal(add_sub(db, "s3", 1, "C", 2, 5, now, &out), DB_QUOTA);
+	assert_int_equal(out.quota, 1);
+	assert_int_equal(add_sub(db, "s3", 1, "C", 2, 5, now + 86400, &out),
+	    DB_OK);	/* the next UTC day */
+	assert_int_equal(add_sub(db, "s4", 2, "D", 0, 1, now, &out), DB_OK);
+	assert_int_equal(add_sub(db, "s5", 2, "E", 0, 1, now, &out), DB_QUOTA);
+	assert_int_equal(out.quota, 3);
+	{	/* a failing file move leaves nothing behind */
+		struct db_newsub s;
+
+		memset(&s, 0, sizeof(s));
+		s.id = "sx"; s.job_id = "jsx"; s.track_id = 1; s.team_id = 2;
+		s.user_id = 2; s.kind = "standard"; s.sha256 = "0";
+		s.set_hash = "X"; s.composition = "{}"; s.method_name = "m";
+		s.file_name = "sx"; s.now = now;
+		assert_int_equal(db_submission_commit(db, &s, fs_fail, NULL,
+		    &out), DB_ERR);
+		assert_int_equal(db_submission_get(db, "sx", -1, &o),
+		    DB_NOTFOUND);
+	}
+	assert_int_equal(db_quota_get(db, 1, 1, now + 86400, &q), DB_OK);
+	assert_int_equal(q.today, 1);
+	assert_int_equal(q.total, 3);
+	assert_int_equal(q.active, 3);
+	assert_int_equal(db_submission_get(db, "s1", 2, &o), DB_NOTFOUND);
+	assert_int_equal(db_submission_get(db, "s1", 1, &o), DB_OK);
+	json_decref(o);
+
+	/* claim, heartbeat, result; fencing by attempt */
+	assert_int_equal(db_job_claim(db, "w", now, 5, &o), DB_OK);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(o, "job"), "id")), "js1");
+	json_decref(o);
+	memset(&hb, 0, sizeof(hb));
+	hb.attempt = 1;
+	hb.progress = -1;
+	hb.log = "0123456789";
+	hb.log_len = 10;
+	hb.tail_max = 8;
+	hb.lease = 5;
+	assert_int_equal(db_job_heartbeat(db, "js1", &hb, now + 1, &cancelled,
+	    &until), DB_OK);
+	assert_int_equal(until, now + 6);
+	assert_int_equal(db_job_get(db, "js1", 1, &o), DB_OK);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(o, "job"), "log_tail")), "23456789");
+	json_decref(o);
+	assert_int_equal(db_jobs_expire(db, now + 7, 2, &changed), DB_OK);
+	assert_int_equal(changed, 1);	/* requeued */
+	assert_int_equal(db_job_heartbeat(db, "js1", &hb, now + 7, &cancelled,
+	    &until), DB_STALE);
+	assert_int_equal(db_job_claim(db, "w", now + 8, 5, &o), DB_OK);
+	json_decref(o);
+	assert_int_equal(db_job_file(db, "js1", 1, file, sizeof(file)),
+	    DB_STALE);
+	assert_int_equal(db_job_file(db, "js1", 2, file, sizeof(file)), DB_OK);
+	assert_string_equal(file, "s1");
+	scores = json_pack("{s:f, s:f}", "overall", 0.5, "vqa", 0.5);
+	memset(&r, 0, sizeof(r));
+	r.attempt = 1;
+	r.succeeded = 1;
+	r.scores = scores;
+	r.raw = "{}";
+	assert_int_equal(db_job_result(db, "js1", &r, now + 9, &dup), DB_STALE);
+	r.attempt = 2;
+	assert_int_equal(db_job_result(db, "js1", &r, now + 9, &dup), DB_OK);
+	assert_int_equal(dup, 0);
+	assert_int_equal(db_job_result(db, "js1", &r, now + 9, &dup), DB_OK);
+	assert_int_equal(dup, 1);
+	json_decref(scores);
+
+	/* the same set again reuses the score; the leaderboard ranks */
+	assert_int_equal(add_sub(db, "s6", 2, "A", 0, 1, now, &out), DB_OK);
+	assert_string_equal(out.reused_from, "s1");
+	assert_int_equal(db_leaderboard(db, "std", &o), DB_OK);
+	{
+		json_t *e = json_object_get(o, "entries");
+
+		assert_int_equal(json_array_size(e), 2);
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(e, 0), "team")), "alpha");
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_array_get(e, 1), "rank")), 2);
+	}
+	json_decref(o);
+	assert_int_equal(db_submission_moderate(db, "s1", "disqualify", "x",
+	    now), DB_OK);
+	assert_int_equal(db_leaderboard(db, "std", &o), DB_OK);
+	assert_int_equal(json_array_size(json_object_get(o, "entries")), 1);
+	json_decref(o);
+	assert_int_equal(db_submission_cancel(db, "s2", 1, now), DB_OK);
+	assert_int_equal(db_submission_cancel(db, "s2", 1, now), DB_CONFLICT);
+	assert_int_equal(db_submission_cancel(db, "s3", 2, now), DB_NOTFOUND);
+	assert_int_equal(db_integrity(db, err, sizeof(err)), DB_OK);
+	assert_string_equal(err, "ok");
+	db_close(db);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tu_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cfg_table),
+		cmocka_unit_test(test_route_match),
+		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_db),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
