@@ -1,0 +1,35 @@
+#!/bin/sh
+# dataoptim-worker's configuration: flags over the file, the proxy
+# backend's defaults, and mistakes told at start (unknown key, bad
+# template, no token, no validation set, a pool that is not there).
+. "$(dirname "$0")/lib/worker_env.sh"
+
+make_pool 0.001 || { echo "not ok 1 - pool"; exit 1; }
+run_w() { "$DOW" "$@" >"$T/out" 2>&1; }
+has() { grep -q -- "$1" "$T/out"; }
+
+run_w --server http://127.0.0.1:1 --token t --val "$VAL" --print-config
+check "--print-config: the proxy backend by default" \
+    sh -c "grep -q 'command = {bin_dir}/dataoptim proxy train --data {data_json} --out {output_dir}' '$T/out' && grep -q 'required = config.json trainer_state.json proxy_model.bin' '$T/out' && grep -q 'token = (set)' '$T/out'"
+printf '[server]\nlisten = x\n[worker]\nname = from-file\nbackend = llava\n[train]\ncommand = t.sh {data_json}\n[evaluate]\ncommand = e.sh {result_dir}\n[env]\nCUDA_VISIBLE_DEVICES = 3\n' >"$T/w.ini"
+run_w --config "$T/w.ini" --token t --val "$VAL" --name from-flag --set env.WANDB_MODE=disabled --print-config
+check "the file is read (the server's sections skipped), flags win" \
+    sh -c "grep -q 'name = from-flag' '$T/out' && grep -q 'backend = llava' '$T/out' && grep -q 'CUDA_VISIBLE_DEVICES = 3' '$T/out' && grep -q 'WANDB_MODE = disabled' '$T/out'"
+run_w --token t --val "$VAL" --set worker.nosuch=1
+check "an unknown key is refused" sh -c "[ $? -ne 0 ] && grep -q 'unknown configuration key worker.nosuch' '$T/out'"
+run_w --token t --val "$VAL" --set worker.kill_grace=-1
+check "an out-of-range value is refused" has 'kill_grace: -1 is out of range'
+run_w --server "$URL" --token t --val "$VAL" --set 'train.command=x {nosuch}'
+check "an unknown placeholder is told at start" has 'train.command: unknown placeholder {nosuch}'
+run_w --token t --val "$VAL" --set "train.command=x 'open"
+check "an unterminated quote is told at start" has "train.command: unterminated ' quote"
+run_w --val "$VAL"
+check "no token: told" has 'no worker token'
+run_w --token t
+check "no validation set: told" has 'no validation set'
+run_w --token t --val "$VAL" --pool "$T/nosuch.idx"
+check "a missing pool index: told" has "pool $T/nosuch.idx:"
+run_w --token t --val "$VAL" --set worker.backend=llava
+check "a non-proxy backend needs its commands" has "backend 'llava' needs train.command and evaluate.command"
+run_w --token t --val "$VAL" --server ftp://x
+check "the server URL must be http(s)" has 'must start with http:// or https://'
