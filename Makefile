@@ -39,11 +39,14 @@ TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 SRV_PKGS   := libmicrohttpd sqlite3 libargon2 inih
 LDLIBS     += $(shell pkg-config --libs $(SRV_PKGS)) -lpthread
 SRVDB_SRC  := server/db.c server/db_acct.c server/db_sub.c server/db_job.c \
-              server/db_lb.c server/auth.c server/cfg.c
+              server/db_lb.c server/db_admin.c server/db_admin_sub.c \
+              server/db_hook.c server/auth.c server/cfg.c
 SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
-              server/api_misc.c server/api_admin.c
+              server/api_misc.c server/api_admin.c server/api_admin_sub.c \
+              server/hook.c
+SRV_CURL   := $(shell pkg-config --libs libcurl)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 
 # ---- worker: dataoptim-worker (libuv loop, libcurl multi-socket) ----
@@ -89,7 +92,7 @@ $(BUILD)/libsrvdb.a: $(SRVDB_OBJ)
 
 $(BIN)/dataoptimd: $(SERVER_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL)
 
 # The server's unit tests (config table, routes, credentials, data layer).
 tests: $(BUILD)/tests/test_server
@@ -97,7 +100,7 @@ $(BUILD)/tests/test_server: $(BUILD)/tests/server/test_server.o \
     $(BUILD)/tests/unit/testutil.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) \
     $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) -lcmocka
 
 $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)

@@ -6,21 +6,49 @@
 #ifndef DO_API_H
 #define DO_API_H
 
+#include <stdint.h>
+
 #include "route.h"
 
 /* api_session.c: web login (cookie + CSRF token), who am I, logout. */
 route_fn api_session_create, api_session_delete, api_me;
 
-/* api_sub.c: tracks, submissions (upload, list, detail, file, cancel). */
+/* api_sub.c: tracks, submissions (upload, list, detail, file, cancel,
+ * the team's pick of its leaderboard entry). */
 route_fn api_tracks, api_sub_begin, api_sub_create, api_sub_list,
-    api_sub_get, api_sub_file, api_sub_cancel;
+    api_sub_get, api_sub_file, api_sub_cancel, api_sub_select;
 
 /* api_job.c: job status and the worker API. */
 route_fn api_job_get, api_worker_claim, api_worker_heartbeat,
     api_worker_file, api_worker_result, api_worker_release;
 
-/* api_admin.c: organizer moderation; self-registration (config switch). */
-route_fn api_admin_moderate, api_admin_rerun, api_register;
+/* api_admin.c: the organizer API's tracks, teams, users and tokens;
+ * self-registration (config switch). */
+route_fn api_admin_tracks, api_admin_track_get, api_admin_track_create,
+    api_admin_track_update, api_admin_track_publish, api_admin_teams,
+    api_admin_team_create, api_admin_team_members, api_admin_team_disable,
+    api_admin_users, api_admin_user_create, api_admin_user_disable,
+    api_admin_user_password, api_admin_tokens, api_admin_token_create,
+    api_admin_token_revoke, api_register;
+
+/* api_admin_sub.c: the organizer API's submissions, jobs, workers, audit
+ * log, exports, statistics and webhook deliveries. */
+route_fn api_admin_subs, api_admin_sub_get, api_admin_sub_action,
+    api_admin_jobs, api_admin_job_get, api_admin_job_action,
+    api_admin_workers, api_admin_audit, api_admin_stats,
+    api_admin_export_lb, api_admin_export_subs, api_admin_webhooks,
+    api_admin_webhook_retry;
+
+/* Helpers of the organizer handlers (api_admin.c). */
+struct http_req;
+/* Answer 404 "no such <what>" for DB_NOTFOUND, else 503; returns 0. */
+int api_admin_dberr(struct http_req *req, int rc, const char *what);
+/* limit (1..500, default 50) and offset; -1 after a 400. */
+int api_admin_page(struct http_req *req, int64_t *limit, int64_t *offset);
+/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" as UNIX seconds; 0 or -1. */
+int api_admin_time(const char *s, int64_t *out);
+/* A query argument, NULL when absent or empty. */
+const char *api_admin_query(struct http_req *req, const char *name);
 
 /* api_misc.c: leaderboard, health, metrics. */
 route_fn api_leaderboard, api_leaderboard_csv, api_healthz, api_metrics;

@@ -61,6 +61,10 @@ api_worker_claim(struct http_req *req)
 		    "\"worker\" must be a string", NULL);
 	if (worker == NULL)
 		worker = http_req_who(req)->email;
+	/* the worker's name, version and backend, for the organizers */
+	(void)db_worker_seen(http_req_db(req), worker, json_string_value(
+	    json_object_get(body, "version")), json_string_value(
+	    json_object_get(body, "backend")), 1, srv_now());
 	if (db_jobs_expire(http_req_db(req), srv_now(),
 	    srv->cfg->max_attempts, &changed) != DB_OK)
 		return job_db_error(req);
@@ -127,6 +131,8 @@ api_worker_heartbeat(struct http_req *req)
 		return job_stale(req);
 	if (rc != DB_OK)
 		return job_db_error(req);
+	(void)db_worker_seen_job(http_req_db(req), http_req_param(req, 0),
+	    srv_now());
 	if (cancelled)
 		return http_reply_json(req, 200, json_pack("{s:b}",
 		    "cancelled", 1));
@@ -177,16 +183,41 @@ api_worker_file(struct http_req *req)
 	    (uint64_t)st.st_size);
 }
 
+/* Check a {task: finite number} object and add "overall" (the mean over
+ * the tasks) unless it is there.  0 or -1. */
+static int
+job_scores_check(json_t *scores)
+{
+	const char *task;
+	double sum = 0;
+	size_t n = 0;
+	json_t *v;
+
+	if (!json_is_object(scores))
+		return -1;
+	json_object_foreach(scores, task, v) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+		    strlen(task) == 0 || strlen(task) > 64)
+			return -1;
+		if (strcmp(task, "overall") != 0) {
+			sum += json_number_value(v);
+			n++;
+		}
+	}
+	if (json_object_get(scores, "overall") == NULL && n > 0)
+		json_object_set_new(scores, "overall",
+		    json_real(sum / (double)n));
+	return 0;
+}
+
 int
 api_worker_result(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
-	json_t *body = http_req_json(req), *scores = NULL, *v, *o;
-	const char *status = NULL, *error = NULL, *fault = NULL, *task;
+	json_t *body = http_req_json(req), *scores = NULL, *priv = NULL, *o;
+	const char *status = NULL, *error = NULL, *fault = NULL;
 	struct db_result r;
 	json_int_t attempt = 0;
-	double sum = 0;
-	size_t n = 0;
 	char *raw;
 	int dup = 0, rc;
 
@@ -203,30 +234,29 @@ api_worker_result(struct http_req *req)
 		return http_reply_error(req, 400, "bad_request",
 		    "fault: team or system", NULL);
 	if (strcmp(status, "succeeded") == 0) {
+		/* {"public": {...}, "private": {...}}, or plain = public */
+		if (json_is_object(json_object_get(scores, "public"))) {
+			priv = json_object_get(scores, "private");
+			scores = json_object_get(scores, "public");
+			if (priv != NULL && job_scores_check(priv) != 0)
+				return http_reply_error(req, 400,
+				    "bad_request", "scores.private: {task: "
+				    "finite number}", NULL);
+		}
 		if (!json_is_object(scores) || json_object_size(scores) == 0)
 			return http_reply_error(req, 400, "bad_request",
 			    "a succeeded result needs scores", NULL);
-		json_object_foreach(scores, task, v) {
-			if (!json_is_number(v) || !isfinite(json_number_value(v))
-			    || strlen(task) == 0 || strlen(task) > 64)
-				return http_reply_error(req, 400,
-				    "bad_request", "scores: {task: finite "
-				    "number}", NULL);
-			if (strcmp(task, "overall") != 0) {
-				sum += json_number_value(v);
-				n++;
-			}
-		}
-		/* overall: the mean over tasks unless the worker sent it */
-		if (json_object_get(scores, "overall") == NULL && n > 0)
-			json_object_set_new(scores, "overall",
-			    json_real(sum / (double)n));
+		if (job_scores_check(scores) != 0)
+			return http_reply_error(req, 400,
+			    "bad_request", "scores: {task: finite "
+			    "number}", NULL);
 	}
 	raw = json_dumps(body, JSON_COMPACT);
 	memset(&r, 0, sizeof(r));
 	r.attempt = attempt;
 	r.succeeded = strcmp(status, "succeeded") == 0;
 	r.scores = scores;
+	r.private_scores = priv;
 	r.error = error;
 	r.fault = fault;
 	r.raw = raw;
@@ -245,6 +275,8 @@ api_worker_result(struct http_req *req)
 		return job_db_error(req);
 	if (!dup && r.succeeded)
 		lb_invalidate(srv->lb);
+	(void)db_worker_seen_job(http_req_db(req), http_req_param(req, 0),
+	    srv_now());
 	if (db_job_get(http_req_db(req), http_req_param(req, 0), -1, &o)
 	    != DB_OK)
 		return job_db_error(req);

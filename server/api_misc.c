@@ -15,35 +15,58 @@ static int
 api_lb(struct http_req *req, int csv)
 {
 	struct srv *srv = http_req_srv(req);
+	const struct db_principal *who = http_req_who(req);
 	const char *slug = http_req_query(req, "track");
-	char *body = NULL, etag[40], disp[128];
+	const char *split = http_req_query(req, "split");
+	char *body = NULL, etag[40], disp[160];
 	size_t len = 0;
-	int rc;
+	int rc, priv = 0, vis = 0;
 
 	if (slug == NULL || slug[0] == '\0')
 		return http_reply_error(req, 400, "bad_request",
 		    "name the track: ?track=SLUG", NULL);
-	rc = lb_get(srv->lb, http_req_db(req), slug, csv,
-	    http_req_header(req, "If-None-Match"), &body, &len, etag);
+	if (split != NULL && strcmp(split, "private") == 0)
+		priv = 1;
+	else if (split != NULL && strcmp(split, "public") != 0)
+		return http_reply_error(req, 400, "bad_request",
+		    "split: public or private", NULL);
+	rc = lb_get(srv->lb, http_req_db(req), slug, priv, csv,
+	    http_req_header(req, "If-None-Match"), &body, &len, etag, &vis);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such track",
 		    NULL);
-	if (rc == LB_NOT_MODIFIED) {
-		http_reply_empty(req, 304);
-	} else if (rc != DB_OK) {
+	if (rc == LB_NOT_PUBLISHED)
+		return http_reply_error(req, 404, "not_published", "the "
+		    "private ranking is shown once the organizers publish it",
+		    NULL);
+	if (rc != DB_OK && rc != LB_NOT_MODIFIED)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);
+	/* the track's visibility: public, participants or organizers */
+	if (vis > 0 && (who == NULL || strcmp(who->role, "worker") == 0 ||
+	    (vis == 2 && strcmp(who->role, "admin") != 0))) {
+		free(body);
+		if (who == NULL)
+			return http_reply_error(req, 401, "unauthorized",
+			    "log in to see this leaderboard", NULL);
+		return http_reply_error(req, 403, "forbidden", "this "
+		    "leaderboard is for the organizers", NULL);
+	}
+	if (rc == LB_NOT_MODIFIED) {
+		http_reply_empty(req, 304);
 	} else {
 		http_reply_take(req, 200, csv ? "text/csv; charset=utf-8" :
 		    "application/json", body, len);
 		if (csv) {
 			util_fmt(disp, sizeof(disp), "attachment; "
-			    "filename=\"leaderboard-%s.csv\"", slug);
+			    "filename=\"leaderboard-%s%s.csv\"", slug,
+			    priv ? "-private" : "");
 			http_header(req, "Content-Disposition", disp);
 		}
 	}
 	http_header(req, "ETag", etag);
-	http_header(req, "Cache-Control", "public, no-cache");
+	http_header(req, "Cache-Control", vis > 0 ? "private, no-cache" :
+	    "public, no-cache");
 	return 0;
 }
 

@@ -227,7 +227,8 @@ sub_quota_reply(struct http_req *req, const struct db_track *t, int kind)
 		db_iso_time(now + wait, ts);
 		util_fmt(msg, sizeof(msg), "at most %lld of a team's jobs may "
 		    "be queued or running; a slot opens when one finishes",
-		    (long long)srv->cfg->max_active_jobs);
+		    (long long)(t->max_active > 0 ? t->max_active :
+		    srv->cfg->max_active_jobs));
 	}
 	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
 	http_reply_error_ex(req, 429, "quota", msg, NULL,
@@ -267,7 +268,8 @@ sub_track(struct http_req *req, const char *slug, struct db_track *t)
 		return sub_quota_reply(req, t, 1);
 	if (t->total && q.total >= t->total)
 		return sub_quota_reply(req, t, 2);
-	if (q.active >= srv->cfg->max_active_jobs)
+	if (q.active >= (t->max_active > 0 ? t->max_active :
+	    srv->cfg->max_active_jobs))
 		return sub_quota_reply(req, t, 3);
 	return 0;
 }
@@ -507,7 +509,8 @@ api_sub_create(struct http_req *req)
 	ns.reuse = (int)srv->cfg->reuse_scores;
 	ns.per_day = t.per_day;
 	ns.total = t.total;
-	ns.max_active = srv->cfg->max_active_jobs;
+	ns.max_active = t.max_active > 0 ? t.max_active :
+	    srv->cfg->max_active_jobs;
 	ns.now = srv_now();
 	ca.up = sr->up;
 	ca.dest = dest;
@@ -609,6 +612,27 @@ api_sub_list(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
+/* Finish a participant's view of a submission ({"submission": ...}):
+ * whether it is the team's pick, and the organizer's reason only when it
+ * was disqualified (a hiding reason is the organizers' note). */
+static int
+sub_view(struct http_req *req, json_t *o)
+{
+	json_t *s = json_object_get(o, "submission");
+	int sel = 0;
+
+	if (db_submission_selected(http_req_db(req), json_string_value(
+	    json_object_get(s, "id")), &sel) != DB_OK) {
+		json_decref(o);
+		return -1;
+	}
+	json_object_set_new(s, "selected", json_boolean(sel));
+	if (strcmp(http_req_who(req)->role, "admin") != 0 &&
+	    !json_is_true(json_object_get(s, "disqualified")))
+		json_object_set_new(s, "reason", json_null());
+	return 0;
+}
+
 int
 api_sub_get(struct http_req *req)
 {
@@ -619,9 +643,37 @@ api_sub_get(struct http_req *req)
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found",
 		    "no such submission", NULL);
-	if (rc != DB_OK)
+	if (rc != DB_OK || sub_view(req, o) != 0)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);
+	return http_reply_json(req, 200, o);
+}
+
+/* POST (pick) or DELETE (un-pick) /api/v1/submissions/{id}/select */
+int
+api_sub_select(struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+	struct srv *srv = http_req_srv(req);
+	const char *id = http_req_param(req, 0);
+	int select = strcmp(http_req_method(req), "POST") == 0;
+	json_t *o;
+	int rc;
+
+	rc = db_submission_select(http_req_db(req), id, who->team_id, select,
+	    who->email, srv_now());
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found",
+		    "no such submission", NULL);
+	if (rc == DB_CONFLICT)
+		return http_reply_error(req, 409, "not_selectable", "only a "
+		    "scored submission that is not hidden, disqualified or a "
+		    "baseline can represent the team", NULL);
+	if (rc != DB_OK || db_submission_get(http_req_db(req), id, -1, &o)
+	    != DB_OK || sub_view(req, o) != 0)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	lb_invalidate(srv->lb);
 	return http_reply_json(req, 200, o);
 }
 

@@ -56,6 +56,11 @@ static const struct cfg_key cfg_keys[] = {
 	K_INT("jobs", "log_tail_bytes", log_tail_bytes, 256, 1024 * 1024,
 	    "16384"),
 	K_INT("leaderboard", "cache_seconds", lb_cache_seconds, 0, 86400, "10"),
+	K_INT("webhooks", "retry_base_seconds", hook_retry_base, 1, 86400, "30"),
+	K_INT("webhooks", "retry_max_seconds", hook_retry_max, 1, 7 * 86400,
+	    "3600"),
+	K_INT("webhooks", "max_attempts", hook_max_attempts, 1, 1000, "10"),
+	K_INT("webhooks", "timeout_seconds", hook_timeout, 1, 300, "10"),
 };
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 

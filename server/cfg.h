@@ -46,6 +46,11 @@ struct cfg {
 	int64_t log_tail_bytes;
 	/* [leaderboard] */
 	int64_t lb_cache_seconds;
+	/* [webhooks] */
+	int64_t hook_retry_base;	/* seconds before the first retry */
+	int64_t hook_retry_max;		/* longest wait between tries */
+	int64_t hook_max_attempts;	/* then the delivery is failed */
+	int64_t hook_timeout;		/* seconds per try */
 };
 
 /* A configuration holding every default.  Never NULL (aborts on OOM). */

@@ -115,6 +115,7 @@ struct db_track {
 	int64_t opens_at;	/* 0: always open */
 	int64_t closes_at;	/* 0: never closes */
 	char metric[32];	/* score ranked by ("overall") */
+	int64_t max_active;	/* a team's queued + running jobs; 0: cfg */
 };
 
 int db_track_add(struct db *db, const struct db_track *t, int64_t now);
@@ -229,6 +230,7 @@ struct db_result {
 	int64_t attempt;
 	int succeeded;		/* 1 succeeded, 0 failed */
 	json_t *scores;		/* {task: number}; borrowed */
+	json_t *private_scores;	/* {task: number} or NULL; borrowed */
 	const char *error;	/* failure reason, or NULL */
 	const char *fault;	/* "team" or "system" (failures) */
 	const char *raw;	/* the request body, stored */
@@ -261,7 +263,189 @@ int db_job_rerun(struct db *db, const char *id, int64_t now);
  * cancelled. */
 int db_job_counts(struct db *db, int64_t counts[5]);
 
+/* ---- organizer administration (db_admin.c, db_admin_sub.c) ----
+ *
+ * Every function that changes something takes the organizer's email
+ * (actor) and writes one audit row with the changed object's JSON before
+ * and after, in the same transaction as the change.  Lists answer
+ * {"<key>": [...], "limit", "offset", "total"}; *out is a new reference.
+ */
+
+/* Record an audit row; before / after / reason may be NULL (borrowed). */
+int db_audit_ex(struct db *db, const char *actor, const char *action,
+    const char *target, const char *reason, json_t *before, json_t *after,
+    int64_t now);
+
+/* {"audit": [...]} newest first; any filter may be NULL / 0.  action
+ * "x." matches every action starting so. */
+struct db_auditq {
+	const char *actor, *action, *target;
+	int64_t since, until, limit, offset;
+};
+int db_admin_audit(struct db *db, const struct db_auditq *q, json_t **out);
+
+/* A track edit: the bits of mask name the fields to set. */
+#define DB_TS_BUDGET      0x0001
+#define DB_TS_PER_DAY     0x0002
+#define DB_TS_TOTAL       0x0004
+#define DB_TS_MAX_ACTIVE  0x0008
+#define DB_TS_OPENS       0x0010
+#define DB_TS_CLOSES      0x0020
+#define DB_TS_METRIC      0x0040
+#define DB_TS_DIRECTION   0x0080
+#define DB_TS_LEADERBOARD 0x0100
+#define DB_TS_FREEZE      0x0200
+#define DB_TS_ANONYMOUS   0x0400
+#define DB_TS_HOOK_URL    0x0800
+#define DB_TS_HOOK_SECRET 0x1000
+struct db_trackset {
+	unsigned mask;
+	int64_t budget, per_day, total, max_active;
+	int64_t opens_at, closes_at, freeze_at;	/* 0: clear */
+	const char *metric, *direction, *leaderboard;
+	int anonymous;
+	const char *webhook_url, *webhook_secret;	/* NULL: clear */
+};
+
+/* The admin track objects (see API.md). */
+int db_admin_tracks(struct db *db, int64_t now, json_t **out);
+/* {"track": {...}}; DB_NOTFOUND. */
+int db_admin_track_get(struct db *db, const char *slug, int64_t now,
+    json_t **out);
+/* Create (kind, budget required) or edit (kind ignored) a track, then
+ * *out = {"track"}.  DB_CONFLICT: slug taken (create); DB_NOTFOUND. */
+int db_admin_track_create(struct db *db, const char *slug, const char *kind,
+    const struct db_trackset *ts, const char *actor, int64_t now,
+    json_t **out);
+int db_admin_track_update(struct db *db, const char *slug,
+    const struct db_trackset *ts, const char *actor, int64_t now,
+    json_t **out);
+/* Publish (1) or withdraw (0) the private split.  DB_CONFLICT when
+ * publishing a track that has not closed. */
+int db_admin_track_publish(struct db *db, const char *slug, int publish,
+    const char *actor, int64_t now, json_t **out);
+
+/* Teams.  id 0 lists all (q: name contains, may be NULL). */
+int db_admin_teams(struct db *db, const char *q, int64_t limit,
+    int64_t offset, json_t **out);
+int db_admin_team_create(struct db *db, const char *name, int baseline,
+    const char *actor, int64_t now, json_t **out);
+int db_admin_team_disable(struct db *db, int64_t id, int disabled,
+    const char *reason, const char *actor, int64_t now, json_t **out);
+/* {"team", "members": [...]} */
+int db_admin_team_members(struct db *db, int64_t id, json_t **out);
+
+/* Users.  team_id 0: any team; q: email contains. */
+int db_admin_users(struct db *db, int64_t team_id, const char *q,
+    int64_t limit, int64_t offset, json_t **out);
+/* team may be NULL.  DB_NOTFOUND: no such team; DB_CONFLICT: email. */
+int db_admin_user_create(struct db *db, const char *email, const char *team,
+    int is_admin, const char *pw_hash, const char *actor, int64_t now,
+    json_t **out);
+/* Disable (ends the user's sessions) or enable. */
+int db_admin_user_disable(struct db *db, int64_t id, int disabled,
+    const char *actor, int64_t now, json_t **out);
+/* Set a new password hash; the user's sessions end. */
+int db_admin_user_password(struct db *db, int64_t id, const char *pw_hash,
+    const char *actor, int64_t now, json_t **out);
+
+/* API tokens (never their hash).  user_id 0 / role NULL: any. */
+int db_admin_tokens(struct db *db, int64_t user_id, const char *role,
+    int64_t limit, int64_t offset, json_t **out);
+int db_admin_token_create(struct db *db, const char *email,
+    const char *token_hash, const char *role, const char *label,
+    const char *actor, int64_t now, json_t **out);
+/* DB_CONFLICT: already revoked. */
+int db_admin_token_revoke(struct db *db, int64_t id, const char *actor,
+    int64_t now, json_t **out);
+
+/* Submissions across teams. */
+struct db_subq {
+	const char *track, *team, *state, *flag;
+	int64_t since, until, limit, offset;
+};
+int db_admin_submissions(struct db *db, const struct db_subq *q,
+    json_t **out);
+/* {"submission": {... everything, job with history, audit}} */
+int db_admin_submission(struct db *db, const char *id, json_t **out);
+/* action: "hide", "disqualify", "restore" (reason may be NULL) or
+ * "baseline" (flag 0/1).  *out = {"submission"} (admin view). */
+int db_admin_sub_action(struct db *db, const char *id, const char *action,
+    const char *reason, int flag, const char *actor, int64_t now,
+    json_t **out);
+
+/* Jobs. */
+struct db_jobq {
+	const char *state, *track, *worker;
+	int64_t limit, offset;
+};
+int db_admin_jobs(struct db *db, const struct db_jobq *q, json_t **out);
+/* {"job": {..., priority, worker, team, result, history}} */
+int db_admin_job(struct db *db, const char *id, json_t **out);
+/* action "rerun" (DB_CONFLICT if queued/running), "cancel" / "fail"
+ * (DB_CONFLICT if finished; fault for fail), "priority" (value). */
+int db_admin_job_action(struct db *db, const char *id, const char *action,
+    const char *reason, const char *fault, int64_t value, const char *actor,
+    int64_t now, json_t **out);
+
+/* Workers: a claim (claimed 1) or any sign of life. */
+int db_worker_seen(struct db *db, const char *name, const char *version,
+    const char *backend, int claimed, int64_t now);
+/* The worker holding job id was heard from. */
+int db_worker_seen_job(struct db *db, const char *job_id, int64_t now);
+int db_admin_workers(struct db *db, int64_t now, json_t **out);
+
+/* Statistics of track slug.  DB_NOTFOUND. */
+int db_admin_stats(struct db *db, const char *slug, int64_t now,
+    json_t **out);
+
+/* A team's pick (select 1) or un-pick (0) of submission id.
+ * DB_NOTFOUND: not the team's; DB_CONFLICT: not selectable. */
+int db_submission_select(struct db *db, const char *id, int64_t team_id,
+    int select, const char *actor, int64_t now);
+/* *selected = 1 if submission id is its team's current pick. */
+int db_submission_selected(struct db *db, const char *id, int *selected);
+
+/* ---- webhooks (db_hook.c) ---- */
+
+/* Put an outbox row for every job finished (succeeded or failed) on a
+ * track with a webhook since it was set; *n: how many. */
+int db_hook_enqueue(struct db *db, int64_t now, int *n);
+
+struct db_hook_item {
+	int64_t id;
+	int64_t attempts;
+	char event[32];
+	char *url, *secret, *body;	/* malloc'd */
+};
+/* Up to max pending deliveries due at now (caller frees with
+ * db_hook_items_free).  Deliveries of a track whose webhook was removed
+ * are marked failed. */
+int db_hook_due(struct db *db, int64_t now, size_t max,
+    struct db_hook_item **items, size_t *n);
+void db_hook_items_free(struct db_hook_item *items, size_t n);
+/* Record a try: delivered (ok) or retry at next_at (0: give up). */
+int db_hook_done(struct db *db, int64_t id, int ok, long status,
+    const char *error, int64_t next_at, int64_t now);
+int db_admin_webhooks(struct db *db, const char *track, const char *status,
+    int64_t limit, int64_t offset, json_t **out);
+int db_admin_webhook_retry(struct db *db, int64_t id, const char *actor,
+    int64_t now, json_t **out);
+
 /* ---- leaderboard (db_lb.c) ---- */
+
+struct db_lbopts {
+	int priv;		/* the private split */
+	int organizer;		/* never frozen, real names */
+	int64_t now;
+};
+
+/* The board of track slug as described in API.md ("Leaderboard
+ * policies"); *vis gets the track's visibility (0 public, 1
+ * participants, 2 organizers) when not NULL.  DB_NOTFOUND. */
+int db_leaderboard_ex(struct db *db, const char *slug,
+    const struct db_lbopts *o, json_t **out, int *vis);
+
 
 /* {"track", "metric", "kind", "entries": [...]} as described in lb.h. */
 int db_leaderboard(struct db *db, const char *slug, json_t **out);

@@ -71,8 +71,10 @@ int
 db_user_password(struct db *db, const char *email, int64_t *user_id,
     char *hash, size_t hashsz)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT id, pw_hash FROM users "
-	    "WHERE email = ?1 AND disabled = 0");
+	sqlite3_stmt *st = db__stmt(db, "SELECT u.id, u.pw_hash FROM users u "
+	    "LEFT JOIN teams t ON t.id = u.team_id "
+	    "WHERE u.email = ?1 AND u.disabled = 0 "
+	    "AND COALESCE(t.disabled, 0) = 0");
 	int rc;
 
 	if (st == NULL)
@@ -160,7 +162,7 @@ db_auth_token(struct db *db, const char *token_hash, struct db_principal *p)
 	    "FROM api_tokens k JOIN users u ON u.id = k.user_id "
 	    "LEFT JOIN teams t ON t.id = u.team_id "
 	    "WHERE k.token_hash = ?1 AND k.revoked_at IS NULL "
-	    "AND u.disabled = 0");
+	    "AND u.disabled = 0 AND COALESCE(t.disabled, 0) = 0");
 	char role[16];
 	int rc;
 
@@ -186,7 +188,8 @@ db_auth_session(struct db *db, const char *sess_hash, int64_t now,
 	    "COALESCE(t.name, ''), u.email, u.is_admin, s.csrf_token "
 	    "FROM sessions s JOIN users u ON u.id = s.user_id "
 	    "LEFT JOIN teams t ON t.id = u.team_id "
-	    "WHERE s.sess_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0");
+	    "WHERE s.sess_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0 "
+	    "AND COALESCE(t.disabled, 0) = 0");
 	int rc;
 
 	if (st == NULL)

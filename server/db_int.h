@@ -9,7 +9,7 @@
 
 #include "db.h"
 
-#define DB_CACHE 96
+#define DB_CACHE 256
 
 struct db {
 	sqlite3 *h;
@@ -50,6 +50,27 @@ void db__jtime(json_t *obj, const char *key, sqlite3_stmt *st, int i);
 
 /* The scores of submission id as {task: value}. */
 int db__scores(struct db *db, const char *sub_id, json_t **out);
+
+/* Run st (bound) and build one JSON object per row with fn; the last
+ * column total_col (>= 0) holds COUNT(*) OVER () into *total.  *arr is a
+ * new array.  (db_admin.c) */
+typedef json_t *db__rowfn(struct db *db, sqlite3_stmt *st);
+int db__rows(struct db *db, sqlite3_stmt *st, db__rowfn *fn, int total_col,
+    json_t **arr, int64_t *total, const char *what);
+
+/* {key: arr (stolen), "limit", "offset", "total"} */
+json_t *db__page(const char *key, json_t *arr, int64_t limit,
+    int64_t offset, int64_t total);
+
+/* Run an UPDATE/INSERT/DELETE st (bound, then reset): DB_OK, DB_CONFLICT
+ * (constraint) or DB_ERR; *changes (may be NULL) the rows changed. */
+int db__exec(struct db *db, sqlite3_stmt *st, int *changes, const char *what);
+
+/* Parse column i's JSON text (null / {} when missing or invalid). */
+json_t *db__jparse(sqlite3_stmt *st, int i, int object);
+
+/* The private scores of submission id as {task: value}. */
+int db__private_scores(struct db *db, const char *sub_id, json_t **out);
 
 /* The migrations compiled in (generated from migrations/NNNN_*.sql). */
 struct db_migration {

@@ -103,8 +103,9 @@ db_job_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
 
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
+	/* organizers' priority first, then the oldest */
 	st = db__stmt(db, "SELECT id FROM jobs WHERE state = 'queued' "
-	    "ORDER BY rowid LIMIT 1");
+	    "ORDER BY priority DESC, rowid LIMIT 1");
 	if (st == NULL)
 		goto fail;
 	rc = sqlite3_step(st);
@@ -379,6 +380,25 @@ db_job_result(struct db *db, const char *id, const struct db_result *r,
 			db__done(st);
 			if (rc != SQLITE_DONE) {
 				db__fail(db, "result scores");
+				goto out;
+			}
+		}
+	}
+	/* the private split, when the worker sent one */
+	if (r->succeeded && r->private_scores != NULL) {
+		json_object_foreach(r->private_scores, task, v) {
+			st = db__stmt(db, "INSERT OR REPLACE INTO private_scores "
+			    "(submission_id, task, value) SELECT submission_id, "
+			    "?2, ?3 FROM jobs WHERE id = ?1");
+			if (st == NULL)
+				goto out;
+			db__text(st, 1, id);
+			db__text(st, 2, task);
+			sqlite3_bind_double(st, 3, json_number_value(v));
+			rc = sqlite3_step(st);
+			db__done(st);
+			if (rc != SQLITE_DONE) {
+				db__fail(db, "result private scores");
 				goto out;
 			}
 		}

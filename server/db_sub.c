@@ -46,10 +46,11 @@ db_track_row(sqlite3_stmt *st, struct db_track *t)
 	t->opens_at = sqlite3_column_int64(st, 6);
 	t->closes_at = sqlite3_column_int64(st, 7);
 	db__col(st, 8, t->metric, sizeof(t->metric));
+	t->max_active = sqlite3_column_int64(st, 9);
 }
 
 #define DB_TRACK_COLS "id, slug, kind, budget, per_day, total, " \
-	"COALESCE(opens_at, 0), COALESCE(closes_at, 0), metric"
+	"COALESCE(opens_at, 0), COALESCE(closes_at, 0), metric, max_active"
 
 int
 db_track_get(struct db *db, const char *slug, struct db_track *t)
@@ -85,7 +86,10 @@ db_quota_get(struct db *db, int64_t track_id, int64_t team_id, int64_t now,
 	    "  AND NOT (j.state = 'failed' AND j.fault IS 'system')), "
 	    "(SELECT COUNT(*) FROM jobs j JOIN submissions s "
 	    "  ON s.id = j.submission_id WHERE s.team_id = ?1 "
-	    "  AND j.state IN ('queued', 'running'))");
+	    "  AND j.state IN ('queued', 'running') "
+	    /* a track with its own limit counts its own jobs only */
+	    "  AND ((SELECT max_active FROM tracks WHERE id = ?2) = 0 "
+	    "    OR s.track_id = ?2))");
 	int rc;
 
 	if (st == NULL)
@@ -265,7 +269,18 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	db__text(st, 2, reused);
 	rc = sqlite3_step(st);
 	db__done(st);
-	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "scores copy");
+	if (rc != SQLITE_DONE)
+		return db__fail(db, "scores copy");
+	st = db__stmt(db, "INSERT INTO private_scores (submission_id, task, "
+	    "value) SELECT ?1, task, value FROM private_scores "
+	    "WHERE submission_id = ?2");
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, s->id);
+	db__text(st, 2, reused);
+	rc = sqlite3_step(st);
+	db__done(st);
+	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "private scores copy");
 }
 
 int
@@ -545,30 +560,4 @@ db_submission_file_known(struct db *db, const char *name)
 		return 0;
 	db__fail(db, "file known");
 	return -1;
-}
-
-int
-db_submission_moderate(struct db *db, const char *id, const char *action,
-    const char *reason, int64_t now)
-{
-	sqlite3_stmt *st = db__stmt(db, "UPDATE submissions SET "
-	    "hidden = CASE ?2 WHEN 'hide' THEN 1 WHEN 'restore' THEN 0 "
-	    "  ELSE hidden END, "
-	    "disqualified = CASE ?2 WHEN 'disqualify' THEN 1 "
-	    "  WHEN 'restore' THEN 0 ELSE disqualified END, "
-	    "reason = ?3 WHERE id = ?1");
-	int rc;
-
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, id);
-	db__text(st, 2, action);
-	db__text(st, 3, reason);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE)
-		return db__fail(db, "moderate");
-	if (sqlite3_changes(db->h) == 0)
-		return DB_NOTFOUND;
-	return db_audit(db, "admin", action, id, reason, now);
 }

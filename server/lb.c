@@ -13,6 +13,8 @@
 
 struct lb_snap {
 	char slug[64];
+	int priv;		/* the private split */
+	int vis;		/* the track's visibility */
 	uint64_t gen;		/* lb->gen when built */
 	int64_t built;		/* UNIX seconds */
 	char *body[2];		/* JSON, CSV */
@@ -107,7 +109,7 @@ lb_csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
 	*len += n;
 }
 
-static char *
+char *
 lb_csv(json_t *doc, size_t *outlen)
 {
 	json_t *entries = json_object_get(doc, "entries"), *e, *tasks, *v;
@@ -197,14 +199,26 @@ lb_etag(const char *body, size_t len, char out[40])
 static int
 lb_build(struct db *db, struct lb_snap *s, uint64_t gen)
 {
+	struct db_lbopts o;
 	json_t *doc;
-	char ts[21];
+	char ts[21], *plain;
 	int rc;
 
-	rc = db_leaderboard(db, s->slug, &doc);
+	memset(&o, 0, sizeof(o));
+	o.priv = s->priv;
+	o.now = (int64_t)time(NULL);
+	rc = db_leaderboard_ex(db, s->slug, &o, &doc, &s->vis);
 	if (rc != DB_OK)
 		return rc;
+	if (s->priv && json_is_null(json_object_get(doc, "published_at"))) {
+		json_decref(doc);
+		return LB_NOT_PUBLISHED;
+	}
 	s->built = (int64_t)time(NULL);
+	/* the ETags ignore generated_at: hash the document without it */
+	plain = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	lb_etag(plain, strlen(plain), s->etag[1]);
+	free(plain);
 	db_iso_time(s->built, ts);
 	json_object_set_new(doc, "generated_at", json_string(ts));
 	free(s->body[0]);
@@ -213,8 +227,6 @@ lb_build(struct db *db, struct lb_snap *s, uint64_t gen)
 	s->len[0] = strlen(s->body[0]);
 	s->body[1] = lb_csv(doc, &s->len[1]);
 	json_decref(doc);
-	/* the ETag ignores generated_at: hash the entries only */
-	lb_etag(s->body[1], s->len[1], s->etag[1]);
 	memcpy(s->etag[0], s->etag[1], sizeof(s->etag[0]));
 	s->etag[0][1] = 'j';	/* distinct from the CSV's */
 	s->gen = gen;
@@ -222,8 +234,9 @@ lb_build(struct db *db, struct lb_snap *s, uint64_t gen)
 }
 
 int
-lb_get(struct lb *lb, struct db *db, const char *slug, int csv,
-    const char *if_none_match, char **body, size_t *len, char etag[40])
+lb_get(struct lb *lb, struct db *db, const char *slug, int priv, int csv,
+    const char *if_none_match, char **body, size_t *len, char etag[40],
+    int *vis)
 {
 	uint64_t gen = atomic_load(&lb->gen);
 	int64_t now = (int64_t)time(NULL);
@@ -237,14 +250,18 @@ lb_get(struct lb *lb, struct db *db, const char *slug, int csv,
 	if (strlen(slug) >= sizeof(s->slug))
 		return DB_NOTFOUND;
 	pthread_mutex_lock(&lb->mu);
+	priv = priv ? 1 : 0;
+	*vis = 0;
 	for (i = 0; i < lb->nsnaps; i++)
-		if (strcmp(lb->snaps[i].slug, slug) == 0)
+		if (strcmp(lb->snaps[i].slug, slug) == 0 &&
+		    lb->snaps[i].priv == priv)
 			s = &lb->snaps[i];
 	if (s == NULL || s->gen != gen || now - s->built >= lb->max_age) {
 		struct lb_snap fresh;
 
 		memset(&fresh, 0, sizeof(fresh));
 		util_fmt(fresh.slug, sizeof(fresh.slug), "%s", slug);
+		fresh.priv = priv;
 		if (s != NULL) {
 			fresh.body[0] = s->body[0];
 			fresh.body[1] = s->body[1];
@@ -264,6 +281,7 @@ lb_get(struct lb *lb, struct db *db, const char *slug, int csv,
 		}
 		*s = fresh;
 	}
+	*vis = s->vis;
 	memcpy(etag, s->etag[csv], 40);
 	if (if_none_match != NULL && strstr(if_none_match, s->etag[csv])) {
 		rc = LB_NOT_MODIFIED;

@@ -13,6 +13,7 @@
 
 #include "cfg.h"
 #include "db.h"
+#include "hook.h"
 #include "lb.h"
 #include "pool.h"
 #include "util.h"
@@ -261,7 +262,8 @@ srv_maint_start(struct srv *srv)
 		return -1;
 	}
 	m->running = 1;
-	return 0;
+	srv->hook = hook_start(srv);
+	return srv->hook != NULL ? 0 : -1;
 }
 
 void
@@ -271,6 +273,8 @@ srv_close(struct srv *srv)
 
 	if (srv == NULL)
 		return;
+	hook_stop(srv->hook);
+	srv->hook = NULL;
 	if (srv->maint != NULL) {
 		struct srv_maint *m = srv->maint;
 

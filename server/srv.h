@@ -14,6 +14,7 @@ struct cfg;
 struct db;
 struct pool;
 struct lb;
+struct hook;
 
 struct srv {
 	struct cfg *cfg;	/* owned */
@@ -27,6 +28,7 @@ struct srv {
 	int64_t started;	/* UNIX seconds */
 	struct srv_dbpool *dbs;	/* owned */
 	struct srv_maint *maint;	/* owned */
+	struct hook *hook;	/* owned: the webhook delivery thread */
 };
 
 /*
@@ -40,7 +42,8 @@ struct srv *srv_open(struct cfg *cfg, char *err, size_t errlen);
  * srv.  NULL is ignored. */
 void srv_close(struct srv *srv);
 
-/* Start the maintenance thread (lease and session expiry, every second). */
+/* Start the maintenance thread (lease and session expiry, every second)
+ * and the webhook delivery thread. */
 int srv_maint_start(struct srv *srv);
 
 /* A database connection for this thread's exclusive use until

@@ -238,10 +238,34 @@ export function scoreEntries(scores) {
 /* ---- navigation bar ---- */
 
 /*
- * Fill #nav-user with the login state: "email (team) [Log out]" or a
- * "Log in" link.  Returns the user (or null).
+ * Where the organizer pages live: /admin and /admin/NAME (routed by the
+ * server to static/admin.html and static/admin/NAME.html), or the files
+ * themselves when a page was opened under /static/.
  */
-export async function initNav() {
+export function adminHref(name) {
+	if (location.pathname.startsWith('/static/'))
+		return name ? `/static/admin/${name}.html` : '/static/admin.html';
+	return name ? `/admin/${name}` : '/admin';
+}
+
+/* Organizers get an "Admin" entry in the main navigation. */
+function addAdminLink(current) {
+	const ul = document.querySelector('.site-nav nav ul');
+	if (!ul || document.getElementById('nav-admin'))
+		return;
+	const a = el('a', { href: adminHref(''), id: 'nav-admin' }, 'Admin');
+	if (current)
+		a.setAttribute('aria-current', 'page');
+	ul.append(el('li', null, a));
+}
+
+/*
+ * Fill #nav-user with the login state: "email (team) [Log out]" or a
+ * "Log in" link, and give organizers the "Admin" entry (opts.admin: this
+ * is an admin page, so the entry is the current one).  Returns the user
+ * (or null).
+ */
+export async function initNav(opts = {}) {
 	const box = document.getElementById('nav-user');
 	let user = null;
 	try {
@@ -249,6 +273,8 @@ export async function initNav() {
 	} catch (_) {
 		user = null;
 	}
+	if (user && user.role === 'admin')
+		addAdminLink(!!opts.admin);
 	if (!box)
 		return user;
 	clear(box);

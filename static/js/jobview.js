@@ -54,7 +54,7 @@ export function statusNode(sub, job) {
 	if (!sub)
 		return frag;
 	/* flags: booleans from the server, or an older status word */
-	for (const flag of ['reused', 'hidden', 'disqualified']) {
+	for (const flag of ['reused', 'hidden', 'disqualified', 'selected']) {
 		if (sub[flag] === true || (sub.status === flag && state !== flag))
 			frag.append(' ', badge(flag));
 	}

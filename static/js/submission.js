@@ -1,9 +1,13 @@
 /*
  * submission.html?id=…: one submission with its job (state, stage,
  * progress, attempts, times, error, log tail) and scores, polled while
- * the job is active.
+ * the job is active.  The composition by dataset and the per-task scores
+ * are drawn as inline SVG bar charts (charts.js) with the numbers also in
+ * text; a hidden or disqualified submission shows the organizers' reason;
+ * a scored one can be picked as the team's leaderboard entry.
  */
-import { api, ApiError, $, clear, el, fmtDate, fmtInt, initNav, loginHref, notice, showError } from './api.js';
+import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, initNav, loginHref, notice, scoreEntries, showError } from './api.js';
+import { barChart, PALETTE } from './charts.js';
 import { cancelSubmission, isActive, isReused, poller, progressPct, scoresTable, stageNode, statusNode } from './jobview.js';
 
 const POLL_MS = 2000;
@@ -11,45 +15,136 @@ const id = new URLSearchParams(location.search).get('id');
 let sub = null;
 let job = null;
 let poll = null;
-
-/* A stable palette for composition bars, indexed by position. */
-const COLORS = ['#2453c7', '#1c7a43', '#b86e00', '#7b3fb5', '#c23b6b', '#0f8a8a',
-	'#5a6b8c', '#9a8a1c', '#3a9ad9', '#a4462a', '#4c8f3a', '#6d5ad6'];
+let user = null;
 
 function prop(dl, label, value, cls) {
 	dl.append(el('dt', null, label), el('dd', { class: cls || null }, value ?? '—'));
 }
 
+/* Composition by dataset (standard) or image folder (BYOD): a bar chart of
+ * the sample counts with their shares, and the same numbers in a table. */
 function renderComposition(comp) {
 	const box = clear($('#composition'));
 	if (!comp || typeof comp !== 'object')
 		return;
 	const entries = Object.entries(comp).filter(([, v]) => Number(v) > 0)
-	    .sort((a, b) => Number(b[1]) - Number(a[1]));
+	    .sort((a, b) => Number(b[1]) - Number(a[1]) || a[0].localeCompare(b[0]));
 	if (!entries.length)
 		return;
 	const total = entries.reduce((a, [, v]) => a + Number(v), 0);
-	box.append(el('h3', { class: 'small', style: 'margin:1rem 0 0' }, 'Composition'));
-	const bar = el('div', { class: 'comp-bar', role: 'img', 'aria-label': 'Composition by source' });
-	entries.forEach(([k, v], i) => {
-		const s = el('span', { title: `${k}: ${fmtInt(Number(v))}` });
-		s.style.width = `${(Number(v) / total) * 100}%`;
-		s.style.background = COLORS[i % COLORS.length];
-		bar.append(s);
-	});
-	box.append(bar);
-	const t = el('table', { class: 'small' },
-	    el('caption', { class: 'visually-hidden' }, 'Composition by source'),
-	    el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Source'),
+	const pct = (v) => `${((Number(v) / total) * 100).toFixed(1)}%`;
+	const what = sub && sub.kind === 'byod' ? 'image source' : 'dataset';
+	box.append(el('h3', { class: 'chart-title' }, `Composition by ${what}`));
+	box.append(barChart(entries.map(([k, v], i) => ({
+		label: k, value: Number(v), color: PALETTE[i % PALETTE.length],
+		text: `${fmtInt(Number(v))} · ${pct(v)}`,
+	})), {
+		name: 'composition', width: 520,
+		title: `Composition by ${what}: ${fmtInt(total)} samples from ${entries.length} ${what}${entries.length === 1 ? '' : 's'}`,
+	}));
+	const t = el('table', { class: 'small compact', id: 'comp-table' },
+	    el('caption', { class: 'visually-hidden' }, `Samples by ${what}`),
+	    el('thead', null, el('tr', null, el('th', { scope: 'col' }, what === 'dataset' ? 'Dataset' : 'Source'),
 		el('th', { scope: 'col', class: 'num' }, 'Samples'), el('th', { scope: 'col', class: 'num' }, 'Share'))));
 	const tb = el('tbody');
 	entries.forEach(([k, v], i) => {
-		const sw = el('span', { 'aria-hidden': 'true', style: `display:inline-block;width:0.7rem;height:0.7rem;border-radius:2px;margin-right:0.4rem;background:${COLORS[i % COLORS.length]}` });
-		tb.append(el('tr', null, el('td', null, sw, k), el('td', { class: 'num' }, fmtInt(Number(v))),
-		    el('td', { class: 'num' }, `${((Number(v) / total) * 100).toFixed(1)}%`)));
+		const sw = el('span', { class: 'swatch', 'aria-hidden': 'true', style: `background:${PALETTE[i % PALETTE.length]}` });
+		tb.append(el('tr', null, el('th', { scope: 'row' }, sw, k), el('td', { class: 'num' }, fmtInt(Number(v))),
+		    el('td', { class: 'num' }, pct(v))));
 	});
 	t.append(tb);
-	box.append(t);
+	box.append(el('details', { class: 'chart-data' }, el('summary', null, 'Show the numbers as a table'), t));
+}
+
+/* Per-task scores: a bar chart on a 0–1 scale (or up to the largest score
+ * when a metric goes past 1), overall first and dark, then the table. */
+function renderScores(scores, active) {
+	const sc = clear($('#scores'));
+	const rows = scoreEntries(scores).filter(([, v]) => v !== null && v !== '' && isFinite(Number(v)));
+	if (!rows.length) {
+		sc.append(el('p', { class: 'muted' },
+		    active ? 'Scores appear here when the job has finished.' : 'No scores.'));
+		return;
+	}
+	const top = Math.max(...rows.map(([, v]) => Number(v)));
+	const max = top <= 1 ? 1 : top;
+	const ticks = max === 1 ? [0, 0.25, 0.5, 0.75, 1] : [0, max / 2, max];
+	const overall = scores && scores.overall;
+	const wrap = el('div', { class: 'scores-view' });
+	wrap.append(barChart(rows.map(([k, v]) => ({
+		label: k, value: Number(v), text: fmtScore(v), strong: k === 'overall',
+		color: k === 'overall' ? '#16203a' : PALETTE[0],
+	})), {
+		name: 'scores', ticks, max,
+		tickFormat: (t) => (max === 1 ? String(t) : Number(t).toFixed(2)),
+		title: `Scores by task${overall != null ? `, overall ${fmtScore(overall)}` : ''}`,
+	}));
+	wrap.append(scoresTable(scores, 'Scores by task'));
+	sc.append(wrap);
+}
+
+/* The organizers' decision, told to the team in words. */
+function renderModeration() {
+	const box = $('#moderation');
+	if (!sub.disqualified && !sub.hidden) {
+		clear(box);
+		box.hidden = true;
+		return;
+	}
+	const reason = sub.reason
+	    ? el('p', { id: 'moderation-reason' }, el('strong', null, 'Reason: '), sub.reason)
+	    : el('p', { class: 'muted' }, 'The organizers gave no reason.');
+	if (sub.disqualified)
+		notice(box, 'error', el('h2', null, 'Disqualified by the organizers'),
+		    el('p', null, 'This submission is not ranked on the leaderboard.'), reason);
+	else
+		notice(box, 'warn', el('h2', null, 'Hidden by the organizers'),
+		    el('p', null, 'This submission is not shown on the public leaderboard.'), reason);
+}
+
+/*
+ * The team's choice of its leaderboard entry: POST …/select makes this
+ * scored submission the team's entry on its track, DELETE goes back to
+ * "the team's best counts".  Shown to members of the owning team only.
+ */
+function renderPick() {
+	const box = clear($('#pick'));
+	const j = job || sub.job || {};
+	const mine = user && user.team && user.team === sub.team;
+	const scored = j.state === 'succeeded' || sub.status === 'succeeded';
+	if (!mine || (!sub.selected && (!scored || sub.hidden || sub.disqualified))) {
+		box.hidden = true;
+		return;
+	}
+	box.hidden = false;
+	const btn = el('button', { type: 'button', id: 'pick-btn', class: sub.selected ? 'secondary' : null },
+	    sub.selected ? 'Let our best score count instead' : 'Use this submission on the leaderboard');
+	const unranked = sub.hidden || sub.disqualified || !scored;
+	box.append(el('p', { id: 'pick-state' }, !sub.selected
+	    ? `Unless your team picks one, its best public score counts on the ${sub.track} leaderboard.`
+	    : unranked
+		? [el('strong', null, 'Your team picked this submission'), `, but it is not ranked: your best ranked score counts on the ${sub.track} leaderboard.`]
+		: [el('strong', null, 'This submission represents your team'), ` on the ${sub.track} leaderboard.`]), btn);
+	btn.addEventListener('click', async () => {
+		btn.disabled = true;
+		const msg = $('#sub-notice');
+		try {
+			const d = await api(`/api/v1/submissions/${encodeURIComponent(sub.id)}/select`,
+			    { method: sub.selected ? 'DELETE' : 'POST' });
+			const was = sub.selected;
+			if (d && d.submission)
+				sub = Object.assign(sub, d.submission);
+			else
+				sub.selected = !was;
+			notice(msg, 'success', sub.selected
+			    ? 'This submission now represents your team on the leaderboard.'
+			    : 'Your team’s best score counts on the leaderboard again.');
+			render();
+		} catch (err) {
+			showError(msg, err, 'Not changed:');
+			btn.disabled = false;
+		}
+	});
 }
 
 function render() {
@@ -66,8 +161,6 @@ function render() {
 	prop(sp, 'Samples', fmtInt(sub.n_samples));
 	if (sub.reused_from)
 		prop(sp, 'Score reused from', el('a', { href: `/submission?id=${encodeURIComponent(sub.reused_from)}`, class: 'mono small' }, sub.reused_from));
-	if ((sub.hidden || sub.disqualified) && sub.reason)
-		prop(sp, sub.disqualified ? 'Disqualified' : 'Hidden', sub.reason);
 	prop(sp, 'Submitted', fmtDate(sub.created_at));
 	if (sub.description)
 		prop(sp, 'Description', sub.description);
@@ -97,10 +190,9 @@ function render() {
 		je.append(el('div', { class: 'notice error small', style: 'margin-top:0.75rem' }, `Error: ${j.error}`));
 
 	const scores = j.scores || sub.scores;
-	const sc = clear($('#scores'));
-	const st = scoresTable(scores, 'Scores by task');
-	sc.append(st || el('p', { class: 'muted' },
-	    isActive(j) ? 'Scores appear here when the job has finished.' : 'No scores.'));
+	renderScores(scores, isActive(j));
+	renderModeration();
+	renderPick();
 
 	const log = $('#log');
 	const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 8;
@@ -137,7 +229,7 @@ async function tick() {
 }
 
 async function main() {
-	const user = await initNav().catch(() => null);
+	user = await initNav().catch(() => null);
 	const msg = $('#sub-notice');
 	if (!id) {
 		notice(msg, 'error', 'No submission given. ', el('a', { href: '/submissions' }, 'See your submissions.'));

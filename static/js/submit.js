@@ -17,10 +17,52 @@ function setFile(file) {
 	out.textContent = chosen ? `${chosen.name} — ${fmtBytes(chosen.size)}` : '';
 }
 
+/* "3 of 5 left today" from a remaining count and its limit (0/null = none). */
+function quotaPart(left, limit, span) {
+	if (left === null || left === undefined)
+		return limit ? `limit ${fmtInt(limit)} ${span}` : `no limit ${span}`;
+	return limit ? `${fmtInt(left)} of ${fmtInt(limit)} left ${span}` : `${fmtInt(left)} left ${span}`;
+}
+
+/*
+ * The selected track's remaining quota (GET /tracks answers `remaining`
+ * to a logged-in participant; without it only the limits are shown).
+ */
+function renderQuota(t) {
+	const box = $('#quota');
+	clear(box);
+	box.hidden = true;
+	if (!t)
+		return;
+	const lim = t.limits || {};
+	const rem = t.remaining;
+	if (!rem && !lim.per_day && !lim.total)
+		return;
+	box.hidden = false;
+	if (rem && rem.today == null && rem.total == null && !lim.per_day && !lim.total) {
+		box.className = 'quota';
+		box.append(el('span', { id: 'quota-today' }, 'No limit on the number of submissions on this track.'));
+		return;
+	}
+	const today = quotaPart(rem ? rem.today : undefined, lim.per_day, 'today');
+	const total = quotaPart(rem ? rem.total : undefined, lim.total, 'in total');
+	const out = rem && (rem.today === 0 || rem.total === 0);
+	box.className = `quota ${out ? 'out' : ''}`.trim();
+	box.append(el('span', { class: 'quota-label' }, rem ? 'Your team’s submissions: ' : 'Submission limits: '),
+	    el('span', { id: 'quota-today' }, today), ' · ', el('span', { id: 'quota-total' }, total));
+	if (out)
+		box.append(el('div', { class: 'quota-out', role: 'status' }, rem.total === 0
+		    ? 'Your team has used all its submissions on this track.'
+		    : 'Your team has used today’s submissions on this track; the count resets at 00:00 UTC.'));
+	else if (rem)
+		box.append(el('div', { class: 'hint' }, 'Invalid files and runs that fail on our side do not count.'));
+}
+
 function trackHint() {
 	const t = tracks.find((x) => x.slug === $('#track').value);
 	const hint = $('#track-hint');
 	const input = $('#file');
+	renderQuota(t);
 	if (!t) {
 		hint.textContent = '';
 		input.removeAttribute('accept');
@@ -38,6 +80,7 @@ function trackHint() {
 
 async function loadTracks() {
 	const sel = $('#track');
+	const keep = sel.value;
 	try {
 		const data = await api('/api/v1/tracks');
 		tracks = (data && data.tracks) || [];
@@ -53,10 +96,11 @@ async function loadTracks() {
 	}
 	if (tracks.length > 1)
 		sel.append(el('option', { value: '' }, 'Choose a track…'));
-	const want = new URLSearchParams(location.search).get('track');
+	const want = keep || new URLSearchParams(location.search).get('track');
 	tracks.forEach((t) => {
 		const closed = t.status && t.status !== 'open';
-		const label = `${t.slug} — ${t.kind}${t.budget != null ? `, budget ${fmtInt(t.budget)}` : ''}${closed ? ` (${t.status})` : ''}`;
+		const left = t.remaining && t.remaining.today != null ? `, ${fmtInt(t.remaining.today)} left today` : '';
+		const label = `${t.slug} — ${t.kind}${t.budget != null ? `, budget ${fmtInt(t.budget)}` : ''}${closed ? ` (${t.status})` : left}`;
 		sel.append(el('option', { value: t.slug, selected: t.slug === want }, label));
 	});
 	trackHint();
@@ -280,6 +324,8 @@ function onSubmit(ev) {
 		else
 			$('#progress-text').textContent = 'Upload finished — not accepted';
 		onDone(x);
+		if (x.status === 201 || x.status === 200 || x.status === 429)
+			loadTracks();	/* the remaining quota changed (or is news) */
 	});
 	xhr.addEventListener('error', () => {
 		xhr = null;

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Browser test: the web pages in Debian's headless Chromium, driven by
+# Browser tests: the web pages in Debian's headless Chromium, driven by
 # playwright-core (tests/browser/), against a real dataoptimd on a loopback
-# port with a temporary state directory and a synthetic pool.  Prints the
-# test's "ok N - ..." lines.  Chromium is slow, so this runs against the
+# port with a temporary state directory and a synthetic pool: first the
+# participant's pages (submit.test.mjs), then the organizer pages and the
+# participant's side of them (admin.test.mjs) on the same daemon.  Prints
+# the tests' "ok N - ..." lines.  Chromium is slow, so this runs against the
 # plain build only (DO_BIN=bin) and skips the sanitizer build.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -66,6 +68,8 @@ mkdir -p "$T/state"
 	    --per-day 1 --db "$DB" &&
 	"$DO_BIN/dataoptim" track add --slug browser-closed --kind standard --budget 1000 \
 	    --closes 2020-01-01 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug browser-admin --kind standard --budget 1000 \
+	    --per-day 5 --total 9 --db "$DB" &&
 	printf '%s\n' "$PASSWORD-ops" |
 	    "$DO_BIN/dataoptim" user add --admin --email "ops@example.org" --db "$DB"
 } >"$T/setup.log" 2>&1 || fail "set up pool, database, team, user and track" "$T/setup.log"
@@ -73,6 +77,10 @@ mkdir -p "$T/state"
 WORKER_TOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" \
     --role worker --db "$DB" 2>>"$T/setup.log") && [ -n "$WORKER_TOKEN" ] ||
 	fail "create a worker token" "$T/setup.log"
+# the participant's own token: the admin test submits through the API
+USER_TOKEN=$("$DO_BIN/dataoptim" token create --email "$EMAIL" \
+    --db "$DB" 2>>"$T/setup.log") && [ -n "$USER_TOKEN" ] ||
+	fail "create a participant token" "$T/setup.log"
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
 	fail "find a free port"
@@ -96,6 +104,14 @@ DO_WORKER_TOKEN="$WORKER_TOKEN" DO_QUOTA_TRACK=browser-quota \
 DO_CLOSED_TRACK=browser-closed DO_MAX_UPLOAD_MB=1 DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/submit.test.mjs
 rc=$?
+DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="$EMAIL" DO_PASSWORD="$PASSWORD" \
+DO_ADMIN_EMAIL="ops@example.org" DO_ADMIN_PASSWORD="$PASSWORD-ops" \
+DO_PARTICIPANT_TOKEN="$USER_TOKEN" DO_WORKER_TOKEN="$WORKER_TOKEN" \
+DO_ADMIN_TRACK=browser-admin DO_EXAMPLE="$SHARED/example-standard.txt" \
+CHROMIUM="$CHROMIUM" DO_SHOTS="${DO_SHOTS:-}" \
+    node tests/browser/admin.test.mjs
+rc2=$?
+[ "$rc" -ne 0 ] || rc=$rc2
 if [ "$rc" -ne 0 ]; then
 	echo "# dataoptimd log (last lines):"
 	tail -n 40 "$T/daemon.log" | sed 's/^/#   /'

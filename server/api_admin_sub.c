@@ -1,0 +1,498 @@
+/* api_admin_sub: the organizer API's submissions, jobs, workers, audit
+ * log, exports, statistics and webhook deliveries. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "db.h"
+#include "http.h"
+#include "lb.h"
+#include "srv.h"
+#include "util.h"
+
+static const char *
+adm_actor(struct http_req *req)
+{
+	return http_req_who(req)->email;
+}
+
+/* A time query argument (ISO-8601 or a date); 0 when absent, -1 bad. */
+static int
+adm_time_arg(struct http_req *req, const char *name, int64_t *out)
+{
+	const char *v = api_admin_query(req, name);
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	return api_admin_time(v, out);
+}
+
+/* ---- submissions ---- */
+
+int
+api_admin_subs(struct http_req *req)
+{
+	struct db_subq q;
+	json_t *o;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	if (api_admin_page(req, &q.limit, &q.offset) != 0)
+		return 0;
+	if (adm_time_arg(req, "since", &q.since) != 0 ||
+	    adm_time_arg(req, "until", &q.until) != 0)
+		return http_reply_error(req, 400, "bad_request", "since, "
+		    "until: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", NULL);
+	q.track = api_admin_query(req, "track");
+	q.team = api_admin_query(req, "team");
+	q.state = api_admin_query(req, "state");
+	q.flag = api_admin_query(req, "flag");
+	if (q.flag != NULL && strcmp(q.flag, "hidden") != 0 &&
+	    strcmp(q.flag, "disqualified") != 0 &&
+	    strcmp(q.flag, "baseline") != 0 && strcmp(q.flag, "selected") != 0)
+		return http_reply_error(req, 400, "bad_request", "flag: hidden, "
+		    "disqualified, baseline or selected", NULL);
+	rc = db_admin_submissions(http_req_db(req), &q, &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "submission");
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_sub_get(struct http_req *req)
+{
+	json_t *o;
+	int rc = db_admin_submission(http_req_db(req), http_req_param(req, 0),
+	    &o);
+
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "submission");
+	return http_reply_json(req, 200, o);
+}
+
+/* POST /api/v1/admin/submissions/{id}/{hide|disqualify|restore|baseline} */
+int
+api_admin_sub_action(struct http_req *req)
+{
+	const char *action = http_req_param(req, 1);
+	json_t *body = http_req_json(req), *o, *b = NULL;
+	const char *reason = NULL;
+	int rc;
+
+	if (strcmp(action, "hide") != 0 && strcmp(action, "disqualify") != 0 &&
+	    strcmp(action, "restore") != 0 && strcmp(action, "baseline") != 0)
+		return http_reply_error(req, 404, "not_found", "actions: hide, "
+		    "disqualify, restore, baseline", NULL);
+	if (body != NULL && json_unpack(body, "{s?s, s?o}", "reason", &reason,
+	    "baseline", &b) != 0)
+		return http_reply_error(req, 400, "bad_request",
+		    "\"reason\" must be a string", NULL);
+	if (b != NULL && !json_is_boolean(b))
+		return http_reply_error(req, 400, "bad_request",
+		    "\"baseline\" must be true or false", NULL);
+	if ((strcmp(action, "hide") == 0 || strcmp(action, "disqualify") == 0)
+	    && (reason == NULL || reason[0] == '\0'))
+		return http_reply_error(req, 400, "bad_request",
+		    "give a reason", NULL);
+	if (reason != NULL && strlen(reason) > 2000)
+		return http_reply_error(req, 400, "bad_request",
+		    "the reason is over 2000 characters", NULL);
+	rc = db_admin_sub_action(http_req_db(req), http_req_param(req, 0),
+	    action, reason, b == NULL || json_is_true(b), adm_actor(req),
+	    srv_now(), &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "submission");
+	lb_invalidate(http_req_srv(req)->lb);
+	return http_reply_json(req, 200, o);
+}
+
+/* ---- jobs ---- */
+
+int
+api_admin_jobs(struct http_req *req)
+{
+	struct db_jobq q;
+	json_t *o;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	if (api_admin_page(req, &q.limit, &q.offset) != 0)
+		return 0;
+	q.state = api_admin_query(req, "state");
+	q.track = api_admin_query(req, "track");
+	q.worker = api_admin_query(req, "worker");
+	rc = db_admin_jobs(http_req_db(req), &q, &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "job");
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_job_get(struct http_req *req)
+{
+	json_t *o;
+	int rc = db_admin_job(http_req_db(req), http_req_param(req, 0), &o);
+
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "job");
+	return http_reply_json(req, 200, o);
+}
+
+/* POST /api/v1/admin/jobs/{id}/{rerun|cancel|priority|fail} */
+int
+api_admin_job_action(struct http_req *req)
+{
+	const char *action = http_req_param(req, 1);
+	json_t *body = http_req_json(req), *o, *p = NULL;
+	const char *reason = NULL, *fault = NULL;
+	int64_t prio = 0;
+	int rc;
+
+	if (strcmp(action, "rerun") != 0 && strcmp(action, "cancel") != 0 &&
+	    strcmp(action, "priority") != 0 && strcmp(action, "fail") != 0)
+		return http_reply_error(req, 404, "not_found", "actions: rerun, "
+		    "cancel, priority, fail", NULL);
+	if (body != NULL && json_unpack(body, "{s?s, s?s, s?o}", "reason",
+	    &reason, "fault", &fault, "priority", &p) != 0)
+		return http_reply_error(req, 400, "bad_request",
+		    "\"reason\" and \"fault\" must be strings", NULL);
+	if (reason != NULL && strlen(reason) > 2000)
+		return http_reply_error(req, 400, "bad_request",
+		    "the reason is over 2000 characters", NULL);
+	if (strcmp(action, "priority") == 0) {
+		if (!json_is_integer(p) || json_integer_value(p) < -1000 ||
+		    json_integer_value(p) > 1000)
+			return http_reply_error(req, 400, "bad_request",
+			    "priority: an integer from -1000 to 1000", NULL);
+		prio = json_integer_value(p);
+	}
+	if (strcmp(action, "fail") == 0) {
+		if (reason == NULL || reason[0] == '\0')
+			return http_reply_error(req, 400, "bad_request",
+			    "give a reason", NULL);
+		if (fault != NULL && strcmp(fault, "system") != 0 &&
+		    strcmp(fault, "team") != 0)
+			return http_reply_error(req, 400, "bad_request",
+			    "fault: system or team", NULL);
+	}
+	rc = db_admin_job_action(http_req_db(req), http_req_param(req, 0),
+	    action, reason, fault, prio, adm_actor(req), srv_now(), &o);
+	if (rc == DB_CONFLICT && strcmp(action, "rerun") == 0)
+		return http_reply_error(req, 409, "not_finished",
+		    "the job is queued or running", NULL);
+	if (rc == DB_CONFLICT)
+		return http_reply_error(req, 409, "finished",
+		    "the job has already finished", NULL);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "job");
+	lb_invalidate(http_req_srv(req)->lb);
+	return http_reply_json(req, 200, o);
+}
+
+/* ---- workers, audit, statistics ---- */
+
+int
+api_admin_workers(struct http_req *req)
+{
+	json_t *o;
+	int rc = db_admin_workers(http_req_db(req), srv_now(), &o);
+
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "worker");
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_audit(struct http_req *req)
+{
+	struct db_auditq q;
+	json_t *o;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	if (api_admin_page(req, &q.limit, &q.offset) != 0)
+		return 0;
+	if (adm_time_arg(req, "since", &q.since) != 0 ||
+	    adm_time_arg(req, "until", &q.until) != 0)
+		return http_reply_error(req, 400, "bad_request", "since, "
+		    "until: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", NULL);
+	q.actor = api_admin_query(req, "actor");
+	q.action = api_admin_query(req, "action");
+	q.target = api_admin_query(req, "target");
+	rc = db_admin_audit(http_req_db(req), &q, &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "entry");
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_stats(struct http_req *req)
+{
+	const char *slug = api_admin_query(req, "track");
+	json_t *o;
+	int rc;
+
+	if (slug == NULL)
+		return http_reply_error(req, 400, "bad_request",
+		    "name the track: ?track=SLUG", NULL);
+	rc = db_admin_stats(http_req_db(req), slug, srv_now(), &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "track");
+	return http_reply_json(req, 200, o);
+}
+
+/* ---- exports ---- */
+
+/* The format argument: 0 JSON, 1 CSV, -1 after a 400. */
+static int
+adm_format(struct http_req *req)
+{
+	const char *f = api_admin_query(req, "format");
+
+	if (f == NULL || strcmp(f, "json") == 0)
+		return 0;
+	if (strcmp(f, "csv") == 0)
+		return 1;
+	http_reply_error(req, 400, "bad_request", "format: json or csv",
+	    NULL);
+	return -1;
+}
+
+static void
+adm_attach(struct http_req *req, const char *name, int csv)
+{
+	char disp[200];
+
+	util_fmt(disp, sizeof(disp), "attachment; filename=\"%s.%s\"", name,
+	    csv ? "csv" : "json");
+	http_header(req, "Content-Disposition", disp);
+	http_header(req, "Cache-Control", "private, no-store");
+}
+
+int
+api_admin_export_lb(struct http_req *req)
+{
+	const char *slug = api_admin_query(req, "track");
+	const char *split = api_admin_query(req, "split");
+	struct db_lbopts o;
+	char name[128];
+	json_t *doc;
+	int csv, rc;
+
+	if ((csv = adm_format(req)) < 0)
+		return 0;
+	if (slug == NULL)
+		return http_reply_error(req, 400, "bad_request",
+		    "name the track: ?track=SLUG", NULL);
+	memset(&o, 0, sizeof(o));
+	o.organizer = 1;
+	o.now = srv_now();
+	if (split != NULL && strcmp(split, "private") == 0)
+		o.priv = 1;
+	else if (split != NULL && strcmp(split, "public") != 0)
+		return http_reply_error(req, 400, "bad_request",
+		    "split: public or private", NULL);
+	rc = db_leaderboard_ex(http_req_db(req), slug, &o, &doc, NULL);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "track");
+	util_fmt(name, sizeof(name), "leaderboard-%s-%s", slug,
+	    o.priv ? "private" : "public");
+	if (csv) {
+		size_t len;
+		char *text = lb_csv(doc, &len);
+
+		json_decref(doc);
+		http_reply_take(req, 200, "text/csv; charset=utf-8", text,
+		    len);
+	} else
+		http_reply_json(req, 200, doc);
+	adm_attach(req, name, csv);
+	return 0;
+}
+
+/* Append s to the buffer as one CSV field (quoted when needed; a leading
+ * = + - @ or tab is defused against spreadsheet formulas). */
+static void
+adm_csv(char **buf, size_t *len, size_t *cap, const char *s, int sep)
+{
+	size_t n = strlen(s), need = 2 * n + 8, i;
+	int danger = n > 0 && strchr("=+-@\t", s[0]) != NULL &&
+	    !(s[0] == '-' && n > 1 && s[1] >= '0' && s[1] <= '9');
+	int quote = danger || strpbrk(s, ",\"\r\n") != NULL;
+	char *p;
+
+	if (*len + need >= *cap) {
+		*cap = 2 * (*len + need) + 4096;
+		*buf = util_xrealloc(*buf, *cap);
+	}
+	p = *buf + *len;
+	if (sep)
+		*p++ = ',';
+	if (quote)
+		*p++ = '"';
+	if (danger)
+		*p++ = '\'';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			*p++ = '"';
+		*p++ = s[i];
+	}
+	if (quote)
+		*p++ = '"';
+	*len = (size_t)(p - *buf);
+}
+
+/* A JSON value as CSV text into out. */
+static const char *
+adm_csv_val(json_t *v, char *out, size_t outsz)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		util_fmt(out, outsz, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		util_fmt(out, outsz, "%.6g", json_real_value(v));
+	else if (json_is_boolean(v))
+		util_fmt(out, outsz, "%s", json_is_true(v) ? "true" : "false");
+	else
+		out[0] = '\0';
+	return out;
+}
+
+static char *
+adm_subs_csv(json_t *subs, size_t *outlen)
+{
+	static const char *const cols[] = { "id", "track", "team",
+	    "user_email", "method_name", "n_samples", "created_at", "status",
+	    "hidden", "disqualified", "baseline", "selected", "reason" };
+	const size_t ncols = sizeof(cols) / sizeof(cols[0]);
+	json_t *tasks = json_object(), *ptasks = json_object(), *s, *v;
+	char *buf = NULL, num[64], name[80];
+	size_t len = 0, cap = 0, i, j;
+	const char *task;
+
+	json_array_foreach(subs, i, s) {
+		json_object_foreach(json_object_get(s, "scores"), task, v)
+			json_object_set_new(tasks, task, json_true());
+		json_object_foreach(json_object_get(s, "private_scores"), task,
+		    v)
+			json_object_set_new(ptasks, task, json_true());
+	}
+	for (j = 0; j < ncols; j++)
+		adm_csv(&buf, &len, &cap, cols[j], j > 0);
+	json_object_foreach(tasks, task, v) {
+		util_fmt(name, sizeof(name), "score:%s", task);
+		adm_csv(&buf, &len, &cap, name, 1);
+	}
+	json_object_foreach(ptasks, task, v) {
+		util_fmt(name, sizeof(name), "private:%s", task);
+		adm_csv(&buf, &len, &cap, name, 1);
+	}
+	adm_csv(&buf, &len, &cap, "", 0);
+	buf[len++] = '\r';
+	buf[len++] = '\n';
+	json_array_foreach(subs, i, s) {
+		json_t *t;
+
+		for (j = 0; j < ncols; j++)
+			adm_csv(&buf, &len, &cap, adm_csv_val(json_object_get(s,
+			    cols[j]), num, sizeof(num)), j > 0);
+		json_object_foreach(tasks, task, t)
+			adm_csv(&buf, &len, &cap, adm_csv_val(json_object_get(
+			    json_object_get(s, "scores"), task), num,
+			    sizeof(num)), 1);
+		json_object_foreach(ptasks, task, t)
+			adm_csv(&buf, &len, &cap, adm_csv_val(json_object_get(
+			    json_object_get(s, "private_scores"), task), num,
+			    sizeof(num)), 1);
+		adm_csv(&buf, &len, &cap, "", 0);
+		buf[len++] = '\r';
+		buf[len++] = '\n';
+	}
+	json_decref(tasks);
+	json_decref(ptasks);
+	*outlen = len;
+	return buf;
+}
+
+int
+api_admin_export_subs(struct http_req *req)
+{
+	struct db_subq q;
+	json_t *page, *all = json_array();
+	char name[128];
+	int csv, rc;
+
+	if ((csv = adm_format(req)) < 0) {
+		json_decref(all);
+		return 0;
+	}
+	memset(&q, 0, sizeof(q));
+	q.track = api_admin_query(req, "track");
+	q.limit = 500;
+	/* page through, so that one statement never holds everything */
+	for (;;) {
+		rc = db_admin_submissions(http_req_db(req), &q, &page);
+		if (rc != DB_OK) {
+			json_decref(all);
+			return api_admin_dberr(req, rc, "submission");
+		}
+		json_array_extend(all, json_object_get(page, "submissions"));
+		q.offset += q.limit;
+		rc = q.offset < json_integer_value(json_object_get(page,
+		    "total"));
+		json_decref(page);
+		if (!rc)
+			break;
+	}
+	util_fmt(name, sizeof(name), "submissions%s%s", q.track ? "-" : "",
+	    q.track ? q.track : "");
+	if (csv) {
+		size_t len;
+		char *text = adm_subs_csv(all, &len);
+
+		json_decref(all);
+		http_reply_take(req, 200, "text/csv; charset=utf-8", text, len);
+	} else
+		http_reply_json(req, 200, json_pack("{s:o}", "submissions",
+		    all));
+	adm_attach(req, name, csv);
+	return 0;
+}
+
+/* ---- webhooks ---- */
+
+int
+api_admin_webhooks(struct http_req *req)
+{
+	int64_t limit, offset;
+	json_t *o;
+	int rc;
+
+	if (api_admin_page(req, &limit, &offset) != 0)
+		return 0;
+	rc = db_admin_webhooks(http_req_db(req), api_admin_query(req, "track"),
+	    api_admin_query(req, "status"), limit, offset, &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "delivery");
+	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_webhook_retry(struct http_req *req)
+{
+	const char *p = http_req_param(req, 0);
+	char *end;
+	long long id = strtoll(p, &end, 10);
+	json_t *o;
+	int rc;
+
+	if (end == p || *end != '\0' || id <= 0)
+		return api_admin_dberr(req, DB_NOTFOUND, "delivery");
+	rc = db_admin_webhook_retry(http_req_db(req), id, adm_actor(req),
+	    srv_now(), &o);
+	if (rc != DB_OK)
+		return api_admin_dberr(req, rc, "delivery");
+	return http_reply_json(req, 200, o);
+}

@@ -1,0 +1,914 @@
+/* db_admin_sub: organizer views and actions on submissions and jobs,
+ * workers, statistics, and a team's pick of its leaderboard entry. */
+#include "db_int.h"
+
+#include <string.h>
+
+#include "util.h"
+
+/* ---- submissions ---- */
+
+#define DB_SEL_CUR(s) "(SELECT sel.submission_id FROM selections sel " \
+	"WHERE sel.track_id = " s ".track_id AND sel.team_id = " s ".team_id " \
+	"ORDER BY sel.id DESC LIMIT 1)"
+
+#define DB_ASUB_SQL "SELECT s.id, t.slug, s.kind, j.state, tm.name, " \
+	"s.team_id, u.email, s.n_samples, s.size_bytes, s.sha256, s.set_hash, " \
+	"s.composition, s.method_name, s.description, s.url, s.created_at, " \
+	"s.reused_from, s.hidden, s.disqualified, s.reason, s.baseline, " \
+	DB_SEL_CUR("s") " IS s.id, j.id, j.stage, j.progress, j.attempt, " \
+	"j.error, j.priority, j.worker, tm.baseline, COUNT(*) OVER () " \
+	"FROM submissions s JOIN tracks t ON t.id = s.track_id " \
+	"JOIN jobs j ON j.submission_id = s.id " \
+	"JOIN teams tm ON tm.id = s.team_id JOIN users u ON u.id = s.user_id "
+
+static json_t *
+db_asub_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = json_object(), *job = json_object();
+
+	(void)db;
+	db__jtext(o, "id", st, 0);
+	db__jtext(o, "track", st, 1);
+	db__jtext(o, "kind", st, 2);
+	db__jtext(o, "status", st, 3);
+	db__jtext(o, "team", st, 4);
+	db__jint(o, "team_id", st, 5);
+	db__jtext(o, "user_email", st, 6);
+	db__jint(o, "n_samples", st, 7);
+	db__jint(o, "size_bytes", st, 8);
+	db__jtext(o, "sha256", st, 9);
+	db__jtext(o, "set_hash", st, 10);
+	json_object_set_new(o, "composition", db__jparse(st, 11, 1));
+	db__jtext(o, "method_name", st, 12);
+	db__jtext(o, "description", st, 13);
+	db__jtext(o, "url", st, 14);
+	db__jtime(o, "created_at", st, 15);
+	db__jtext(o, "reused_from", st, 16);
+	json_object_set_new(o, "reused", json_boolean(
+	    sqlite3_column_type(st, 16) != SQLITE_NULL));
+	json_object_set_new(o, "hidden",
+	    json_boolean(sqlite3_column_int(st, 17)));
+	json_object_set_new(o, "disqualified",
+	    json_boolean(sqlite3_column_int(st, 18)));
+	db__jtext(o, "reason", st, 19);
+	json_object_set_new(o, "baseline",
+	    json_boolean(sqlite3_column_int(st, 20)));
+	json_object_set_new(o, "team_baseline",
+	    json_boolean(sqlite3_column_int(st, 29)));
+	json_object_set_new(o, "selected",
+	    json_boolean(sqlite3_column_int(st, 21)));
+	db__jtext(job, "id", st, 22);
+	db__jtext(job, "state", st, 3);
+	db__jtext(job, "stage", st, 23);
+	db__jtext(job, "progress", st, 24);
+	db__jint(job, "attempt", st, 25);
+	db__jtext(job, "error", st, 26);
+	db__jint(job, "priority", st, 27);
+	db__jtext(job, "worker", st, 28);
+	json_object_set_new(o, "job", job);
+	return o;
+}
+
+/* Add "scores" and "private_scores" to each submission of arr. */
+static int
+db_asub_scores(struct db *db, json_t *arr)
+{
+	json_t *o, *sc, *pc;
+	size_t i;
+
+	json_array_foreach(arr, i, o) {
+		const char *id = json_string_value(json_object_get(o, "id"));
+
+		if (db__scores(db, id, &sc) != DB_OK)
+			return DB_ERR;
+		json_object_set_new(o, "scores", sc);
+		if (db__private_scores(db, id, &pc) != DB_OK)
+			return DB_ERR;
+		json_object_set_new(o, "private_scores", pc);
+	}
+	return DB_OK;
+}
+
+int
+db_admin_submissions(struct db *db, const struct db_subq *q, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, DB_ASUB_SQL
+	    "WHERE (?1 IS NULL OR t.slug = ?1) AND (?2 IS NULL OR tm.name = ?2) "
+	    "AND (?3 IS NULL OR j.state = ?3) AND (?4 = 0 OR s.created_at >= ?4) "
+	    "AND (?5 = 0 OR s.created_at < ?5) AND (?6 IS NULL "
+	    "  OR (?6 = 'hidden' AND s.hidden = 1) "
+	    "  OR (?6 = 'disqualified' AND s.disqualified = 1) "
+	    "  OR (?6 = 'baseline' AND (s.baseline = 1 OR tm.baseline = 1)) "
+	    "  OR (?6 = 'selected' AND " DB_SEL_CUR("s") " IS s.id)) "
+	    "ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?7 OFFSET ?8");
+	json_t *arr = NULL;
+	int64_t total = 0;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, q->track);
+	db__text(st, 2, q->team);
+	db__text(st, 3, q->state);
+	db__int(st, 4, q->since);
+	db__int(st, 5, q->until);
+	db__text(st, 6, q->flag);
+	db__int(st, 7, q->limit);
+	db__int(st, 8, q->offset);
+	if ((rc = db__rows(db, st, db_asub_row, 30, &arr, &total,
+	    "admin submissions")) != DB_OK)
+		return rc;
+	if (db_asub_scores(db, arr) != DB_OK) {
+		json_decref(arr);
+		return DB_ERR;
+	}
+	*out = db__page("submissions", arr, q->limit, q->offset, total);
+	return DB_OK;
+}
+
+/* The admin submission object of id (with scores) into *out. */
+static int
+db_asub(struct db *db, const char *id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, DB_ASUB_SQL "WHERE s.id = ?1");
+	json_t *arr = NULL;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	if ((rc = db__rows(db, st, db_asub_row, -1, &arr, NULL,
+	    "admin submission")) != DB_OK)
+		return rc;
+	if (json_array_size(arr) == 0) {
+		json_decref(arr);
+		return DB_NOTFOUND;
+	}
+	if (db_asub_scores(db, arr) != DB_OK) {
+		json_decref(arr);
+		return DB_ERR;
+	}
+	*out = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	return DB_OK;
+}
+
+/* The audit entries about target (oldest first). */
+static int
+db_audit_of(struct db *db, const char *target, json_t **out)
+{
+	struct db_auditq q;
+	json_t *page;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.target = target;
+	q.limit = 200;
+	if ((rc = db_admin_audit(db, &q, &page)) != DB_OK)
+		return rc;
+	*out = json_incref(json_object_get(page, "audit"));
+	json_decref(page);
+	return DB_OK;
+}
+
+int
+db_admin_submission(struct db *db, const char *id, json_t **out)
+{
+	json_t *o = NULL, *job = NULL, *au = NULL;
+	char target[96];
+	int rc;
+
+	if ((rc = db_asub(db, id, &o)) != DB_OK)
+		return rc;
+	rc = db_admin_job(db, json_string_value(json_object_get(
+	    json_object_get(o, "job"), "id")), &job);
+	if (rc != DB_OK)
+		goto fail;
+	json_object_set(o, "job", json_object_get(job, "job"));
+	json_decref(job);
+	util_fmt(target, sizeof(target), "submission:%s", id);
+	if ((rc = db_audit_of(db, target, &au)) != DB_OK)
+		goto fail;
+	json_object_set_new(o, "audit", au);
+	*out = json_pack("{s:o}", "submission", o);
+	return DB_OK;
+fail:
+	json_decref(o);
+	return rc == DB_NOTFOUND ? DB_ERR : rc;
+}
+
+/* The moderation state of submission id: {hidden, disqualified, reason,
+ * baseline}. */
+static int
+db_sub_mod(struct db *db, const char *id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT hidden, disqualified, reason, "
+	    "baseline FROM submissions WHERE id = ?1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = json_object();
+		json_object_set_new(*out, "hidden",
+		    json_boolean(sqlite3_column_int(st, 0)));
+		json_object_set_new(*out, "disqualified",
+		    json_boolean(sqlite3_column_int(st, 1)));
+		db__jtext(*out, "reason", st, 2);
+		json_object_set_new(*out, "baseline",
+		    json_boolean(sqlite3_column_int(st, 3)));
+	}
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "sub mod");
+}
+
+int
+db_admin_sub_action(struct db *db, const char *id, const char *action,
+    const char *reason, int flag, const char *actor, int64_t now,
+    json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *before = NULL, *after = NULL;
+	char target[96], name[40];
+	int rc;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_sub_mod(db, id, &before)) != DB_OK)
+		goto out;
+	rc = DB_ERR;
+	st = db__stmt(db, "UPDATE submissions SET "
+	    "hidden = CASE ?2 WHEN 'hide' THEN 1 WHEN 'restore' THEN 0 "
+	    "  ELSE hidden END, "
+	    "disqualified = CASE ?2 WHEN 'disqualify' THEN 1 "
+	    "  WHEN 'restore' THEN 0 ELSE disqualified END, "
+	    "reason = CASE ?2 WHEN 'baseline' THEN reason ELSE ?3 END, "
+	    "baseline = IIF(?2 = 'baseline', ?4, baseline) WHERE id = ?1");
+	if (st == NULL)
+		goto out;
+	db__text(st, 1, id);
+	db__text(st, 2, action);
+	db__text(st, 3, reason);
+	db__int(st, 4, flag ? 1 : 0);
+	if ((rc = db__exec(db, st, NULL, "moderate")) != DB_OK ||
+	    (rc = db_sub_mod(db, id, &after)) != DB_OK)
+		goto out;
+	util_fmt(target, sizeof(target), "submission:%s", id);
+	util_fmt(name, sizeof(name), "submission.%s", action);
+	if ((rc = db_audit_ex(db, actor, name, target, reason, before, after,
+	    now)) != DB_OK)
+		goto out;
+	rc = db__commit(db);
+out:
+	db__rollback(db);
+	json_decref(before);
+	json_decref(after);
+	if (rc == DB_OK && out != NULL) {
+		json_t *o;
+
+		if ((rc = db_asub(db, id, &o)) == DB_OK)
+			*out = json_pack("{s:o}", "submission", o);
+	}
+	return rc;
+}
+
+int
+db_submission_moderate(struct db *db, const char *id, const char *action,
+    const char *reason, int64_t now)
+{
+	return db_admin_sub_action(db, id, action, reason, 0, "admin", now,
+	    NULL);
+}
+
+/* ---- jobs ---- */
+
+#define DB_AJOB_SQL "SELECT j.id, j.submission_id, t.slug, tm.name, " \
+	"j.state, j.stage, j.progress, j.attempt, j.priority, j.worker, " \
+	"j.created_at, j.started_at, j.finished_at, j.updated_at, " \
+	"j.lease_expires_at, j.error, j.fault, s.method_name, " \
+	"s.reused_from, j.log_tail, j.result, COUNT(*) OVER () " \
+	"FROM jobs j JOIN submissions s ON s.id = j.submission_id " \
+	"JOIN tracks t ON t.id = s.track_id JOIN teams tm ON tm.id = s.team_id "
+
+static json_t *
+db_ajob_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	(void)db;
+	db__jtext(o, "id", st, 0);
+	db__jtext(o, "submission_id", st, 1);
+	db__jtext(o, "track", st, 2);
+	db__jtext(o, "team", st, 3);
+	db__jtext(o, "state", st, 4);
+	db__jtext(o, "stage", st, 5);
+	db__jtext(o, "progress", st, 6);
+	db__jint(o, "attempt", st, 7);
+	db__jint(o, "priority", st, 8);
+	db__jtext(o, "worker", st, 9);
+	db__jtime(o, "created_at", st, 10);
+	db__jtime(o, "started_at", st, 11);
+	db__jtime(o, "finished_at", st, 12);
+	db__jtime(o, "updated_at", st, 13);
+	db__jtime(o, "lease_expires_at", st, 14);
+	db__jtext(o, "error", st, 15);
+	db__jtext(o, "fault", st, 16);
+	db__jtext(o, "method_name", st, 17);
+	json_object_set_new(o, "reused", json_boolean(
+	    sqlite3_column_type(st, 18) != SQLITE_NULL));
+	return o;
+}
+
+static json_t *
+db_ajob_full_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = db_ajob_row(db, st);
+
+	db__jtext(o, "log_tail", st, 19);
+	json_object_set_new(o, "result", db__jparse(st, 20, 0));
+	return o;
+}
+
+int
+db_admin_jobs(struct db *db, const struct db_jobq *q, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, DB_AJOB_SQL
+	    "WHERE (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR t.slug = ?2) "
+	    "AND (?3 IS NULL OR j.worker = ?3) "
+	    "ORDER BY IIF(?1 = 'queued', -j.priority, 0), "
+	    "IIF(?1 = 'queued', j.rowid, -j.rowid) LIMIT ?4 OFFSET ?5");
+	json_t *arr = NULL;
+	int64_t total = 0;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, q->state);
+	db__text(st, 2, q->track);
+	db__text(st, 3, q->worker);
+	db__int(st, 4, q->limit);
+	db__int(st, 5, q->offset);
+	if ((rc = db__rows(db, st, db_ajob_row, 21, &arr, &total,
+	    "admin jobs")) != DB_OK)
+		return rc;
+	*out = db__page("jobs", arr, q->limit, q->offset, total);
+	return DB_OK;
+}
+
+static json_t *
+db_hist_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	(void)db;
+	db__jint(o, "attempt", st, 0);
+	db__jtext(o, "state", st, 1);
+	db__jtext(o, "error", st, 2);
+	db__jtext(o, "fault", st, 3);
+	db__jtext(o, "worker", st, 4);
+	db__jtime(o, "started_at", st, 5);
+	db__jtime(o, "finished_at", st, 6);
+	json_object_set_new(o, "scores", db__jparse(st, 7, 1));
+	json_object_set_new(o, "private_scores", db__jparse(st, 8, 1));
+	json_object_set_new(o, "result", db__jparse(st, 9, 0));
+	db__jtime(o, "rerun_at", st, 10);
+	db__jtext(o, "rerun_by", st, 11);
+	return o;
+}
+
+int
+db_admin_job(struct db *db, const char *id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, DB_AJOB_SQL "WHERE j.id = ?1");
+	json_t *arr = NULL, *o, *hist, *sc;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	if ((rc = db__rows(db, st, db_ajob_full_row, -1, &arr, NULL,
+	    "admin job")) != DB_OK)
+		return rc;
+	if (json_array_size(arr) == 0) {
+		json_decref(arr);
+		return DB_NOTFOUND;
+	}
+	o = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	st = db__stmt(db, "SELECT attempt, state, error, fault, worker, "
+	    "started_at, finished_at, scores, private_scores, result, "
+	    "rerun_at, rerun_by FROM job_history WHERE job_id = ?1 "
+	    "ORDER BY id");
+	if (st == NULL)
+		goto fail;
+	db__text(st, 1, id);
+	if (db__rows(db, st, db_hist_row, -1, &hist, NULL, "job history")
+	    != DB_OK)
+		goto fail;
+	json_object_set_new(o, "history", hist);
+	if (db__scores(db, json_string_value(json_object_get(o,
+	    "submission_id")), &sc) != DB_OK)
+		goto fail;
+	json_object_set_new(o, "scores", sc);
+	if (db__private_scores(db, json_string_value(json_object_get(o,
+	    "submission_id")), &sc) != DB_OK)
+		goto fail;
+	json_object_set_new(o, "private_scores", sc);
+	*out = json_pack("{s:o}", "job", o);
+	return DB_OK;
+fail:
+	json_decref(o);
+	return DB_ERR;
+}
+
+/* {state, attempt, priority, error, fault, worker} of job id. */
+static int
+db_job_mod(struct db *db, const char *id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT state, attempt, priority, "
+	    "error, fault, worker FROM jobs WHERE id = ?1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = json_object();
+		db__jtext(*out, "state", st, 0);
+		db__jint(*out, "attempt", st, 1);
+		db__jint(*out, "priority", st, 2);
+		db__jtext(*out, "error", st, 3);
+		db__jtext(*out, "fault", st, 4);
+		db__jtext(*out, "worker", st, 5);
+	}
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job mod");
+}
+
+/* Keep the finished attempt in job_history, clear it from the job and
+ * queue the job again. */
+static int
+db_job_requeue(struct db *db, const char *id, const char *actor,
+    int64_t now)
+{
+	static const char *const sql[] = {
+		"INSERT INTO job_history (job_id, attempt, state, error, "
+		"fault, worker, result, scores, private_scores, started_at, "
+		"finished_at, rerun_at, rerun_by) SELECT j.id, j.attempt, "
+		"j.state, j.error, j.fault, j.worker, j.result, "
+		"(SELECT json_group_object(task, value) FROM scores "
+		"  WHERE submission_id = j.submission_id), "
+		"(SELECT json_group_object(task, value) FROM private_scores "
+		"  WHERE submission_id = j.submission_id), "
+		"j.started_at, j.finished_at, ?2, ?3 FROM jobs j "
+		"WHERE j.id = ?1",
+		"DELETE FROM scores WHERE submission_id = "
+		"(SELECT submission_id FROM jobs WHERE id = ?1) "
+		"AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+		"DELETE FROM private_scores WHERE submission_id = "
+		"(SELECT submission_id FROM jobs WHERE id = ?1) "
+		"AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+		"UPDATE submissions SET reused_from = NULL WHERE id = "
+		"(SELECT submission_id FROM jobs WHERE id = ?1) "
+		"AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
+		"UPDATE jobs SET state = 'queued', stage = NULL, progress = 0, "
+		"error = NULL, fault = NULL, result = NULL, log_tail = '', "
+		"worker = NULL, lease_expires_at = NULL, started_at = NULL, "
+		"finished_at = NULL, updated_at = ?2 WHERE id = ?1 "
+		"AND ?3 IS NOT NULL",
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st = db__stmt(db, sql[i]);
+
+		if (st == NULL)
+			return DB_ERR;
+		db__text(st, 1, id);
+		db__int(st, 2, now);
+		db__text(st, 3, actor);
+		if ((rc = db__exec(db, st, NULL, "rerun")) != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+int
+db_admin_job_action(struct db *db, const char *id, const char *action,
+    const char *reason, const char *fault, int64_t value, const char *actor,
+    int64_t now, json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *before = NULL, *after = NULL;
+	const char *state;
+	char target[96], name[40];
+	int rc, active;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_job_mod(db, id, &before)) != DB_OK)
+		goto out;
+	state = json_string_value(json_object_get(before, "state"));
+	active = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
+	rc = DB_ERR;
+	if (strcmp(action, "rerun") == 0) {
+		if (active) {
+			rc = DB_CONFLICT;
+			goto out;
+		}
+		if ((rc = db_job_requeue(db, id, actor, now)) != DB_OK)
+			goto out;
+	} else if (strcmp(action, "cancel") == 0 ||
+	    strcmp(action, "fail") == 0) {
+		int fail = strcmp(action, "fail") == 0;
+
+		if (!active) {
+			rc = DB_CONFLICT;
+			goto out;
+		}
+		st = db__stmt(db, "UPDATE jobs SET state = ?2, error = ?3, "
+		    "fault = ?4, finished_at = ?5, updated_at = ?5, "
+		    "lease_expires_at = NULL WHERE id = ?1");
+		if (st == NULL)
+			goto out;
+		db__text(st, 1, id);
+		db__text(st, 2, fail ? "failed" : "cancelled");
+		db__text(st, 3, reason ? reason : fail ? "failed by an "
+		    "organizer" : "cancelled by an organizer");
+		db__text(st, 4, fail ? (fault ? fault : "system") : NULL);
+		db__int(st, 5, now);
+		if ((rc = db__exec(db, st, NULL, "job action")) != DB_OK)
+			goto out;
+	} else if (strcmp(action, "priority") == 0) {
+		st = db__stmt(db, "UPDATE jobs SET priority = ?2, "
+		    "updated_at = ?3 WHERE id = ?1");
+		if (st == NULL)
+			goto out;
+		db__text(st, 1, id);
+		db__int(st, 2, value);
+		db__int(st, 3, now);
+		if ((rc = db__exec(db, st, NULL, "job priority")) != DB_OK)
+			goto out;
+	} else {
+		rc = DB_NOTFOUND;
+		goto out;
+	}
+	if ((rc = db_job_mod(db, id, &after)) != DB_OK)
+		goto out;
+	util_fmt(target, sizeof(target), "job:%s", id);
+	util_fmt(name, sizeof(name), "job.%s", action);
+	if ((rc = db_audit_ex(db, actor, name, target, reason, before, after,
+	    now)) != DB_OK)
+		goto out;
+	rc = db__commit(db);
+out:
+	db__rollback(db);
+	json_decref(before);
+	json_decref(after);
+	if (rc == DB_OK)
+		rc = db_admin_job(db, id, out);
+	return rc;
+}
+
+/* ---- workers ---- */
+
+int
+db_worker_seen(struct db *db, const char *name, const char *version,
+    const char *backend, int claimed, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO workers (name, version, "
+	    "backend, first_seen, last_seen, last_claim_at, claims) "
+	    "VALUES (?1, ?2, ?3, ?4, ?4, IIF(?5, ?4, NULL), ?5) "
+	    "ON CONFLICT (name) DO UPDATE SET "
+	    "version = COALESCE(excluded.version, version), "
+	    "backend = COALESCE(excluded.backend, backend), "
+	    "last_seen = excluded.last_seen, "
+	    "last_claim_at = COALESCE(excluded.last_claim_at, last_claim_at), "
+	    "claims = claims + excluded.claims");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, name);
+	db__text(st, 2, version);
+	db__text(st, 3, backend);
+	db__int(st, 4, now);
+	db__int(st, 5, claimed ? 1 : 0);
+	return db__exec(db, st, NULL, "worker seen");
+}
+
+int
+db_worker_seen_job(struct db *db, const char *job_id, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "UPDATE workers SET last_seen = ?2 "
+	    "WHERE name = (SELECT worker FROM jobs WHERE id = ?1)");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, job_id);
+	db__int(st, 2, now);
+	return db__exec(db, st, NULL, "worker seen job");
+}
+
+static json_t *
+db_worker_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	(void)db;
+	db__jtext(o, "name", st, 0);
+	db__jtext(o, "version", st, 1);
+	db__jtext(o, "backend", st, 2);
+	db__jtime(o, "first_seen", st, 3);
+	db__jtime(o, "last_seen", st, 4);
+	db__jtime(o, "last_claim_at", st, 5);
+	db__jint(o, "claims", st, 6);
+	db__jint(o, "seconds_since_seen", st, 7);
+	return o;
+}
+
+static json_t *
+db_wjob_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	(void)db;
+	db__jtext(o, "id", st, 0);
+	db__jtext(o, "submission_id", st, 1);
+	db__jtext(o, "track", st, 2);
+	db__jtext(o, "stage", st, 3);
+	db__jtext(o, "progress", st, 4);
+	db__jint(o, "attempt", st, 5);
+	db__jtime(o, "lease_expires_at", st, 6);
+	return o;
+}
+
+static json_t *
+db_wfail_row(struct db *db, sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	(void)db;
+	db__jtext(o, "job_id", st, 0);
+	db__jint(o, "attempt", st, 1);
+	db__jtext(o, "error", st, 2);
+	db__jtext(o, "fault", st, 3);
+	db__jtime(o, "at", st, 4);
+	return o;
+}
+
+int
+db_admin_workers(struct db *db, int64_t now, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT name, version, backend, "
+	    "first_seen, last_seen, last_claim_at, claims, ?1 - last_seen "
+	    "FROM workers ORDER BY last_seen DESC, name");
+	json_t *arr = NULL, *w, *a;
+	size_t i;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, now);
+	if ((rc = db__rows(db, st, db_worker_row, -1, &arr, NULL, "workers"))
+	    != DB_OK)
+		return rc;
+	json_array_foreach(arr, i, w) {
+		const char *name = json_string_value(json_object_get(w,
+		    "name"));
+
+		st = db__stmt(db, "SELECT j.id, j.submission_id, t.slug, "
+		    "j.stage, j.progress, j.attempt, j.lease_expires_at "
+		    "FROM jobs j JOIN submissions s ON s.id = j.submission_id "
+		    "JOIN tracks t ON t.id = s.track_id WHERE j.worker = ?1 "
+		    "AND j.state = 'running' ORDER BY j.updated_at DESC LIMIT 1");
+		if (st == NULL)
+			goto fail;
+		db__text(st, 1, name);
+		if (db__rows(db, st, db_wjob_row, -1, &a, NULL, "worker job")
+		    != DB_OK)
+			goto fail;
+		json_object_set(w, "current_job", json_array_size(a) ?
+		    json_array_get(a, 0) : json_null());
+		json_decref(a);
+		st = db__stmt(db, "SELECT job_id, attempt, error, fault, at "
+		    "FROM (SELECT id AS job_id, attempt, error, fault, "
+		    "  finished_at AS at FROM jobs WHERE worker = ?1 "
+		    "  AND state = 'failed' UNION ALL SELECT job_id, attempt, "
+		    "  error, fault, finished_at FROM job_history "
+		    "  WHERE worker = ?1 AND state = 'failed') "
+		    "ORDER BY at DESC LIMIT 5");
+		if (st == NULL)
+			goto fail;
+		db__text(st, 1, name);
+		if (db__rows(db, st, db_wfail_row, -1, &a, NULL,
+		    "worker failures") != DB_OK)
+			goto fail;
+		json_object_set_new(w, "recent_failures", a);
+	}
+	*out = json_pack("{s:o}", "workers", arr);
+	return DB_OK;
+fail:
+	json_decref(arr);
+	return DB_ERR;
+}
+
+/* ---- statistics ---- */
+
+static json_t *
+db_day_row(struct db *db, sqlite3_stmt *st)
+{
+	(void)db;
+	return json_pack("{s:s, s:I}", "day", (const char *)
+	    sqlite3_column_text(st, 0), "n",
+	    (json_int_t)sqlite3_column_int64(st, 1));
+}
+
+int
+db_admin_stats(struct db *db, const char *slug, int64_t now, json_t **out)
+{
+	static const char *const states[] = { "queued", "running",
+	    "succeeded", "failed", "cancelled" };
+	struct db_track t;
+	sqlite3_stmt *st;
+	json_t *o = NULL, *days, *jobs, *fails;
+	size_t i;
+	int rc;
+
+	if ((rc = db_track_get(db, slug, &t)) != DB_OK)
+		return rc;
+	st = db__stmt(db, "SELECT "
+	    "(SELECT COUNT(*) FROM submissions WHERE track_id = ?1), "
+	    "(SELECT COUNT(DISTINCT team_id) FROM submissions "
+	    "  WHERE track_id = ?1), "
+	    "(SELECT COUNT(DISTINCT team_id) FROM submissions "
+	    "  WHERE track_id = ?1 AND created_at >= ?2), "
+	    "(SELECT COALESCE(SUM(j.finished_at - j.started_at), 0) FROM jobs j "
+	    "  JOIN submissions s ON s.id = j.submission_id "
+	    "  WHERE s.track_id = ?1 AND j.attempt > 0 "
+	    "  AND j.finished_at IS NOT NULL AND j.started_at IS NOT NULL) + "
+	    "(SELECT COALESCE(SUM(h.finished_at - h.started_at), 0) "
+	    "  FROM job_history h JOIN jobs j ON j.id = h.job_id "
+	    "  JOIN submissions s ON s.id = j.submission_id "
+	    "  WHERE s.track_id = ?1 AND h.attempt > 0 "
+	    "  AND h.finished_at IS NOT NULL AND h.started_at IS NOT NULL), "
+	    "(SELECT COUNT(*) FROM submissions WHERE track_id = ?1 "
+	    "  AND reused_from IS NOT NULL), "
+	    "(SELECT COUNT(*) FROM jobs j JOIN submissions s "
+	    "  ON s.id = j.submission_id WHERE s.track_id = ?1 "
+	    "  AND j.state = 'failed' AND j.fault = 'team'), "
+	    "(SELECT COUNT(*) FROM jobs j JOIN submissions s "
+	    "  ON s.id = j.submission_id WHERE s.track_id = ?1 "
+	    "  AND j.state = 'failed' AND j.fault IS NOT 'team')");
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, t.id);
+	db__int(st, 2, now - 7 * 86400);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		o = json_object();
+		json_object_set_new(o, "track", json_string(t.slug));
+		db__jint(o, "submissions", st, 0);
+		db__jint(o, "teams", st, 1);
+		db__jint(o, "active_teams_7d", st, 2);
+		db__jint(o, "compute_seconds", st, 3);
+		db__jint(o, "reused", st, 4);
+		fails = json_object();
+		db__jint(fails, "team", st, 5);
+		db__jint(fails, "system", st, 6);
+		json_object_set_new(o, "failures", fails);
+	}
+	db__done(st);
+	if (rc != SQLITE_ROW)
+		return db__fail(db, "stats");
+	st = db__stmt(db, "SELECT date(created_at, 'unixepoch'), COUNT(*) "
+	    "FROM submissions WHERE track_id = ?1 GROUP BY 1 ORDER BY 1");
+	if (st == NULL)
+		goto fail;
+	db__int(st, 1, t.id);
+	if (db__rows(db, st, db_day_row, -1, &days, NULL, "stats days")
+	    != DB_OK)
+		goto fail;
+	json_object_set_new(o, "submissions_per_day", days);
+	jobs = json_object();
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		json_object_set_new(jobs, states[i], json_integer(0));
+	json_object_set_new(o, "jobs", jobs);
+	st = db__stmt(db, "SELECT j.state, COUNT(*) FROM jobs j "
+	    "JOIN submissions s ON s.id = j.submission_id "
+	    "WHERE s.track_id = ?1 GROUP BY j.state");
+	if (st == NULL)
+		goto fail;
+	db__int(st, 1, t.id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(jobs, (const char *)sqlite3_column_text(st,
+		    0), json_integer(sqlite3_column_int64(st, 1)));
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		db__fail(db, "stats jobs");
+		goto fail;
+	}
+	*out = o;
+	return DB_OK;
+fail:
+	json_decref(o);
+	return DB_ERR;
+}
+
+/* ---- a team's pick ---- */
+
+int
+db_submission_select(struct db *db, const char *id, int64_t team_id,
+    int select, const char *actor, int64_t now)
+{
+	sqlite3_stmt *st;
+	int64_t track_id = 0;
+	int ok = 0, cur = 0, rc;
+	char target[96];
+	json_t *before, *after;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	st = db__stmt(db, "SELECT s.track_id, j.state = 'succeeded' "
+	    "AND s.hidden = 0 AND s.disqualified = 0 AND s.baseline = 0 "
+	    "AND tm.baseline = 0, " DB_SEL_CUR("s") " IS s.id "
+	    "FROM submissions s JOIN jobs j ON j.submission_id = s.id "
+	    "JOIN teams tm ON tm.id = s.team_id "
+	    "WHERE s.id = ?1 AND s.team_id = ?2");
+	rc = DB_ERR;
+	if (st == NULL)
+		goto out;
+	db__text(st, 1, id);
+	db__int(st, 2, team_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		track_id = sqlite3_column_int64(st, 0);
+		ok = sqlite3_column_int(st, 1);
+		cur = sqlite3_column_int(st, 2);
+	}
+	db__done(st);
+	if (rc != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND :
+		    db__fail(db, "select lookup");
+		goto out;
+	}
+	if (select && !ok) {
+		rc = DB_CONFLICT;
+		goto out;
+	}
+	if (!select && !cur) {
+		rc = DB_OK;	/* not the pick: nothing to undo */
+		goto out;
+	}
+	rc = DB_ERR;
+	st = db__stmt(db, "INSERT INTO selections (track_id, team_id, "
+	    "submission_id, at) VALUES (?1, ?2, ?3, ?4)");
+	if (st == NULL)
+		goto out;
+	db__int(st, 1, track_id);
+	db__int(st, 2, team_id);
+	db__text(st, 3, select ? id : NULL);
+	db__int(st, 4, now);
+	if ((rc = db__exec(db, st, NULL, "select")) != DB_OK)
+		goto out;
+	util_fmt(target, sizeof(target), "submission:%s", id);
+	before = json_pack("{s:b}", "selected", cur);
+	after = json_pack("{s:b}", "selected", select);
+	rc = db_audit_ex(db, actor, select ? "submission.select" :
+	    "submission.unselect", target, NULL, before, after, now);
+	json_decref(before);
+	json_decref(after);
+	if (rc == DB_OK)
+		rc = db__commit(db);
+out:
+	db__rollback(db);
+	return rc;
+}
+
+int
+db_submission_selected(struct db *db, const char *id, int *selected)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SEL_CUR("s")
+	    " IS s.id FROM submissions s WHERE s.id = ?1");
+	int rc;
+
+	*selected = 0;
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*selected = sqlite3_column_int(st, 0);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "selected");
+}

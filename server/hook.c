@@ -1,0 +1,252 @@
+#include "hook.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "srv.h"
+#include "util.h"
+
+#define HOOK_BATCH 16		/* deliveries taken per round */
+
+struct hook {
+	struct srv *srv;	/* kept */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;		/* under mu; read racily by the progress cb */
+	int running;
+};
+
+void
+hook_sign(const char *secret, const char *body, size_t len, char out[72])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+	HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (const unsigned char *)body, len, md, &mdlen);
+	util_hex(md, mdlen, hex);
+	util_fmt(out, 72, "sha256=%s", hex);
+}
+
+static size_t
+hook_discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* Abort a transfer when the server stops. */
+static int
+hook_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c,
+    curl_off_t d)
+{
+	struct hook *h = arg;
+	int stop;
+
+	(void)a;
+	(void)b;
+	(void)c;
+	(void)d;
+	pthread_mutex_lock(&h->mu);
+	stop = h->stop;
+	pthread_mutex_unlock(&h->mu);
+	return stop;
+}
+
+/* POST one delivery: 1 when the receiver answered 2xx; *status gets the
+ * HTTP status (0 if none) and err why not. */
+static int
+hook_send(struct hook *h, const struct db_hook_item *it, long *status,
+    char *err, size_t errlen)
+{
+	struct curl_slist *hdr = NULL;
+	char line[160], sig[72];
+	CURL *c;
+	CURLcode rc;
+
+	*status = 0;
+	err[0] = '\0';
+	if ((c = curl_easy_init()) == NULL) {
+		util_fmt(err, errlen, "curl_easy_init failed");
+		return 0;
+	}
+	hook_sign(it->secret, it->body, strlen(it->body), sig);
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	util_fmt(line, sizeof(line), "X-DataOptim-Event: %s", it->event);
+	hdr = curl_slist_append(hdr, line);
+	util_fmt(line, sizeof(line), "X-DataOptim-Delivery: %lld",
+	    (long long)it->id);
+	hdr = curl_slist_append(hdr, line);
+	util_fmt(line, sizeof(line), "X-DataOptim-Signature: %s", sig);
+	hdr = curl_slist_append(hdr, line);
+	hdr = curl_slist_append(hdr, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, it->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "dataoptimd");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(it->body));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)h->srv->cfg->hook_timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    (long)h->srv->cfg->hook_timeout);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hook_discard);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, hook_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	else
+		util_fmt(err, errlen, "%s", curl_easy_strerror(rc));
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hdr);
+	if (rc == CURLE_OK && (*status < 200 || *status > 299))
+		util_fmt(err, errlen, "the receiver answered %ld", *status);
+	return rc == CURLE_OK && *status >= 200 && *status <= 299;
+}
+
+/* When to try again after tries failed ones (0: give up). */
+static int64_t
+hook_next(const struct cfg *c, int64_t tries, int64_t now)
+{
+	int64_t wait = c->hook_retry_base;
+	int64_t i;
+
+	if (tries >= c->hook_max_attempts)
+		return 0;
+	for (i = 1; i < tries && wait < c->hook_retry_max; i++)
+		wait *= 2;
+	if (wait > c->hook_retry_max)
+		wait = c->hook_retry_max;
+	return now + wait;
+}
+
+/* One round: enqueue, then deliver what is due.  Returns how many were
+ * tried. */
+static size_t
+hook_round(struct hook *h)
+{
+	struct srv *srv = h->srv;
+	struct db_hook_item *items = NULL;
+	size_t n = 0, i;
+	struct db *db;
+	int queued = 0;
+
+	if ((db = srv_db_get(srv)) == NULL)
+		return 0;
+	if (db_hook_enqueue(db, srv_now(), &queued) != DB_OK ||
+	    db_hook_due(db, srv_now(), HOOK_BATCH, &items, &n) != DB_OK)
+		n = 0;
+	srv_db_put(srv, db);
+	for (i = 0; i < n; i++) {
+		struct db_hook_item *it = &items[i];
+		char err[256];
+		long status;
+		int ok, stop;
+
+		pthread_mutex_lock(&h->mu);
+		stop = h->stop;
+		pthread_mutex_unlock(&h->mu);
+		if (stop)
+			break;
+		/* no database connection is held while the receiver works */
+		ok = hook_send(h, it, &status, err, sizeof(err));
+		if (!ok)
+			fprintf(stderr, "dataoptimd: webhook delivery %lld "
+			    "(try %lld): %s\n", (long long)it->id,
+			    (long long)it->attempts + 1, err);
+		if ((db = srv_db_get(srv)) == NULL)
+			break;
+		db_hook_done(db, it->id, ok, status, ok ? NULL : err,
+		    ok ? 0 : hook_next(srv->cfg, it->attempts + 1, srv_now()),
+		    srv_now());
+		srv_db_put(srv, db);
+	}
+	db_hook_items_free(items, n);
+	return n;
+}
+
+static void *
+hook_main(void *arg)
+{
+	struct hook *h = arg;
+	size_t n = 0;
+
+	pthread_mutex_lock(&h->mu);
+	while (!h->stop) {
+		struct timespec ts;
+
+		pthread_mutex_unlock(&h->mu);
+		n = hook_round(h);
+		pthread_mutex_lock(&h->mu);
+		if (h->stop || n == HOOK_BATCH)
+			continue;	/* more may be due at once */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 500 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->cv, &h->mu, &ts);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+struct hook *
+hook_start(struct srv *srv)
+{
+	struct hook *h = util_xcalloc(1, sizeof(*h));
+
+	h->srv = srv;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "dataoptimd: webhooks: curl_global_init "
+		    "failed\n");
+		goto fail;
+	}
+	if (pthread_create(&h->th, NULL, hook_main, h) != 0) {
+		fprintf(stderr, "dataoptimd: cannot start the webhook "
+		    "thread\n");
+		curl_global_cleanup();
+		goto fail;
+	}
+	h->running = 1;
+	return h;
+fail:
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+	return NULL;
+}
+
+void
+hook_stop(struct hook *h)
+{
+	if (h == NULL)
+		return;
+	if (h->running) {
+		pthread_mutex_lock(&h->mu);
+		h->stop = 1;
+		pthread_cond_signal(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->th, NULL);
+		curl_global_cleanup();
+	}
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
