@@ -440,18 +440,10 @@ test_example_file(void **state)
 	check_example();
 }
 
-/*
- * LEAD: the example file against a synthetic pool's image set (no image
- * roots).  Needs common/synth.c and common/pool.c; build with
- * -DBYOD_TEST_NO_POOL to skip it while they are missing.
- */
+/* The example file against a synthetic pool's image set (no image roots). */
 static void
 test_example_with_pool(void **state)
 {
-#ifdef BYOD_TEST_NO_POOL
-	(void)state;
-	skip();
-#else
 	const struct byod_limits lim = { 0, 0, 0, NULL };
 	const char *idx;
 	struct pool *pool;
@@ -480,7 +472,6 @@ test_example_with_pool(void **state)
 		assert_non_null(strstr(res.errors[0].msg, "not in the pool"));
 	}
 	pool_close(pool);
-#endif
 }
 
 #define ACCEPT(lit, lim) accept(lit, sizeof(lit) - 1, lim)

@@ -72,33 +72,8 @@ header() { tr -d '\r' <"$T/hdr" | grep -i "^$1:" | head -n 1 | sed 's/^[^:]*: */
 # make_pool: a synthetic pool at $T/pool (index $T/pool/pool.idx)
 make_pool() {
 	POOL=$T/pool/pool.idx
-	if ! "$DO" pool synth --out "$T/pool" --scale "${1:-0.001}" \
-	    >"$T/synth.log" 2>&1; then
-		# the synthesizer is not there (yet): a tiny pool holding the
-		# IDs and images of the two example files
-		mkdir -p "$T/pool/data"
-		python3 - "$SHARED" "$T/pool/data" <<'PY'
-import json, sys, collections
-shared, out = sys.argv[1], sys.argv[2]
-ids = [l.strip() for l in open(shared + '/example-standard.txt') if l.strip()]
-byod = json.load(open(shared + '/example-byod.json'))
-img = {it['id']: it.get('image') for it in byod}
-ds = collections.defaultdict(list)
-def item(i, image):
-    conv = [{"from": "human", "value": ("<image>\n" if image else "") + "q"},
-            {"from": "gpt", "value": "a"}]
-    it = {"id": i, "conversations": conv}
-    if image: it["image"] = image
-    return it
-for i in ids: ds[i.split('_')[0]].append(item(i, img.get(i)))
-for it in byod:
-    if it['id'] not in ids: ds[it['id'].split('_')[0]].append(it)
-for n in range(3000):
-    ds['coco'].append(item("coco_%d" % (n + 1000), "coco/x%d.jpg" % n))
-for d, items in ds.items():
-    json.dump(items, open('%s/%s.json' % (out, d), 'w'))
-PY
-	fi
+	"$DO" pool synth --out "$T/pool" --scale "${1:-0.001}" \
+	    >"$T/synth.log" 2>&1 || return 1
 	"$DO" pool build --data "$T/pool/data" --out "$POOL" >"$T/build.log" 2>&1
 }
 
