@@ -166,29 +166,172 @@ db__jtime(json_t *obj, const char *key, sqlite3_stmt *st, int i)
 	json_object_set_new(obj, key, json_string(buf));
 }
 
-int
-db__scores(struct db *db, const char *sub_id, json_t **out)
+/* {task: value} from st's rows (task, value), st bound; st is reset. */
+static int
+db_task_values(struct db *db, sqlite3_stmt *st, json_t **out,
+    const char *what)
 {
-	sqlite3_stmt *st = db__stmt(db,
-	    "SELECT task, value FROM scores WHERE submission_id = ?1 "
-	    "ORDER BY task = 'overall' DESC, task");
-	json_t *o;
+	json_t *o = json_object();
 	int rc;
 
-	if (st == NULL)
-		return DB_ERR;
-	o = json_object();
-	db__text(st, 1, sub_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
 		    json_real(sqlite3_column_double(st, 1)));
 	db__done(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(o);
-		return db__fail(db, "scores");
+		return db__fail(db, what);
 	}
 	*out = o;
 	return DB_OK;
+}
+
+void
+db__jbool(json_t *obj, const char *key, sqlite3_stmt *st, int i)
+{
+	json_object_set_new(obj, key, json_boolean(sqlite3_column_int(st, i)));
+}
+
+int
+db__scores(struct db *db, const char *sub_id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db,
+	    "SELECT task, value FROM scores WHERE submission_id = ?1 "
+	    "ORDER BY task = 'overall' DESC, task");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, sub_id);
+	return db_task_values(db, st, out, "scores");
+}
+
+int
+db__private_scores(struct db *db, const char *sub_id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db,
+	    "SELECT task, value FROM private_scores WHERE submission_id = ?1 "
+	    "ORDER BY task = 'overall' DESC, task");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, sub_id);
+	return db_task_values(db, st, out, "private scores");
+}
+
+int
+db__json_scores(struct db *db, const char *text, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT key, value FROM "
+	    "json_each(IIF(json_valid(?1), ?1, '{}')) "
+	    "ORDER BY key = 'overall' DESC, key");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, text);
+	return db_task_values(db, st, out, "kept scores");
+}
+
+int
+db__add_scores(struct db *db, json_t *o, const char *idkey, int priv)
+{
+	const char *id = json_string_value(json_object_get(o, idkey));
+	json_t *sc;
+
+	if (db__scores(db, id, &sc) != DB_OK)
+		return DB_ERR;
+	json_object_set_new(o, "scores", sc);
+	if (!priv)
+		return DB_OK;
+	if (db__private_scores(db, id, &sc) != DB_OK)
+		return DB_ERR;
+	json_object_set_new(o, "private_scores", sc);
+	return DB_OK;
+}
+
+int
+db__rows(struct db *db, sqlite3_stmt *st, db__rowfn *fn, int total_col,
+    json_t **arr, int64_t *total, const char *what)
+{
+	json_t *a = json_array();
+	int rc;
+
+	if (total != NULL)
+		*total = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(a, fn(st));
+		if (total != NULL && total_col >= 0)
+			*total = sqlite3_column_int64(st, total_col);
+	}
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return db__fail(db, what);
+	}
+	*arr = a;
+	return DB_OK;
+}
+
+int
+db__row(struct db *db, sqlite3_stmt *st, db__rowfn *fn, json_t **out,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*out = fn(st);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, what);
+}
+
+int
+db__list(struct db *db, sqlite3_stmt *st, db__rowfn *fn, int total_col,
+    const char *key, int64_t limit, int64_t offset, json_t **out)
+{
+	json_t *arr = NULL;
+	int64_t total = 0;
+	int rc;
+
+	if ((rc = db__rows(db, st, fn, total_col, &arr, &total, key)) != DB_OK)
+		return rc;
+	*out = db__page(key, arr, limit, offset, total);
+	return DB_OK;
+}
+
+json_t *
+db__page(const char *key, json_t *arr, int64_t limit, int64_t offset,
+    int64_t total)
+{
+	return json_pack("{s:o, s:I, s:I, s:I}", key, arr, "limit",
+	    (json_int_t)limit, "offset", (json_int_t)offset, "total",
+	    (json_int_t)total);
+}
+
+int
+db__exec(struct db *db, sqlite3_stmt *st, int *changes, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	db__done(st);
+	if (changes != NULL)
+		*changes = sqlite3_changes(db->h);
+	if (rc == SQLITE_DONE)
+		return DB_OK;
+	if (rc == SQLITE_CONSTRAINT)
+		return DB_CONFLICT;
+	return db__fail(db, what);
+}
+
+json_t *
+db__jparse(sqlite3_stmt *st, int i, int object)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	json_t *v = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
+
+	if (v == NULL)
+		v = object ? json_object() : json_null();
+	return v;
 }
 
 struct db *
@@ -334,7 +477,6 @@ db_audit(struct db *db, const char *actor, const char *action,
 {
 	sqlite3_stmt *st = db__stmt(db, "INSERT INTO audit_log "
 	    "(at, actor, action, target, details) VALUES (?1, ?2, ?3, ?4, ?5)");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -343,7 +485,5 @@ db_audit(struct db *db, const char *actor, const char *action,
 	db__text(st, 3, action);
 	db__text(st, 4, target);
 	db__text(st, 5, details);
-	rc = sqlite3_step(st);
-	db__done(st);
-	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "audit");
+	return db__exec(db, st, NULL, "audit");
 }

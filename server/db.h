@@ -205,8 +205,10 @@ int db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out);
 int db_job_claim(struct db *db, const char *worker, int64_t now,
     int64_t lease, json_t **out);
 
-/* Requeue running jobs whose lease expired (or fail them once they used
- * max_attempts).  *changed: how many. */
+/* Requeue running jobs whose lease expired (or fail them once they
+ * failed max_attempts times since their last re-run: expired leases
+ * count, attempts handed back do not); each ended attempt is kept in the
+ * attempt history with its worker.  *changed: how many. */
 int db_jobs_expire(struct db *db, int64_t now, int64_t max_attempts,
     int *changed);
 
@@ -244,7 +246,8 @@ int db_job_result(struct db *db, const char *id, const struct db_result *r,
 
 /* Hand the running attempt back (a worker stopping): the job is queued
  * again at once, its error says why (reason may be NULL).  The attempt
- * stays counted.  DB_OK, DB_STALE (not the running attempt), DB_CONFLICT
+ * number goes on (the next claim gets a new one) but the hand-back is not
+ * a failed attempt: it uses up none of max_attempts.  DB_OK, DB_STALE (not the running attempt), DB_CONFLICT
  * (job cancelled) or DB_NOTFOUND. */
 int db_job_release(struct db *db, const char *id, int64_t attempt,
     const char *reason, int64_t now);
@@ -252,12 +255,6 @@ int db_job_release(struct db *db, const char *id, int64_t attempt,
 /* The file of job id's submission while attempt is running. */
 int db_job_file(struct db *db, const char *id, int64_t attempt,
     char *file_name, size_t fnsz);
-
-/* Organizer re-run: a finished job (succeeded, failed, cancelled) goes
- * back to the queue with its scores, error and log cleared; the attempt
- * count goes on, so old attempts stay fenced off.  DB_CONFLICT when the
- * job is queued or running. */
-int db_job_rerun(struct db *db, const char *id, int64_t now);
 
 /* Number of jobs in each state: queued, running, succeeded, failed,
  * cancelled. */

@@ -7,91 +7,6 @@
 
 #include "util.h"
 
-/* ---- helpers shared by the data layer (db_int.h) ---- */
-
-int
-db__rows(struct db *db, sqlite3_stmt *st, db__rowfn *fn, int total_col,
-    json_t **arr, int64_t *total, const char *what)
-{
-	json_t *a = json_array();
-	int rc;
-
-	if (total != NULL)
-		*total = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_array_append_new(a, fn(db, st));
-		if (total != NULL && total_col >= 0)
-			*total = sqlite3_column_int64(st, total_col);
-	}
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return db__fail(db, what);
-	}
-	*arr = a;
-	return DB_OK;
-}
-
-json_t *
-db__page(const char *key, json_t *arr, int64_t limit, int64_t offset,
-    int64_t total)
-{
-	return json_pack("{s:o, s:I, s:I, s:I}", key, arr, "limit",
-	    (json_int_t)limit, "offset", (json_int_t)offset, "total",
-	    (json_int_t)total);
-}
-
-int
-db__exec(struct db *db, sqlite3_stmt *st, int *changes, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	db__done(st);
-	if (changes != NULL)
-		*changes = sqlite3_changes(db->h);
-	if (rc == SQLITE_DONE)
-		return DB_OK;
-	if (rc == SQLITE_CONSTRAINT)
-		return DB_CONFLICT;
-	return db__fail(db, what);
-}
-
-json_t *
-db__jparse(sqlite3_stmt *st, int i, int object)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	json_t *v = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
-
-	if (v == NULL)
-		v = object ? json_object() : json_null();
-	return v;
-}
-
-int
-db__private_scores(struct db *db, const char *sub_id, json_t **out)
-{
-	sqlite3_stmt *st = db__stmt(db,
-	    "SELECT task, value FROM private_scores WHERE submission_id = ?1 "
-	    "ORDER BY task = 'overall' DESC, task");
-	json_t *o;
-	int rc;
-
-	if (st == NULL)
-		return DB_ERR;
-	o = json_object();
-	db__text(st, 1, sub_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-		    json_real(sqlite3_column_double(st, 1)));
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(o);
-		return db__fail(db, "private scores");
-	}
-	*out = o;
-	return DB_OK;
-}
-
 /* ---- audit ---- */
 
 int
@@ -126,12 +41,28 @@ db_audit_ex(struct db *db, const char *actor, const char *action,
 	return rc;
 }
 
+int
+db__audited(struct db *db, int rc, const char *actor, const char *action,
+    const char *target, const char *reason, json_t *before, json_t *after,
+    int64_t now, const char *key, json_t **out)
+{
+	if (rc == DB_OK && (db_audit_ex(db, actor, action, target, reason,
+	    before, after, now) != DB_OK || db__commit(db) != DB_OK))
+		rc = DB_ERR;
+	db__rollback(db);
+	json_decref(before);
+	if (rc == DB_OK && key != NULL)
+		*out = json_pack("{s:o}", key, after);
+	else
+		json_decref(after);
+	return rc;
+}
+
 static json_t *
-db_audit_row(struct db *db, sqlite3_stmt *st)
+db_audit_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jint(o, "id", st, 0);
 	db__jtime(o, "at", st, 1);
 	db__jtext(o, "actor", st, 2);
@@ -153,9 +84,6 @@ db_admin_audit(struct db *db, const struct db_auditq *q, json_t **out)
 	    "  AND substr(action, 1, length(?2)) = ?2)) "
 	    "AND (?3 IS NULL OR target = ?3) AND (?4 = 0 OR at >= ?4) "
 	    "AND (?5 = 0 OR at < ?5) ORDER BY id DESC LIMIT ?6 OFFSET ?7");
-	json_t *arr = NULL;
-	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -166,32 +94,26 @@ db_admin_audit(struct db *db, const struct db_auditq *q, json_t **out)
 	db__int(st, 5, q->until);
 	db__int(st, 6, q->limit);
 	db__int(st, 7, q->offset);
-	rc = db__rows(db, st, db_audit_row, 8, &arr, &total, "audit list");
-	if (rc != DB_OK)
-		return rc;
-	*out = db__page("audit", arr, q->limit, q->offset, total);
-	return DB_OK;
+	return db__list(db, st, db_audit_row, 8, "audit", q->limit, q->offset,
+	    out);
 }
 
 /* ---- tracks ---- */
 
+/* ?1: now (for the status) */
 #define DB_ATRACK_SQL "SELECT id, slug, kind, budget, per_day, total, " \
 	"max_active, opens_at, closes_at, metric, direction, leaderboard, " \
 	"freeze_at, published_at, anonymous, webhook_url, " \
-	"COALESCE(webhook_secret, '') != '', created_at FROM tracks "
+	"COALESCE(webhook_secret, '') != '', created_at, " \
+	"CASE WHEN opens_at IS NOT NULL AND ?1 < opens_at THEN 'upcoming' " \
+	"WHEN closes_at IS NOT NULL AND ?1 >= closes_at THEN 'closed' " \
+	"ELSE 'open' END FROM tracks "
 
 static json_t *
-db_atrack_row(sqlite3_stmt *st, int64_t now)
+db_atrack_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
-	int64_t opens = sqlite3_column_int64(st, 7);
-	int64_t closes = sqlite3_column_int64(st, 8);
-	const char *status = "open";
 
-	if (sqlite3_column_type(st, 7) != SQLITE_NULL && now < opens)
-		status = "upcoming";
-	else if (sqlite3_column_type(st, 8) != SQLITE_NULL && now >= closes)
-		status = "closed";
 	db__jint(o, "id", st, 0);
 	db__jtext(o, "slug", st, 1);
 	db__jtext(o, "kind", st, 2);
@@ -201,17 +123,15 @@ db_atrack_row(sqlite3_stmt *st, int64_t now)
 	db__jint(o, "max_active", st, 6);
 	db__jtime(o, "opens_at", st, 7);
 	db__jtime(o, "closes_at", st, 8);
-	json_object_set_new(o, "status", json_string(status));
+	db__jtext(o, "status", st, 18);
 	db__jtext(o, "metric", st, 9);
 	db__jtext(o, "direction", st, 10);
 	db__jtext(o, "leaderboard", st, 11);
 	db__jtime(o, "freeze_at", st, 12);
 	db__jtime(o, "published_at", st, 13);
-	json_object_set_new(o, "anonymous",
-	    json_boolean(sqlite3_column_int(st, 14)));
+	db__jbool(o, "anonymous", st, 14);
 	db__jtext(o, "webhook_url", st, 15);
-	json_object_set_new(o, "webhook_secret_set",
-	    json_boolean(sqlite3_column_int(st, 16)));
+	db__jbool(o, "webhook_secret_set", st, 16);
 	db__jtime(o, "created_at", st, 17);
 	return o;
 }
@@ -220,20 +140,14 @@ int
 db_admin_tracks(struct db *db, int64_t now, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_ATRACK_SQL "ORDER BY id");
-	json_t *arr = json_array();
-	int rc;
+	json_t *arr;
 
-	if (st == NULL) {
-		json_decref(arr);
+	if (st == NULL)
 		return DB_ERR;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, db_atrack_row(st, now));
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return db__fail(db, "admin tracks");
-	}
+	db__int(st, 1, now);
+	if (db__rows(db, st, db_atrack_row, -1, &arr, NULL, "admin tracks")
+	    != DB_OK)
+		return DB_ERR;
 	*out = json_pack("{s:o}", "tracks", arr);
 	return DB_OK;
 }
@@ -242,19 +156,13 @@ db_admin_tracks(struct db *db, int64_t now, json_t **out)
 static int
 db_atrack(struct db *db, const char *slug, int64_t now, json_t **out)
 {
-	sqlite3_stmt *st = db__stmt(db, DB_ATRACK_SQL "WHERE slug = ?1");
-	int rc;
+	sqlite3_stmt *st = db__stmt(db, DB_ATRACK_SQL "WHERE slug = ?2");
 
 	if (st == NULL)
 		return DB_ERR;
-	db__text(st, 1, slug);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = db_atrack_row(st, now);
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "admin track");
+	db__int(st, 1, now);
+	db__text(st, 2, slug);
+	return db__row(db, st, db_atrack_row, out, "admin track");
 }
 
 int
@@ -334,36 +242,25 @@ db_admin_track_create(struct db *db, const char *slug, const char *kind,
 	sqlite3_stmt *st;
 	json_t *after = NULL;
 	char target[96];
-	int rc;
+	int rc = DB_ERR;
 
+	util_fmt(target, sizeof(target), "track:%s", slug);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	st = db__stmt(db, "INSERT INTO tracks (slug, kind, budget, "
 	    "created_at) VALUES (?1, ?2, ?3, ?4)");
-	rc = DB_ERR;
 	if (st == NULL)
 		goto out;
 	db__text(st, 1, slug);
 	db__text(st, 2, kind);
 	db__int(st, 3, ts->budget);
 	db__int(st, 4, now);
-	if ((rc = db__exec(db, st, NULL, "track create")) != DB_OK)
-		goto out;
-	if ((rc = db_track_apply(db, slug, ts, now)) != DB_OK ||
-	    (rc = db_atrack(db, slug, now, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "track:%s", slug);
-	if ((rc = db_audit_ex(db, actor, "track.create", target, NULL, NULL,
-	    after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	if ((rc = db__exec(db, st, NULL, "track create")) == DB_OK &&
+	    (rc = db_track_apply(db, slug, ts, now)) == DB_OK)
+		rc = db_atrack(db, slug, now, &after);
 out:
-	db__rollback(db);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "track", after);
-	else
-		json_decref(after);
-	return rc;
+	return db__audited(db, rc, actor, "track.create", target, NULL, NULL,
+	    after, now, "track", out);
 }
 
 int
@@ -375,25 +272,14 @@ db_admin_track_update(struct db *db, const char *slug,
 	char target[96];
 	int rc;
 
+	util_fmt(target, sizeof(target), "track:%s", slug);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
-	if ((rc = db_atrack(db, slug, now, &before)) != DB_OK ||
-	    (rc = db_track_apply(db, slug, ts, now)) != DB_OK ||
-	    (rc = db_atrack(db, slug, now, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "track:%s", slug);
-	if ((rc = db_audit_ex(db, actor, "track.update", target, NULL, before,
-	    after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
-out:
-	db__rollback(db);
-	json_decref(before);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "track", after);
-	else
-		json_decref(after);
-	return rc;
+	if ((rc = db_atrack(db, slug, now, &before)) == DB_OK &&
+	    (rc = db_track_apply(db, slug, ts, now)) == DB_OK)
+		rc = db_atrack(db, slug, now, &after);
+	return db__audited(db, rc, actor, "track.update", target, NULL, before,
+	    after, now, "track", out);
 }
 
 int
@@ -405,6 +291,7 @@ db_admin_track_publish(struct db *db, const char *slug, int publish,
 	char target[96];
 	int rc;
 
+	util_fmt(target, sizeof(target), "track:%s", slug);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_atrack(db, slug, now, &before)) != DB_OK)
@@ -422,22 +309,11 @@ db_admin_track_publish(struct db *db, const char *slug, int publish,
 	db__text(st, 1, slug);
 	db__int(st, 2, publish);
 	db__int(st, 3, now);
-	if ((rc = db__exec(db, st, NULL, "track publish")) != DB_OK ||
-	    (rc = db_atrack(db, slug, now, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "track:%s", slug);
-	if ((rc = db_audit_ex(db, actor, publish ? "track.publish" :
-	    "track.unpublish", target, NULL, before, after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	if ((rc = db__exec(db, st, NULL, "track publish")) == DB_OK)
+		rc = db_atrack(db, slug, now, &after);
 out:
-	db__rollback(db);
-	json_decref(before);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "track", after);
-	else
-		json_decref(after);
-	return rc;
+	return db__audited(db, rc, actor, publish ? "track.publish" :
+	    "track.unpublish", target, NULL, before, after, now, "track", out);
 }
 
 /* ---- teams ---- */
@@ -448,17 +324,14 @@ out:
 	"COUNT(*) OVER () FROM teams t "
 
 static json_t *
-db_team_row(struct db *db, sqlite3_stmt *st)
+db_team_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jint(o, "id", st, 0);
 	db__jtext(o, "name", st, 1);
-	json_object_set_new(o, "baseline",
-	    json_boolean(sqlite3_column_int(st, 2)));
-	json_object_set_new(o, "disabled",
-	    json_boolean(sqlite3_column_int(st, 3)));
+	db__jbool(o, "baseline", st, 2);
+	db__jbool(o, "disabled", st, 3);
 	db__jtime(o, "created_at", st, 4);
 	db__jint(o, "members", st, 5);
 	db__jint(o, "submissions", st, 6);
@@ -472,20 +345,13 @@ db_admin_teams(struct db *db, const char *q, int64_t limit, int64_t offset,
 	sqlite3_stmt *st = db__stmt(db, DB_TEAM_SQL "WHERE ?1 IS NULL OR "
 	    "instr(lower(t.name), lower(?1)) > 0 ORDER BY t.id "
 	    "LIMIT ?2 OFFSET ?3");
-	json_t *arr = NULL;
-	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, q);
 	db__int(st, 2, limit);
 	db__int(st, 3, offset);
-	if ((rc = db__rows(db, st, db_team_row, 7, &arr, &total, "teams"))
-	    != DB_OK)
-		return rc;
-	*out = db__page("teams", arr, limit, offset, total);
-	return DB_OK;
+	return db__list(db, st, db_team_row, 7, "teams", limit, offset, out);
 }
 
 /* The team object of id (by name if name != NULL) into *out. */
@@ -494,19 +360,21 @@ db_team_obj(struct db *db, int64_t id, const char *name, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_TEAM_SQL
 	    "WHERE t.id = ?1 OR t.name = ?2");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__int(st, 1, id);
 	db__text(st, 2, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = db_team_row(db, st);
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "team");
+	return db__row(db, st, db_team_row, out, "team");
+}
+
+/* "<kind>:<the id member of obj>" into target (64 bytes); obj may be
+ * NULL (then the target is not used). */
+static void
+db_target_id(char target[64], const char *kind, json_t *obj)
+{
+	util_fmt(target, 64, "%s:%lld", kind, (long long)
+	    json_integer_value(json_object_get(obj, "id")));
 }
 
 int
@@ -519,22 +387,27 @@ db_admin_team_create(struct db *db, const char *name, int baseline,
 
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
-	if ((rc = db_team_add(db, name, baseline, now)) != DB_OK ||
-	    (rc = db_team_obj(db, 0, name, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "team:%lld", (long long)
-	    json_integer_value(json_object_get(after, "id")));
-	if ((rc = db_audit_ex(db, actor, "team.create", target, NULL, NULL,
-	    after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
-out:
-	db__rollback(db);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "team", after);
-	else
-		json_decref(after);
-	return rc;
+	if ((rc = db_team_add(db, name, baseline, now)) == DB_OK)
+		rc = db_team_obj(db, 0, name, &after);
+	db_target_id(target, "team", after);
+	return db__audited(db, rc, actor, "team.create", target, NULL, NULL,
+	    after, now, "team", out);
+}
+
+/* Delete the sessions of user id, or (team_id > 0) of team team_id's
+ * users. */
+static int
+db_sessions_end(struct db *db, int64_t user_id, int64_t team_id)
+{
+	sqlite3_stmt *st = db__stmt(db, "DELETE FROM sessions WHERE "
+	    "user_id = ?1 OR user_id IN (SELECT id FROM users "
+	    "WHERE team_id = ?2)");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, user_id);
+	db__int(st, 2, team_id);
+	return db__exec(db, st, NULL, "end sessions");
 }
 
 int
@@ -546,6 +419,7 @@ db_admin_team_disable(struct db *db, int64_t id, int disabled,
 	char target[64];
 	int rc;
 
+	util_fmt(target, sizeof(target), "team:%lld", (long long)id);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_team_obj(db, id, NULL, &before)) != DB_OK)
@@ -556,33 +430,13 @@ db_admin_team_disable(struct db *db, int64_t id, int disabled,
 		goto out;
 	db__int(st, 1, id);
 	db__int(st, 2, disabled ? 1 : 0);
-	if ((rc = db__exec(db, st, NULL, "team disable")) != DB_OK)
+	if ((rc = db__exec(db, st, NULL, "team disable")) != DB_OK ||
+	    (disabled && (rc = db_sessions_end(db, 0, id)) != DB_OK))
 		goto out;
-	if (disabled) {
-		rc = DB_ERR;
-		st = db__stmt(db, "DELETE FROM sessions WHERE user_id IN "
-		    "(SELECT id FROM users WHERE team_id = ?1)");
-		if (st == NULL)
-			goto out;
-		db__int(st, 1, id);
-		if ((rc = db__exec(db, st, NULL, "team sessions")) != DB_OK)
-			goto out;
-	}
-	if ((rc = db_team_obj(db, id, NULL, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "team:%lld", (long long)id);
-	if ((rc = db_audit_ex(db, actor, disabled ? "team.disable" :
-	    "team.enable", target, reason, before, after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	rc = db_team_obj(db, id, NULL, &after);
 out:
-	db__rollback(db);
-	json_decref(before);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "team", after);
-	else
-		json_decref(after);
-	return rc;
+	return db__audited(db, rc, actor, disabled ? "team.disable" :
+	    "team.enable", target, reason, before, after, now, "team", out);
 }
 
 /* ---- users ---- */
@@ -592,19 +446,16 @@ out:
 	"FROM users u LEFT JOIN teams t ON t.id = u.team_id "
 
 static json_t *
-db_user_row(struct db *db, sqlite3_stmt *st)
+db_user_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jint(o, "id", st, 0);
 	db__jtext(o, "email", st, 1);
 	db__jtext(o, "team", st, 2);
 	db__jint(o, "team_id", st, 3);
-	json_object_set_new(o, "admin",
-	    json_boolean(sqlite3_column_int(st, 4)));
-	json_object_set_new(o, "disabled",
-	    json_boolean(sqlite3_column_int(st, 5)));
+	db__jbool(o, "admin", st, 4);
+	db__jbool(o, "disabled", st, 5);
 	db__jtime(o, "created_at", st, 6);
 	return o;
 }
@@ -617,9 +468,6 @@ db_admin_users(struct db *db, int64_t team_id, const char *q, int64_t limit,
 	    "u.team_id = ?1) AND (?2 IS NULL OR "
 	    "instr(lower(u.email), lower(?2)) > 0) ORDER BY u.id "
 	    "LIMIT ?3 OFFSET ?4");
-	json_t *arr = NULL;
-	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -627,11 +475,7 @@ db_admin_users(struct db *db, int64_t team_id, const char *q, int64_t limit,
 	db__text(st, 2, q);
 	db__int(st, 3, limit);
 	db__int(st, 4, offset);
-	if ((rc = db__rows(db, st, db_user_row, 7, &arr, &total, "users"))
-	    != DB_OK)
-		return rc;
-	*out = db__page("users", arr, limit, offset, total);
-	return DB_OK;
+	return db__list(db, st, db_user_row, 7, "users", limit, offset, out);
 }
 
 int
@@ -657,19 +501,12 @@ db_user_obj(struct db *db, int64_t id, const char *email, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_USER_SQL
 	    "WHERE u.id = ?1 OR u.email = ?2");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__int(st, 1, id);
 	db__text(st, 2, email);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = db_user_row(db, st);
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "user");
+	return db__row(db, st, db_user_row, out, "user");
 }
 
 int
@@ -684,21 +521,11 @@ db_admin_user_create(struct db *db, const char *email, const char *team,
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_user_add(db, team, email, pw_hash, is_admin, now))
-	    != DB_OK || (rc = db_user_obj(db, 0, email, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "user:%lld", (long long)
-	    json_integer_value(json_object_get(after, "id")));
-	if ((rc = db_audit_ex(db, actor, "user.create", target, NULL, NULL,
-	    after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
-out:
-	db__rollback(db);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "user", after);
-	else
-		json_decref(after);
-	return rc;
+	    == DB_OK)
+		rc = db_user_obj(db, 0, email, &after);
+	db_target_id(target, "user", after);
+	return db__audited(db, rc, actor, "user.create", target, NULL, NULL,
+	    after, now, "user", out);
 }
 
 /* Change user id: disabled (0/1) or, with pw_hash, its password; the
@@ -712,6 +539,7 @@ db_user_change(struct db *db, int64_t id, int disabled, const char *pw_hash,
 	char target[64];
 	int rc;
 
+	util_fmt(target, sizeof(target), "user:%lld", (long long)id);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_user_obj(db, id, NULL, &before)) != DB_OK)
@@ -725,32 +553,13 @@ db_user_change(struct db *db, int64_t id, int disabled, const char *pw_hash,
 	db__int(st, 1, id);
 	db__int(st, 2, disabled);
 	db__text(st, 3, pw_hash);
-	if ((rc = db__exec(db, st, NULL, "user change")) != DB_OK)
+	if ((rc = db__exec(db, st, NULL, "user change")) != DB_OK ||
+	    (disabled != 0 && (rc = db_sessions_end(db, id, 0)) != DB_OK))
 		goto out;
-	if (disabled != 0) {
-		rc = DB_ERR;
-		st = db__stmt(db, "DELETE FROM sessions WHERE user_id = ?1");
-		if (st == NULL)
-			goto out;
-		db__int(st, 1, id);
-		if ((rc = db__exec(db, st, NULL, "user sessions")) != DB_OK)
-			goto out;
-	}
-	if ((rc = db_user_obj(db, id, NULL, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "user:%lld", (long long)id);
-	if ((rc = db_audit_ex(db, actor, action, target, NULL, before, after,
-	    now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	rc = db_user_obj(db, id, NULL, &after);
 out:
-	db__rollback(db);
-	json_decref(before);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "user", after);
-	else
-		json_decref(after);
-	return rc;
+	return db__audited(db, rc, actor, action, target, NULL, before, after,
+	    now, "user", out);
 }
 
 int
@@ -777,11 +586,10 @@ db_admin_user_password(struct db *db, int64_t id, const char *pw_hash,
 	"FROM api_tokens k JOIN users u ON u.id = k.user_id "
 
 static json_t *
-db_token_row(struct db *db, sqlite3_stmt *st)
+db_token_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jint(o, "id", st, 0);
 	db__jint(o, "user_id", st, 1);
 	db__jtext(o, "email", st, 2);
@@ -799,9 +607,6 @@ db_admin_tokens(struct db *db, int64_t user_id, const char *role,
 	sqlite3_stmt *st = db__stmt(db, DB_TOKEN_SQL "WHERE (?1 = 0 OR "
 	    "k.user_id = ?1) AND (?2 IS NULL OR k.role = ?2) "
 	    "ORDER BY k.id DESC LIMIT ?3 OFFSET ?4");
-	json_t *arr = NULL;
-	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -809,29 +614,18 @@ db_admin_tokens(struct db *db, int64_t user_id, const char *role,
 	db__text(st, 2, role);
 	db__int(st, 3, limit);
 	db__int(st, 4, offset);
-	if ((rc = db__rows(db, st, db_token_row, 7, &arr, &total, "tokens"))
-	    != DB_OK)
-		return rc;
-	*out = db__page("tokens", arr, limit, offset, total);
-	return DB_OK;
+	return db__list(db, st, db_token_row, 7, "tokens", limit, offset, out);
 }
 
 static int
 db_token_obj(struct db *db, int64_t id, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_TOKEN_SQL "WHERE k.id = ?1");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__int(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = db_token_row(db, st);
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "token");
+	return db__row(db, st, db_token_row, out, "token");
 }
 
 int
@@ -847,20 +641,11 @@ db_admin_token_create(struct db *db, const char *email,
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_token_add(db, email, token_hash, role, label, now, &id))
-	    != DB_OK || (rc = db_token_obj(db, id, &after)) != DB_OK)
-		goto out;
+	    == DB_OK)
+		rc = db_token_obj(db, id, &after);
 	util_fmt(target, sizeof(target), "token:%lld", (long long)id);
-	if ((rc = db_audit_ex(db, actor, "token.create", target, NULL, NULL,
-	    after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
-out:
-	db__rollback(db);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "token", after);
-	else
-		json_decref(after);
-	return rc;
+	return db__audited(db, rc, actor, "token.create", target, NULL, NULL,
+	    after, now, "token", out);
 }
 
 int
@@ -871,6 +656,7 @@ db_admin_token_revoke(struct db *db, int64_t id, const char *actor,
 	char target[64];
 	int rc;
 
+	util_fmt(target, sizeof(target), "token:%lld", (long long)id);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_token_obj(db, id, &before)) != DB_OK)
@@ -878,19 +664,9 @@ db_admin_token_revoke(struct db *db, int64_t id, const char *actor,
 	rc = db_token_revoke(db, id, NULL, now);
 	if (rc == DB_NOTFOUND)
 		rc = DB_CONFLICT;	/* it exists: revoked already */
-	if (rc != DB_OK || (rc = db_token_obj(db, id, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "token:%lld", (long long)id);
-	if ((rc = db_audit_ex(db, actor, "token.revoke", target, NULL, before,
-	    after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
-out:
-	db__rollback(db);
-	json_decref(before);
 	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "token", after);
-	else
-		json_decref(after);
-	return rc;
+		rc = db_token_obj(db, id, &after);
+out:
+	return db__audited(db, rc, actor, "token.revoke", target, NULL, before,
+	    after, now, "token", out);
 }

@@ -23,11 +23,10 @@
 	"JOIN teams tm ON tm.id = s.team_id JOIN users u ON u.id = s.user_id "
 
 static json_t *
-db_asub_row(struct db *db, sqlite3_stmt *st)
+db_asub_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object(), *job = json_object();
 
-	(void)db;
 	db__jtext(o, "id", st, 0);
 	db__jtext(o, "track", st, 1);
 	db__jtext(o, "kind", st, 2);
@@ -47,17 +46,12 @@ db_asub_row(struct db *db, sqlite3_stmt *st)
 	db__jtext(o, "reused_from", st, 16);
 	json_object_set_new(o, "reused", json_boolean(
 	    sqlite3_column_type(st, 16) != SQLITE_NULL));
-	json_object_set_new(o, "hidden",
-	    json_boolean(sqlite3_column_int(st, 17)));
-	json_object_set_new(o, "disqualified",
-	    json_boolean(sqlite3_column_int(st, 18)));
+	db__jbool(o, "hidden", st, 17);
+	db__jbool(o, "disqualified", st, 18);
 	db__jtext(o, "reason", st, 19);
-	json_object_set_new(o, "baseline",
-	    json_boolean(sqlite3_column_int(st, 20)));
-	json_object_set_new(o, "team_baseline",
-	    json_boolean(sqlite3_column_int(st, 29)));
-	json_object_set_new(o, "selected",
-	    json_boolean(sqlite3_column_int(st, 21)));
+	db__jbool(o, "baseline", st, 20);
+	db__jbool(o, "team_baseline", st, 29);
+	db__jbool(o, "selected", st, 21);
 	db__jtext(job, "id", st, 22);
 	db__jtext(job, "state", st, 3);
 	db__jtext(job, "stage", st, 23);
@@ -68,26 +62,6 @@ db_asub_row(struct db *db, sqlite3_stmt *st)
 	db__jtext(job, "worker", st, 28);
 	json_object_set_new(o, "job", job);
 	return o;
-}
-
-/* Add "scores" and "private_scores" to each submission of arr. */
-static int
-db_asub_scores(struct db *db, json_t *arr)
-{
-	json_t *o, *sc, *pc;
-	size_t i;
-
-	json_array_foreach(arr, i, o) {
-		const char *id = json_string_value(json_object_get(o, "id"));
-
-		if (db__scores(db, id, &sc) != DB_OK)
-			return DB_ERR;
-		json_object_set_new(o, "scores", sc);
-		if (db__private_scores(db, id, &pc) != DB_OK)
-			return DB_ERR;
-		json_object_set_new(o, "private_scores", pc);
-	}
-	return DB_OK;
 }
 
 int
@@ -102,8 +76,8 @@ db_admin_submissions(struct db *db, const struct db_subq *q, json_t **out)
 	    "  OR (?6 = 'baseline' AND (s.baseline = 1 OR tm.baseline = 1)) "
 	    "  OR (?6 = 'selected' AND " DB_SEL_CUR("s") " IS s.id)) "
 	    "ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?7 OFFSET ?8");
-	json_t *arr = NULL;
-	int64_t total = 0;
+	json_t *o;
+	size_t i;
 	int rc;
 
 	if (st == NULL)
@@ -116,14 +90,14 @@ db_admin_submissions(struct db *db, const struct db_subq *q, json_t **out)
 	db__text(st, 6, q->flag);
 	db__int(st, 7, q->limit);
 	db__int(st, 8, q->offset);
-	if ((rc = db__rows(db, st, db_asub_row, 30, &arr, &total,
-	    "admin submissions")) != DB_OK)
+	if ((rc = db__list(db, st, db_asub_row, 30, "submissions", q->limit,
+	    q->offset, out)) != DB_OK)
 		return rc;
-	if (db_asub_scores(db, arr) != DB_OK) {
-		json_decref(arr);
-		return DB_ERR;
-	}
-	*out = db__page("submissions", arr, q->limit, q->offset, total);
+	json_array_foreach(json_object_get(*out, "submissions"), i, o)
+		if (db__add_scores(db, o, "id", 1) != DB_OK) {
+			json_decref(*out);
+			return DB_ERR;
+		}
 	return DB_OK;
 }
 
@@ -132,25 +106,18 @@ static int
 db_asub(struct db *db, const char *id, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_ASUB_SQL "WHERE s.id = ?1");
-	json_t *arr = NULL;
 	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
-	if ((rc = db__rows(db, st, db_asub_row, -1, &arr, NULL,
-	    "admin submission")) != DB_OK)
+	if ((rc = db__row(db, st, db_asub_row, out, "admin submission"))
+	    != DB_OK)
 		return rc;
-	if (json_array_size(arr) == 0) {
-		json_decref(arr);
-		return DB_NOTFOUND;
-	}
-	if (db_asub_scores(db, arr) != DB_OK) {
-		json_decref(arr);
+	if (db__add_scores(db, *out, "id", 1) != DB_OK) {
+		json_decref(*out);
 		return DB_ERR;
 	}
-	*out = json_incref(json_array_get(arr, 0));
-	json_decref(arr);
 	return DB_OK;
 }
 
@@ -198,6 +165,18 @@ fail:
 	return rc == DB_NOTFOUND ? DB_ERR : rc;
 }
 
+static json_t *
+db_sub_mod_row(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	db__jbool(o, "hidden", st, 0);
+	db__jbool(o, "disqualified", st, 1);
+	db__jtext(o, "reason", st, 2);
+	db__jbool(o, "baseline", st, 3);
+	return o;
+}
+
 /* The moderation state of submission id: {hidden, disqualified, reason,
  * baseline}. */
 static int
@@ -205,26 +184,11 @@ db_sub_mod(struct db *db, const char *id, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, "SELECT hidden, disqualified, reason, "
 	    "baseline FROM submissions WHERE id = ?1");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = json_object();
-		json_object_set_new(*out, "hidden",
-		    json_boolean(sqlite3_column_int(st, 0)));
-		json_object_set_new(*out, "disqualified",
-		    json_boolean(sqlite3_column_int(st, 1)));
-		db__jtext(*out, "reason", st, 2);
-		json_object_set_new(*out, "baseline",
-		    json_boolean(sqlite3_column_int(st, 3)));
-	}
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "sub mod");
+	return db__row(db, st, db_sub_mod_row, out, "sub mod");
 }
 
 int
@@ -237,6 +201,8 @@ db_admin_sub_action(struct db *db, const char *id, const char *action,
 	char target[96], name[40];
 	int rc;
 
+	util_fmt(target, sizeof(target), "submission:%s", id);
+	util_fmt(name, sizeof(name), "submission.%s", action);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_sub_mod(db, id, &before)) != DB_OK)
@@ -255,19 +221,11 @@ db_admin_sub_action(struct db *db, const char *id, const char *action,
 	db__text(st, 2, action);
 	db__text(st, 3, reason);
 	db__int(st, 4, flag ? 1 : 0);
-	if ((rc = db__exec(db, st, NULL, "moderate")) != DB_OK ||
-	    (rc = db_sub_mod(db, id, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "submission:%s", id);
-	util_fmt(name, sizeof(name), "submission.%s", action);
-	if ((rc = db_audit_ex(db, actor, name, target, reason, before, after,
-	    now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	if ((rc = db__exec(db, st, NULL, "moderate")) == DB_OK)
+		rc = db_sub_mod(db, id, &after);
 out:
-	db__rollback(db);
-	json_decref(before);
-	json_decref(after);
+	rc = db__audited(db, rc, actor, name, target, reason, before, after,
+	    now, NULL, NULL);
 	if (rc == DB_OK && out != NULL) {
 		json_t *o;
 
@@ -296,11 +254,10 @@ db_submission_moderate(struct db *db, const char *id, const char *action,
 	"JOIN tracks t ON t.id = s.track_id JOIN teams tm ON tm.id = s.team_id "
 
 static json_t *
-db_ajob_row(struct db *db, sqlite3_stmt *st)
+db_ajob_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jtext(o, "id", st, 0);
 	db__jtext(o, "submission_id", st, 1);
 	db__jtext(o, "track", st, 2);
@@ -325,9 +282,9 @@ db_ajob_row(struct db *db, sqlite3_stmt *st)
 }
 
 static json_t *
-db_ajob_full_row(struct db *db, sqlite3_stmt *st)
+db_ajob_full_row(sqlite3_stmt *st)
 {
-	json_t *o = db_ajob_row(db, st);
+	json_t *o = db_ajob_row(st);
 
 	db__jtext(o, "log_tail", st, 19);
 	json_object_set_new(o, "result", db__jparse(st, 20, 0));
@@ -342,9 +299,6 @@ db_admin_jobs(struct db *db, const struct db_jobq *q, json_t **out)
 	    "AND (?3 IS NULL OR j.worker = ?3) "
 	    "ORDER BY IIF(?1 = 'queued', -j.priority, 0), "
 	    "IIF(?1 = 'queued', j.rowid, -j.rowid) LIMIT ?4 OFFSET ?5");
-	json_t *arr = NULL;
-	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -353,19 +307,15 @@ db_admin_jobs(struct db *db, const struct db_jobq *q, json_t **out)
 	db__text(st, 3, q->worker);
 	db__int(st, 4, q->limit);
 	db__int(st, 5, q->offset);
-	if ((rc = db__rows(db, st, db_ajob_row, 21, &arr, &total,
-	    "admin jobs")) != DB_OK)
-		return rc;
-	*out = db__page("jobs", arr, q->limit, q->offset, total);
-	return DB_OK;
+	return db__list(db, st, db_ajob_row, 21, "jobs", q->limit, q->offset,
+	    out);
 }
 
 static json_t *
-db_hist_row(struct db *db, sqlite3_stmt *st)
+db_hist_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jint(o, "attempt", st, 0);
 	db__jtext(o, "state", st, 1);
 	db__jtext(o, "error", st, 2);
@@ -381,25 +331,31 @@ db_hist_row(struct db *db, sqlite3_stmt *st)
 	return o;
 }
 
+static json_t *
+db_attempt_row(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	db__jint(o, "attempt", st, 0);
+	db__jtext(o, "outcome", st, 1);
+	db__jtext(o, "worker", st, 2);
+	db__jtext(o, "error", st, 3);
+	db__jtime(o, "at", st, 4);
+	return o;
+}
+
 int
 db_admin_job(struct db *db, const char *id, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_AJOB_SQL "WHERE j.id = ?1");
-	json_t *arr = NULL, *o, *hist, *sc;
+	json_t *o, *a;
 	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
-	if ((rc = db__rows(db, st, db_ajob_full_row, -1, &arr, NULL,
-	    "admin job")) != DB_OK)
+	if ((rc = db__row(db, st, db_ajob_full_row, &o, "admin job")) != DB_OK)
 		return rc;
-	if (json_array_size(arr) == 0) {
-		json_decref(arr);
-		return DB_NOTFOUND;
-	}
-	o = json_incref(json_array_get(arr, 0));
-	json_decref(arr);
 	st = db__stmt(db, "SELECT attempt, state, error, fault, worker, "
 	    "started_at, finished_at, scores, private_scores, result, "
 	    "rerun_at, rerun_by FROM job_history WHERE job_id = ?1 "
@@ -407,23 +363,40 @@ db_admin_job(struct db *db, const char *id, json_t **out)
 	if (st == NULL)
 		goto fail;
 	db__text(st, 1, id);
-	if (db__rows(db, st, db_hist_row, -1, &hist, NULL, "job history")
+	if (db__rows(db, st, db_hist_row, -1, &a, NULL, "job history")
 	    != DB_OK)
 		goto fail;
-	json_object_set_new(o, "history", hist);
-	if (db__scores(db, json_string_value(json_object_get(o,
-	    "submission_id")), &sc) != DB_OK)
+	json_object_set_new(o, "history", a);
+	st = db__stmt(db, "SELECT attempt, outcome, worker, error, ended_at "
+	    "FROM job_attempts WHERE job_id = ?1 ORDER BY attempt");
+	if (st == NULL)
 		goto fail;
-	json_object_set_new(o, "scores", sc);
-	if (db__private_scores(db, json_string_value(json_object_get(o,
-	    "submission_id")), &sc) != DB_OK)
+	db__text(st, 1, id);
+	if (db__rows(db, st, db_attempt_row, -1, &a, NULL, "job attempts")
+	    != DB_OK)
 		goto fail;
-	json_object_set_new(o, "private_scores", sc);
+	json_object_set_new(o, "attempts", a);
+	if (db__add_scores(db, o, "submission_id", 1) != DB_OK)
+		goto fail;
 	*out = json_pack("{s:o}", "job", o);
 	return DB_OK;
 fail:
 	json_decref(o);
 	return DB_ERR;
+}
+
+static json_t *
+db_job_mod_row(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	db__jtext(o, "state", st, 0);
+	db__jint(o, "attempt", st, 1);
+	db__jint(o, "priority", st, 2);
+	db__jtext(o, "error", st, 3);
+	db__jtext(o, "fault", st, 4);
+	db__jtext(o, "worker", st, 5);
+	return o;
 }
 
 /* {state, attempt, priority, error, fault, worker} of job id. */
@@ -432,25 +405,11 @@ db_job_mod(struct db *db, const char *id, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, "SELECT state, attempt, priority, "
 	    "error, fault, worker FROM jobs WHERE id = ?1");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = json_object();
-		db__jtext(*out, "state", st, 0);
-		db__jint(*out, "attempt", st, 1);
-		db__jint(*out, "priority", st, 2);
-		db__jtext(*out, "error", st, 3);
-		db__jtext(*out, "fault", st, 4);
-		db__jtext(*out, "worker", st, 5);
-	}
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job mod");
+	return db__row(db, st, db_job_mod_row, out, "job mod");
 }
 
 /* Keep the finished attempt in job_history, clear it from the job and
@@ -513,6 +472,8 @@ db_admin_job_action(struct db *db, const char *id, const char *action,
 	char target[96], name[40];
 	int rc, active;
 
+	util_fmt(target, sizeof(target), "job:%s", id);
+	util_fmt(name, sizeof(name), "job.%s", action);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_job_mod(db, id, &before)) != DB_OK)
@@ -562,18 +523,10 @@ db_admin_job_action(struct db *db, const char *id, const char *action,
 		rc = DB_NOTFOUND;
 		goto out;
 	}
-	if ((rc = db_job_mod(db, id, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "job:%s", id);
-	util_fmt(name, sizeof(name), "job.%s", action);
-	if ((rc = db_audit_ex(db, actor, name, target, reason, before, after,
-	    now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	rc = db_job_mod(db, id, &after);
 out:
-	db__rollback(db);
-	json_decref(before);
-	json_decref(after);
+	rc = db__audited(db, rc, actor, name, target, reason, before, after,
+	    now, NULL, NULL);
 	if (rc == DB_OK)
 		rc = db_admin_job(db, id, out);
 	return rc;
@@ -619,11 +572,10 @@ db_worker_seen_job(struct db *db, const char *job_id, int64_t now)
 }
 
 static json_t *
-db_worker_row(struct db *db, sqlite3_stmt *st)
+db_worker_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jtext(o, "name", st, 0);
 	db__jtext(o, "version", st, 1);
 	db__jtext(o, "backend", st, 2);
@@ -636,11 +588,10 @@ db_worker_row(struct db *db, sqlite3_stmt *st)
 }
 
 static json_t *
-db_wjob_row(struct db *db, sqlite3_stmt *st)
+db_wjob_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jtext(o, "id", st, 0);
 	db__jtext(o, "submission_id", st, 1);
 	db__jtext(o, "track", st, 2);
@@ -652,11 +603,10 @@ db_wjob_row(struct db *db, sqlite3_stmt *st)
 }
 
 static json_t *
-db_wfail_row(struct db *db, sqlite3_stmt *st)
+db_wfail_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jtext(o, "job_id", st, 0);
 	db__jint(o, "attempt", st, 1);
 	db__jtext(o, "error", st, 2);
@@ -693,18 +643,22 @@ db_admin_workers(struct db *db, int64_t now, json_t **out)
 		if (st == NULL)
 			goto fail;
 		db__text(st, 1, name);
-		if (db__rows(db, st, db_wjob_row, -1, &a, NULL, "worker job")
-		    != DB_OK)
+		rc = db__row(db, st, db_wjob_row, &a, "worker job");
+		if (rc == DB_NOTFOUND)
+			a = json_null();
+		else if (rc != DB_OK)
 			goto fail;
-		json_object_set(w, "current_job", json_array_size(a) ?
-		    json_array_get(a, 0) : json_null());
-		json_decref(a);
+		json_object_set_new(w, "current_job", a);
+		/* failed jobs, re-run ones, and attempts whose lease expired */
 		st = db__stmt(db, "SELECT job_id, attempt, error, fault, at "
 		    "FROM (SELECT id AS job_id, attempt, error, fault, "
 		    "  finished_at AS at FROM jobs WHERE worker = ?1 "
 		    "  AND state = 'failed' UNION ALL SELECT job_id, attempt, "
 		    "  error, fault, finished_at FROM job_history "
-		    "  WHERE worker = ?1 AND state = 'failed') "
+		    "  WHERE worker = ?1 AND state = 'failed' "
+		    "  UNION ALL SELECT job_id, attempt, error, 'system', "
+		    "  ended_at FROM job_attempts WHERE worker = ?1 "
+		    "  AND outcome = 'expired') "
 		    "ORDER BY at DESC LIMIT 5");
 		if (st == NULL)
 			goto fail;
@@ -724,9 +678,8 @@ fail:
 /* ---- statistics ---- */
 
 static json_t *
-db_day_row(struct db *db, sqlite3_stmt *st)
+db_day_row(sqlite3_stmt *st)
 {
-	(void)db;
 	return json_pack("{s:s, s:I}", "day", (const char *)
 	    sqlite3_column_text(st, 0), "n",
 	    (json_int_t)sqlite3_column_int64(st, 1));

@@ -8,11 +8,10 @@
 #include "util.h"
 
 static json_t *
-db_hook_cand(struct db *db, sqlite3_stmt *st)
+db_hook_cand(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jtext(o, "job_id", st, 0);
 	db__jint(o, "attempt", st, 1);
 	db__jint(o, "finished", st, 2);
@@ -231,11 +230,10 @@ db_hook_done(struct db *db, int64_t id, int ok, long status,
 	"FROM webhook_outbox o JOIN tracks t ON t.id = o.track_id "
 
 static json_t *
-db_hook_row(struct db *db, sqlite3_stmt *st)
+db_hook_row(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
 
-	(void)db;
 	db__jint(o, "id", st, 0);
 	db__jtext(o, "track", st, 1);
 	db__jtext(o, "event", st, 2);
@@ -258,9 +256,6 @@ db_admin_webhooks(struct db *db, const char *track, const char *status,
 	sqlite3_stmt *st = db__stmt(db, DB_HOOK_SQL "WHERE (?1 IS NULL OR "
 	    "t.slug = ?1) AND (?2 IS NULL OR o.status = ?2) "
 	    "ORDER BY o.id DESC LIMIT ?3 OFFSET ?4");
-	json_t *arr = NULL;
-	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -268,33 +263,19 @@ db_admin_webhooks(struct db *db, const char *track, const char *status,
 	db__text(st, 2, status);
 	db__int(st, 3, limit);
 	db__int(st, 4, offset);
-	if ((rc = db__rows(db, st, db_hook_row, 12, &arr, &total,
-	    "webhooks")) != DB_OK)
-		return rc;
-	*out = db__page("deliveries", arr, limit, offset, total);
-	return DB_OK;
+	return db__list(db, st, db_hook_row, 12, "deliveries", limit, offset,
+	    out);
 }
 
 static int
 db_hook_obj(struct db *db, int64_t id, json_t **out)
 {
 	sqlite3_stmt *st = db__stmt(db, DB_HOOK_SQL "WHERE o.id = ?1");
-	json_t *arr = NULL;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__int(st, 1, id);
-	if ((rc = db__rows(db, st, db_hook_row, -1, &arr, NULL, "webhook"))
-	    != DB_OK)
-		return rc;
-	if (json_array_size(arr) == 0) {
-		json_decref(arr);
-		return DB_NOTFOUND;
-	}
-	*out = json_incref(json_array_get(arr, 0));
-	json_decref(arr);
-	return DB_OK;
+	return db__row(db, st, db_hook_row, out, "webhook");
 }
 
 int
@@ -306,6 +287,7 @@ db_admin_webhook_retry(struct db *db, int64_t id, const char *actor,
 	char target[64];
 	int rc;
 
+	util_fmt(target, sizeof(target), "webhook:%lld", (long long)id);
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	if ((rc = db_hook_obj(db, id, &before)) != DB_OK)
@@ -317,20 +299,9 @@ db_admin_webhook_retry(struct db *db, int64_t id, const char *actor,
 		goto out;
 	db__int(st, 1, id);
 	db__int(st, 2, now);
-	if ((rc = db__exec(db, st, NULL, "webhook retry")) != DB_OK ||
-	    (rc = db_hook_obj(db, id, &after)) != DB_OK)
-		goto out;
-	util_fmt(target, sizeof(target), "webhook:%lld", (long long)id);
-	if ((rc = db_audit_ex(db, actor, "webhook.retry", target, NULL,
-	    before, after, now)) != DB_OK)
-		goto out;
-	rc = db__commit(db);
+	if ((rc = db__exec(db, st, NULL, "webhook retry")) == DB_OK)
+		rc = db_hook_obj(db, id, &after);
 out:
-	db__rollback(db);
-	json_decref(before);
-	if (rc == DB_OK)
-		*out = json_pack("{s:o}", "delivery", after);
-	else
-		json_decref(after);
-	return rc;
+	return db__audited(db, rc, actor, "webhook.retry", target, NULL,
+	    before, after, now, "delivery", out);
 }

@@ -47,16 +47,37 @@ void db__col(sqlite3_stmt *st, int i, char *out, size_t outsz);
 void db__jtext(json_t *obj, const char *key, sqlite3_stmt *st, int i);
 void db__jint(json_t *obj, const char *key, sqlite3_stmt *st, int i);
 void db__jtime(json_t *obj, const char *key, sqlite3_stmt *st, int i);
+/* Set key to column i's integer as true / false. */
+void db__jbool(json_t *obj, const char *key, sqlite3_stmt *st, int i);
 
-/* The scores of submission id as {task: value}. */
+/* The scores of submission id as {task: value}, "overall" first; the
+ * private ones; those kept as JSON text (job_history.scores). */
 int db__scores(struct db *db, const char *sub_id, json_t **out);
+int db__private_scores(struct db *db, const char *sub_id, json_t **out);
+int db__json_scores(struct db *db, const char *text, json_t **out);
+
+/* Set "scores" (with priv also "private_scores") in object o, those of
+ * the submission whose ID is o's member idkey. */
+int db__add_scores(struct db *db, json_t *o, const char *idkey, int priv);
+
+/* Build one JSON object from the current row of st. */
+typedef json_t *db__rowfn(sqlite3_stmt *st);
 
 /* Run st (bound) and build one JSON object per row with fn; the last
  * column total_col (>= 0) holds COUNT(*) OVER () into *total.  *arr is a
- * new array.  (db_admin.c) */
-typedef json_t *db__rowfn(struct db *db, sqlite3_stmt *st);
+ * new array.  st is reset. */
 int db__rows(struct db *db, sqlite3_stmt *st, db__rowfn *fn, int total_col,
     json_t **arr, int64_t *total, const char *what);
+
+/* Run st (bound) for one row: *out = fn(row).  DB_OK, DB_NOTFOUND (no
+ * row) or DB_ERR.  st is reset. */
+int db__row(struct db *db, sqlite3_stmt *st, db__rowfn *fn, json_t **out,
+    const char *what);
+
+/* A page of a list: db__rows (total in column total_col), then *out =
+ * db__page(key, ...). */
+int db__list(struct db *db, sqlite3_stmt *st, db__rowfn *fn, int total_col,
+    const char *key, int64_t limit, int64_t offset, json_t **out);
 
 /* {key: arr (stolen), "limit", "offset", "total"} */
 json_t *db__page(const char *key, json_t *arr, int64_t limit,
@@ -69,8 +90,14 @@ int db__exec(struct db *db, sqlite3_stmt *st, int *changes, const char *what);
 /* Parse column i's JSON text (null / {} when missing or invalid). */
 json_t *db__jparse(sqlite3_stmt *st, int i, int object);
 
-/* The private scores of submission id as {task: value}. */
-int db__private_scores(struct db *db, const char *sub_id, json_t **out);
+/* End an organizer's change begun with db__begin(): when rc is DB_OK,
+ * write its audit row (db_audit_ex) and commit; roll back otherwise.
+ * before is released; after becomes *out = {key: after} on success, else
+ * it is released (key NULL: released either way, out unused).  Returns
+ * rc, or DB_ERR when the audit row or the commit failed.  (db_admin.c) */
+int db__audited(struct db *db, int rc, const char *actor, const char *action,
+    const char *target, const char *reason, json_t *before, json_t *after,
+    int64_t now, const char *key, json_t **out);
 
 /* The migrations compiled in (generated from migrations/NNNN_*.sql). */
 struct db_migration {

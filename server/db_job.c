@@ -6,32 +6,11 @@
 
 #include "util.h"
 
-int
-db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out)
+static json_t *
+db_job_row(sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT j.id, j.submission_id, "
-	    "t.slug, j.state, j.stage, j.progress, j.attempt, j.created_at, "
-	    "j.started_at, j.finished_at, j.updated_at, j.lease_expires_at, "
-	    "j.error, j.fault, j.log_tail, s.reused_from, "
-	    "CASE WHEN json_valid(j.result) THEN "
-	    "json_extract(j.result, '$.backend') END "
-	    "FROM jobs j JOIN submissions s ON s.id = j.submission_id "
-	    "JOIN tracks t ON t.id = s.track_id "
-	    "WHERE j.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
-	json_t *o, *sc;
-	char sub[40];
-	int rc;
+	json_t *o = json_object();
 
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, id);
-	db__int(st, 2, team_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		db__done(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job get");
-	}
-	o = json_object();
 	db__jtext(o, "id", st, 0);
 	db__jtext(o, "submission_id", st, 1);
 	db__jtext(o, "track", st, 2);
@@ -52,44 +31,170 @@ db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out)
 	/* the backend the worker named in its result ("proxy", "llava") */
 	if (sqlite3_column_type(st, 16) == SQLITE_TEXT)
 		db__jtext(o, "backend", st, 16);
-	db__col(st, 1, sub, sizeof(sub));
-	db__done(st);
-	if (db__scores(db, sub, &sc) != DB_OK) {
+	return o;
+}
+
+int
+db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT j.id, j.submission_id, "
+	    "t.slug, j.state, j.stage, j.progress, j.attempt, j.created_at, "
+	    "j.started_at, j.finished_at, j.updated_at, j.lease_expires_at, "
+	    "j.error, j.fault, j.log_tail, s.reused_from, "
+	    "CASE WHEN json_valid(j.result) THEN "
+	    "json_extract(j.result, '$.backend') END "
+	    "FROM jobs j JOIN submissions s ON s.id = j.submission_id "
+	    "JOIN tracks t ON t.id = s.track_id "
+	    "WHERE j.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
+	json_t *o;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__int(st, 2, team_id);
+	if ((rc = db__row(db, st, db_job_row, &o, "job get")) != DB_OK)
+		return rc;
+	if (db__add_scores(db, o, "submission_id", 0) != DB_OK) {
 		json_decref(o);
 		return DB_ERR;
 	}
-	json_object_set_new(o, "scores", sc);
 	*out = json_pack("{s:o}", "job", o);
 	return DB_OK;
+}
+
+/* The failed attempts of job j (a table alias) since its last re-run:
+ * those whose lease expired, numbered above the newest job_history row. */
+#define DB_JOB_FAILS(j) "(SELECT COUNT(*) FROM job_attempts a " \
+	"WHERE a.job_id = " j ".id AND a.outcome = 'expired' " \
+	"AND a.attempt > COALESCE((SELECT MAX(h.attempt) FROM job_history h " \
+	"WHERE h.job_id = " j ".id), 0))"
+
+/* Keep the running attempt of job id in the attempt history: outcome
+ * "expired" or "released", with its worker and error (inside a
+ * transaction). */
+static int
+db_attempt_end(struct db *db, const char *id, const char *outcome,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO job_attempts (job_id, "
+	    "attempt, outcome, worker, error, ended_at) SELECT id, attempt, "
+	    "?2, worker, ?3, ?4 FROM jobs WHERE id = ?1");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__text(st, 2, outcome);
+	db__text(st, 3, error);
+	db__int(st, 4, now);
+	return db__exec(db, st, NULL, "attempt history");
+}
+
+static json_t *
+db_expired_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:s, s:I, s:I}", "id",
+	    (const char *)sqlite3_column_text(st, 0),
+	    "attempt", (json_int_t)sqlite3_column_int64(st, 1),
+	    "failed", (json_int_t)sqlite3_column_int64(st, 2));
+}
+
+/* The lease of job id's running attempt expired: keep the attempt in the
+ * history, then requeue the job, or fail it when this was its last
+ * failed attempt (failed = how many with this one). */
+static int
+db_job_expire(struct db *db, const char *id, int64_t attempt,
+    int64_t failed, int64_t max_attempts, int64_t now)
+{
+	sqlite3_stmt *st;
+	char msg[160];
+	int last = failed >= max_attempts, rc;
+
+	if (last)
+		util_fmt(msg, sizeof(msg), "lease expired on attempt %lld "
+		    "(failed attempt %lld of %lld): no attempts left",
+		    (long long)attempt, (long long)failed,
+		    (long long)max_attempts);
+	else
+		util_fmt(msg, sizeof(msg), "lease expired on attempt %lld; "
+		    "requeued", (long long)attempt);
+	if ((rc = db_attempt_end(db, id, "expired", msg, now)) != DB_OK)
+		return rc;
+	st = db__stmt(db, "UPDATE jobs SET "
+	    "state = IIF(?2, 'failed', 'queued'), error = ?3, "
+	    "fault = IIF(?2, 'system', fault), "
+	    "finished_at = IIF(?2, ?4, NULL), stage = IIF(?2, stage, NULL), "
+	    "lease_expires_at = NULL, worker = NULL, updated_at = ?4 "
+	    "WHERE id = ?1");
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__int(st, 2, last);
+	db__text(st, 3, msg);
+	db__int(st, 4, now);
+	return db__exec(db, st, NULL, "jobs expire");
 }
 
 int
 db_jobs_expire(struct db *db, int64_t now, int64_t max_attempts,
     int *changed)
 {
-	sqlite3_stmt *st = db__stmt(db, "UPDATE jobs SET "
-	    "state = CASE WHEN attempt >= ?2 THEN 'failed' ELSE 'queued' END, "
-	    "error = CASE WHEN attempt >= ?2 THEN "
-	    "  'lease expired on attempt ' || attempt || ' of ' || ?2 || "
-	    "  ': no attempts left' "
-	    "  ELSE 'lease expired on attempt ' || attempt || '; requeued' END, "
-	    "fault = CASE WHEN attempt >= ?2 THEN 'system' ELSE fault END, "
-	    "finished_at = CASE WHEN attempt >= ?2 THEN ?1 ELSE NULL END, "
-	    "stage = CASE WHEN attempt >= ?2 THEN stage ELSE NULL END, "
-	    "lease_expires_at = NULL, worker = NULL, updated_at = ?1 "
-	    "WHERE state = 'running' AND lease_expires_at <= ?1");
-	int rc;
+	sqlite3_stmt *st;
+	json_t *arr = NULL, *x;
+	size_t i;
+	int rc = DB_ERR;
 
-	if (st == NULL)
+	*changed = 0;
+	if (db__begin(db) != DB_OK)
 		return DB_ERR;
+	st = db__stmt(db, "SELECT j.id, j.attempt, " DB_JOB_FAILS("j")
+	    " + 1 FROM jobs j WHERE j.state = 'running' "
+	    "AND j.lease_expires_at <= ?1");
+	if (st == NULL)
+		goto out;
 	db__int(st, 1, now);
-	db__int(st, 2, max_attempts);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE)
-		return db__fail(db, "jobs expire");
-	*changed = sqlite3_changes(db->h);
-	return DB_OK;
+	if ((rc = db__rows(db, st, db_expired_row, -1, &arr, NULL,
+	    "expired leases")) != DB_OK)
+		goto out;
+	json_array_foreach(arr, i, x)
+		if ((rc = db_job_expire(db, json_string_value(json_object_get(x,
+		    "id")), json_integer_value(json_object_get(x, "attempt")),
+		    json_integer_value(json_object_get(x, "failed")),
+		    max_attempts, now)) != DB_OK)
+			goto out;
+	if (json_array_size(arr) > 0 && (rc = db__commit(db)) != DB_OK)
+		goto out;
+	*changed = (int)json_array_size(arr);
+out:
+	db__rollback(db);
+	json_decref(arr);
+	return rc == DB_OK ? DB_OK : DB_ERR;
+}
+
+static json_t *
+db_claim_row(sqlite3_stmt *st)
+{
+	json_t *job = json_object(), *sub = json_object(), *tr = json_object();
+
+	db__jtext(job, "id", st, 0);
+	db__jint(job, "attempt", st, 1);
+	db__jtime(job, "lease_expires_at", st, 2);
+	db__jint(job, "lease_seconds", st, 14);
+	db__jtext(sub, "id", st, 3);
+	db__jtext(sub, "kind", st, 4);
+	db__jint(sub, "n_samples", st, 5);
+	db__jint(sub, "size_bytes", st, 6);
+	db__jtext(sub, "sha256", st, 7);
+	db__jtext(sub, "set_hash", st, 8);
+	db__jtext(sub, "method_name", st, 13);
+	db__jtext(sub, "download", st, 15);
+	db__jtext(tr, "slug", st, 9);
+	db__jtext(tr, "kind", st, 10);
+	db__jint(tr, "budget", st, 11);
+	db__jtext(tr, "metric", st, 12);
+	json_object_set_new(job, "submission", sub);
+	json_object_set_new(job, "track", tr);
+	return job;
 }
 
 int
@@ -98,8 +203,8 @@ db_job_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
 {
 	sqlite3_stmt *st;
 	char id[40];
-	json_t *job = NULL, *sub, *tr;
-	int rc;
+	json_t *job;
+	int rc = DB_ERR;
 
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
@@ -107,113 +212,95 @@ db_job_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
 	st = db__stmt(db, "SELECT id FROM jobs WHERE state = 'queued' "
 	    "ORDER BY priority DESC, rowid LIMIT 1");
 	if (st == NULL)
-		goto fail;
+		goto out;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		db__col(st, 0, id, sizeof(id));
 	db__done(st);
-	if (rc == SQLITE_DONE) {
-		db__rollback(db);
-		return DB_NOTFOUND;
-	}
 	if (rc != SQLITE_ROW) {
-		db__fail(db, "claim select");
-		goto fail;
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND :
+		    db__fail(db, "claim select");
+		goto out;
 	}
+	rc = DB_ERR;
 	st = db__stmt(db, "UPDATE jobs SET state = 'running', "
 	    "stage = 'materialize', progress = 0, attempt = attempt + 1, "
 	    "worker = ?2, lease_expires_at = ?3, "
 	    "started_at = COALESCE(started_at, ?4), updated_at = ?4 "
 	    "WHERE id = ?1 AND state = 'queued'");
 	if (st == NULL)
-		goto fail;
+		goto out;
 	db__text(st, 1, id);
 	db__text(st, 2, worker);
 	db__int(st, 3, now + lease);
 	db__int(st, 4, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "claim update");
-		goto fail;
-	}
+	if (db__exec(db, st, NULL, "claim update") != DB_OK)
+		goto out;
 	st = db__stmt(db, "SELECT j.id, j.attempt, j.lease_expires_at, "
 	    "s.id, s.kind, s.n_samples, s.size_bytes, s.sha256, s.set_hash, "
-	    "t.slug, t.kind, t.budget, t.metric, s.method_name "
+	    "t.slug, t.kind, t.budget, t.metric, s.method_name, ?2, "
+	    "'/api/v1/worker/jobs/' || j.id || '/submission' "
 	    "FROM jobs j JOIN submissions s ON s.id = j.submission_id "
 	    "JOIN tracks t ON t.id = s.track_id WHERE j.id = ?1");
 	if (st == NULL)
-		goto fail;
+		goto out;
 	db__text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		char path[128];
-
-		job = json_object();
-		sub = json_object();
-		tr = json_object();
-		db__jtext(job, "id", st, 0);
-		db__jint(job, "attempt", st, 1);
-		db__jtime(job, "lease_expires_at", st, 2);
-		json_object_set_new(job, "lease_seconds", json_integer(lease));
-		db__jtext(sub, "id", st, 3);
-		db__jtext(sub, "kind", st, 4);
-		db__jint(sub, "n_samples", st, 5);
-		db__jint(sub, "size_bytes", st, 6);
-		db__jtext(sub, "sha256", st, 7);
-		db__jtext(sub, "set_hash", st, 8);
-		db__jtext(sub, "method_name", st, 13);
-		util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/submission",
-		    id);
-		json_object_set_new(sub, "download", json_string(path));
-		db__jtext(tr, "slug", st, 9);
-		db__jtext(tr, "kind", st, 10);
-		db__jint(tr, "budget", st, 11);
-		db__jtext(tr, "metric", st, 12);
-		json_object_set_new(job, "submission", sub);
-		json_object_set_new(job, "track", tr);
+	db__int(st, 2, lease);
+	if (db__row(db, st, db_claim_row, &job, "claim read") != DB_OK)
+		goto out;
+	if (db__commit(db) != DB_OK) {
+		json_decref(job);
+		goto out;
 	}
-	db__done(st);
-	if (job == NULL) {
-		db__fail(db, "claim read");
-		goto fail;
-	}
-	if (db__commit(db) != DB_OK)
-		goto fail;
 	*out = json_pack("{s:o}", "job", job);
-	return DB_OK;
-fail:
-	json_decref(job);
+	rc = DB_OK;
+out:
 	db__rollback(db);
-	return DB_ERR;
+	return rc;
 }
 
-/* Read a job's state and attempt (and submission id) inside a
- * transaction.  DB_OK / DB_NOTFOUND / DB_ERR. */
+/* What happened to job id's attempt: */
+#define DB_JOB_FINISHED 10	/* its result is stored (succeeded, failed) */
+
+/* Check that attempt is job id's running attempt (inside a transaction).
+ * DB_OK: it runs; DB_CONFLICT: the job was cancelled; DB_JOB_FINISHED;
+ * DB_STALE: another attempt, or no longer running; DB_NOTFOUND; DB_ERR.
+ * tail (may be NULL; tailsz bytes) gets the log tail. */
 static int
-db_job_state(struct db *db, const char *id, char *state, size_t statesz,
-    int64_t *attempt, char *tail, size_t tailsz, int *has_result)
+db_job_current(struct db *db, const char *id, int64_t attempt, char *tail,
+    size_t tailsz)
 {
 	sqlite3_stmt *st = db__stmt(db, "SELECT state, attempt, log_tail, "
 	    "result IS NOT NULL FROM jobs WHERE id = ?1");
-	int rc;
+	char state[16] = "";
+	int64_t cur = 0;
+	int rc, has_result = 0;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db__col(st, 0, state, statesz);
-		*attempt = sqlite3_column_int64(st, 1);
+		db__col(st, 0, state, sizeof(state));
+		cur = sqlite3_column_int64(st, 1);
 		if (tail != NULL)
 			db__col(st, 2, tail, tailsz);
-		if (has_result != NULL)
-			*has_result = sqlite3_column_int(st, 3);
+		has_result = sqlite3_column_int(st, 3);
 	}
 	db__done(st);
-	if (rc == SQLITE_ROW)
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? DB_NOTFOUND :
+		    db__fail(db, "job state");
+	if (cur != attempt)
+		return DB_STALE;
+	if (strcmp(state, "running") == 0)
 		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job state");
+	if (strcmp(state, "cancelled") == 0)
+		return DB_CONFLICT;
+	if ((strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0)
+	    && has_result)
+		return DB_JOB_FINISHED;
+	return DB_STALE;
 }
 
 /* Append add (n bytes) to the tail (NUL-terminated in a buffer of max+1
@@ -249,38 +336,31 @@ db_job_heartbeat(struct db *db, const char *id,
     const struct db_heartbeat *hb, int64_t now, int *cancelled,
     int64_t *lease_until)
 {
-	char state[16], *tail;
-	int64_t attempt;
+	char *tail;
 	sqlite3_stmt *st;
-	int rc, ret = DB_ERR;
+	int rc;
 
 	*cancelled = 0;
 	*lease_until = 0;
 	tail = util_xmalloc(hb->tail_max + 1);
 	tail[0] = '\0';
-	if (db__begin(db) != DB_OK)
-		goto out;
-	rc = db_job_state(db, id, state, sizeof(state), &attempt, tail,
-	    hb->tail_max + 1, NULL);
-	if (rc != DB_OK) {
-		ret = rc;
-		goto out;
+	if (db__begin(db) != DB_OK) {
+		free(tail);
+		return DB_ERR;
 	}
-	if (attempt != hb->attempt) {
-		ret = DB_STALE;
-		goto out;
-	}
-	if (strcmp(state, "cancelled") == 0) {
+	rc = db_job_current(db, id, hb->attempt, tail, hb->tail_max + 1);
+	if (rc == DB_CONFLICT) {
 		*cancelled = 1;
-		ret = DB_OK;
+		rc = DB_OK;
 		goto out;
 	}
-	if (strcmp(state, "running") != 0) {
-		ret = DB_STALE;
+	if (rc == DB_JOB_FINISHED)
+		rc = DB_STALE;
+	if (rc != DB_OK)
 		goto out;
-	}
 	if (hb->log != NULL && hb->log_len > 0)
 		db_tail_append(tail, hb->tail_max, hb->log, hb->log_len);
+	rc = DB_ERR;
 	st = db__stmt(db, "UPDATE jobs SET lease_expires_at = ?2, "
 	    "stage = COALESCE(?3, stage), "
 	    "progress = CASE WHEN ?4 >= 0 THEN ?4 ELSE progress END, "
@@ -293,61 +373,59 @@ db_job_heartbeat(struct db *db, const char *id,
 	sqlite3_bind_double(st, 4, hb->progress);
 	db__text(st, 5, tail);
 	db__int(st, 6, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "heartbeat");
-		goto out;
-	}
-	if (db__commit(db) != DB_OK)
+	if (db__exec(db, st, NULL, "heartbeat") != DB_OK ||
+	    db__commit(db) != DB_OK)
 		goto out;
 	*lease_until = now + hb->lease;
-	ret = DB_OK;
+	rc = DB_OK;
 out:
 	db__rollback(db);
 	free(tail);
-	return ret;
+	return rc;
+}
+
+/* Store scores (borrowed {task: number}) for job id's submission with
+ * sql, an INSERT binding the job ID, the task and the value. */
+static int
+db_job_put_scores(struct db *db, const char *sql, const char *id,
+    json_t *scores, const char *what)
+{
+	sqlite3_stmt *st;
+	const char *task;
+	json_t *v;
+
+	json_object_foreach(scores, task, v) {
+		if ((st = db__stmt(db, sql)) == NULL)
+			return DB_ERR;
+		db__text(st, 1, id);
+		db__text(st, 2, task);
+		sqlite3_bind_double(st, 3, json_number_value(v));
+		if (db__exec(db, st, NULL, what) != DB_OK)
+			return DB_ERR;
+	}
+	return DB_OK;
 }
 
 int
 db_job_result(struct db *db, const char *id, const struct db_result *r,
     int64_t now, int *dup)
 {
-	char state[16];
-	int64_t attempt;
 	sqlite3_stmt *st;
-	const char *task;
-	json_t *v;
-	int rc, ret = DB_ERR, has_result = 0;
+	int rc;
 
 	*dup = 0;
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
-	rc = db_job_state(db, id, state, sizeof(state), &attempt, NULL, 0,
-	    &has_result);
-	if (rc != DB_OK) {
-		ret = rc;
-		goto out;
-	}
-	if (attempt != r->attempt) {
-		ret = DB_STALE;
-		goto out;
-	}
-	/* this attempt's result is in already: answer as before */
-	if ((strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0)
-	    && has_result) {
+	rc = db_job_current(db, id, r->attempt, NULL, 0);
+	if (rc == DB_JOB_FINISHED) {
+		/* this attempt's result is in already: answer as before */
 		*dup = 1;
-		ret = DB_OK;
+		rc = DB_OK;
 		goto out;
 	}
-	if (strcmp(state, "cancelled") == 0) {
-		ret = DB_CONFLICT;
+	if (rc != DB_OK)
 		goto out;
-	}
-	if (strcmp(state, "running") != 0) {
-		ret = DB_STALE;
-		goto out;
-	}
+	rc = DB_ERR;
 	st = db__stmt(db, "UPDATE jobs SET state = ?2, "
 	    "progress = CASE WHEN ?2 = 'succeeded' THEN 1.0 ELSE progress END, "
 	    "error = ?3, fault = ?4, result = ?5, finished_at = ?6, "
@@ -360,88 +438,51 @@ db_job_result(struct db *db, const char *id, const struct db_result *r,
 	db__text(st, 4, r->succeeded ? NULL : (r->fault ? r->fault : "system"));
 	db__text(st, 5, r->raw);
 	db__int(st, 6, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "result");
+	if (db__exec(db, st, NULL, "result") != DB_OK)
 		goto out;
-	}
-	if (r->succeeded && r->scores != NULL) {
-		json_object_foreach(r->scores, task, v) {
-			st = db__stmt(db, "INSERT OR REPLACE INTO scores "
-			    "(submission_id, task, value) SELECT submission_id, "
-			    "?2, ?3 FROM jobs WHERE id = ?1");
-			if (st == NULL)
-				goto out;
-			db__text(st, 1, id);
-			db__text(st, 2, task);
-			sqlite3_bind_double(st, 3, json_number_value(v));
-			rc = sqlite3_step(st);
-			db__done(st);
-			if (rc != SQLITE_DONE) {
-				db__fail(db, "result scores");
-				goto out;
-			}
-		}
-	}
+	if (r->succeeded && r->scores != NULL &&
+	    db_job_put_scores(db, "INSERT OR REPLACE INTO scores "
+	    "(submission_id, task, value) SELECT submission_id, ?2, ?3 "
+	    "FROM jobs WHERE id = ?1", id, r->scores, "result scores")
+	    != DB_OK)
+		goto out;
 	/* the private split, when the worker sent one */
-	if (r->succeeded && r->private_scores != NULL) {
-		json_object_foreach(r->private_scores, task, v) {
-			st = db__stmt(db, "INSERT OR REPLACE INTO private_scores "
-			    "(submission_id, task, value) SELECT submission_id, "
-			    "?2, ?3 FROM jobs WHERE id = ?1");
-			if (st == NULL)
-				goto out;
-			db__text(st, 1, id);
-			db__text(st, 2, task);
-			sqlite3_bind_double(st, 3, json_number_value(v));
-			rc = sqlite3_step(st);
-			db__done(st);
-			if (rc != SQLITE_DONE) {
-				db__fail(db, "result private scores");
-				goto out;
-			}
-		}
-	}
+	if (r->succeeded && r->private_scores != NULL &&
+	    db_job_put_scores(db, "INSERT OR REPLACE INTO private_scores "
+	    "(submission_id, task, value) SELECT submission_id, ?2, ?3 "
+	    "FROM jobs WHERE id = ?1", id, r->private_scores,
+	    "result private scores") != DB_OK)
+		goto out;
 	if (db__commit(db) != DB_OK)
 		goto out;
-	ret = DB_OK;
+	rc = DB_OK;
 out:
 	db__rollback(db);
-	return ret;
+	return rc;
 }
 
 int
 db_job_release(struct db *db, const char *id, int64_t attempt,
     const char *reason, int64_t now)
 {
-	char state[16], msg[400];
-	int64_t cur;
+	char msg[400];
 	sqlite3_stmt *st;
-	int rc, ret = DB_ERR;
+	int rc;
 
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
-	rc = db_job_state(db, id, state, sizeof(state), &cur, NULL, 0, NULL);
-	if (rc != DB_OK) {
-		ret = rc;
+	rc = db_job_current(db, id, attempt, NULL, 0);
+	if (rc == DB_JOB_FINISHED)
+		rc = DB_STALE;
+	if (rc != DB_OK)
 		goto out;
-	}
-	if (cur != attempt) {
-		ret = DB_STALE;
-		goto out;
-	}
-	if (strcmp(state, "cancelled") == 0) {
-		ret = DB_CONFLICT;
-		goto out;
-	}
-	if (strcmp(state, "running") != 0) {
-		ret = DB_STALE;
-		goto out;
-	}
 	util_fmt(msg, sizeof(msg), "attempt %lld handed back by its worker%s%s"
 	    "; requeued", (long long)attempt, reason ? ": " : "",
 	    reason ? reason : "");
+	/* kept in the history; not a failed attempt */
+	if ((rc = db_attempt_end(db, id, "released", msg, now)) != DB_OK)
+		goto out;
+	rc = DB_ERR;
 	st = db__stmt(db, "UPDATE jobs SET state = 'queued', stage = NULL, "
 	    "progress = 0, worker = NULL, lease_expires_at = NULL, "
 	    "error = ?2, updated_at = ?3 WHERE id = ?1");
@@ -450,18 +491,13 @@ db_job_release(struct db *db, const char *id, int64_t attempt,
 	db__text(st, 1, id);
 	db__text(st, 2, msg);
 	db__int(st, 3, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "release");
+	if (db__exec(db, st, NULL, "release") != DB_OK ||
+	    db__commit(db) != DB_OK)
 		goto out;
-	}
-	if (db__commit(db) != DB_OK)
-		goto out;
-	ret = DB_OK;
+	rc = DB_OK;
 out:
 	db__rollback(db);
-	return ret;
+	return rc;
 }
 
 int
@@ -515,69 +551,4 @@ db_job_counts(struct db *db, int64_t counts[5])
 	}
 	db__done(st);
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "job counts");
-}
-
-int
-db_job_rerun(struct db *db, const char *id, int64_t now)
-{
-	char state[16];
-	int64_t attempt;
-	sqlite3_stmt *st;
-	int rc, ret = DB_ERR;
-
-	if (db__begin(db) != DB_OK)
-		return DB_ERR;
-	rc = db_job_state(db, id, state, sizeof(state), &attempt, NULL, 0,
-	    NULL);
-	if (rc != DB_OK) {
-		ret = rc;
-		goto out;
-	}
-	if (strcmp(state, "queued") == 0 || strcmp(state, "running") == 0) {
-		ret = DB_CONFLICT;
-		goto out;
-	}
-	st = db__stmt(db, "DELETE FROM scores WHERE submission_id = "
-	    "(SELECT submission_id FROM jobs WHERE id = ?1)");
-	if (st == NULL)
-		goto out;
-	db__text(st, 1, id);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "rerun scores");
-		goto out;
-	}
-	st = db__stmt(db, "UPDATE submissions SET reused_from = NULL "
-	    "WHERE id = (SELECT submission_id FROM jobs WHERE id = ?1)");
-	if (st == NULL)
-		goto out;
-	db__text(st, 1, id);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "rerun submission");
-		goto out;
-	}
-	st = db__stmt(db, "UPDATE jobs SET state = 'queued', stage = NULL, "
-	    "progress = 0, error = NULL, fault = NULL, result = NULL, "
-	    "log_tail = '', worker = NULL, lease_expires_at = NULL, "
-	    "finished_at = NULL, updated_at = ?2 WHERE id = ?1");
-	if (st == NULL)
-		goto out;
-	db__text(st, 1, id);
-	db__int(st, 2, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "rerun");
-		goto out;
-	}
-	if (db_audit(db, "admin", "job.rerun", id, NULL, now) != DB_OK ||
-	    db__commit(db) != DB_OK)
-		goto out;
-	ret = DB_OK;
-out:
-	db__rollback(db);
-	return ret;
 }

@@ -19,6 +19,9 @@ struct lb_row {
 	int64_t created_at, rowid;
 	int chosen;		/* on the board */
 	json_t *e;		/* its entry (without rank and scores) */
+	char *kept;		/* the scores (JSON text) of an attempt kept
+				 * in job_history, shown on a frozen board;
+				 * NULL: the current scores */
 };
 
 /* The track's settings the board needs. */
@@ -131,25 +134,45 @@ lb_anon(struct db *db, int64_t track_id, json_t *names)
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "lb anon");
 }
 
-/* Load the visible scored submissions (scored at or before cut, if
- * any) into *rows. */
+/* The columns of a board row, from a submission s (with its team tm)
+ * and the attempt that scored it (finished_at, public and private metric
+ * value, reused, kept scores). */
+#define LB_ROW_COLS(finished, pub, prv, reused, kept) "SELECT s.id, " \
+	"s.team_id, tm.name, s.baseline OR tm.baseline, s.method_name, " \
+	"s.n_samples, s.created_at, s.rowid, " finished ", " pub ", " prv \
+	", " reused ", " kept " FROM submissions s " \
+	"JOIN jobs j ON j.submission_id = s.id " \
+	"JOIN teams tm ON tm.id = s.team_id "
+
+/*
+ * Load the visible scored submissions (scored at or before cut, if any)
+ * into *rows.  With a cut, a submission re-run after it shows the attempt
+ * it had then: the one kept in job_history that finished by the cut and
+ * was replaced after it.
+ */
 static int
 lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
     struct lb_row **rows, size_t *n)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT s.id, s.team_id, tm.name, "
-	    "s.baseline OR tm.baseline, s.method_name, s.n_samples, "
-	    "s.created_at, s.rowid, j.finished_at, pub.value, prv.value, "
-	    "s.reused_from FROM submissions s "
-	    "JOIN jobs j ON j.submission_id = s.id "
-	    "JOIN teams tm ON tm.id = s.team_id "
+	sqlite3_stmt *st = db__stmt(db, LB_ROW_COLS("j.finished_at",
+	    "pub.value", "prv.value", "s.reused_from IS NOT NULL", "NULL")
 	    "LEFT JOIN scores pub ON pub.submission_id = s.id "
 	    "  AND pub.task = ?2 "
 	    "LEFT JOIN private_scores prv ON prv.submission_id = s.id "
 	    "  AND prv.task = ?2 "
 	    "WHERE s.track_id = ?1 AND j.state = 'succeeded' "
 	    "AND s.hidden = 0 AND s.disqualified = 0 "
-	    "AND (?3 = 0 OR j.finished_at <= ?3)");
+	    "AND (?3 = 0 OR j.finished_at <= ?3) "
+	    "UNION ALL "
+	    LB_ROW_COLS("h.finished_at",
+	    "(SELECT value FROM json_each(h.scores) WHERE key = ?2)",
+	    "(SELECT value FROM json_each(h.private_scores) WHERE key = ?2)",
+	    /* only a reused score succeeds without a claimed attempt */
+	    "h.attempt = 0", "h.scores")
+	    "JOIN job_history h ON h.job_id = j.id "
+	    "WHERE ?3 != 0 AND s.track_id = ?1 AND h.state = 'succeeded' "
+	    "AND s.hidden = 0 AND s.disqualified = 0 "
+	    "AND h.finished_at <= ?3 AND h.rerun_at > ?3");
 	struct lb_row *r = NULL, *x;
 	size_t cnt = 0;
 	int rc;
@@ -172,6 +195,9 @@ lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
 		x->pub = sqlite3_column_double(st, 9);
 		x->has_priv = sqlite3_column_type(st, 10) != SQLITE_NULL;
 		x->priv = sqlite3_column_double(st, 10);
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+			x->kept = util_xstrdup((const char *)
+			    sqlite3_column_text(st, 12));
 		x->e = json_object();
 		db__jtext(x->e, "team", st, 2);
 		db__jtext(x->e, "method_name", st, 4);
@@ -181,8 +207,7 @@ lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
 		db__jtime(x->e, "scored_at", st, 8);
 		json_object_set_new(x->e, "baseline",
 		    json_boolean(x->baseline));
-		json_object_set_new(x->e, "reused", json_boolean(
-		    sqlite3_column_type(st, 11) != SQLITE_NULL));
+		db__jbool(x->e, "reused", st, 11);
 	}
 	db__done(st);
 	*rows = r;
@@ -283,8 +308,12 @@ db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
 		    json_object_get(picks, key) != NULL && strcmp(
 		    json_string_value(json_object_get(picks, key)), r->id)
 		    == 0));
-		rc = o->priv ? db__private_scores(db, r->id, &sc) :
-		    db__scores(db, r->id, &sc);
+		if (r->kept != NULL)	/* only public boards are frozen */
+			rc = db__json_scores(db, r->kept, &sc);
+		else if (o->priv)
+			rc = db__private_scores(db, r->id, &sc);
+		else
+			rc = db__scores(db, r->id, &sc);
 		if (rc != DB_OK) {
 			json_decref(e);
 			goto out;
@@ -311,8 +340,10 @@ db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
 	rc = DB_OK;
 out:
 	json_decref(entries);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		json_decref(rows[i].e);
+		free(rows[i].kept);
+	}
 	free(rows);
 	free(order);
 	json_decref(picks);

@@ -11,7 +11,6 @@ db_track_add(struct db *db, const struct db_track *t, int64_t now)
 	sqlite3_stmt *st = db__stmt(db, "INSERT INTO tracks (slug, kind, "
 	    "budget, per_day, total, opens_at, closes_at, metric, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -26,11 +25,7 @@ db_track_add(struct db *db, const struct db_track *t, int64_t now)
 		db__int(st, 7, t->closes_at);
 	db__text(st, 8, t->metric[0] ? t->metric : "overall");
 	db__int(st, 9, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc == SQLITE_DONE)
-		return DB_OK;
-	return rc == SQLITE_CONSTRAINT ? DB_CONFLICT : db__fail(db, "track add");
+	return db__exec(db, st, NULL, "track add");
 }
 
 static void
@@ -219,7 +214,6 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	    "set_hash, composition, method_name, description, url, file_name, "
 	    "reused_from, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
 	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
@@ -239,10 +233,8 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	db__text(st, 14, s->file_name);
 	db__text(st, 15, reused[0] ? reused : NULL);
 	db__int(st, 16, s->now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE)
-		return db__fail(db, "submission insert");
+	if (db__exec(db, st, NULL, "submission insert") != DB_OK)
+		return DB_ERR;
 	if (reused[0] == '\0')
 		st = db__stmt(db, "INSERT INTO jobs (id, submission_id, state, "
 		    "created_at, updated_at) VALUES (?1, ?2, 'queued', ?3, ?3)");
@@ -255,10 +247,8 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	db__text(st, 1, s->job_id);
 	db__text(st, 2, s->id);
 	db__int(st, 3, s->now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE)
-		return db__fail(db, "job insert");
+	if (db__exec(db, st, NULL, "job insert") != DB_OK)
+		return DB_ERR;
 	if (reused[0] == '\0')
 		return DB_OK;
 	st = db__stmt(db, "INSERT INTO scores (submission_id, task, value) "
@@ -267,10 +257,8 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 		return DB_ERR;
 	db__text(st, 1, s->id);
 	db__text(st, 2, reused);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE)
-		return db__fail(db, "scores copy");
+	if (db__exec(db, st, NULL, "scores copy") != DB_OK)
+		return DB_ERR;
 	st = db__stmt(db, "INSERT INTO private_scores (submission_id, task, "
 	    "value) SELECT ?1, task, value FROM private_scores "
 	    "WHERE submission_id = ?2");
@@ -278,9 +266,8 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 		return DB_ERR;
 	db__text(st, 1, s->id);
 	db__text(st, 2, reused);
-	rc = sqlite3_step(st);
-	db__done(st);
-	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "private scores copy");
+	return db__exec(db, st, NULL, "private scores copy") == DB_OK ?
+	    DB_OK : DB_ERR;
 }
 
 int
@@ -329,12 +316,12 @@ fail:
 #define DB_SUB_FROM " FROM submissions s JOIN tracks t ON t.id = s.track_id " \
 	"JOIN jobs j ON j.submission_id = s.id JOIN teams tm ON tm.id = s.team_id "
 
-/* Build a submission object from a row of DB_SUB_COLS. */
+/* Build a submission object (without scores) from a row of
+ * DB_SUB_COLS. */
 static json_t *
-db_sub_row(struct db *db, sqlite3_stmt *st, int with_scores)
+db_sub_row(sqlite3_stmt *st)
 {
-	json_t *o = json_object(), *job = json_object(), *comp, *sc;
-	const char *ctext = (const char *)sqlite3_column_text(st, 8);
+	json_t *o = json_object(), *job = json_object();
 
 	db__jtext(o, "id", st, 0);
 	db__jtext(o, "track", st, 1);
@@ -345,8 +332,7 @@ db_sub_row(struct db *db, sqlite3_stmt *st, int with_scores)
 	db__jint(o, "size_bytes", st, 5);
 	db__jtext(o, "sha256", st, 6);
 	db__jtext(o, "set_hash", st, 7);
-	comp = ctext ? json_loads(ctext, 0, NULL) : NULL;
-	json_object_set_new(o, "composition", comp ? comp : json_object());
+	json_object_set_new(o, "composition", db__jparse(st, 8, 1));
 	db__jtext(o, "method_name", st, 9);
 	db__jtext(o, "description", st, 10);
 	db__jtext(o, "url", st, 11);
@@ -354,10 +340,8 @@ db_sub_row(struct db *db, sqlite3_stmt *st, int with_scores)
 	db__jtext(o, "reused_from", st, 13);
 	json_object_set_new(o, "reused", json_boolean(
 	    sqlite3_column_type(st, 13) != SQLITE_NULL));
-	json_object_set_new(o, "hidden",
-	    json_boolean(sqlite3_column_int(st, 14)));
-	json_object_set_new(o, "disqualified",
-	    json_boolean(sqlite3_column_int(st, 15)));
+	db__jbool(o, "hidden", st, 14);
+	db__jbool(o, "disqualified", st, 15);
 	db__jtext(o, "reason", st, 22);
 	db__jtext(job, "id", st, 16);
 	db__jtext(job, "state", st, 3);
@@ -366,12 +350,6 @@ db_sub_row(struct db *db, sqlite3_stmt *st, int with_scores)
 	db__jint(job, "attempt", st, 19);
 	db__jtext(job, "error", st, 20);
 	json_object_set_new(o, "job", job);
-	if (with_scores) {
-		if (db__scores(db, (const char *)sqlite3_column_text(st, 0), &sc)
-		    != DB_OK)
-			sc = json_object();
-		json_object_set_new(o, "scores", sc);
-	}
 	return o;
 }
 
@@ -381,32 +359,21 @@ db_submission_get(struct db *db, const char *id, int64_t team_id,
 {
 	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SUB_COLS DB_SUB_FROM
 	    "WHERE s.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
-	json_t *o = NULL;
+	json_t *o;
 	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
 	db__int(st, 2, team_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		o = db_sub_row(db, st, 0);
-	/* scores use another statement: fetch after this one is reset */
-	db__done(st);
-	if (rc == SQLITE_DONE)
-		return DB_NOTFOUND;
-	if (rc != SQLITE_ROW)
-		return db__fail(db, "submission get");
-	{
-		json_t *sc;
-
-		if (db__scores(db, id, &sc) != DB_OK) {
-			json_decref(o);
-			return DB_ERR;
-		}
-		json_object_set_new(o, "scores", sc);
-		json_object_set(json_object_get(o, "job"), "scores", sc);
+	if ((rc = db__row(db, st, db_sub_row, &o, "submission get")) != DB_OK)
+		return rc;
+	if (db__add_scores(db, o, "id", 0) != DB_OK) {
+		json_decref(o);
+		return DB_ERR;
 	}
+	json_object_set(json_object_get(o, "job"), "scores",
+	    json_object_get(o, "scores"));
 	*out = json_pack("{s:o}", "submission", o);
 	return DB_OK;
 }
@@ -421,32 +388,22 @@ db_submissions_list(struct db *db, int64_t team_id, const char *track,
 	json_t *arr, *o;
 	size_t i;
 	int64_t total = 0;
-	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
-	arr = json_array();
 	db__int(st, 1, team_id);
 	db__text(st, 2, track);
 	db__int(st, 3, limit);
 	db__int(st, 4, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, db_sub_row(db, st, 0));
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return db__fail(db, "submissions list");
-	}
-	json_array_foreach(arr, i, o) {
-		json_t *sc;
-
-		if (db__scores(db, json_string_value(json_object_get(o, "id")),
-		    &sc) != DB_OK) {
+	if (db__rows(db, st, db_sub_row, -1, &arr, NULL, "submissions list")
+	    != DB_OK)
+		return DB_ERR;
+	json_array_foreach(arr, i, o)
+		if (db__add_scores(db, o, "id", 0) != DB_OK) {
 			json_decref(arr);
 			return DB_ERR;
 		}
-		json_object_set_new(o, "scores", sc);
-	}
+	/* the total apart: it counts past the page's end too */
 	st = db__stmt(db, "SELECT COUNT(*) FROM submissions s JOIN tracks t "
 	    "ON t.id = s.track_id WHERE s.team_id = ?1 "
 	    "AND (?2 IS NULL OR t.slug = ?2)");
@@ -459,9 +416,7 @@ db_submissions_list(struct db *db, int64_t team_id, const char *track,
 	if (sqlite3_step(st) == SQLITE_ROW)
 		total = sqlite3_column_int64(st, 0);
 	db__done(st);
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "submissions", arr,
-	    "limit", (json_int_t)limit, "offset", (json_int_t)offset,
-	    "total", (json_int_t)total);
+	*out = db__page("submissions", arr, limit, offset, total);
 	return DB_OK;
 }
 
@@ -528,13 +483,8 @@ db_submission_cancel(struct db *db, const char *id, int64_t team_id,
 		goto fail;
 	db__text(st, 1, id);
 	db__int(st, 2, now);
-	rc = sqlite3_step(st);
-	db__done(st);
-	if (rc != SQLITE_DONE) {
-		db__fail(db, "cancel");
-		goto fail;
-	}
-	if (db__commit(db) != DB_OK)
+	if (db__exec(db, st, NULL, "cancel") != DB_OK ||
+	    db__commit(db) != DB_OK)
 		goto fail;
 	return DB_OK;
 fail:

@@ -84,7 +84,7 @@ req POST "/api/v1/submissions/$SBASE/select" -H "Authorization: Bearer $TBASE"
 expect 409 "a baseline cannot be a team's pick"
 
 # ties go to the earlier submission
-score "$TB" b2 '{"vqa":0.7}'; SB2=$S
+score "$TB" b2 '{"vqa":0.7}'; SB2=$S; JB2=$J
 board
 check "a tie on the score: the earlier submission ranks first" [ "$(names)" = '[["alpha", "a2", 1], ["beta", "b2", 2], ["base", "random", null]]' ]
 
@@ -135,6 +135,20 @@ adm "submissions/$SA2/hide" '{"reason":"late finding"}'
 board
 check "hiding still applies on a frozen board" [ "$(names)" = '[["beta", "b2", 1], ["base", "random", null], ["alpha", "a1", 2]]' ]
 adm "submissions/$SA2/restore"
+# a re-run after the freeze: the frozen board keeps the score the entry had
+adm "jobs/$JB2/rerun" '{"reason":"recheck"}'
+expect 200 "re-run beta's frozen entry (b2) after the freeze"
+board
+check "frozen: the re-run entry stays, with its score at the freeze" \
+    jtrue 'e=d["entries"]; [[x["team"], x["method_name"], x["rank"]] for x in e]==[["alpha","a2",1],["beta","b2",2],["base","random",None]] and list(e[1]["scores"].items())==[("overall",0.7),("vqa",0.7)] and e[1]["scored_at"]'
+req POST /api/v1/worker/claim -H "$AUTH_W"
+A=$(jv 'd["job"]["attempt"]')
+check "the re-run is claimed" jtrue "d['job']['id']=='$JB2'"
+req POST "/api/v1/worker/jobs/$JB2/result" -H "$AUTH_W" -H "$JSON" \
+    -d "{\"attempt\":$A,\"status\":\"succeeded\",\"scores\":{\"vqa\":0.1}}"
+board
+check "frozen: the re-run's later score stays off the board; the old one shows" \
+    jtrue 'e=d["entries"]; [x["method_name"] for x in e]==["a2","b2","random"] and e[1]["scores"]["vqa"]==0.7'
 req PATCH /api/v1/admin/tracks/lb -H "$ADM" -H "$JSON" -d '{"freeze_at":null}'
 board
 check "freeze lifted: the later result and pick show" [ "$(names)" = '[["beta", "b3", 1], ["base", "random", null], ["alpha", "a1", 2]]' ]
@@ -165,7 +179,7 @@ req POST "/api/v1/worker/jobs/$J4/result" -H "$AUTH_W" -H "$JSON" -d '{"attempt"
 adm "jobs/$J4/rerun" '{"reason":"node fixed"}'
 expect 200 "re-run the failed job"
 check "queued again, history keeps the failed attempt" jtrue 'j=d["job"]; j["state"]=="queued" and j["error"] is None and len(j["history"])==1 and j["history"][0]["state"]=="failed" and j["history"][0]["error"]=="CUDA out of memory" and j["history"][0]["attempt"]==1 and j["history"][0]["worker"]=="gpu-1" and j["history"][0]["rerun_by"]=="admin@x.org"'
-req GET "/api/v1/admin/audit?action=job.rerun" -H "$ADM"
+req GET "/api/v1/admin/audit?action=job.rerun&target=job:$J4" -H "$ADM"
 check "job.rerun audited (failed -> queued)" jtrue 'a=d["audit"]; len(a)==1 and a[0]["before"]["state"]=="failed" and a[0]["after"]["state"]=="queued" and a[0]["reason"]=="node fixed"'
 req POST /api/v1/worker/claim -H "$AUTH_W"
 check "claimed as attempt 2" jtrue "d['job']['id']=='$J4' and d['job']['attempt']==2"

@@ -219,6 +219,38 @@ expect 204 "nothing queued again: 204"
 
 req GET /metrics
 check "metrics count the jobs by state" sh -c "grep -q 'dataoptim_jobs{state=\"succeeded\"} 3' '$T/body' && grep -q 'dataoptim_jobs{state=\"failed\"} 2' '$T/body' && grep -q 'dataoptim_jobs{state=\"cancelled\"} 1' '$T/body'"
+# a job handed back by its worker uses up none of its attempts (at most 2
+# here): two hand-backs, then a lease expiry, and it still runs and scores
+head -n 10 "$STD" >"$T/std10.txt"
+up "$TA" std "$T/std10.txt"; J6=$(jv 'd["submission"]["job"]["id"]')
+claim9() { req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: application/json' -d '{"worker":"gpu-9"}'; }
+for a in 1 2; do
+	claim9
+	check "hand-back: attempt $a claimed" jtrue "d['job']['id']=='$J6' and d['job']['attempt']==$a"
+	req POST "/api/v1/worker/jobs/$J6/release" -H "$AUTH_W" -H 'Content-Type: application/json' \
+	    -d "{\"attempt\":$a,\"reason\":\"worker stopping\"}"
+	expect 200 "hand-back: attempt $a handed back"
+done
+req GET "/api/v1/jobs/$J6" -H "$AUTH_A"
+check "handed back as often as max_attempts: queued, not failed" jtrue 'j=d["job"]; j["state"]=="queued" and "handed back" in j["error"]'
+claim9
+check "hand-back: claimed again as attempt 3" jtrue "d['job']['id']=='$J6' and d['job']['attempt']==3"
+sleep 3.5
+req GET "/api/v1/jobs/$J6" -H "$AUTH_A"
+check "hand-back: a lease expiry after them is the first failed attempt: requeued" \
+    jtrue 'j=d["job"]; j["state"]=="queued" and j["error"].startswith("lease expired on attempt 3") and j["error"].endswith("requeued")'
+req GET /api/v1/admin/workers -H "Authorization: Bearer $TADM"
+check "the expired lease is among its worker's recent failures" \
+    jtrue "w=[x for x in d['workers'] if x['name']=='gpu-9'][0]; f=w['recent_failures'][0]; f['job_id']=='$J6' and f['attempt']==3 and 'lease expired' in f['error'] and f['fault']=='system' and f['at']"
+req GET "/api/v1/admin/jobs/$J6" -H "Authorization: Bearer $TADM"
+check "the attempt history keeps each ended attempt with its worker" \
+    jtrue '[[a["attempt"], a["outcome"], a["worker"]] for a in d["job"]["attempts"]]==[[1,"released","gpu-9"],[2,"released","gpu-9"],[3,"expired","gpu-9"]]'
+claim9
+check "hand-back: claimed as attempt 4" jtrue "d['job']['id']=='$J6' and d['job']['attempt']==4"
+res "$J6" '{"attempt":4,"status":"succeeded","scores":{"vqa":0.4}}'
+expect 200 "hand-back: the job still succeeds"
+check "hand-back: succeeded on attempt 4" jtrue 'j=d["job"]; j["state"]=="succeeded" and j["attempt"]==4'
+
 # connection limits: an idle or slow client is dropped after the timeout;
 # one address may hold at most per_ip_connections connections
 python3 - "${URL#http://}" >"$T/limits.out" <<'PY'
