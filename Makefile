@@ -25,11 +25,13 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
 
 COMMON_SRC := common/util.c common/vresult.c common/jsonlex.c common/pool_build.c \
               common/pool.c common/stdval.c common/byod.c common/materialize.c \
-              common/synth.c common/extsort.c common/score.c common/proxy.c
+              common/synth.c common/extsort.c common/score.c common/proxy.c \
+              common/conf.c
 CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
               server/cli/cmd_db.c server/cli/cmd_score.c
 UNIT_TESTS := test_util test_jsonlex test_pool test_stdval test_byod \
-              test_materialize test_synth test_cli test_score test_proxy test_extsort
+              test_materialize test_synth test_cli test_score test_proxy test_extsort \
+              test_conf
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -1,13 +1,14 @@
 /*
  * cfg: the configuration of dataoptimd and of the CLI's database commands.
  *
- * One table (cfg.c) lists every key: its INI section and name, its type,
- * its bounds and its default.  cfg_new() fills the defaults, cfg_load()
- * reads an INI file (libinih) and cfg_set() applies one value; each value
- * is checked against the table, and an unknown key is an error, so a
- * mistyped option is told at start and never silently ignored.  Sections
- * the table does not know ([worker], ...) belong to other programs
- * sharing the file and are skipped.
+ * One table (cfg.c, read by common/conf.c) lists every key: its INI
+ * section and name, its type, its bounds and its default.  cfg_new()
+ * fills the defaults, cfg_load() reads an INI file (libinih) and
+ * cfg_set() applies one value; each value is checked against the table,
+ * and an unknown key is an error, so a mistyped option is told at start
+ * and never silently ignored.  Sections the table does not know
+ * ([worker], ...) belong to other programs sharing the file and are
+ * skipped.
  */
 #ifndef DO_CFG_H
 #define DO_CFG_H
@@ -53,7 +54,12 @@ struct cfg {
 	int64_t hook_timeout;		/* seconds per try */
 };
 
-/* A configuration holding every default.  Never NULL (aborts on OOM). */
+/* The table of every key above, for conf_args() (common/conf.h). */
+struct conf_table;
+extern const struct conf_table cfg_table;
+
+/* A configuration holding every default, owned by the caller (free it
+ * with cfg_free()).  Never NULL (aborts on OOM). */
 struct cfg *cfg_new(void);
 
 /* Free c and its strings.  NULL is ignored. */
@@ -66,8 +72,8 @@ void cfg_free(struct cfg *c);
 int cfg_load(struct cfg *c, const char *path, char *err, size_t errlen);
 
 /*
- * Set key "section.name" (or a bare name, if unique) to value, checked
- * against the table.  Returns 0 or -1 with a message in err.
+ * Set key "section.name" (or a bare name, if unique) to value (copied),
+ * checked against the table.  Returns 0 or -1 with a message in err.
  */
 int cfg_set(struct cfg *c, const char *section, const char *name,
     const char *value, char *err, size_t errlen);

@@ -136,11 +136,12 @@ lb_anon(struct db *db, int64_t track_id, json_t *names)
 
 /* The columns of a board row, from a submission s (with its team tm)
  * and the attempt that scored it (finished_at, public and private metric
- * value, reused, kept scores). */
+ * value, reused, kept scores), and the backend that scored it. */
 #define LB_ROW_COLS(finished, pub, prv, reused, kept) "SELECT s.id, " \
 	"s.team_id, tm.name, s.baseline OR tm.baseline, s.method_name, " \
 	"s.n_samples, s.created_at, s.rowid, " finished ", " pub ", " prv \
-	", " reused ", " kept " FROM submissions s " \
+	", " reused ", " kept ", CASE WHEN json_valid(j.result) THEN " \
+	"json_extract(j.result, '$.backend') END FROM submissions s " \
 	"JOIN jobs j ON j.submission_id = s.id " \
 	"JOIN teams tm ON tm.id = s.team_id "
 
@@ -208,6 +209,9 @@ lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
 		json_object_set_new(x->e, "baseline",
 		    json_boolean(x->baseline));
 		db__jbool(x->e, "reused", st, 11);
+		/* "proxy" scores come from the built-in small model */
+		if (sqlite3_column_type(st, 13) == SQLITE_TEXT)
+			db__jtext(x->e, "backend", st, 13);
 	}
 	db__done(st);
 	*rows = r;

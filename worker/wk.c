@@ -105,21 +105,21 @@ wk_environ(const struct wkcfg *c)
 
 	while (environ[n] != NULL)
 		n++;
-	out = util_xcalloc(n + c->n_env + 1, sizeof(*out));
+	out = util_xcalloc(n + c->env.n + 1, sizeof(*out));
 	m = 0;
 	for (i = 0; i < n; i++) {
 		const char *eq = strchr(environ[i], '=');
 		size_t kl = eq ? (size_t)(eq - environ[i]) + 1 : 0;
 		int over = 0;
 
-		for (k = 0; kl && k < c->n_env; k++)
-			if (strncmp(c->env[k], environ[i], kl) == 0)
+		for (k = 0; kl && k < c->env.n; k++)
+			if (strncmp(c->env.kv[k], environ[i], kl) == 0)
 				over = 1;
 		if (!over)
 			out[m++] = util_xstrdup(environ[i]);
 	}
-	for (k = 0; k < c->n_env; k++)
-		out[m++] = util_xstrdup(c->env[k]);
+	for (k = 0; k < c->env.n; k++)
+		out[m++] = util_xstrdup(c->env.kv[k]);
 	out[m] = NULL;
 	return out;
 }

@@ -1,10 +1,11 @@
 /*
- * wkcfg: the worker's configuration.  One table (wkcfg.c) lists every key
- * with its INI section, type, bounds and default; wkcfg_load() reads an
- * INI file (libinih) and wkcfg_set() one value, each checked against the
- * table.  The worker's sections are [worker], [train], [evaluate] and
- * [env] (every key of [env] is an environment variable for the stage
- * commands); the server's sections may share the file and are skipped.
+ * wkcfg: the worker's configuration.  One table (wkcfg.c, read by
+ * common/conf.c) lists every key with its INI section, type, bounds and
+ * default; conf_args() applies the file and the flags, each value checked
+ * against the table.  The worker's sections are [worker], [train],
+ * [evaluate] and [env] (every key of [env] is an environment variable for
+ * the stage commands); the server's sections may share the file and are
+ * skipped.
  *
  * Without a backend (worker.backend = proxy and no train/evaluate
  * command) the proxy backend's commands are used: `dataoptim proxy train`
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "conf.h"
 
 struct wkcfg {
 	/* [worker] */
@@ -45,24 +48,18 @@ struct wkcfg {
 	int64_t eval_timeout;
 	char *eval_required;	/* files that must exist in {result_dir} */
 	/* [env] */
-	char **env;		/* "K=V" strings */
-	size_t n_env;
+	struct conf_vars env;	/* "K=V" strings */
 };
 
-/* A configuration holding every default.  Never NULL. */
+/* The table of every key above, for conf_args(). */
+extern const struct conf_table wkcfg_table;
+
+/* A configuration holding every default, owned by the caller (free it
+ * with wkcfg_free()).  Never NULL. */
 struct wkcfg *wkcfg_new(void);
 
 /* Free c and everything it holds.  NULL is ignored. */
 void wkcfg_free(struct wkcfg *c);
-
-/* Read the INI file at path into c.  0, or -1 with a message naming the
- * file, line and key in err. */
-int wkcfg_load(struct wkcfg *c, const char *path, char *err, size_t errlen);
-
-/* Set section.name to value (section "env": any name).  0 or -1 with a
- * message in err. */
-int wkcfg_set(struct wkcfg *c, const char *section, const char *name,
-    const char *value, char *err, size_t errlen);
 
 /*
  * Check the configuration as a whole and fill in what depends on other

@@ -211,7 +211,7 @@ function renderTable() {
 				td = el('td', null, v ?? '');
 				if (e.baseline)
 					td.append(' ', badge('baseline'));
-				if (e.proxy)
+				if (e.backend === 'proxy')
 					td.append(' ', badge('proxy'));
 			} else if (c.key === 'method_name') {
 				td = el('td', null, v ?? '');

@@ -89,6 +89,8 @@ for x in e:
     assert abs(score[sub] - x["scores"]["overall"]) < 1e-9, sub
     assert abs(best[team_of[sub]] - score[sub]) < 1e-9, "not the team's best"
 PY
+check "every leaderboard entry is labelled with the proxy backend" \
+    jtrue 'all(x.get("backend") == "proxy" for x in d["entries"])'
 check "no attempt directory or pending result is left" \
     [ -z "$(find "$T/w-A/jobs" "$T/w-B/jobs" "$T/w-A/pending" "$T/w-B/pending" -mindepth 1)" ]
 
