@@ -28,6 +28,25 @@ adm_time_arg(struct http_req *req, const char *name, int64_t *out)
 	return api_admin_time(v, out);
 }
 
+/*
+ * The paging (limit, offset) and time window (since, until) arguments of
+ * a filtered list.  Returns 0, or -1 after answering 400.
+ */
+static int
+adm_window(struct http_req *req, int64_t *limit, int64_t *offset,
+    int64_t *since, int64_t *until)
+{
+	if (api_admin_page(req, limit, offset) != 0)
+		return -1;
+	if (adm_time_arg(req, "since", since) != 0 ||
+	    adm_time_arg(req, "until", until) != 0) {
+		http_reply_error(req, 400, "bad_request", "since, until: "
+		    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- submissions ---- */
 
 int
@@ -38,12 +57,8 @@ api_admin_subs(struct http_req *req)
 	int rc;
 
 	memset(&q, 0, sizeof(q));
-	if (api_admin_page(req, &q.limit, &q.offset) != 0)
+	if (adm_window(req, &q.limit, &q.offset, &q.since, &q.until) != 0)
 		return 0;
-	if (adm_time_arg(req, "since", &q.since) != 0 ||
-	    adm_time_arg(req, "until", &q.until) != 0)
-		return http_reply_error(req, 400, "bad_request", "since, "
-		    "until: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", NULL);
 	q.track = api_admin_query(req, "track");
 	q.team = api_admin_query(req, "team");
 	q.state = api_admin_query(req, "state");
@@ -211,12 +226,8 @@ api_admin_audit(struct http_req *req)
 	int rc;
 
 	memset(&q, 0, sizeof(q));
-	if (api_admin_page(req, &q.limit, &q.offset) != 0)
+	if (adm_window(req, &q.limit, &q.offset, &q.since, &q.until) != 0)
 		return 0;
-	if (adm_time_arg(req, "since", &q.since) != 0 ||
-	    adm_time_arg(req, "until", &q.until) != 0)
-		return http_reply_error(req, 400, "bad_request", "since, "
-		    "until: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", NULL);
 	q.actor = api_admin_query(req, "actor");
 	q.action = api_admin_query(req, "action");
 	q.target = api_admin_query(req, "target");

@@ -197,6 +197,10 @@ req GET "/api/v1/admin/submissions?since=$TODAY" -H "$ADM"
 check "filter by date" jtrue 'd["total"]==4'
 req GET "/api/v1/admin/submissions?until=2001-01-01" -H "$ADM"
 check "filter by date (none before 2001)" jtrue 'd["total"]==0'
+req GET "/api/v1/admin/submissions?since=yesterday" -H "$ADM"
+expect 400 "a malformed date filter: 400"
+req GET "/api/v1/admin/audit?until=2001-13-45" -H "$ADM"
+expect 400 "a malformed audit date filter: 400"
 req GET "/api/v1/admin/submissions/$S1" -H "$ADM"
 check "one submission with everything: user, job history, audit" jtrue 's=d["submission"]; s["user_email"]=="a@x.org" and s["job"]["state"]=="failed" and "history" in s["job"] and [a["action"] for a in s["audit"]][:3]==["submission.baseline","submission.restore","submission.hide"]'
 req GET "/api/v1/admin/submissions/$S1/file" -H "$ADM"
