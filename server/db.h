@@ -212,6 +212,12 @@ int db_job_claim(struct db *db, const char *worker, int64_t now,
 int db_jobs_expire(struct db *db, int64_t now, int64_t max_attempts,
     int *changed);
 
+/* At start: give every running job's lease at least until now + lease, so
+ * a worker that kept working while the server was down can reach it again
+ * (its result would be refused as stale once the lease had expired).
+ * *changed: how many leases were extended. */
+int db_jobs_grace(struct db *db, int64_t now, int64_t lease, int *changed);
+
 struct db_heartbeat {
 	int64_t attempt;
 	const char *stage;	/* NULL: unchanged */

@@ -136,6 +136,19 @@ db_job_expire(struct db *db, const char *id, int64_t attempt,
 }
 
 int
+db_jobs_grace(struct db *db, int64_t now, int64_t lease, int *changed)
+{
+	sqlite3_stmt *st = db__stmt(db, "UPDATE jobs SET lease_expires_at = ?1 "
+	    "WHERE state = 'running' AND lease_expires_at < ?1");
+
+	*changed = 0;
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, now + lease);
+	return db__exec(db, st, changed, "job lease grace");
+}
+
+int
 db_jobs_expire(struct db *db, int64_t now, int64_t max_attempts,
     int *changed)
 {

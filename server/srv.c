@@ -160,6 +160,7 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 	struct srv *srv = util_xcalloc(1, sizeof(*srv));
 	char path[PATH_MAX], perr[512];
 	struct db *db = NULL;
+	int n;
 
 	srv->cfg = cfg;
 	srv->started = srv_now();
@@ -195,6 +196,12 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 	}
 	if (srv_sweep(srv, db, err, errlen) != 0)
 		goto fail;
+	if (db_jobs_grace(db, srv_now(), cfg->lease_seconds, &n) == DB_OK &&
+	    n > 0)
+		fprintf(stderr, "dataoptimd: %d running job%s: lease extended "
+		    "by %lld s so %s worker%s can report back\n", n, n == 1 ? "" :
+		    "s", (long long)cfg->lease_seconds, n == 1 ? "its" : "their",
+		    n == 1 ? "" : "s");
 	srv_db_put(srv, db);
 	db = NULL;
 	if (cfg->pool[0] != '\0') {

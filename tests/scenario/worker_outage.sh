@@ -59,6 +59,26 @@ check "restart: it said so, and cleaned up" \
 next_ids; submit "$TA" std "$IDS"; J=$JOB
 check "restart: then it takes new jobs" \
     wait_until 20 job_is "$TA" "$J" 'j["state"]=="succeeded"'
+
+# ---- an outage longer than the lease: the restarted server extends the
+# running lease, so the worker's result still counts (no GPU time lost) ----
+check "long outage: the server stops" stop_server
+SHORT="--set jobs.lease_seconds=3 --set submissions.max_active_jobs=10"
+# shellcheck disable=SC2086
+start_server $SHORT --listen "$ADDR" || exit 1
+echo slowok >"$T/mode"
+next_ids; submit "$TA" std "$IDS"; J=$JOB
+check "long outage: the job reaches train" \
+    wait_until 20 job_is "$TA" "$J" 'j["state"]=="running" and j["stage"]=="train"'
+check "long outage: the server stops" stop_server
+check "long outage: the result is saved" wait_until 20 pending_of A "$J"
+sleep 4	# past the 3 s lease
+# shellcheck disable=SC2086
+start_server $SHORT --listen "$ADDR" || exit 1
+check "long outage: the restarted server extends the running lease" \
+    grep -q "1 running job: lease extended by 3 s" "$T/server.log"
+check "long outage: the result arrives in attempt 1, not re-run" \
+    wait_until 20 job_is "$TA" "$J" 'j["state"]=="succeeded" and j["attempt"]==1 and "overall" in j["scores"]'
 kill -TERM "$PA"; wait "$PA"
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "SIGTERM: the server exits cleanly" stop_server
