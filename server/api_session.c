@@ -8,6 +8,7 @@
 #include "db.h"
 #include "http.h"
 #include "srv.h"
+#include "throttle.h"
 #include "util.h"
 
 /* A valid argon2id hash of a random password: verified against when the
@@ -22,6 +23,34 @@ api_user_json(const struct db_principal *p)
 	    "team", p->team[0] ? p->team : NULL, "role", p->role);
 }
 
+/*
+ * 1 after replying 429 if email or the client address ip ("" if unknown)
+ * failed too often lately, so that the password is not even checked
+ * (nor its hashing cost spent); else 0.
+ */
+static int
+api_login_throttled(struct http_req *req, const char *email,
+    const char *ip, int64_t now)
+{
+	struct srv *srv = http_req_srv(req);
+	int64_t we, wi, wait;
+	char msg[256], ra[32];
+
+	we = throttle_wait(srv->login_email, email, now);
+	wi = ip[0] != '\0' ? throttle_wait(srv->login_ip, ip, now) : 0;
+	if (we == 0 && wi == 0)
+		return 0;
+	wait = we > wi ? we : wi;
+	util_fmt(msg, sizeof(msg), "too many failed logins %s; try again in "
+	    "%lld s", we > 0 ? "for this email" : "from this address",
+	    (long long)wait);
+	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
+	http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
+	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
+	http_header(req, "Retry-After", ra);
+	return 1;
+}
+
 int
 api_session_create(struct http_req *req)
 {
@@ -29,7 +58,7 @@ api_session_create(struct http_req *req)
 	json_t *body = http_req_json(req);
 	const char *email = NULL, *pw = NULL;
 	char hash[256], secret[AUTH_SECRET_LEN], csrf[44];
-	char shash[AUTH_HASH_HEX], cookie[256];
+	char shash[AUTH_HASH_HEX], cookie[256], ip[64];
 	struct db_principal p;
 	int64_t uid = 0, now = srv_now();
 	int rc, ok;
@@ -38,15 +67,23 @@ api_session_create(struct http_req *req)
 	    != 0)
 		return http_reply_error(req, 400, "bad_request",
 		    "send JSON {\"email\", \"password\"}", NULL);
+	http_req_client_ip(req, ip, sizeof(ip));
+	if (api_login_throttled(req, email, ip, now))
+		return 0;
 	rc = db_user_password(http_req_db(req), email, &uid, hash,
 	    sizeof(hash));
 	if (rc == DB_ERR)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);
 	ok = auth_password_verify(rc == DB_OK ? hash : api_dummy_hash, pw);
-	if (rc != DB_OK || !ok)
+	if (rc != DB_OK || !ok) {
+		throttle_fail(srv->login_email, email, now);
+		if (ip[0] != '\0')
+			throttle_fail(srv->login_ip, ip, now);
 		return http_reply_error(req, 401, "bad_credentials",
 		    "wrong email or password", NULL);
+	}
+	throttle_clear(srv->login_email, email);
 	if (auth_secret(secret) != 0 || auth_random(csrf, sizeof(csrf)) != 0)
 		return http_reply_error(req, 500, "internal",
 		    "no random bytes", NULL);

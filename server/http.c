@@ -139,6 +139,34 @@ http_req_cookie(struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
+char *
+http_req_client_ip(struct http_req *req, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	buf[0] = '\0';
+	ci = MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return buf;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)sa;
+
+		if (inet_ntop(AF_INET, &a->sin_addr, buf, len) == NULL)
+			buf[0] = '\0';
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)sa;
+		struct in6_addr net = a->sin6_addr;
+
+		if (!IN6_IS_ADDR_V4MAPPED(&net))
+			memset(net.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &net, buf, len) == NULL)
+			buf[0] = '\0';
+	}
+	return buf;
+}
+
 const struct db_principal *
 http_req_who(const struct http_req *req)
 {

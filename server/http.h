@@ -53,6 +53,10 @@ const char *http_req_param(const struct http_req *req, int i);
 const char *http_req_query(struct http_req *req, const char *name);
 const char *http_req_header(struct http_req *req, const char *name);
 const char *http_req_cookie(struct http_req *req, const char *name);
+/* The client's address as text into buf (an IPv6 address cut to its
+ * /64 network, which one host commonly holds whole), or "" if unknown.
+ * Returns buf. */
+char *http_req_client_ip(struct http_req *req, char *buf, size_t len);
 /* The authenticated principal, or NULL. */
 const struct db_principal *http_req_who(const struct http_req *req);
 /* 1 if the request was authenticated by the session cookie. */

@@ -16,7 +16,11 @@
 #include "hook.h"
 #include "lb.h"
 #include "pool.h"
+#include "throttle.h"
 #include "util.h"
+
+/* The keys each login throttle holds (emails; client addresses). */
+#define SRV_LOGIN_KEYS 4096
 
 /* A free list of connections; grows on demand up to the threads using it. */
 struct srv_dbpool {
@@ -212,6 +216,10 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 		}
 	}
 	srv->lb = lb_new(cfg->lb_cache_seconds);
+	srv->login_email = throttle_new(SRV_LOGIN_KEYS, cfg->login_failures,
+	    cfg->login_window);
+	srv->login_ip = throttle_new(SRV_LOGIN_KEYS, cfg->login_ip_failures,
+	    cfg->login_window);
 	return srv;
 fail:
 	db_close(db);
@@ -308,6 +316,8 @@ srv_close(struct srv *srv)
 		free(srv->image_roots[i]);
 	free(srv->image_roots);
 	lb_free(srv->lb);
+	throttle_free(srv->login_email);
+	throttle_free(srv->login_ip);
 	pool_close(srv->pool);
 	free(srv->sub_dir);
 	free(srv->tmp_dir);

@@ -15,6 +15,7 @@ struct db;
 struct pool;
 struct lb;
 struct hook;
+struct throttle;
 
 struct srv {
 	struct cfg *cfg;	/* owned */
@@ -29,6 +30,8 @@ struct srv {
 	struct srv_dbpool *dbs;	/* owned */
 	struct srv_maint *maint;	/* owned */
 	struct hook *hook;	/* owned: the webhook delivery thread */
+	struct throttle *login_email;	/* owned: failed logins per email */
+	struct throttle *login_ip;	/* owned: failed logins per address */
 };
 
 /*

@@ -27,12 +27,35 @@ export function qs(params) {
 }
 
 /*
+ * The organizer pages' shared frame at the top of <main>: the section
+ * navigation (#admin-nav) and the notice box (#admin-notice), made here so
+ * the pages do not each repeat them.  Returns {nav, msg}.
+ */
+function adminFrame() {
+	let nav = document.getElementById('admin-nav');
+	let msg = document.getElementById('admin-notice');
+	const main = document.getElementById('main');
+	if (!main)
+		return { nav, msg };
+	if (!msg) {
+		msg = el('div', { id: 'admin-notice', class: 'notice', hidden: true });
+		main.prepend(msg);
+	}
+	if (!nav) {
+		nav = el('nav', { id: 'admin-nav', class: 'subnav', 'aria-label': 'Administration' });
+		main.prepend(nav);
+	}
+	return { nav, msg };
+}
+
+/*
  * Start an organizer page: the main navigation (with its Admin entry), the
  * section navigation in #admin-nav, and the role check.  Resolves to the
  * user when an organizer is logged in, else shows why in #admin-notice,
  * hides #admin-main and resolves to null.
  */
 export async function initAdmin(section) {
+	const { nav, msg } = adminFrame();
 	let user = null;
 	let failed = null;
 	try {
@@ -40,7 +63,6 @@ export async function initAdmin(section) {
 	} catch (err) {
 		failed = err;
 	}
-	const nav = document.getElementById('admin-nav');
 	if (nav) {
 		const ul = el('ul');
 		for (const [name, label] of SECTIONS) {
@@ -51,7 +73,6 @@ export async function initAdmin(section) {
 		}
 		clear(nav).append(ul);
 	}
-	const msg = $('#admin-notice');
 	const main = $('#admin-main');
 	if (user && user.role === 'admin') {
 		if (main)

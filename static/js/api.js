@@ -248,6 +248,53 @@ export function adminHref(name) {
 	return name ? `/admin/${name}` : '/admin';
 }
 
+/* The main navigation: [data-page key, href, label]. */
+export const MAIN_NAV = [
+	['leaderboard', '/', 'Leaderboard'],
+	['submit', '/submit', 'Submit'],
+	['submissions', '/submissions', 'My submissions'],
+];
+
+/* The page key from the path, for a header without data-page. */
+function pageFromPath() {
+	const p = location.pathname.replace(/^\/static\//, '/').replace(/\.html$/, '');
+	if (p === '/' || p === '/index')
+		return 'leaderboard';
+	if (p === '/admin' || p.startsWith('/admin/'))
+		return 'admin';
+	return p.slice(1);
+}
+
+/*
+ * Build the site header from the one placeholder every page carries,
+ * <header class="site-nav" id="site-header" data-page="KEY"> holding only
+ * the brand link (what shows before scripts run): adds the main links
+ * (aria-current on the one for data-page, or for the path) and the empty
+ * #nav-user box that initNav() fills.  Runs once; later calls do nothing.
+ */
+export function buildHeader() {
+	const header = document.getElementById('site-header');
+	if (!header || header.querySelector('nav'))
+		return header;
+	const page = header.dataset.page || pageFromPath();
+	let inner = header.querySelector('.inner');
+	if (!inner)
+		header.append(inner = el('div', { class: 'inner' }));
+	if (!inner.querySelector('.brand'))
+		inner.prepend(el('a', { class: 'brand', href: '/' }, 'Data', el('span', null, 'Optim')));
+	const ul = el('ul');
+	for (const [key, href, label] of MAIN_NAV) {
+		ul.append(el('li', null, el('a', { href, 'aria-current': key === page ? 'page' : null }, label)));
+	}
+	inner.append(el('nav', { 'aria-label': 'Main' }, ul),
+	    el('div', { id: 'nav-user', class: 'nav-user', 'aria-live': 'polite' }));
+	return header;
+}
+
+/* Module scripts run once the document is parsed: build the header now. */
+if (typeof document !== 'undefined')
+	buildHeader();
+
 /* Organizers get an "Admin" entry in the main navigation. */
 function addAdminLink(current) {
 	const ul = document.querySelector('.site-nav nav ul');
@@ -266,6 +313,7 @@ function addAdminLink(current) {
  * (or null).
  */
 export async function initNav(opts = {}) {
+	buildHeader();
 	const box = document.getElementById('nav-user');
 	let user = null;
 	try {
