@@ -29,8 +29,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, T, apiCall, finish, launchFailed, pageErrors, requireEnv,
+	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
 
 const env = process.env;
 const cfg = {
@@ -46,62 +47,18 @@ const cfg = {
 	shots: env.DO_SHOTS || '',
 	chromium: env.CHROMIUM || '/usr/bin/chromium',
 };
-for (const [k, v] of Object.entries({ DO_URL: cfg.url, DO_EMAIL: cfg.email, DO_PASSWORD: cfg.password,
+requireEnv({ DO_URL: cfg.url, DO_EMAIL: cfg.email, DO_PASSWORD: cfg.password,
 	DO_ADMIN_EMAIL: cfg.adminEmail, DO_ADMIN_PASSWORD: cfg.adminPassword, DO_PARTICIPANT_TOKEN: cfg.token,
-	DO_WORKER_TOKEN: cfg.workerToken, DO_ADMIN_TRACK: cfg.track, DO_EXAMPLE: cfg.example })) {
-	if (!v) {
-		console.log(`not ok 1 - configuration: ${k} is not set`);
-		process.exit(2);
-	}
-}
+	DO_WORKER_TOKEN: cfg.workerToken, DO_ADMIN_TRACK: cfg.track, DO_EXAMPLE: cfg.example });
 
-const T = 15000;
 const SCORES = { overall: 0.625, alpha: 0.75, beta: 0.5 };
 const HIDE_REASON = 'Duplicate of an earlier entry <b>not bold</b>';
 const DQ_REASON = 'Trained on the validation questions';
-let n = 0;
-let failed = 0;
-const pageErrors = [];
 
-async function step(name, fn) {
-	n++;
-	try {
-		await fn();
-		console.log(`ok ${n} - ${name}`);
-		return true;
-	} catch (err) {
-		failed++;
-		console.log(`not ok ${n} - ${name}`);
-		for (const line of String((err && err.stack) || err).split('\n').slice(0, 8))
-			console.log(`#   ${line}`);
-		return false;
-	}
-}
-
-async function shot(page, name) {
-	if (!cfg.shots)
-		return;
-	fs.mkdirSync(cfg.shots, { recursive: true });
-	await page.screenshot({ path: path.join(cfg.shots, `${name}.png`), fullPage: true });
-}
-
+const shot = (page, name) => shotTo(cfg.shots, page, name);
 /* A call to the API with a bearer token; the parsed answer. */
-async function call(token, method, p, body, contentType) {
-	const headers = { Authorization: `Bearer ${token}` };
-	let data;
-	if (contentType) {
-		headers['Content-Type'] = contentType;
-		data = body;
-	} else if (body !== undefined) {
-		headers['Content-Type'] = 'application/json';
-		data = JSON.stringify(body);
-	}
-	const res = await fetch(cfg.url + p, { method, headers, body: data });
-	const text = await res.text();
-	let json = null;
-	try { json = text ? JSON.parse(text) : null; } catch (_) { /* not JSON */ }
-	return { status: res.status, json, text };
-}
+const call = (token, method, p, body, contentType) =>
+	apiCall(cfg.url, token, method, p, body, contentType);
 
 async function leaderboard() {
 	const res = await fetch(`${cfg.url}/api/v1/leaderboard?track=${encodeURIComponent(cfg.track)}`, { cache: 'no-store' });
@@ -109,24 +66,17 @@ async function leaderboard() {
 	return res.json();
 }
 
-const watchdog = setTimeout(() => {
-	console.log(`not ok ${n + 1} - the whole test finished within 180 s`);
-	process.exit(1);
-}, 180000);
-watchdog.unref();
+watchdog(180);
 
 let browser;
 try {
 	browser = await chromium.launch({
 		executablePath: cfg.chromium,
 		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		args: CHROMIUM_ARGS,
 	});
 } catch (err) {
-	console.log('not ok 1 - launch Chromium');
-	console.log(`#   ${String(err.message).split('\n')[0]}`);
-	process.exit(1);
+	launchFailed(err);
 }
 
 /* One browser context per person, each with its own cookies. */
@@ -134,13 +84,7 @@ async function person() {
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
 	ctx.setDefaultTimeout(T);
 	const page = await ctx.newPage();
-	page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-	page.on('console', (msg) => {
-		/* answers the page handles (401 from /me, 404 of the /admin
-		 * probe) are logged as failed resources; only script errors count */
-		if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text()))
-			pageErrors.push(`${page.url()}: console: ${msg.text()}`);
-	});
+	watchPage(page);
 	return { ctx, page };
 }
 
@@ -353,5 +297,4 @@ await step('no script errors on any page', async () => {
 });
 
 await browser.close();
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+finish();

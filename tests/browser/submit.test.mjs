@@ -26,6 +26,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, T, apiCall, finish, launchFailed, pageErrors, requireEnv,
+	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
 
 const env = process.env;
 const cfg = {
@@ -41,62 +43,15 @@ const cfg = {
 	shots: env.DO_SHOTS || '',
 	chromium: env.CHROMIUM || '/usr/bin/chromium',
 };
-for (const k of ['url', 'email', 'password', 'track', 'example']) {
-	if (!cfg[k]) {
-		console.log(`not ok 1 - configuration: DO_${k.toUpperCase()} is not set`);
-		process.exit(2);
-	}
-}
+requireEnv({ DO_URL: cfg.url, DO_EMAIL: cfg.email, DO_PASSWORD: cfg.password,
+	DO_TRACK: cfg.track, DO_EXAMPLE: cfg.example });
 
-const T = 15000;		/* default wait for anything on a page */
-let n = 0;
-let failed = 0;
-const pageErrors = [];
-
-/* Run one numbered step; a failure is reported and the test goes on. */
-async function step(name, fn) {
-	n++;
-	try {
-		await fn();
-		console.log(`ok ${n} - ${name}`);
-		return true;
-	} catch (err) {
-		failed++;
-		console.log(`not ok ${n} - ${name}`);
-		for (const line of String((err && err.stack) || err).split('\n').slice(0, 8))
-			console.log(`#   ${line}`);
-		return false;
-	}
-}
-
-async function shot(page, name) {
-	if (!cfg.shots)
-		return;
-	fs.mkdirSync(cfg.shots, { recursive: true });
-	await page.screenshot({ path: path.join(cfg.shots, `${name}.png`), fullPage: true });
-}
+const shot = (page, name) => shotTo(cfg.shots, page, name);
 
 /* A worker's call to the API, with the worker token. */
-async function workerCall(method, p, body) {
-	const res = await fetch(cfg.url + p, {
-		method,
-		headers: {
-			Authorization: `Bearer ${cfg.workerToken}`,
-			...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-		},
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	let json = null;
-	try { json = text ? JSON.parse(text) : null; } catch (_) { /* not JSON */ }
-	return { status: res.status, json, text };
-}
+const workerCall = (method, p, body) => apiCall(cfg.url, cfg.workerToken, method, p, body);
 
-const watchdog = setTimeout(() => {
-	console.log(`not ok ${n + 1} - the whole test finished within 180 s`);
-	process.exit(1);
-}, 180000);
-watchdog.unref();
+watchdog(180);
 
 const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataoptim-chromium-'));
 let ctx;
@@ -104,28 +59,17 @@ try {
 	ctx = await chromium.launchPersistentContext(userDir, {
 		executablePath: cfg.chromium,
 		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-			'--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
+		args: CHROMIUM_ARGS,
 		viewport: { width: 1280, height: 860 },
 		acceptDownloads: false,
 	});
 } catch (err) {
-	console.log('not ok 1 - launch Chromium');
-	console.log(`#   ${String(err.message).split('\n')[0]}`);
 	fs.rmSync(userDir, { recursive: true, force: true });
-	process.exit(1);
+	launchFailed(err);
 }
 ctx.setDefaultTimeout(T);
 const page = ctx.pages()[0] || await ctx.newPage();
-page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-page.on('console', (msg) => {
-	/* a failed request the page handles (401 from /me when logged out,
-	 * the 422 of the bad upload) is logged by Chrome as an error; only
-	 * script errors count here */
-	if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text()))
-		pageErrors.push(`${page.url()}: console: ${msg.text()}`);
-});
+watchPage(page);
 page.on('dialog', (d) => d.accept());
 
 const methodName = `Example list <img src=x onerror="window.__xss=1"> & "quotes"`;
@@ -423,5 +367,4 @@ await step('no script errors on any page', async () => {
 
 await ctx.close();
 fs.rmSync(userDir, { recursive: true, force: true });
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+finish();
