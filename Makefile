@@ -16,12 +16,31 @@ SANFLAGS :=
 OPT     := -O2 -g
 endif
 
-PKGS    := jansson libcrypto libxxhash
+# Quiet by default: errors and one line per program; `make V=1` shows all.
+ifeq ($(V),1)
+Q       :=
+else
+Q       := @
+endif
+
+# The libraries' flags come from pkg-config, read into build/flags.mk by a
+# rule that first installs what is missing (deploy/deps.sh): make reads no
+# pkg-config output before the -dev packages are there, so the first
+# `make run` on a new machine links.  Rebuilt when this file or deps.sh
+# changes; `make clean` and `make deps` never need it.
+PKGS     := jansson libcrypto libxxhash
+SRV_PKGS := libmicrohttpd sqlite3 libargon2 inih
+WK_PKGS  := libuv libcurl
+FLAGS_MK := build/flags.mk
+ifneq ($(filter-out clean deps,$(or $(MAKECMDGOALS),all)),)
+include $(FLAGS_MK)
+endif
+
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-           -Icommon $(SANFLAGS) $(shell pkg-config --cflags $(PKGS))
+           -Icommon $(SANFLAGS) $(PKG_CFLAGS)
 LDFLAGS := $(SANFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  := $(PKG_LIBS) -lm
 
 COMMON_SRC := common/util.c common/vresult.c common/jsonlex.c common/pool_build.c \
               common/pool.c common/stdval.c common/byod.c common/materialize.c \
@@ -38,8 +57,7 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # ---- server: dataoptimd, and the data layer the CLI shares with it ----
-SRV_PKGS   := libmicrohttpd sqlite3 libargon2 inih
-LDLIBS     += $(shell pkg-config --libs $(SRV_PKGS)) -lpthread
+LDLIBS     += $(SRV_LIBS) -lpthread
 SRVDB_SRC  := server/db.c server/db_acct.c server/db_sub.c server/db_job.c \
               server/db_lb.c server/db_admin.c server/db_admin_sub.c \
               server/db_hook.c server/auth.c server/cfg.c
@@ -48,13 +66,11 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
               server/hook.c server/throttle.c
-SRV_CURL   := $(shell pkg-config --libs libcurl)
+SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 
 # ---- worker: dataoptim-worker (libuv loop, libcurl multi-socket) ----
-WK_PKGS    := libuv libcurl
-CFLAGS     += $(shell pkg-config --cflags $(WK_PKGS))
-WK_LDLIBS  := $(shell pkg-config --libs $(WK_PKGS))
+WK_LDLIBS  := $(WK_LIBS)
 WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/stage.c \
               worker/tmpl.c worker/wkhttp.c worker/wkcfg.c worker/wkfs.c \
               worker/shim.c
@@ -62,39 +78,54 @@ WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps build tests test run bench fuzz clean
-all: deps build
+.PHONY: all deps deps-run build tests test run bench fuzz clean
+all: build
 build: $(BIN)/dataoptim $(BIN)/dataoptimd $(BIN)/dataoptim-worker
 tests: build $(TEST_BINS)
 
+# make deps: everything the build, make run and the tests need
 deps:
+	@sh deploy/deps.sh --test
+
+deps-run:
 	@sh deploy/deps.sh
+
+$(FLAGS_MK): Makefile deploy/deps.sh
+	@sh deploy/deps.sh
+	@mkdir -p $(dir $@)
+	@c=$$(pkg-config --cflags $(PKGS) $(SRV_PKGS) $(WK_PKGS)) && \
+	 l=$$(pkg-config --libs $(PKGS)) && s=$$(pkg-config --libs $(SRV_PKGS)) && \
+	 u=$$(pkg-config --libs $(WK_PKGS)) && k=$$(pkg-config --libs libcurl) && \
+	 printf 'PKG_CFLAGS := %s\nPKG_LIBS := %s\nSRV_LIBS := %s\nWK_LIBS := %s\nCURL_LIBS := %s\n' \
+	     "$$c" "$$l" "$$s" "$$u" "$$k" >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BIN)/dataoptim: $(CLI_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The schema travels inside the binaries: migrations/*.sql become a C table.
 $(BUILD)/server/migrations.c: $(MIGRATIONS) server/gen_migrations.sh
 	@mkdir -p $(dir $@)
-	sh server/gen_migrations.sh $@ $(MIGRATIONS)
+	$(Q)sh server/gen_migrations.sh $@ $(MIGRATIONS)
 
 $(BUILD)/server/migrations.o: $(BUILD)/server/migrations.c
-	$(CC) $(CFLAGS) -Iserver -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Iserver -MMD -MP -c $< -o $@
 
 $(BUILD)/libsrvdb.a: $(SRVDB_OBJ)
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BIN)/dataoptimd: $(SERVER_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL)
 
 # The server's unit tests (config table, routes, credentials, data layer).
 tests: $(BUILD)/tests/test_server
@@ -102,18 +133,21 @@ $(BUILD)/tests/test_server: $(BUILD)/tests/server/test_server.o \
     $(BUILD)/tests/unit/testutil.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) \
     $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) -lcmocka
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) -lcmocka
 
 $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/bench_pool: $(BUILD)/tests/bench/bench_pool.o $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # make test: every unit test, then the same under ASan+UBSan; one total line.
 test: deps
@@ -121,7 +155,7 @@ test: deps
 	@$(MAKE) --no-print-directory SAN=1 tests
 	@sh tests/run.sh
 
-run: deps build
+run: deps-run build
 	@sh deploy/run.sh
 
 bench: deps build

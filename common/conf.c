@@ -64,6 +64,19 @@ conf__apply(const struct conf_key *k, void *obj, const char *value,
 		free(*sp);
 		*sp = util_xstrdup(value);
 		return 0;
+	case CONF_PATH: {
+		char *abs = util_abspath(value);
+
+		if (abs == NULL) {
+			util_fmt(err, errlen, "%s.%s: cannot make '%s' "
+			    "absolute: %s", k->section, k->name, value,
+			    strerror(errno));
+			return -1;
+		}
+		free(*sp);
+		*sp = abs;
+		return 0;
+	}
 	case CONF_BOOL:
 		if (!strcmp(value, "true") || !strcmp(value, "yes") ||
 		    !strcmp(value, "on") || !strcmp(value, "1"))
@@ -106,11 +119,17 @@ conf_defaults(const struct conf_table *t, void *obj)
 	char err[256];
 	size_t i;
 
-	for (i = 0; i < t->nkeys; i++)
-		if (t->keys[i].def != NULL &&
-		    conf__apply(&t->keys[i], obj, t->keys[i].def, err,
-		    sizeof(err)) != 0)
+	for (i = 0; i < t->nkeys; i++) {
+		const struct conf_key *k = &t->keys[i];
+
+		if (k->def == NULL || conf__apply(k, obj, k->def, err,
+		    sizeof(err)) == 0)
+			continue;
+		if (k->type != CONF_PATH)
 			abort();	/* a bad default: a programming error */
+		/* no working directory: the path stays as written */
+		*(char **)conf__field(obj, k) = util_xstrdup(k->def);
+	}
 }
 
 void
@@ -123,7 +142,8 @@ conf_free(const struct conf_table *t, void *obj)
 	for (i = 0; i < t->nkeys; i++) {
 		const struct conf_key *k = &t->keys[i];
 
-		if (k->type == CONF_STR || k->type == CONF_SECRET) {
+		if (k->type == CONF_STR || k->type == CONF_SECRET ||
+		    k->type == CONF_PATH) {
 			char **sp = conf__field(obj, k);
 
 			free(*sp);
@@ -246,6 +266,7 @@ conf_print(const struct conf_table *t, const void *obj, FILE *fp)
 			    *ip ? "true" : "false");
 			break;
 		case CONF_STR:
+		case CONF_PATH:
 			fprintf(fp, "%s = %s\n", k->name, *sp);
 			break;
 		case CONF_SECRET:

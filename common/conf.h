@@ -27,6 +27,10 @@ enum conf_type {
 	CONF_BOOL,	/* int64_t 0 or 1: true/yes/on/1, false/no/off/0 */
 	CONF_STR,	/* char *, owned by the struct */
 	CONF_SECRET,	/* the same, printed as "(set)" or "" */
+	CONF_PATH,	/* char *, a file or directory: stored absolute
+			   (util_abspath: against the working directory
+			   when set), so a program that changes directory
+			   or hands it to a child still finds it */
 	CONF_VARS	/* struct conf_vars: every name of its section */
 };
 
@@ -58,6 +62,8 @@ struct conf_key {
 	{ s, n, CONF_BOOL, CONF_OFF(T, f, int64_t), 0, 1, d }
 #define CONF_KEY_STR(T, s, n, f, d) \
 	{ s, n, CONF_STR, CONF_OFF(T, f, char *), 0, 0, d }
+#define CONF_KEY_PATH(T, s, n, f, d) \
+	{ s, n, CONF_PATH, CONF_OFF(T, f, char *), 0, 0, d }
 #define CONF_KEY_SECRET(T, s, n, f, d) \
 	{ s, n, CONF_SECRET, CONF_OFF(T, f, char *), 0, 0, d }
 #define CONF_KEY_VARS(T, s, f) \

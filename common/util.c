@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,4 +266,56 @@ fail:
 	free(buf);
 	close(fd);
 	return NULL;
+}
+
+char *
+util_abspath(const char *path)
+{
+	char cwd[PATH_MAX], *buf, *o;
+	const char *p;
+	size_t n;
+
+	if (path[0] == '\0')
+		return util_xstrdup("");
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	n = strlen(path) + (path[0] == '/' ? 0 : strlen(cwd) + 1) + 2;
+	buf = util_xmalloc(n);
+	util_fmt(buf, n, "%s%s%s", path[0] == '/' ? "" : cwd,
+	    path[0] == '/' ? "" : "/", path);
+	/* fold "//" and "/./" in place; the result never grows */
+	for (o = buf, p = buf; *p != '\0';) {
+		if (p[0] == '/' && (p[1] == '/' || (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0')))) {
+			p += p[1] == '/' ? 1 : 2;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	if (o > buf + 1 && o[-1] == '/')
+		o--;
+	if (o == buf)
+		*o++ = '/';
+	*o = '\0';
+	return buf;
+}
+
+size_t
+util_replace_all(char *s, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0;
+	char *r = s, *w = s, *hit;
+
+	if (fl == 0 || tl > fl)
+		return 0;
+	while ((hit = strstr(r, from)) != NULL) {
+		memmove(w, r, (size_t)(hit - r));
+		w += hit - r;
+		memcpy(w, to, tl);
+		w += tl;
+		r = hit + fl;
+		n++;
+	}
+	memmove(w, r, strlen(r) + 1);
+	return n;
 }

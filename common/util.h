@@ -51,4 +51,19 @@ void util_afile_abort(struct util_afile *af);
 char *util_read_small(const char *path, size_t max, size_t *len, char *err,
     size_t errlen);
 
+/*
+ * Replace every occurrence of from in s (NUL-terminated) by to, in place;
+ * to must not be longer than from.  Returns the number replaced.
+ */
+size_t util_replace_all(char *s, const char *from, const char *to);
+
+/*
+ * path as an absolute path: a relative one is joined to the working
+ * directory; then "//", "/./" and a trailing "/" are folded (".." is kept:
+ * no symlink is followed and the file need not exist).  Returns a new
+ * string (the caller frees it), or NULL when the working directory cannot
+ * be read (deleted, or longer than PATH_MAX).  "" stays "".
+ */
+char *util_abspath(const char *path);
+
 #endif

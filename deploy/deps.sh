@@ -1,16 +1,31 @@
 #!/bin/sh
-# Install the Debian packages the project needs, only those missing
-# (plus any named as arguments).
-# Runs apt-get directly as root, else through sudo.  Idempotent and quick
-# when everything is there.
+# Install what the project needs, only what is missing.
+#
+#   deploy/deps.sh [--test] [PACKAGE...]
+#
+# Without --test: the Debian packages that building and running need
+# (make, make run).  With --test: also what the tests need (make deps,
+# make test): cmocka, wrk, nginx, Chromium, Node.js with npm (the machine's
+# own if it has one, else Debian's), and the browser tests' npm packages,
+# installed from tests/browser/package-lock.json into
+# tests/browser/node_modules.  Extra arguments are more Debian packages
+# (make fuzz: clang).  Runs apt-get directly as root, else through sudo.
+# Idempotent, and quick when everything is there.
 set -eu
+cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config ca-certificates curl python3
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libssl-dev
 libuv1-dev libcurl4-openssl-dev libargon2-dev libinih-dev libxxhash-dev
-libcmocka-dev wrk nginx-light procps time bc chromium"
+procps"
+TEST_PKGS="libcmocka-dev wrk nginx-light time bc chromium"
 
-# extra packages for one target (make fuzz: clang) come as arguments
+test=0
+if [ "${1:-}" = --test ]; then
+	test=1
+	shift
+	PKGS="$PKGS $TEST_PKGS"
+fi
 PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do
@@ -19,12 +34,34 @@ for p in $PKGS; do
 	fi
 done
 # node and npm (browser tests): the machine's own if present, else Debian's
-command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
-[ -z "$missing" ] && exit 0
+if [ "$test" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 
-if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-echo "deps: installing:$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+	echo "deps: installing:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The browser tests' driver (playwright-core, which never downloads a
+# browser: the tests use Debian's Chromium), pinned by the lockfile.
+# npm records the installed tree in node_modules/.package-lock.json.
+[ "$test" = 1 ] || exit 0
+b=tests/browser
+if [ ! -f "$b/node_modules/.package-lock.json" ] ||
+    [ "$b/package-lock.json" -nt "$b/node_modules/.package-lock.json" ]; then
+	echo "deps: installing the browser tests' npm packages in $b" >&2
+	log=$(mktemp)
+	if ! (cd "$b" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+	    npm ci --no-audit --no-fund --ignore-scripts) >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "deps: npm ci in $b failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
+fi

@@ -1,10 +1,16 @@
 #!/bin/sh
 # make run: the whole server on an embedded demo.  Makes (once) a small
-# synthetic pool and its index under ./state, the database with a demo
-# team, user and two tracks, then runs dataoptimd in the foreground on
-# 127.0.0.1:8080 and one dataoptim-worker on the proxy backend beside it
-# (stopped when the server stops).  Safe to run again: what exists is
-# kept, and the same credentials are printed.
+# synthetic pool and its index under the state directory, the database
+# with a demo team, user and two tracks, then runs dataoptimd on
+# 127.0.0.1:8080 and one dataoptim-worker on the proxy backend beside it,
+# prints the URL and the credentials last, and stays quiet until Ctrl-C,
+# which stops both.  Safe to run again: what exists is kept, and the same
+# credentials are printed.
+#
+#   DO_LISTEN=ADDR:PORT   where the server listens (127.0.0.1:8080)
+#   DO_STATE=DIR          the state directory (state, in the checkout)
+#
+# The programs' logs: $DO_STATE/dataoptimd.log and $DO_STATE/worker.log.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${DO_BIN:-bin}
@@ -13,14 +19,17 @@ LISTEN=${DO_LISTEN:-127.0.0.1:8080}
 CONFIG=config/dataoptim.ini
 DB=$STATE/dataoptim.db
 POOL=$STATE/pool/pool.idx
+SLOG=$STATE/dataoptimd.log
+WLOG=$STATE/worker.log
 mkdir -p "$STATE"
 umask 077
 
 if [ ! -f "$POOL" ]; then
 	echo "run: making a synthetic pool (scale 0.01) in $STATE/pool ..."
 	rm -rf "$STATE/pool"
-	"$BIN/dataoptim" pool synth --out "$STATE/pool" --scale 0.01
-	"$BIN/dataoptim" pool build --data "$STATE/pool/data" --out "$POOL"
+	"$BIN/dataoptim" pool synth --out "$STATE/pool" --scale 0.01 >/dev/null
+	"$BIN/dataoptim" pool build --data "$STATE/pool/data" --out "$POOL" \
+	    >/dev/null
 fi
 "$BIN/dataoptim" migrate --db "$DB" >/dev/null
 
@@ -48,35 +57,75 @@ fi
 "$BIN/dataoptim" track add --slug demo-byod --kind byod --budget 10000 \
     --per-day 10 --db "$DB" >/dev/null 2>&1 || true
 
+SERVER=""
+WORKER=""
+stop() {
+	[ -n "$WORKER" ] && kill -TERM "$WORKER" 2>/dev/null
+	[ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null
+	return 0
+}
+trap stop INT TERM HUP
+
+echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) make run: dataoptimd on $LISTEN" >>"$SLOG"
+"$BIN/dataoptimd" --config "$CONFIG" --listen "$LISTEN" --db "$DB" \
+    --state-dir "$STATE" --pool "$POOL" >>"$SLOG" 2>&1 &
+SERVER=$!
+# up when /healthz answers; a server that cannot start says why
+up=0
+for _ in $(seq 1 100); do
+	if curl -fsS -o /dev/null --max-time 2 "http://$LISTEN/healthz" 2>/dev/null; then
+		up=1
+		break
+	fi
+	kill -0 "$SERVER" 2>/dev/null || break
+	sleep 0.1
+done
+if [ "$up" = 0 ]; then
+	rc=0
+	kill -0 "$SERVER" 2>/dev/null && kill -TERM "$SERVER" 2>/dev/null
+	wait "$SERVER" || rc=$?
+	echo "run: dataoptimd did not start (exit $rc); the end of $SLOG:" >&2
+	tail -n 5 "$SLOG" | sed 's/^/  /' >&2
+	exit 1
+fi
+
+# One worker on the proxy backend (no GPU), with the demo worker token.
+echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) make run: demo-worker" >>"$WLOG"
+"$BIN/dataoptim-worker" --config config/worker.ini --server "http://$LISTEN" \
+    --token-file "$STATE/worker-token" --work-dir "$STATE/worker" \
+    --pool "$POOL" --val "$STATE/pool/val.json" --name demo-worker \
+    >>"$WLOG" 2>&1 &
+WORKER=$!
+
 cat <<MSG
 
-  DataOptim is starting on http://$LISTEN/
+  DataOptim runs on http://$LISTEN/
     web login:     demo@example.org / $PW
     API token:     $(cat "$STATE/demo-token")   (Authorization: Bearer ...)
     worker token:  $(cat "$STATE/worker-token")   (in $STATE/worker-token)
     tracks:        demo-standard (ID lists), demo-byod (LLaVA JSON)
+    worker:        demo-worker on the proxy backend
+    logs:          $SLOG, $WLOG
     try:           curl -H "Authorization: Bearer \$(cat $STATE/demo-token)" \\
                      -H 'Content-Type: text/plain' --data-binary @../shared/dataoptim/example-standard.txt \\
                      'http://$LISTEN/api/v1/submissions?track=demo-standard&method_name=example'
   Stop with Ctrl-C.
 
 MSG
-"$BIN/dataoptimd" --config "$CONFIG" --listen "$LISTEN" --db "$DB" \
-    --state-dir "$STATE" --pool "$POOL" &
-SERVER=$!
-trap 'kill -TERM "$SERVER" 2>/dev/null' INT TERM
-# One worker on the proxy backend (no GPU), with the demo worker token; it
-# retries until the server listens, and stops when the server stops.
-"$BIN/dataoptim-worker" --config config/worker.ini --server "http://$LISTEN" \
-    --token-file "$STATE/worker-token" --work-dir "$STATE/worker" \
-    --pool "$POOL" --val "$STATE/pool/val.json" --name demo-worker \
-    >>"$STATE/worker.log" 2>&1 &
-WORKER=$!
-echo "  worker:        demo-worker on the proxy backend (log: $STATE/worker.log)"
+
+# Wait for the server (a signal interrupts wait: go on waiting), then stop
+# the worker too.
 rc=0
 while kill -0 "$SERVER" 2>/dev/null; do
-	wait "$SERVER" || rc=$?
+	if wait "$SERVER"; then rc=0; else rc=$?; fi
 done
 kill -TERM "$WORKER" 2>/dev/null || true
-wait "$WORKER" 2>/dev/null || true
-exit "$rc"
+while kill -0 "$WORKER" 2>/dev/null; do
+	wait "$WORKER" 2>/dev/null || true
+done
+if [ "$rc" -ne 0 ]; then
+	echo "run: dataoptimd stopped with status $rc; the end of $SLOG:" >&2
+	tail -n 5 "$SLOG" | sed 's/^/  /' >&2
+	exit "$rc"
+fi
+echo "run: stopped (logs in $SLOG, $WLOG)"

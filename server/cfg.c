@@ -10,6 +10,7 @@
 #define K_INT(s, n, f, lo, hi, d) CONF_KEY_INT(struct cfg, s, n, f, lo, hi, d)
 #define K_BOOL(s, n, f, d) CONF_KEY_BOOL(struct cfg, s, n, f, d)
 #define K_STR(s, n, f, d) CONF_KEY_STR(struct cfg, s, n, f, d)
+#define K_PATH(s, n, f, d) CONF_KEY_PATH(struct cfg, s, n, f, d)
 
 static const struct conf_key cfg_keys[] = {
 	K_STR("server", "listen", listen, "127.0.0.1:8080"),
@@ -22,19 +23,20 @@ static const struct conf_key cfg_keys[] = {
 	    "30"),
 	K_INT("server", "max_header_bytes", max_header_bytes, 4096,
 	    16 * 1024 * 1024, "32768"),
-	K_STR("server", "static_dir", static_dir, "./static"),
+	K_PATH("server", "static_dir", static_dir, "./static"),
 	K_BOOL("server", "cookie_secure", cookie_secure, "false"),
 	K_INT("server", "session_hours", session_hours, 1, 24 * 365, "168"),
 	K_BOOL("server", "allow_register", allow_register, "false"),
 	K_INT("server", "shutdown_grace", shutdown_grace, 0, 3600, "10"),
 	K_BOOL("server", "access_log", access_log, "true"),
+	K_BOOL("server", "log_idle_polls", log_idle_polls, "false"),
 	K_INT("server", "login_failures", login_failures, 1, 1000000, "10"),
 	K_INT("server", "login_ip_failures", login_ip_failures, 1, 1000000,
 	    "100"),
 	K_INT("server", "login_window", login_window, 1, 7 * 86400, "900"),
-	K_STR("storage", "db", db, "state/dataoptim.db"),
-	K_STR("storage", "state_dir", state_dir, "state"),
-	K_STR("storage", "pool", pool, "state/pool.idx"),
+	K_PATH("storage", "db", db, "state/dataoptim.db"),
+	K_PATH("storage", "state_dir", state_dir, "state"),
+	K_PATH("storage", "pool", pool, "state/pool.idx"),
 	K_INT("submissions", "max_upload_mb", max_upload_mb, 1, 1024 * 1024,
 	    "2048"),
 	K_BOOL("submissions", "reuse_scores", reuse_scores, "true"),

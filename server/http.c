@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -824,7 +825,9 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		req->status = 0;	/* closed without an answer */
 		req->bytes = 0;
 	}
-	if (hs->srv->cfg->access_log) {
+	if (hs->srv->cfg->access_log && !(req->status == 204 &&
+	    req->route != NULL && (req->route->flags & ROUTE_IDLE_POLL) &&
+	    !hs->srv->cfg->log_idle_polls)) {
 		char line[1024], path[512], team[128], ts[21];
 
 		db_iso_time(srv_now(), ts);
@@ -937,14 +940,55 @@ http_work_stop(struct http_server *hs)
 	pthread_mutex_destroy(&w->mu);
 }
 
+int
+http_listen(const char *listen_at, int *in_use, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+	int fd, one = 1;
+
+	*in_use = 0;
+	if (http_parse_listen(listen_at, &ss, &sl) != 0) {
+		util_fmt(err, errlen, "listen: '%s' is not ADDR:PORT",
+		    listen_at);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0) {
+		util_fmt(err, errlen, "listen %s: socket: %s", listen_at,
+		    strerror(errno));
+		return -1;
+	}
+	/* SO_REUSEADDR only: a restart binds over TIME_WAIT connections,
+	 * but never beside another listening server (no SO_REUSEPORT) */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
+	    listen(fd, 1024) != 0) {
+		if (errno == EADDRINUSE) {
+			*in_use = 1;
+			util_fmt(err, errlen, "%s is already in use (another "
+			    "server listens there); choose another address "
+			    "with --listen or server.listen", listen_at);
+		} else
+			util_fmt(err, errlen, "cannot listen on %s: %s",
+			    listen_at, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct http_server *
-http_start(struct srv *srv, char *err, size_t errlen)
+http_start(struct srv *srv, int lsock, char *err, size_t errlen)
 {
 	struct http_server *hs = util_xcalloc(1, sizeof(*hs));
 	const struct cfg *c = srv->cfg;
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	const union MHD_DaemonInfo *info;
+	socklen_t sl = sizeof(ss);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	int i;
@@ -963,43 +1007,39 @@ http_start(struct srv *srv, char *err, size_t errlen)
 	}
 	if (hs->work.nth == 0) {
 		util_fmt(err, errlen, "cannot start work threads");
-		http_work_stop(hs);
-		free(hs);
-		return NULL;
+		goto fail;
 	}
-	if (http_parse_listen(c->listen, &ss, &sl) != 0) {
-		util_fmt(err, errlen, "listen: '%s' is not ADDR:PORT",
-		    c->listen);
-		http_work_stop(hs);
-		free(hs);
-		return NULL;
+	if (getsockname(lsock, (struct sockaddr *)&ss, &sl) != 0) {
+		util_fmt(err, errlen, "listen socket: %s", strerror(errno));
+		goto fail;
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	hs->port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
 	hs->d = MHD_start_daemon(flags, 0, NULL, NULL, http_access, hs,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lsock,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->max_header_bytes,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, hs,
 	    MHD_OPTION_END);
-	(void)sl;
 	if (hs->d == NULL) {
-		util_fmt(err, errlen, "cannot listen on %s (in use, or bad "
-		    "limits)", c->listen);
-		http_work_stop(hs);
-		free(hs);
-		return NULL;
+		util_fmt(err, errlen, "cannot start the HTTP daemon on %s "
+		    "(limits out of range?)", c->listen);
+		goto fail;
 	}
-	info = MHD_get_daemon_info(hs->d, MHD_DAEMON_INFO_BIND_PORT);
-	hs->port = info ? info->port : 0;
 	return hs;
+fail:
+	close(lsock);
+	http_work_stop(hs);
+	free(hs);
+	return NULL;
 }
 
 unsigned

@@ -27,8 +27,20 @@ struct srv;
 struct db;
 struct db_principal;
 
-/* Start serving.  NULL with a message in err on failure.  srv is kept. */
-struct http_server *http_start(struct srv *srv, char *err, size_t errlen);
+/*
+ * Bind and listen on listen_at ("ADDR:PORT", "[V6]:PORT", "*:PORT").
+ * Called before the database is opened, so that a second server on a
+ * port in use stops before it touches any state.  Returns the socket, or
+ * -1 with a message in err; *in_use is then 1 when another program holds
+ * the address (no SO_REUSEPORT: two servers never share a port).
+ */
+int http_listen(const char *listen_at, int *in_use, char *err, size_t errlen);
+
+/* Start serving on lsock (from http_listen(), which this takes over and
+ * closes on failure too).  NULL with a message in err on failure.  srv is
+ * kept. */
+struct http_server *http_start(struct srv *srv, int lsock, char *err,
+    size_t errlen);
 
 /* Stop accepting connections, wait up to grace seconds for the requests
  * in flight, then stop the daemon and free hs.  NULL is ignored. */

@@ -5,7 +5,8 @@
  *              [--state-dir DIR] [--pool POOL.idx] [--static-dir DIR]
  *              [--set SECTION.KEY=VALUE]... [--print-config]
  *
- * Flags override the file.  SIGTERM / SIGINT: stop accepting, let the
+ * Flags override the file.  Exit status: 0 after a clean stop, 2 when the
+ * listen address is in use, 1 on any other failure.  SIGTERM / SIGINT: stop accepting, let the
  * requests in flight finish (server.shutdown_grace seconds), close the
  * database.
  */
@@ -13,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "conf.h"
@@ -44,7 +46,7 @@ main(int argc, char **argv)
 	struct http_server *hs = NULL;
 	char err[512];
 	sigset_t set;
-	int sig, args, rc = 1;
+	int sig, args, lsock, in_use, rc = 1;
 
 	args = conf_args(&cfg_table, cfg, &cmdline, argc, argv);
 	if (args == CONF_ARGS_PRINT)
@@ -60,15 +62,25 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* the port first: a second server stops before opening the state */
+	lsock = http_listen(cfg->listen, &in_use, err, sizeof(err));
+	if (lsock < 0) {
+		fprintf(stderr, "dataoptimd: %s\n", err);
+		rc = in_use ? 2 : 1;
+		goto out;
+	}
 	srv = srv_open(cfg, err, sizeof(err));
 	cfg = NULL;		/* srv owns it, even on failure */
 	if (srv == NULL) {
 		fprintf(stderr, "dataoptimd: %s\n", err);
+		close(lsock);
 		goto out;
 	}
-	if (srv_maint_start(srv) != 0)
+	if (srv_maint_start(srv) != 0) {
+		close(lsock);
 		goto out;
-	hs = http_start(srv, err, sizeof(err));
+	}
+	hs = http_start(srv, lsock, err, sizeof(err));
 	if (hs == NULL) {
 		fprintf(stderr, "dataoptimd: %s\n", err);
 		goto out;

@@ -26,6 +26,9 @@ enum route_role {
 #define ROUTE_FORM_CSRF 8	/* CSRF token may come in a form field */
 #define ROUTE_OFFLOAD 16	/* run the handler on a work thread (it
 				   blocks: validation, fsync, argon2) */
+#define ROUTE_IDLE_POLL 32	/* a 204 answer (nothing to do) is left out
+				   of the access log unless
+				   server.log_idle_polls */
 
 #define ROUTE_MAX_PARAMS 2
 #define ROUTE_PARAM_LEN 96

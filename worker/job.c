@@ -439,6 +439,36 @@ job_utf8(const char *s, size_t n, size_t *used)
 	return o;
 }
 
+/*
+ * What the team sees of the worker's paths: the log tail and the error it
+ * reads show paths relative to the job's work dir ("data.json",
+ * "model/config.json"), and the worker's own directories, its programs and
+ * its pool and validation files by name only, in place.
+ */
+static void
+job_scrub(const struct job *j, char *s)
+{
+	const struct wkcfg *c = j->env->cfg;
+	const char *dirs[] = { c->val, c->pool, j->env->bin_dir, c->work_dir };
+	char pre[PATH_MAX + 1];
+	size_t i, n;
+
+	util_fmt(pre, sizeof(pre), "%s/", j->dir);
+	util_replace_all(s, pre, "");
+	util_replace_all(s, j->dir, ".");
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		/* val and pool are files: their directory */
+		const char *sl = i < 2 ? strrchr(dirs[i], '/') : NULL;
+
+		n = i < 2 ? (sl != NULL ? (size_t)(sl - dirs[i]) : 0) :
+		    strlen(dirs[i]);
+		if (n > 0 && n < sizeof(pre) - 1) {
+			util_fmt(pre, sizeof(pre), "%.*s/", (int)n, dirs[i]);
+			util_replace_all(s, pre, "");
+		}
+	}
+}
+
 /* hb work: the log bytes written since the last heartbeat (the last
  * JOB_LOG_CHUNK of them, if more). */
 static void
@@ -475,11 +505,13 @@ job_w_hb(uv_work_t *w)
 		util_fmt(t, tl, "[worker] ... %zu bytes of log left out ...\n%s",
 		    skip + cut, s);
 		free(s);
+		job_scrub(j, t);
 		j->hb_log = t;
 		j->log_sent += (int64_t)(cut + used);
 		return;
 	}
 	j->hb_log = job_utf8(buf, n, &used);
+	job_scrub(j, j->hb_log);
 	j->log_sent += (int64_t)used;
 }
 
@@ -739,6 +771,7 @@ job_result(struct job *j)
 	    (json_int_t)j->attempt, "status", j->failed ? "failed" :
 	    "succeeded", "backend", c->backend, "worker", c->name);
 	if (j->failed) {
+		job_scrub(j, j->error);
 		json_object_set_new(o, "error", json_string(j->error));
 		json_object_set_new(o, "fault", json_string("system"));
 	} else {

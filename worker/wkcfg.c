@@ -10,16 +10,17 @@
 #define K_INT(s, n, f, lo, hi, d) \
 	CONF_KEY_INT(struct wkcfg, s, n, f, lo, hi, d)
 #define K_STR(s, n, f, d) CONF_KEY_STR(struct wkcfg, s, n, f, d)
+#define K_PATH(s, n, f, d) CONF_KEY_PATH(struct wkcfg, s, n, f, d)
 
 static const struct conf_key wkcfg_keys[] = {
 	K_STR("worker", "server", server, "http://127.0.0.1:8080"),
 	CONF_KEY_SECRET(struct wkcfg, "worker", "token", token, ""),
-	K_STR("worker", "token_file", token_file, ""),
+	K_PATH("worker", "token_file", token_file, ""),
 	K_STR("worker", "name", name, ""),
-	K_STR("worker", "work_dir", work_dir, "work"),
-	K_STR("worker", "pool", pool, ""),
-	K_STR("worker", "val", val, ""),
-	K_STR("worker", "image_folder", image_folder, ""),
+	K_PATH("worker", "work_dir", work_dir, "work"),
+	K_PATH("worker", "pool", pool, ""),
+	K_PATH("worker", "val", val, ""),
+	K_PATH("worker", "image_folder", image_folder, ""),
 	K_STR("worker", "backend", backend, "proxy"),
 	K_STR("worker", "metrics", metrics, ""),
 	K_INT("worker", "keep_failed", keep_failed, 0, 365 * 86400, "259200"),

@@ -43,12 +43,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# playwright-core, pinned in package-lock.json; it never downloads a browser
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-	(cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-	    npm ci --no-audit --no-fund --ignore-scripts) >"$T/npm.log" 2>&1 ||
-		fail "npm ci in tests/browser" "$T/npm.log"
-fi
+# playwright-core, pinned in package-lock.json, installed by make deps (it
+# never downloads a browser); the test run itself needs no registry
+[ -f tests/browser/node_modules/playwright-core/package.json ] ||
+	fail "playwright-core is installed in tests/browser/node_modules (make deps)"
 
 # synthetic pool, database, team, user, track
 DB="$T/state/dataoptim.db"
