@@ -65,7 +65,7 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
-              server/hook.c server/throttle.c
+              server/hook.c server/throttle.c server/csv.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 
@@ -79,6 +79,8 @@ SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps deps-run build tests test run bench fuzz clean
+# keep the objects of the test programs (no "rm ..." after a build)
+.SECONDARY:
 all: build
 build: $(BIN)/dataoptim $(BIN)/dataoptimd $(BIN)/dataoptim-worker
 tests: build $(TEST_BINS)

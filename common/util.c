@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -318,4 +319,109 @@ util_replace_all(char *s, const char *from, const char *to)
 	}
 	memmove(w, r, strlen(r) + 1);
 	return n;
+}
+
+size_t
+util_utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+int
+util_text_check(const char *s, size_t n, int multiline, size_t max,
+    char *why, size_t whylen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, l;
+
+	if (n > max) {
+		util_fmt(why, whylen, "is over %zu bytes", max);
+		return -1;
+	}
+	while (i < n) {
+		l = util_utf8_len(u + i, n - i);
+		if (l == 0) {
+			util_fmt(why, whylen, "is not valid UTF-8 at byte %zu",
+			    i);
+			return -1;
+		}
+		if ((l == 1 && (u[i] < 0x20 || u[i] == 0x7f) &&
+		    !(multiline && (u[i] == '\n' || u[i] == '\t'))) ||
+		    (l == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
+			util_fmt(why, whylen, "holds a control character "
+			    "(U+%04X) at byte %zu%s", l == 1 ? u[i] :
+			    u[i + 1], i, multiline ? "; only newline and tab "
+			    "are allowed" : "; it must be one line");
+			return -1;
+		}
+		i += l;
+	}
+	return 0;
+}
+
+char *
+util_utf8_repair(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = util_xmalloc(3 * n + 1), *o = out;
+	size_t i = 0, l;
+
+	while (i < n) {
+		l = util_utf8_len(u + i, n - i);
+		if (l == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			i++;
+			continue;
+		}
+		if (!(l == 1 && u[i] == 0)) {
+			memcpy(o, s + i, l);
+			o += l;
+		}
+		i += l;
+	}
+	*o = '\0';
+	return out;
+}
+
+json_t *
+util_json_text(const char *s, size_t n)
+{
+	json_t *v = json_stringn(s, n);
+	char *fixed;
+
+	if (v != NULL)
+		return v;
+	fixed = util_utf8_repair(s, n);
+	v = json_string(fixed);
+	free(fixed);
+	return v != NULL ? v : json_string("");
 }

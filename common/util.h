@@ -6,6 +6,7 @@
 #define DO_UTIL_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,6 +51,30 @@ void util_afile_abort(struct util_afile *af);
  * the caller frees; NULL with err set on error or if larger than max. */
 char *util_read_small(const char *path, size_t max, size_t *len, char *err,
     size_t errlen);
+
+/*
+ * Text at the edge.  util_utf8_len() returns the length of the valid UTF-8
+ * sequence at s (n bytes left), or 0 if it is not one (overlong forms,
+ * surrogates and code points past U+10FFFF are invalid).
+ * util_text_check() checks n bytes of s: valid UTF-8, no control character
+ * (C0, DEL, C1; NUL included) except newline and tab when multiline is
+ * set, at most max bytes.  0, or -1 with the reason and the byte offset
+ * in why ("is not valid UTF-8 at byte 3").
+ */
+size_t util_utf8_len(const unsigned char *s, size_t n);
+int util_text_check(const char *s, size_t n, int multiline, size_t max,
+    char *why, size_t whylen);
+
+/*
+ * A copy of n bytes of s with every invalid UTF-8 sequence replaced by
+ * U+FFFD and NULs dropped, NUL-terminated (the caller frees it): for text
+ * that must reach a JSON answer whatever it holds.
+ */
+char *util_utf8_repair(const char *s, size_t n);
+
+/* A JSON string of n bytes of s, never NULL: repaired as above when s is
+ * not valid UTF-8 (text stored before the edge checked it, a file name). */
+json_t *util_json_text(const char *s, size_t n);
 
 /*
  * Replace every occurrence of from in s (NUL-terminated) by to, in place;

@@ -8,6 +8,7 @@
 #include "http.h"
 #include "lb.h"
 #include "srv.h"
+#include "csv.h"
 #include "util.h"
 
 static const char *
@@ -322,38 +323,6 @@ api_admin_export_lb(struct http_req *req)
 	return 0;
 }
 
-/* Append s to the buffer as one CSV field (quoted when needed; a leading
- * = + - @ or tab is defused against spreadsheet formulas). */
-static void
-adm_csv(char **buf, size_t *len, size_t *cap, const char *s, int sep)
-{
-	size_t n = strlen(s), need = 2 * n + 8, i;
-	int danger = n > 0 && strchr("=+-@\t", s[0]) != NULL &&
-	    !(s[0] == '-' && n > 1 && s[1] >= '0' && s[1] <= '9');
-	int quote = danger || strpbrk(s, ",\"\r\n") != NULL;
-	char *p;
-
-	if (*len + need >= *cap) {
-		*cap = 2 * (*len + need) + 4096;
-		*buf = util_xrealloc(*buf, *cap);
-	}
-	p = *buf + *len;
-	if (sep)
-		*p++ = ',';
-	if (quote)
-		*p++ = '"';
-	if (danger)
-		*p++ = '\'';
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			*p++ = '"';
-		*p++ = s[i];
-	}
-	if (quote)
-		*p++ = '"';
-	*len = (size_t)(p - *buf);
-}
-
 /* A JSON value as CSV text into out. */
 static const char *
 adm_csv_val(json_t *v, char *out, size_t outsz)
@@ -379,8 +348,9 @@ adm_subs_csv(json_t *subs, size_t *outlen)
 	    "hidden", "disqualified", "baseline", "selected", "reason" };
 	const size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	json_t *tasks = json_object(), *ptasks = json_object(), *s, *v;
-	char *buf = NULL, num[64], name[80];
-	size_t len = 0, cap = 0, i, j;
+	struct csv c = { NULL, 0, 0, 0 };
+	char num[64], name[80];
+	size_t i, j;
 	const char *task;
 
 	json_array_foreach(subs, i, s) {
@@ -391,40 +361,35 @@ adm_subs_csv(json_t *subs, size_t *outlen)
 			json_object_set_new(ptasks, task, json_true());
 	}
 	for (j = 0; j < ncols; j++)
-		adm_csv(&buf, &len, &cap, cols[j], j > 0);
+		csv_cell(&c, cols[j]);
 	json_object_foreach(tasks, task, v) {
 		util_fmt(name, sizeof(name), "score:%s", task);
-		adm_csv(&buf, &len, &cap, name, 1);
+		csv_cell(&c, name);
 	}
 	json_object_foreach(ptasks, task, v) {
 		util_fmt(name, sizeof(name), "private:%s", task);
-		adm_csv(&buf, &len, &cap, name, 1);
+		csv_cell(&c, name);
 	}
-	adm_csv(&buf, &len, &cap, "", 0);
-	buf[len++] = '\r';
-	buf[len++] = '\n';
+	csv_end_row(&c);
 	json_array_foreach(subs, i, s) {
 		json_t *t;
 
 		for (j = 0; j < ncols; j++)
-			adm_csv(&buf, &len, &cap, adm_csv_val(json_object_get(s,
-			    cols[j]), num, sizeof(num)), j > 0);
+			csv_cell(&c, adm_csv_val(json_object_get(s, cols[j]),
+			    num, sizeof(num)));
 		json_object_foreach(tasks, task, t)
-			adm_csv(&buf, &len, &cap, adm_csv_val(json_object_get(
+			csv_cell(&c, adm_csv_val(json_object_get(
 			    json_object_get(s, "scores"), task), num,
-			    sizeof(num)), 1);
+			    sizeof(num)));
 		json_object_foreach(ptasks, task, t)
-			adm_csv(&buf, &len, &cap, adm_csv_val(json_object_get(
+			csv_cell(&c, adm_csv_val(json_object_get(
 			    json_object_get(s, "private_scores"), task), num,
-			    sizeof(num)), 1);
-		adm_csv(&buf, &len, &cap, "", 0);
-		buf[len++] = '\r';
-		buf[len++] = '\n';
+			    sizeof(num)));
+		csv_end_row(&c);
 	}
 	json_decref(tasks);
 	json_decref(ptasks);
-	*outlen = len;
-	return buf;
+	return csv_take(&c, outlen);
 }
 
 int

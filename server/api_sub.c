@@ -150,9 +150,16 @@ sub_body(struct http_req *req, const char *data, size_t len)
 		if (sr->bad)
 			http_reply_error(req, 400, "bad_request", sr->msg,
 			    NULL);
+		else if (http_form_unnamed(sr->form))
+			http_reply_error(req, 400, "bad_request", "a part of "
+			    "the multipart form has no name (each part needs "
+			    "Content-Disposition: form-data; name=\"...\")",
+			    NULL);
 		else
 			http_reply_error(req, 400, "bad_request",
-			    "malformed multipart form", NULL);
+			    "malformed multipart form (each part: headers, a "
+			    "blank line, then its data, lines ending in CRLF; "
+			    "no nested multipart)", NULL);
 		metrics_submission(METRICS_ERROR);
 		return sub_body_fail(sr);
 	}
@@ -451,6 +458,13 @@ api_sub_create(struct http_req *req)
 	if (sr == NULL || sr->up == NULL)
 		return http_reply_error(req, 500, "internal", "no upload", NULL);
 	if (sr->form != NULL) {
+		int i;
+
+		for (i = 0; i < F_N; i++)
+			if (sr->f[i].buf != NULL && http_check_text(req,
+			    "field", sr->f[i].key, sr->f[i].buf, sr->f[i].len,
+			    sr->f[i].max) != 0)
+				goto out;
 		if (http_req_csrf_check(req, sub_field(sr, F_CSRF)) != 0)
 			goto out;
 		if (sub_track(req, sub_field(sr, F_TRACK), &t) != 0)

@@ -137,7 +137,7 @@ db__jtext(json_t *obj, const char *key, sqlite3_stmt *st, int i)
 		    json_real(sqlite3_column_double(st, i)));
 		break;
 	default:
-		json_object_set_new(obj, key, json_stringn(
+		json_object_set_new(obj, key, util_json_text(
 		    (const char *)sqlite3_column_text(st, i),
 		    (size_t)sqlite3_column_bytes(st, i)));
 	}
@@ -452,6 +452,56 @@ db_migrate(struct db *db, int *version, char *err, size_t errlen)
 		}
 	}
 	return db_schema_version(db, version);
+}
+
+int
+db_identity_get(struct db *db, char *out, size_t outsz)
+{
+	sqlite3_stmt *st = NULL;
+
+	out[0] = '\0';
+	/* Not cached: before the migrations the table may not exist. */
+	if (sqlite3_prepare_v2(db->h, "SELECT value FROM state_identity "
+	    "WHERE id = 1", -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return DB_OK;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		util_fmt(out, outsz, "%s", (const char *)
+		    sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return DB_OK;
+}
+
+int
+db_identity_set(struct db *db, const char *value, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO state_identity "
+	    "(id, value, created_at) VALUES (1, ?1, ?2)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, value);
+	db__int(st, 2, now);
+	rc = sqlite3_step(st);
+	db__done(st);
+	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "identity set");
+}
+
+int
+db_submission_count(struct db *db, int64_t *n)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT COUNT(*) FROM submissions");
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return DB_ERR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	db__done(st);
+	return rc == SQLITE_ROW ? DB_OK : db__fail(db, "submission count");
 }
 
 int

@@ -41,6 +41,13 @@ int db_migrate(struct db *db, int *version, char *err, size_t errlen);
 /* The applied schema version (0 for an empty database). */
 int db_schema_version(struct db *db, int *version);
 
+/* The state identity (migration 0004) into out ("" when none is set, or
+ * the table is not there yet); db_identity_set() sets it once. */
+int db_identity_get(struct db *db, char *out, size_t outsz);
+int db_identity_set(struct db *db, const char *value, int64_t now);
+/* The number of submissions stored (every state). */
+int db_submission_count(struct db *db, int64_t *n);
+
 /* "ok" or the first problem of PRAGMA integrity_check, into out. */
 int db_integrity(struct db *db, char *out, size_t outsz);
 

@@ -66,6 +66,7 @@ struct http_req {
 	int csrf_pending;	/* the handler must check a form field */
 	char *body;		/* JSON body buffer (owned) */
 	size_t body_len, body_cap;
+	uint64_t body_seen;	/* body bytes received so far */
 	json_t *json;		/* parsed JSON body (owned) */
 	http_body_fn *body_fn;	/* streaming body sink, or NULL */
 	void *ctx;		/* the route's per-request state */
@@ -234,6 +235,7 @@ struct http_form {
 	struct MHD_PostProcessor *pp;
 	http_form_fn *fn;
 	void *cls;
+	int unnamed;		/* a part had no Content-Disposition name */
 };
 
 static enum MHD_Result
@@ -247,6 +249,10 @@ http_form_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 	(void)kind;
 	(void)content_type;
 	(void)transfer_encoding;
+	if (key == NULL) {	/* a part without a name */
+		f->unnamed = 1;
+		return MHD_NO;
+	}
 	return f->fn(f->cls, key, filename, off, data, size) == 0 ?
 	    MHD_YES : MHD_NO;
 }
@@ -271,6 +277,12 @@ int
 http_form_feed(struct http_form *f, const char *data, size_t len)
 {
 	return MHD_post_process(f->pp, data, len) == MHD_YES ? 0 : -1;
+}
+
+int
+http_form_unnamed(const struct http_form *f)
+{
+	return f->unnamed;
 }
 
 void
@@ -559,6 +571,103 @@ http_drop_db(struct http_req *req)
 }
 
 /* Headers are in: route, authenticate, authorize, begin. */
+/* ---- text at the edge ---- */
+
+#define HTTP_TEXT_MAX 4096	/* a query argument or a JSON string */
+#define HTTP_LONG_TEXT_MAX 16384	/* a multi-line JSON field */
+
+/* Fields whose text may span lines (newline and tab allowed); secrets are
+ * only bounded (a password may hold anything printable or not). */
+static int
+http_field_multiline(const char *name)
+{
+	static const char *const names[] = { "description", "reason",
+	    "note", "message", NULL };
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+http_field_secret(const char *name)
+{
+	return strstr(name, "password") != NULL ||
+	    strstr(name, "secret") != NULL;
+}
+
+int
+http_check_text(struct http_req *req, const char *what, const char *name,
+    const char *s, size_t n, size_t max)
+{
+	char why[160], msg[400], shown[80];
+
+	if (http_field_secret(name) ? n <= max :
+	    util_text_check(s, n, http_field_multiline(name), max, why,
+	    sizeof(why)) == 0)
+		return 0;
+	if (http_field_secret(name))
+		util_fmt(why, sizeof(why), "is over %zu bytes", max);
+	util_quote(shown, sizeof(shown), name, strlen(name));
+	util_fmt(msg, sizeof(msg), "%s %s %s", what, shown, why);
+	http_reply_error(req, 400, "bad_request", msg, NULL);
+	return -1;
+}
+
+/* Every query argument: its name and value are one-line text (a
+ * description may span lines), bounded; else 400 naming it. */
+static enum MHD_Result
+http_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct http_req *req = cls;
+
+	(void)kind;
+	if (http_check_text(req, "query argument", "name", key, key_size,
+	    256) != 0)
+		return MHD_NO;
+	return http_check_text(req, "query argument", key, value ? value :
+	    "", value ? value_size : 0, HTTP_TEXT_MAX) == 0 ? MHD_YES : MHD_NO;
+}
+
+/* Every string in a JSON body (names, emails, reasons, ...); path is the
+ * field's place, "members[2].email".  0, or -1 after replying 400. */
+static int
+http_check_json(struct http_req *req, const json_t *v, const char *key,
+    char *path, size_t pathsz)
+{
+	size_t len = strlen(path), i;
+	const char *k;
+	json_t *c;
+
+	if (json_is_string(v))
+		return http_check_text(req, "field", path[0] ? path : "body",
+		    json_string_value(v), json_string_length(v),
+		    key != NULL && http_field_multiline(key) ?
+		    HTTP_LONG_TEXT_MAX : HTTP_TEXT_MAX) == 0 ? 0 : -1;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, c) {
+			util_fmt(path + len, pathsz - len, "[%zu]", i);
+			if (http_check_json(req, c, key, path, pathsz) != 0)
+				return -1;
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, c) {
+			if (http_check_text(req, "field name", "name", k,
+			    strlen(k), 256) != 0)
+				return -1;
+			util_fmt(path + len, pathsz - len, "%s%s",
+			    len ? "." : "", k);
+			if (http_check_json(req, c, k, path, pathsz) != 0)
+				return -1;
+		}
+	}
+	path[len] = '\0';
+	return 0;
+}
+
 static void
 http_begin(struct http_req *req)
 {
@@ -578,6 +687,10 @@ http_begin(struct http_req *req)
 	}
 	req->route = rt;
 	req->route_idx = (size_t)(rt - route_table);
+	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND,
+	    http_query_arg, req);
+	if (req->resp != NULL)
+		return;
 	if (rt->role != ROLE_PUBLIC || (rt->flags & ROUTE_OPT_AUTH)) {
 		if (http_take_db(req) != 0)
 			return;
@@ -625,6 +738,14 @@ http_handle(struct http_req *req)
 				return;
 			}
 		}
+		/* workers' bodies carry logs, which hold anything */
+		if (req->json != NULL && req->route->role != ROLE_WORKER) {
+			char path[512] = "";
+
+			if (http_check_json(req, req->json, NULL, path,
+			    sizeof(path)) != 0)
+				return;
+		}
 	}
 	if (http_take_db(req) != 0)
 		return;
@@ -652,6 +773,21 @@ http_queue(struct http_req *req)
 	if (ret != MHD_YES)
 		req->status = 0;	/* closed without an answer */
 	return ret;
+}
+
+/*
+ * The answer was decided in the middle of the body (a bad form field, a
+ * malformed part): libmicrohttpd cannot send it before the body is read,
+ * so read the rest and throw it away, and answer at its end.  Past the
+ * largest body the server takes (submissions.max_upload_mb) the
+ * connection is closed instead.
+ */
+static enum MHD_Result
+http_drain(struct http_req *req)
+{
+	uint64_t max = (uint64_t)req->hs->srv->cfg->max_upload_mb << 20;
+
+	return req->body_seen <= max ? MHD_YES : http_queue(req);
 }
 
 static int
@@ -755,14 +891,15 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
+		req->body_seen += n;
 		if (req->resp != NULL)
-			return http_queue(req);
+			return http_drain(req);
 		if (req->body_fn != NULL)
 			(void)req->body_fn(req, upload_data, n);
 		else if (req->route->flags & ROUTE_JSON_BODY)
 			(void)http_body_json(req, upload_data, n);
 		if (req->resp != NULL)
-			return http_queue(req);	/* answered early, or closed */
+			return http_drain(req);
 		return MHD_YES;
 	}
 	if (req->suspended)

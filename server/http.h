@@ -108,10 +108,24 @@ typedef int http_form_fn(void *cls, const char *key, const char *filename,
     uint64_t off, const char *data, size_t size);
 struct http_form *http_form_new(struct http_req *req, http_form_fn *fn,
     void *cls);
-/* Feed body bytes; 0, or -1 if the form is malformed or fn stopped. */
+/* Feed body bytes; 0, or -1 if the form is malformed or fn stopped.  A
+ * part without a name (no Content-Disposition name) never reaches fn: it
+ * stops the form, and http_form_unnamed() is then 1. */
 int http_form_feed(struct http_form *f, const char *data, size_t len);
+int http_form_unnamed(const struct http_form *f);
 /* Free.  NULL is ignored. */
 void http_form_free(struct http_form *f);
+
+/*
+ * Check text that came from the client (a form field, a header-borne
+ * name): valid UTF-8, at most max bytes, no control character (newline
+ * and tab allowed in multi-line fields: description, reason, note,
+ * message; secrets are only bounded).  Query arguments and the strings of
+ * JSON bodies are checked this way before any handler runs.  0, or -1
+ * after replying 400 "<what> <name> <why>".
+ */
+int http_check_text(struct http_req *req, const char *what, const char *name,
+    const char *s, size_t n, size_t max);
 
 /* The team name to show in the access log (defaults to the principal's). */
 void http_req_log_team(struct http_req *req, const char *team);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "csv.h"
 #include "util.h"
 
 struct lb_snap {
@@ -63,58 +64,13 @@ lb_invalidate(struct lb *lb)
 	atomic_fetch_add(&lb->gen, 1);
 }
 
-/* Append s to the buffer as one CSV field (quoted when needed; a leading
- * = + - @ is defused against spreadsheet formulas). */
-static void
-lb_csv_field(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	size_t n = strlen(s), need = 2 * n + 4, i;
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-	char *p;
-
-	if (*len + need >= *cap) {
-		*cap = 2 * (*len + need) + 256;
-		*buf = util_xrealloc(*buf, *cap);
-	}
-	p = *buf + *len;
-	if (quote || (n > 0 && strchr("=+-@\t", s[0]) != NULL &&
-	    !(s[0] == '-' && n > 1 && s[1] >= '0' && s[1] <= '9'))) {
-		*p++ = '"';
-		if (n > 0 && strchr("=+-@\t", s[0]) != NULL &&
-		    !(s[0] == '-' && n > 1 && s[1] >= '0' && s[1] <= '9'))
-			*p++ = '\'';
-		for (i = 0; i < n; i++) {
-			if (s[i] == '"')
-				*p++ = '"';
-			*p++ = s[i];
-		}
-		*p++ = '"';
-	} else {
-		memcpy(p, s, n);
-		p += n;
-	}
-	*len = (size_t)(p - *buf);
-}
-
-static void
-lb_csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + n + 1 >= *cap) {
-		*cap = 2 * (*len + n) + 256;
-		*buf = util_xrealloc(*buf, *cap);
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-}
-
 char *
 lb_csv(json_t *doc, size_t *outlen)
 {
 	json_t *entries = json_object_get(doc, "entries"), *e, *tasks, *v;
-	char *buf = NULL, num[64];
-	size_t len = 0, cap = 0, i, j, ntasks;
+	struct csv c = { NULL, 0, 0, 0 };
+	char num[64];
+	size_t i, j, ntasks;
 	const char *task, **tv;
 	static const char *const cols[] = { "rank", "team", "method_name",
 	    "submission_id", "n_samples", "submitted_at", "baseline" };
@@ -132,16 +88,11 @@ lb_csv(json_t *doc, size_t *outlen)
 	json_object_foreach(tasks, task, v)
 		if (strcmp(task, "overall") != 0)
 			tv[j++] = task;
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		if (i)
-			lb_csv_raw(&buf, &len, &cap, ",");
-		lb_csv_raw(&buf, &len, &cap, cols[i]);
-	}
-	for (i = 0; i < ntasks; i++) {
-		lb_csv_raw(&buf, &len, &cap, ",");
-		lb_csv_field(&buf, &len, &cap, tv[i]);
-	}
-	lb_csv_raw(&buf, &len, &cap, "\r\n");
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		csv_cell(&c, cols[i]);
+	for (i = 0; i < ntasks; i++)
+		csv_cell(&c, tv[i]);
+	csv_end_row(&c);
 	json_array_foreach(entries, i, e) {
 		json_t *r = json_object_get(e, "rank");
 
@@ -150,38 +101,33 @@ lb_csv(json_t *doc, size_t *outlen)
 			    (long long)json_integer_value(r));
 		else
 			num[0] = '\0';
-		lb_csv_raw(&buf, &len, &cap, num);
-		lb_csv_raw(&buf, &len, &cap, ",");
-		lb_csv_field(&buf, &len, &cap,
-		    json_string_value(json_object_get(e, "team")));
-		lb_csv_raw(&buf, &len, &cap, ",");
-		lb_csv_field(&buf, &len, &cap,
-		    json_string_value(json_object_get(e, "method_name")));
-		lb_csv_raw(&buf, &len, &cap, ",");
-		lb_csv_field(&buf, &len, &cap,
-		    json_string_value(json_object_get(e, "submission_id")));
-		util_fmt(num, sizeof(num), ",%lld,", (long long)
+		csv_cell(&c, num);
+		csv_cell(&c, json_string_value(json_object_get(e, "team")));
+		csv_cell(&c, json_string_value(json_object_get(e,
+		    "method_name")));
+		csv_cell(&c, json_string_value(json_object_get(e,
+		    "submission_id")));
+		util_fmt(num, sizeof(num), "%lld", (long long)
 		    json_integer_value(json_object_get(e, "n_samples")));
-		lb_csv_raw(&buf, &len, &cap, num);
-		lb_csv_field(&buf, &len, &cap,
-		    json_string_value(json_object_get(e, "submitted_at")));
-		lb_csv_raw(&buf, &len, &cap, json_is_true(json_object_get(e,
-		    "baseline")) ? ",true" : ",false");
+		csv_cell(&c, num);
+		csv_cell(&c, json_string_value(json_object_get(e,
+		    "submitted_at")));
+		csv_cell(&c, json_is_true(json_object_get(e, "baseline")) ?
+		    "true" : "false");
 		for (j = 0; j < ntasks; j++) {
 			v = json_object_get(json_object_get(e, "scores"), tv[j]);
 			if (json_is_number(v))
-				util_fmt(num, sizeof(num), ",%.6g",
+				util_fmt(num, sizeof(num), "%.6g",
 				    json_number_value(v));
 			else
-				util_fmt(num, sizeof(num), ",");
-			lb_csv_raw(&buf, &len, &cap, num);
+				num[0] = '\0';
+			csv_cell(&c, num);
 		}
-		lb_csv_raw(&buf, &len, &cap, "\r\n");
+		csv_end_row(&c);
 	}
 	free(tv);
 	json_decref(tasks);
-	*outlen = len;
-	return buf;
+	return csv_take(&c, outlen);
 }
 
 static void

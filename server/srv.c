@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "cfg.h"
 #include "db.h"
 #include "hook.h"
@@ -89,15 +90,36 @@ srv_mkdir(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Remove every upload temp file (a crash leaves them) and every stored
- * file no submission row names (a crash between rename and commit). */
+/* Stored submission files in the state directory (not dot files). */
+static int64_t
+srv_stored_files(const struct srv *srv)
+{
+	struct dirent *de;
+	int64_t n = 0;
+	DIR *d;
+
+	if ((d = opendir(srv->sub_dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Remove every upload temp file (a crash leaves them), and move every
+ * stored file that no submission row names (a crash between rename and
+ * commit) into STATE/quarantine/, with a log line: a stored submission is
+ * never deleted here, whatever the database says.
+ */
 static int
 srv_sweep(struct srv *srv, struct db *db, char *err, size_t errlen)
 {
 	struct dirent *de;
-	char path[PATH_MAX];
+	char path[PATH_MAX], qdir[PATH_MAX], dest[PATH_MAX];
 	DIR *d;
-	int n = 0;
+	int n = 0, q = 0;
 
 	if ((d = opendir(srv->tmp_dir)) == NULL) {
 		util_fmt(err, errlen, "%s: %s", srv->tmp_dir, strerror(errno));
@@ -111,23 +133,139 @@ srv_sweep(struct srv *srv, struct db *db, char *err, size_t errlen)
 			n++;
 	}
 	closedir(d);
+	if (n > 0)
+		fprintf(stderr, "dataoptimd: removed %d temp file%s of "
+		    "interrupted uploads\n", n, n == 1 ? "" : "s");
 	if ((d = opendir(srv->sub_dir)) == NULL) {
 		util_fmt(err, errlen, "%s: %s", srv->sub_dir, strerror(errno));
 		return -1;
 	}
+	util_fmt(qdir, sizeof(qdir), "%s/quarantine", srv->cfg->state_dir);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if (db_submission_file_known(db, de->d_name) != 0)
 			continue;	/* known, or unsure: keep */
+		if (q == 0 && srv_mkdir(qdir, err, errlen) != 0)
+			break;
 		util_fmt(path, sizeof(path), "%s/%s", srv->sub_dir, de->d_name);
-		if (unlink(path) == 0)
-			n++;
+		util_fmt(dest, sizeof(dest), "%s/%s", qdir, de->d_name);
+		if (rename(path, dest) != 0) {
+			fprintf(stderr, "dataoptimd: cannot quarantine %s: %s\n",
+			    path, strerror(errno));
+			continue;
+		}
+		if (++q <= 20)
+			fprintf(stderr, "dataoptimd: %s: no submission names it; "
+			    "moved to %s\n", path, dest);
 	}
 	closedir(d);
-	if (n > 0)
-		fprintf(stderr, "dataoptimd: removed %d orphan upload file%s\n",
-		    n, n == 1 ? "" : "s");
+	if (q > 20)
+		fprintf(stderr, "dataoptimd: ... %d files in all moved to %s\n",
+		    q, qdir);
+	return 0;
+}
+
+/* The identity in STATE/IDENTITY ("" if the file is not there). */
+static int
+srv_identity_read(const char *path, char *out, size_t outsz, char *err,
+    size_t errlen)
+{
+	char e[256], *t;
+	size_t n;
+
+	out[0] = '\0';
+	if (access(path, F_OK) != 0)
+		return 0;
+	if ((t = util_read_small(path, 256, &n, e, sizeof(e))) == NULL) {
+		util_fmt(err, errlen, "%s: %s", path, e);
+		return -1;
+	}
+	if (sscanf(t, "dataoptim-state %63s", out) != 1) {
+		util_fmt(err, errlen, "%s: not a dataoptim state identity",
+		    path);
+		free(t);
+		return -1;
+	}
+	free(t);
+	return 0;
+}
+
+/*
+ * A state directory and its database know each other: the same random
+ * identity is in STATE/IDENTITY and in the database's state_identity
+ * table, written the first time the server starts on them.  A mismatch
+ * (a mistyped --db or --state-dir) refuses to start, naming both paths,
+ * before anything in the state directory is touched.  Before the
+ * migrations: *sid is the file's identity ("" if none).
+ */
+static int
+srv_identity_pre(struct srv *srv, char *sid, size_t sidsz, char *err,
+    size_t errlen)
+{
+	const struct cfg *c = srv->cfg;
+	char path[PATH_MAX];
+	struct stat st;
+
+	util_fmt(path, sizeof(path), "%s/IDENTITY", c->state_dir);
+	if (srv_identity_read(path, sid, sidsz, err, errlen) != 0)
+		return -1;
+	if (sid[0] != '\0' && (stat(c->db, &st) != 0 || st.st_size == 0)) {
+		util_fmt(err, errlen, "the database %s is missing or empty, "
+		    "but the state directory %s belongs to a database "
+		    "(identity %s in %s): is --db (storage.db) right? Not "
+		    "starting", c->db, c->state_dir, sid, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+srv_identity(struct srv *srv, struct db *db, const char *sid, char *err,
+    size_t errlen)
+{
+	const struct cfg *c = srv->cfg;
+	char did[64], path[PATH_MAX], e[256];
+	struct util_afile *af;
+	int64_t nsub = 0, nfiles;
+
+	util_fmt(path, sizeof(path), "%s/IDENTITY", c->state_dir);
+	if (db_identity_get(db, did, sizeof(did)) != DB_OK)
+		return util_fmt(err, errlen, "database %s: cannot read its "
+		    "identity", c->db), -1;
+	if (sid[0] != '\0' && strcmp(sid, did) == 0)
+		return 0;
+	nfiles = srv_stored_files(srv);
+	if (sid[0] != '\0' || (did[0] != '\0' && nfiles > 0))
+		return util_fmt(err, errlen, "the database %s (identity %s) "
+		    "and the state directory %s (identity %s, in %s) do not "
+		    "belong together: is --db (storage.db) or --state-dir "
+		    "(storage.state_dir) mistyped? Not starting", c->db,
+		    did[0] ? did : "none", c->state_dir, sid[0] ? sid : "none",
+		    path), -1;
+	if (did[0] == '\0') {
+		/* neither has one yet (a new install, or one from before
+		 * identities): an empty database beside stored files is
+		 * the mistake this guards against */
+		if (db_submission_count(db, &nsub) != DB_OK)
+			return util_fmt(err, errlen, "database %s: cannot "
+			    "count submissions", c->db), -1;
+		if (nsub == 0 && nfiles > 0)
+			return util_fmt(err, errlen, "the database %s holds no "
+			    "submission, but the state directory %s holds "
+			    "%lld stored submission files: is --db "
+			    "(storage.db) right? Not starting", c->db,
+			    c->state_dir, (long long)nfiles), -1;
+		if (auth_random(did, 33) != 0 ||
+		    db_identity_set(db, did, srv_now()) != DB_OK)
+			return util_fmt(err, errlen, "database %s: cannot set "
+			    "its identity", c->db), -1;
+	}
+	/* a new state directory for this database, or both new */
+	if ((af = util_afile_open(path, e, sizeof(e))) == NULL ||
+	    fprintf(util_afile_fp(af), "dataoptim-state %s\n", did) < 0 ||
+	    util_afile_commit(af, e, sizeof(e)) != 0)
+		return util_fmt(err, errlen, "%s: %s", path, e), -1;
 	return 0;
 }
 
@@ -162,7 +300,7 @@ struct srv *
 srv_open(struct cfg *cfg, char *err, size_t errlen)
 {
 	struct srv *srv = util_xcalloc(1, sizeof(*srv));
-	char path[PATH_MAX], perr[512];
+	char path[PATH_MAX], perr[512], sid[64];
 	struct db *db = NULL;
 	int n;
 
@@ -189,6 +327,8 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 		    strerror(errno));
 		srv->static_dir = util_xstrdup(cfg->static_dir);
 	}
+	if (srv_identity_pre(srv, sid, sizeof(sid), err, errlen) != 0)
+		goto fail;
 	db = db_open(cfg->db, perr, sizeof(perr));
 	if (db == NULL) {
 		util_fmt(err, errlen, "database: %s", perr);
@@ -198,7 +338,8 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 		util_fmt(err, errlen, "database %s: %s", cfg->db, perr);
 		goto fail;
 	}
-	if (srv_sweep(srv, db, err, errlen) != 0)
+	if (srv_identity(srv, db, sid, err, errlen) != 0 ||
+	    srv_sweep(srv, db, err, errlen) != 0)
 		goto fail;
 	if (db_jobs_grace(db, srv_now(), cfg->lease_seconds, &n) == DB_OK &&
 	    n > 0)

@@ -11,6 +11,14 @@ has() { grep -q -- "$1" "$T/out"; }
 run_w --server http://127.0.0.1:1 --token t --val "$VAL" --print-config
 check "--print-config: the proxy backend by default" \
     sh -c "grep -q 'command = {bin_dir}/dataoptim proxy train --data {data_json} --out {output_dir}' '$T/out' && grep -q 'required = config.json trainer_state.json proxy_model.bin' '$T/out' && grep -q 'token = (set)' '$T/out'"
+(cd "$T" && "$DOW" --token t --val ./v//val.json --work-dir w --pool p.idx \
+    --set worker.image_folder=img/ --print-config) >"$T/out" 2>&1
+check "--print-config: relative paths are made absolute at start" \
+    sh -c "grep -qx 'work_dir = $T/w' '$T/out' && grep -qx 'val = $T/v/val.json' '$T/out' && grep -qx 'pool = $T/p.idx' '$T/out' && grep -qx 'image_folder = $T/img' '$T/out'"
+(cd "$T" && "$DOD" --db d.db --state-dir st --pool p.idx --static-dir s \
+    --print-config) >"$T/out" 2>&1
+check "... and so by dataoptimd" \
+    sh -c "grep -qx 'db = $T/d.db' '$T/out' && grep -qx 'state_dir = $T/st' '$T/out' && grep -qx 'pool = $T/p.idx' '$T/out' && grep -qx 'static_dir = $T/s' '$T/out'"
 printf '[server]\nlisten = x\n[worker]\nname = from-file\nbackend = llava\n[train]\ncommand = t.sh {data_json}\n[evaluate]\ncommand = e.sh {result_dir}\n[env]\nCUDA_VISIBLE_DEVICES = 3\n' >"$T/w.ini"
 run_w --config "$T/w.ini" --token t --val "$VAL" --name from-flag --set env.WANDB_MODE=disabled --print-config
 check "the file is read (the server's sections skipped), flags win" \

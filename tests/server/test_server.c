@@ -181,9 +181,9 @@ test_db(void **state)
 	db = db_open(path, err, sizeof(err));
 	assert_non_null(db);
 	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
-	assert_int_equal(version, 3);
+	assert_int_equal(version, 4);
 	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
-	assert_int_equal(version, 3);
+	assert_int_equal(version, 4);
 
 	/* accounts */
 	assert_int_equal(db_team_add(db, "alpha", 0, now), DB_OK);

@@ -373,11 +373,54 @@ teardown(void **state)
 	return 0;
 }
 
+/* A path key is stored absolute, whether it comes from the default, a
+ * file or a flag, and printed so. */
+struct pconf {
+	char *dir;
+};
+static const struct conf_key pconf_keys[] = {
+	CONF_KEY_PATH(struct pconf, "store", "dir", dir, "state"),
+};
+static const struct conf_table pconf_table = CONF_TABLE(pconf_keys);
+
+static void
+test_path(void **state)
+{
+	struct pconf c = { NULL };
+	char cwd[4096], want[4200], err[256], buf[8192];
+	FILE *fp;
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	conf_defaults(&pconf_table, &c);
+	util_fmt(want, sizeof(want), "%s/state", cwd);
+	assert_string_equal(c.dir, want);
+	assert_int_equal(conf_set(&pconf_table, &c, "store", "dir",
+	    "./w//x/", err, sizeof(err)), 0);
+	util_fmt(want, sizeof(want), "%s/w/x", cwd);
+	assert_string_equal(c.dir, want);
+	assert_int_equal(conf_set(&pconf_table, &c, "store", "dir", "/srv/d",
+	    err, sizeof(err)), 0);
+	assert_string_equal(c.dir, "/srv/d");
+	assert_int_equal(conf_set(&pconf_table, &c, "store", "dir", "", err,
+	    sizeof(err)), 0);
+	assert_string_equal(c.dir, "");
+	assert_int_equal(conf_set(&pconf_table, &c, "store", "dir", "rel",
+	    err, sizeof(err)), 0);
+	fp = fmemopen(buf, sizeof(buf), "w");
+	conf_print(&pconf_table, &c, fp);
+	fclose(fp);
+	util_fmt(want, sizeof(want), "[store]\ndir = %s/rel\n", cwd);
+	assert_string_equal(buf, want);
+	conf_free(&pconf_table, &c);
+	assert_null(c.dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types_and_print),
+		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_load),

@@ -86,11 +86,60 @@ teardown(void **state)
 	return 0;
 }
 
+static void
+test_abspath(void **state)
+{
+	char cwd[4096], want[4200], *p;
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	p = util_abspath("state/worker");
+	util_fmt(want, sizeof(want), "%s/state/worker", cwd);
+	assert_string_equal(p, want);
+	free(p);
+	p = util_abspath("./state//./worker/");
+	assert_string_equal(p, want);
+	free(p);
+	p = util_abspath("/a//b/./c/");
+	assert_string_equal(p, "/a/b/c");
+	free(p);
+	p = util_abspath("/a/../b/.");	/* ".." is kept, not resolved */
+	assert_string_equal(p, "/a/../b");
+	free(p);
+	p = util_abspath("/");
+	assert_string_equal(p, "/");
+	free(p);
+	p = util_abspath(".");
+	assert_string_equal(p, cwd);
+	free(p);
+	p = util_abspath("");
+	assert_string_equal(p, "");
+	free(p);
+}
+
+static void
+test_replace_all(void **state)
+{
+	char s[128];
+
+	util_fmt(s, sizeof(s), "/w/jobs/j-1/data.json and /w/jobs/j-1/model");
+	assert_int_equal(util_replace_all(s, "/w/jobs/j-1/", ""), 2);
+	assert_string_equal(s, "data.json and model");
+	util_fmt(s, sizeof(s), "aaaa");
+	assert_int_equal(util_replace_all(s, "aa", "b"), 2);
+	assert_string_equal(s, "bb");
+	/* a longer replacement or an empty pattern changes nothing */
+	assert_int_equal(util_replace_all(s, "b", "cc"), 0);
+	assert_int_equal(util_replace_all(s, "", ""), 0);
+	assert_string_equal(s, "bb");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_abspath),
+		cmocka_unit_test(test_replace_all),
 		cmocka_unit_test(test_afile_commit_and_abort),
 		cmocka_unit_test(test_vresult_bounded),
 	};
