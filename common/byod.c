@@ -592,11 +592,6 @@ byod_image(struct byod *b, const struct jl_token *t)
 		return;
 	}
 	util_quote(q, sizeof(q), s, n);
-	if (memchr(s, '\0', n) != NULL) {
-		byod_err(b, b->item, -1, "image", t->offset, "the image path "
-		    "\"%s\" contains a NUL byte", q);
-		return;
-	}
 	if (memchr(s, '\\', n) != NULL) {
 		byod_err(b, b->item, -1, "image", t->offset, "the image path "
 		    "\"%s\" contains a backslash", q);
@@ -645,11 +640,30 @@ byod_image(struct byod *b, const struct jl_token *t)
 	b->image_ok = 1;
 }
 
+/* A NUL (\u0000) in a string of an item: LLaVA's data would carry it
+ * into the tokenizer and the server's records (ids are handles). */
+static int
+byod_nul(struct byod *b, const struct jl_token *t, int64_t turn,
+    const char *field)
+{
+	if (t->type != JL_STRING || !t->has_nul)
+		return 0;
+	byod_err(b, b->item, turn, field, t->offset, "the string holds a NUL "
+	    "character (\\u0000), which is not allowed");
+	return 1;
+}
+
 static void
 byod_item_value(struct byod *b, const struct jl_token *t, int d)
 {
 	char q[96];
 
+	if (byod_nul(b, t, -1, byod_ikey(b, q, sizeof(q)))) {
+		if (b->ikey == K_IMAGE)
+			b->has_image = 1;	/* there, but refused */
+		byod_skip_value(b, t, d);
+		return;
+	}
 	switch (b->ikey) {
 	case K_ID:
 		if (t->type != JL_STRING) {
@@ -774,6 +788,12 @@ byod_turn_value(struct byod *b, const struct jl_token *t, int d)
 	char q[96];
 	size_t n;
 
+	if (byod_nul(b, t, b->turn, byod_tkey(b, q, sizeof(q)))) {
+		if (b->tkey == K_FROM)
+			b->role = R_BAD;
+		byod_skip_value(b, t, d);
+		return;
+	}
 	switch (b->tkey) {
 	case K_FROM:
 		b->from_off = t->offset;

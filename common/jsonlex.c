@@ -44,6 +44,7 @@ struct jl {
 	char *sbuf;		/* gathered string / number bytes */
 	size_t slen;		/* bytes in sbuf (at most max_string) */
 	size_t dlen;		/* decoded length so far (may exceed slen) */
+	int nul;		/* the string so far decoded a \u0000 */
 	int failed;		/* an error was reported; sticky */
 	int ioerr;		/* ... and it was a read() failure */
 	uint64_t err_off;
@@ -356,6 +357,8 @@ jl_uescape(struct jl *jl, uint64_t esc, uint64_t start)
 			goto lone;
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 	}
+	if (cp == 0)
+		jl->nul = 1;
 	jl_keep(jl, out, jl_encode(cp, out));
 	return 0;
 lone:
@@ -434,6 +437,7 @@ jl_string(struct jl *jl, struct jl_token *tok)
 	int copied = 0, n, r;
 
 	jl->slen = jl->dlen = 0;
+	jl->nul = 0;
 	for (;;) {
 		p = jl_scan(p, e);
 		if (p == e) {
@@ -494,6 +498,7 @@ jl_string(struct jl *jl, struct jl_token *tok)
 		tok->len = (size_t)(p - run);
 	}
 	tok->truncated = tok->len > jl->max_string;
+	tok->has_nul = jl->nul;
 	jl->p = p + 1;
 	tok->end = jl_here(jl);
 	return tok->type = JL_STRING;
@@ -577,6 +582,7 @@ jl_number(struct jl *jl, struct jl_token *tok)
 	tok->str = jl->sbuf;
 	tok->len = jl->dlen;
 	tok->truncated = jl->dlen > jl->slen;
+	tok->has_nul = 0;
 	tok->end = jl_here(jl);
 	return tok->type = JL_NUMBER;
 bad:
@@ -668,6 +674,7 @@ jl_next(struct jl *jl, struct jl_token *tok)
 	tok->str = NULL;
 	tok->len = 0;
 	tok->truncated = 0;
+	tok->has_nul = 0;
 	if (jl->failed)
 		goto fail;
 	p = jl->p;
@@ -732,6 +739,7 @@ fail:
 	tok->str = NULL;
 	tok->len = 0;
 	tok->truncated = 0;
+	tok->has_nul = 0;
 	tok->offset = tok->end = jl->err_off;
 	return tok->type = JL_ERROR;
 }

@@ -37,6 +37,9 @@ struct jl_token {
 	size_t len;		/* decoded length (full, even if truncated) */
 	int truncated;		/* 1 if only max_string bytes are in str (the
 				   cut may fall inside a UTF-8 sequence) */
+	int has_nul;		/* JL_STRING: a \u0000 escape decoded to a
+				   NUL byte somewhere in it (even past the
+				   kept bytes) */
 };
 
 struct jl;

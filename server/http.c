@@ -632,6 +632,55 @@ http_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	    "", value ? value_size : 0, HTTP_TEXT_MAX) == 0 ? MHD_YES : MHD_NO;
 }
 
+/* A header name or value with a NUL inside.  libmicrohttpd 0.9.75 cuts a
+ * header line at a NUL before the application sees it, so this catches
+ * only what its API still shows; "Bearer <token>\0junk" reaches us as
+ * "Bearer <token>" (a newer libmicrohttpd refuses such lines itself). */
+static enum MHD_Result
+http_header_nul(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct http_req *req = cls;
+	char msg[200], q[80];
+
+	(void)kind;
+	if ((value == NULL || memchr(value, '\0', value_size) == NULL) &&
+	    memchr(key, '\0', key_size) == NULL)
+		return MHD_YES;
+	util_fmt(msg, sizeof(msg), "header %s holds a NUL byte",
+	    util_quote(q, sizeof(q), key, strlen(key)));
+	http_reply_error(req, 400, "bad_request", msg, NULL);
+	return MHD_NO;
+}
+
+/*
+ * The request head before any route code: headers without NULs, a
+ * Transfer-Encoding libmicrohttpd can read (only "chunked"; anything else
+ * would leave the body's end unknown and the client waiting), query
+ * arguments that are text.  0, or -1 after replying.
+ */
+static int
+http_check_head(struct http_req *req)
+{
+	const char *te = http_req_header(req, "Transfer-Encoding");
+	char msg[200], q[80];
+
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND,
+	    http_header_nul, req);
+	if (req->resp != NULL)
+		return -1;
+	if (te != NULL && strcasecmp(te, "chunked") != 0) {
+		util_fmt(msg, sizeof(msg), "Transfer-Encoding %s is not "
+		    "supported (send chunked, or a Content-Length)",
+		    util_quote(q, sizeof(q), te, strlen(te)));
+		http_reply_error(req, 501, "not_implemented", msg, NULL);
+		return -1;
+	}
+	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND,
+	    http_query_arg, req);
+	return req->resp != NULL ? -1 : 0;
+}
+
 /* Every string in a JSON body (names, emails, reasons, ...); path is the
  * field's place, "members[2].email".  0, or -1 after replying 400. */
 static int
@@ -687,9 +736,7 @@ http_begin(struct http_req *req)
 	}
 	req->route = rt;
 	req->route_idx = (size_t)(rt - route_table);
-	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND,
-	    http_query_arg, req);
-	if (req->resp != NULL)
+	if (http_check_head(req) != 0)
 		return;
 	if (rt->role != ROLE_PUBLIC || (rt->flags & ROUTE_OPT_AUTH)) {
 		if (http_take_db(req) != 0)

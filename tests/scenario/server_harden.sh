@@ -125,6 +125,49 @@ check "... a score stays a number" grep -q ',0.5,\|,0.5.$' "$T/body"
 req GET "/api/v1/admin/exports/submissions?format=csv" -H "$AUTH_ADM"
 check "the admin export guards them the same way" sh -c "grep -qF \"\\\"'-1+cmd\" '$T/body' && grep -qF \"\\\"'-2+3+cmd\" '$T/body'"
 
+# --- item 12: BYOD strings with \u0000 are refused with their place ---
+printf '[{"id":"a\\u0000b","conversations":[{"from":"human","value":"hi"},{"from":"gpt","value":"yo"}]}]' >"$T/nul-id.json"
+req POST "/api/v1/submissions?track=byod&method_name=m" -H "$AUTH_A" \
+    -H 'Content-Type: application/json' --data-binary @"$T/nul-id.json"
+expect 422 "a BYOD id with \\u0000: 422"
+check "... at [0].id" jtrue 'any(e["path"] == "[0].id" and "NUL" in e["message"] for e in d["error"]["details"])'
+printf '[{"id":"ab","conversations":[{"from":"human","value":"h\\u0000i"},{"from":"gpt","value":"yo"}]}]' >"$T/nul-value.json"
+req POST "/api/v1/submissions?track=byod&method_name=m" -H "$AUTH_A" \
+    -H 'Content-Type: application/json' --data-binary @"$T/nul-value.json"
+expect 422 "a BYOD value with \\u0000: 422"
+check "... at [0].conversations[0].value" jtrue 'any(e["path"] == "[0].conversations[0].value" for e in d["error"]["details"])'
+
+# --- item 13: odd Transfer-Encodings and NULs in headers are answered ---
+# raw BYTES: send them on a new connection, print the status code that
+# comes back within 5 s ("none" if the connection closes without one,
+# "hang" if nothing comes)
+raw() {
+	python3 - "${URL##*:}" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+s.settimeout(5)
+data = b""
+try:
+    while True:
+        c = s.recv(4096)
+        if not c:
+            break
+        data += c
+        if b"\r\n\r\n" in data:
+            break
+except socket.timeout:
+    print("hang" if not data else data.split()[1].decode())
+    sys.exit(0)
+print(data.split()[1].decode() if data.startswith(b"HTTP/") else "none")
+PY
+}
+for te in xchunked 'gzip, chunked'; do
+	got=$(raw "POST /api/v1/submissions?track=std&method_name=m HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $TA\r\nContent-Type: text/plain\r\nTransfer-Encoding: $te\r\n\r\n5\r\ncoco_\r\n0\r\n\r\n")
+	check "Transfer-Encoding: $te is answered 501 (got $got)" test "$got" = 501
+done
+check "the server is alive" alive
+
 # --- item 3: a mistyped --db never costs a stored submission ---
 stop_server
 NFILES=$(ls "$T/state/submissions" | wc -l)

@@ -194,6 +194,12 @@ static const struct rcase rejects[] = {
 	    "\xc0", 0 },
 	{ "lone_surrogate", DOC(TEXT_ITEM("b", H("x\\ud800") "," G("x"))),
 	    L_DEFAULT, 1, "[1]", "lone surrogate escape \\uD800", "\\ud800", 0 },
+	{ "nul_in_id", DOC(TEXT_ITEM("b\\u0000c", H("x") "," G("y"))),
+	    L_DEFAULT, 1, "[1].id", "NUL character (\\u0000)",
+	    "\"b\\u0000c\"", 0 },
+	{ "nul_in_value", DOC(TEXT_ITEM("b", H("x\\u0000y") "," G("z"))),
+	    L_DEFAULT, 1, "[1].conversations[0].value",
+	    "NUL character (\\u0000)", "\"x\\u0000y\"", 0 },
 	{ "control_char", DOC(TEXT_ITEM("b", H("a\tb") "," G("x"))),
 	    L_DEFAULT, 1, "[1]", "control character 0x09", "\t", 0 },
 	/* items */
@@ -296,7 +302,7 @@ static const struct rcase rejects[] = {
 	    G("Yo"))), L_DEFAULT, 1, "[1].image", "contains a backslash",
 	    "\"coco\\\\", 0 },
 	{ "image_nul", DOC(ITEM("b", "coco/1\\u0000.jpg", H("<image>") ","
-	    G("Yo"))), L_DEFAULT, 1, "[1].image", "contains a NUL byte",
+	    G("Yo"))), L_DEFAULT, 1, "[1].image", "NUL character",
 	    "\"coco/1\\u", 0 },
 	{ "image_unknown_root", DOC(ITEM("b", "cocoa/1.jpg", H("<image>") ","
 	    G("Yo"))), L_DEFAULT, 1, "[1].image",
