@@ -10,9 +10,9 @@
 #include "route.h"
 #include "util.h"
 
-#define M_ROUTES 80
+#define M_ROUTES 160	/* more than route_count + 2 */
 static const unsigned m_codes[] = { 200, 201, 204, 206, 301, 304, 400, 401,
-    403, 404, 405, 409, 411, 413, 415, 422, 429, 500, 503, 0 };
+    403, 404, 405, 409, 411, 413, 415, 422, 429, 500, 501, 503, 507, 0 };
 #define M_CODES (sizeof(m_codes) / sizeof(m_codes[0]))	/* last: other */
 
 static atomic_uint_fast64_t m_req[M_ROUTES][M_CODES];
@@ -87,12 +87,24 @@ m_route_name(size_t r)
 	return "unmatched";
 }
 
+/* 1 if a route before r has r's name (its series were written with it) */
+static int
+m_name_seen(size_t r)
+{
+	size_t i;
+
+	for (i = 0; i < r; i++)
+		if (strcmp(m_route_name(i), m_route_name(r)) == 0)
+			return 1;
+	return 0;
+}
+
 char *
 metrics_render(struct db *db, size_t *outlen)
 {
 	static const char *const states[5] = { "queued", "running",
 	    "succeeded", "failed", "cancelled" };
-	size_t cap = 8192, len = 0, r, c, nr = route_count + 2;
+	size_t cap = 8192, len = 0, r, r2, c, nr = route_count + 2;
 	char *buf = util_xmalloc(cap);
 	int64_t counts[5];
 	uint64_t v;
@@ -104,9 +116,14 @@ metrics_render(struct db *db, size_t *outlen)
 	m_add(&buf, &len, &cap, "# HELP dataoptim_http_requests_total "
 	    "HTTP requests by route and status.\n"
 	    "# TYPE dataoptim_http_requests_total counter\n");
-	for (r = 0; r < nr; r++)
+	/* one series per route name (several routes share one: "page") */
+	for (r = 0; r < nr; r++) {
+		if (m_name_seen(r))
+			continue;
 		for (c = 0; c < M_CODES; c++) {
-			v = atomic_load(&m_req[r][c]);
+			for (v = 0, r2 = r; r2 < nr; r2++)
+				if (strcmp(m_route_name(r2), m_route_name(r)) == 0)
+					v += atomic_load(&m_req[r2][c]);
 			if (v == 0)
 				continue;
 			if (m_codes[c] != 0)
@@ -119,11 +136,16 @@ metrics_render(struct db *db, size_t *outlen)
 				    "total{route=\"%s\",status=\"other\"} %llu\n",
 				    m_route_name(r), (unsigned long long)v);
 		}
+	}
 	m_add(&buf, &len, &cap, "# HELP dataoptim_http_request_seconds_total "
 	    "Time spent answering, by route.\n"
 	    "# TYPE dataoptim_http_request_seconds_total counter\n");
 	for (r = 0; r < nr; r++) {
-		v = atomic_load(&m_req_ns[r]);
+		if (m_name_seen(r))
+			continue;
+		for (v = 0, r2 = r; r2 < nr; r2++)
+			if (strcmp(m_route_name(r2), m_route_name(r)) == 0)
+				v += atomic_load(&m_req_ns[r2]);
 		if (v != 0)
 			m_add(&buf, &len, &cap, "dataoptim_http_request_seconds_"
 			    "total{route=\"%s\"} %.6f\n", m_route_name(r),

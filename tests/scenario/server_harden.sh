@@ -168,6 +168,16 @@ for te in xchunked 'gzip, chunked'; do
 done
 check "the server is alive" alive
 
+# --- item 11: /metrics is valid text exposition, no series twice ---
+for page in / /login /submit /submissions /admin; do req GET "$page"; done
+req GET /metrics
+expect 200 "/metrics"
+python3 "$ROOT/tests/scenario/lib/promcheck.py" "$T/body" >"$T/prom.out"
+check "/metrics passes a strict exposition-format check" test ! -s "$T/prom.out"
+sed 's/^/#   /' "$T/prom.out" | head -5
+check "... one series for the pages, their counts added up" \
+    sh -c "[ \$(grep -c '^dataoptim_http_requests_total{route=\"page\",status=\"200\"} [5-9]' '$T/body') = 1 ]"
+
 # --- item 3: a mistyped --db never costs a stored submission ---
 stop_server
 NFILES=$(ls "$T/state/submissions" | wc -l)
