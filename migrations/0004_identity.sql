@@ -1,6 +1,8 @@
--- 0004: the identity that ties a database to its state directory.  The
--- server writes one random value here and in STATE_DIR/IDENTITY the first
--- time it starts on them, and refuses to start when the two differ (a
+-- 0004: the identity that ties a database to its state directory, and
+-- the token that holds each job's running attempt.
+--
+-- The identity: the server writes one random value here and in
+-- STATE_DIR/IDENTITY the first time it starts on them, and refuses to start when the two differ (a
 -- mistyped --db or --state-dir), so that a database never judges another
 -- state directory's stored submissions as orphans.
 
@@ -9,3 +11,8 @@ CREATE TABLE state_identity (
     value       TEXT NOT NULL,
     created_at  INTEGER NOT NULL
 ) STRICT;
+
+-- The worker token (api_tokens.id) that claimed the running attempt: only
+-- it may heartbeat, download, post the result of or hand back that
+-- attempt.  NULL for attempts claimed before this migration (any worker).
+ALTER TABLE jobs ADD COLUMN claim_token INTEGER REFERENCES api_tokens(id);

@@ -68,13 +68,34 @@ api_worker_claim(struct http_req *req)
 	if (db_jobs_expire(http_req_db(req), srv_now(),
 	    srv->cfg->max_attempts, &changed) != DB_OK)
 		return job_db_error(req);
-	rc = db_job_claim(http_req_db(req), worker, srv_now(),
-	    srv->cfg->lease_seconds, &o);
+	rc = db_job_claim(http_req_db(req), worker, http_req_who(req)->token_id,
+	    srv_now(), srv->cfg->lease_seconds, &o);
 	if (rc == DB_NOTFOUND)
 		return http_reply_empty(req, 204);
 	if (rc != DB_OK)
 		return job_db_error(req);
 	return http_reply_json(req, 200, o);
+}
+
+/*
+ * The running attempt of a job belongs to the worker token that claimed
+ * it: another worker token gets 403 not_your_attempt, whatever it sends.
+ * 0 to go on (also for a job that is not running: the handler answers
+ * 404 / 409 then), or -1 after replying.
+ */
+static int
+job_holder_check(struct http_req *req)
+{
+	int64_t holder;
+
+	if (db_job_holder(http_req_db(req), http_req_param(req, 0), &holder)
+	    == DB_ERR)
+		return job_db_error(req), -1;
+	if (holder != 0 && holder != http_req_who(req)->token_id)
+		return http_reply_error(req, 403, "not_your_attempt", "this "
+		    "job's running attempt was claimed by another worker "
+		    "token", NULL), -1;
+	return 0;
 }
 
 static int
@@ -98,6 +119,9 @@ api_worker_heartbeat(struct http_req *req)
 	int cancelled = 0, rc;
 	int64_t until = 0;
 	char ts[21];
+
+	if (job_holder_check(req) != 0)
+		return 0;
 
 	if (body == NULL || json_unpack(body, "{s:I, s?s, s?F, s?s%}",
 	    "attempt", &attempt, "stage", &stage, "progress", &progress,
@@ -151,6 +175,9 @@ api_worker_file(struct http_req *req)
 	int64_t attempt = 0;
 	struct stat st;
 	int fd, rc;
+
+	if (job_holder_check(req) != 0)
+		return 0;
 
 	if (a != NULL) {
 		char *end;
@@ -220,6 +247,9 @@ api_worker_result(struct http_req *req)
 	json_int_t attempt = 0;
 	char *raw;
 	int dup = 0, rc;
+
+	if (job_holder_check(req) != 0)
+		return 0;
 
 	if (body == NULL || json_unpack(body, "{s:I, s:s, s?o, s?s, s?s}",
 	    "attempt", &attempt, "status", &status, "scores", &scores,
@@ -292,6 +322,9 @@ api_worker_release(struct http_req *req)
 	const char *reason = NULL;
 	char why[256];
 	int rc;
+
+	if (job_holder_check(req) != 0)
+		return 0;
 
 	if (body == NULL || json_unpack(body, "{s:I, s?s}", "attempt",
 	    &attempt, "reason", &reason) != 0)

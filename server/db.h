@@ -69,6 +69,7 @@ struct db_principal {
 	int is_admin;
 	char role[16];		/* "participant", "worker" or "admin" */
 	char csrf[64];		/* the session's CSRF token; "" for tokens */
+	int64_t token_id;	/* the API token's id; 0 for a session */
 };
 
 int db_team_add(struct db *db, const char *name, int baseline, int64_t now);
@@ -209,7 +210,11 @@ int db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out);
 /* Claim the oldest queued job for worker: state running, attempt + 1,
  * lease until now + lease.  *out = {"job": {id, attempt, lease_expires_at,
  * submission: {...}, track: {...}}}.  DB_NOTFOUND when none is queued. */
-int db_job_claim(struct db *db, const char *worker, int64_t now,
+/* The token that holds job id's running attempt into *token (0: none
+ * recorded, or the job is not running).  DB_NOTFOUND: no such job. */
+int db_job_holder(struct db *db, const char *id, int64_t *token);
+
+int db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
     int64_t lease, json_t **out);
 
 /* Requeue running jobs whose lease expired (or fail them once they

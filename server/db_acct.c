@@ -158,7 +158,7 @@ int
 db_auth_token(struct db *db, const char *token_hash, struct db_principal *p)
 {
 	sqlite3_stmt *st = db__stmt(db, "SELECT u.id, COALESCE(u.team_id, 0), "
-	    "COALESCE(t.name, ''), u.email, u.is_admin, k.role "
+	    "COALESCE(t.name, ''), u.email, u.is_admin, k.role, k.id "
 	    "FROM api_tokens k JOIN users u ON u.id = k.user_id "
 	    "LEFT JOIN teams t ON t.id = u.team_id "
 	    "WHERE k.token_hash = ?1 AND k.revoked_at IS NULL "
@@ -173,6 +173,7 @@ db_auth_token(struct db *db, const char *token_hash, struct db_principal *p)
 	if (rc == SQLITE_ROW) {
 		db__col(st, 5, role, sizeof(role));
 		db_principal_row(st, p, role);
+		p->token_id = sqlite3_column_int64(st, 6);
 	}
 	db__done(st);
 	if (rc == SQLITE_ROW)

@@ -211,8 +211,27 @@ db_claim_row(sqlite3_stmt *st)
 }
 
 int
-db_job_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
-    json_t **out)
+db_job_holder(struct db *db, const char *id, int64_t *token)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT CASE WHEN state = 'running' "
+	    "THEN COALESCE(claim_token, 0) ELSE 0 END FROM jobs WHERE id = ?1");
+	int rc;
+
+	*token = 0;
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*token = sqlite3_column_int64(st, 0);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job holder");
+}
+
+int
+db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
+    int64_t lease, json_t **out)
 {
 	sqlite3_stmt *st;
 	char id[40];
@@ -239,7 +258,8 @@ db_job_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
 	st = db__stmt(db, "UPDATE jobs SET state = 'running', "
 	    "stage = 'materialize', progress = 0, attempt = attempt + 1, "
 	    "worker = ?2, lease_expires_at = ?3, "
-	    "started_at = COALESCE(started_at, ?4), updated_at = ?4 "
+	    "started_at = COALESCE(started_at, ?4), updated_at = ?4, "
+	    "claim_token = NULLIF(?5, 0) "
 	    "WHERE id = ?1 AND state = 'queued'");
 	if (st == NULL)
 		goto out;
@@ -247,6 +267,7 @@ db_job_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
 	db__text(st, 2, worker);
 	db__int(st, 3, now + lease);
 	db__int(st, 4, now);
+	db__int(st, 5, token);
 	if (db__exec(db, st, NULL, "claim update") != DB_OK)
 		goto out;
 	st = db__stmt(db, "SELECT j.id, j.attempt, j.lease_expires_at, "

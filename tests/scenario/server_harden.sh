@@ -168,6 +168,30 @@ for te in xchunked 'gzip, chunked'; do
 done
 check "the server is alive" alive
 
+# --- item 8: a job's running attempt belongs to the token that claimed it ---
+TW2=$("$DO" token create --email w@x.org --role worker --label second --db "$DB" 2>/dev/null)
+AUTH_W2="Authorization: Bearer $TW2"
+pool_ids 2 60 >"$T/own.txt"
+up "$TA" 'track=std&method_name=own' "$T/own.txt"
+JO=$(jv 'd["submission"]["job"]["id"]')
+req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: application/json' -d '{}'
+expect 200 "worker 1 claims the job"
+ATT=$(jv 'd["job"]["attempt"]')
+req POST "/api/v1/worker/jobs/$JO/result" -H "$AUTH_W2" -H 'Content-Type: application/json' \
+    -d "{\"attempt\":$ATT,\"status\":\"succeeded\",\"scores\":{\"overall\":0.99}}"
+expect 403 "another worker token posting its result: 403"
+check "... not_your_attempt" jtrue 'd["error"]["code"] == "not_your_attempt"'
+req GET "/api/v1/worker/jobs/$JO/submission?attempt=$ATT" -H "$AUTH_W2"
+expect 403 "... downloading its file: 403"
+req POST "/api/v1/worker/jobs/$JO/heartbeat" -H "$AUTH_W2" -H 'Content-Type: application/json' -d "{\"attempt\":$ATT}"
+expect 403 "... heartbeating it: 403"
+req POST "/api/v1/worker/jobs/$JO/release" -H "$AUTH_W2" -H 'Content-Type: application/json' -d "{\"attempt\":$ATT}"
+expect 403 "... handing it back: 403"
+req POST "/api/v1/worker/jobs/$JO/result" -H "$AUTH_W" -H 'Content-Type: application/json' \
+    -d "{\"attempt\":$ATT,\"status\":\"succeeded\",\"scores\":{\"overall\":0.25}}"
+expect 200 "the claiming worker's result: 200"
+check "... is the one kept (not a duplicate)" jtrue 'd["duplicate"] == False and abs(d["job"]["scores"]["overall"] - 0.25) < 1e-9'
+
 # --- item 11: /metrics is valid text exposition, no series twice ---
 for page in / /login /submit /submissions /admin; do req GET "$page"; done
 req GET /metrics

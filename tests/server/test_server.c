@@ -254,7 +254,7 @@ test_db(void **state)
 	json_decref(o);
 
 	/* claim, heartbeat, result; fencing by attempt */
-	assert_int_equal(db_job_claim(db, "w", now, 5, &o), DB_OK);
+	assert_int_equal(db_job_claim(db, "w", 0, now, 5, &o), DB_OK);
 	assert_string_equal(json_string_value(json_object_get(
 	    json_object_get(o, "job"), "id")), "js1");
 	json_decref(o);
@@ -276,7 +276,7 @@ test_db(void **state)
 	assert_int_equal(changed, 1);	/* requeued */
 	assert_int_equal(db_job_heartbeat(db, "js1", &hb, now + 7, &cancelled,
 	    &until), DB_STALE);
-	assert_int_equal(db_job_claim(db, "w", now + 8, 5, &o), DB_OK);
+	assert_int_equal(db_job_claim(db, "w", 0, now + 8, 5, &o), DB_OK);
 	json_decref(o);
 	assert_int_equal(db_job_file(db, "js1", 1, file, sizeof(file)),
 	    DB_STALE);
