@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "hook.h"
 #include "http.h"
 #include "lb.h"
 #include "srv.h"
@@ -122,10 +123,11 @@ adm_slug_ok(const char *s)
 }
 
 /* Read the track fields of body into ts; 0, or -1 with the problem in
- * msg.  create: slug and kind are allowed (and read by the caller). */
+ * msg.  create: slug and kind are allowed (and read by the caller);
+ * allow_private: a webhook may point at a private address. */
 static int
 adm_track_fields(json_t *body, struct db_trackset *ts, int create,
-    char *msg, size_t msgsz)
+    int allow_private, char *msg, size_t msgsz)
 {
 	static const struct {
 		const char *name;
@@ -224,10 +226,21 @@ adm_track_fields(json_t *body, struct db_trackset *ts, int create,
 			if (sv != NULL && sv[0] == '\0')
 				sv = NULL;	/* "" clears too */
 			if (f[i].bit == DB_TS_HOOK_URL) {
+				char host[256];
+
 				if (sv != NULL && ((strncmp(sv, "http://", 7) &&
 				    strncmp(sv, "https://", 8)) ||
 				    strlen(sv) > 1000))
 					goto bad;
+				if (sv != NULL && !allow_private &&
+				    hook_url_private(sv, host, sizeof(host))) {
+					util_fmt(msg, msgsz, "webhook_url: %.200s "
+					    "is a loopback, private or link-local "
+					    "address; webhooks go to the internet "
+					    "(webhooks.allow_private = true "
+					    "allows it)", host);
+					return -1;
+				}
 				ts->webhook_url = sv;
 			} else {
 				if (sv != NULL && (strlen(sv) < 16 ||
@@ -314,7 +327,8 @@ api_admin_track_create(struct http_req *req)
 	    strcmp(kind, "byod") != 0))
 		return http_reply_error(req, 400, "bad_request",
 		    "kind: standard or byod", NULL);
-	if (adm_track_fields(body, &ts, 1, msg, sizeof(msg)) != 0)
+	if (adm_track_fields(body, &ts, 1, (int)http_req_srv(req)->cfg->
+	    hook_allow_private, msg, sizeof(msg)) != 0)
 		return http_reply_error(req, 400, "bad_request", msg, NULL);
 	if (!(ts.mask & DB_TS_BUDGET))
 		return http_reply_error(req, 400, "bad_request",
@@ -343,7 +357,8 @@ api_admin_track_update(struct http_req *req)
 	if (body == NULL)
 		return http_reply_error(req, 400, "bad_request", "send a JSON "
 		    "object with the fields to change", NULL);
-	if (adm_track_fields(body, &ts, 0, msg, sizeof(msg)) != 0)
+	if (adm_track_fields(body, &ts, 0, (int)http_req_srv(req)->cfg->
+	    hook_allow_private, msg, sizeof(msg)) != 0)
 		return http_reply_error(req, 400, "bad_request", msg, NULL);
 	rc = db_admin_track_get(http_req_db(req), http_req_param(req, 0),
 	    srv_now(), &cur);

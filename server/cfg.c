@@ -53,6 +53,7 @@ static const struct conf_key cfg_keys[] = {
 	    "3600"),
 	K_INT("webhooks", "max_attempts", hook_max_attempts, 1, 1000, "10"),
 	K_INT("webhooks", "timeout_seconds", hook_timeout, 1, 300, "10"),
+	K_BOOL("webhooks", "allow_private", hook_allow_private, "false"),
 };
 
 const struct conf_table cfg_table = CONF_TABLE(cfg_keys);

@@ -56,6 +56,7 @@ struct cfg {
 	int64_t hook_retry_max;		/* longest wait between tries */
 	int64_t hook_max_attempts;	/* then the delivery is failed */
 	int64_t hook_timeout;		/* seconds per try */
+	int64_t hook_allow_private;	/* bool: loopback/private targets */
 };
 
 /* The table of every key above, for conf_args() (common/conf.h). */

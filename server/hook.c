@@ -1,6 +1,11 @@
 #include "hook.h"
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <strings.h>
+#include <netinet/in.h>
+#include <netdb.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <pthread.h>
@@ -64,12 +69,118 @@ hook_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c,
 	return stop;
 }
 
+static int
+hook_v4_private(uint32_t a)
+{
+	static const struct { uint32_t net, mask; } nets[] = {
+		{ 0x00000000, 0xff000000 },	/* 0/8 "this network" */
+		{ 0x0a000000, 0xff000000 },	/* 10/8 */
+		{ 0x64400000, 0xffc00000 },	/* 100.64/10 shared */
+		{ 0x7f000000, 0xff000000 },	/* 127/8 loopback */
+		{ 0xa9fe0000, 0xffff0000 },	/* 169.254/16 link-local */
+		{ 0xac100000, 0xfff00000 },	/* 172.16/12 */
+		{ 0xc0000000, 0xffffff00 },	/* 192.0.0/24 protocol */
+		{ 0xc0a80000, 0xffff0000 },	/* 192.168/16 */
+		{ 0xc6120000, 0xfffe0000 },	/* 198.18/15 benchmarking */
+		{ 0xe0000000, 0xe0000000 },	/* 224/3 multicast, reserved */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+		if ((a & nets[i].mask) == nets[i].net)
+			return 1;
+	return 0;
+}
+
+int
+hook_addr_private(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return hook_v4_private(ntohl(((const struct sockaddr_in *)
+		    sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		const uint8_t *b = a->s6_addr;
+		uint32_t v4;
+
+		if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
+			memcpy(&v4, b + 12, 4);
+			return hook_v4_private(ntohl(v4));
+		}
+		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+		    IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a) ||
+		    IN6_IS_ADDR_MULTICAST(a) || (b[0] & 0xfe) == 0xfc;
+	}
+	return 1;		/* not an internet address: refuse */
+}
+
+int
+hook_url_private(const char *url, char *host, size_t hostsz)
+{
+	struct addrinfo hints, *res = NULL;
+	CURLU *u = curl_url();
+	char *h = NULL;
+	size_t n;
+	int priv = 0;
+
+	host[0] = '\0';
+	if (u == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return 0;
+	}
+	util_fmt(host, hostsz, "%s", h);
+	curl_free(h);
+	curl_url_cleanup(u);
+	n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+		n -= 2;
+	}
+	if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
+	    strcasecmp(host + n - 10, ".localhost") == 0))
+		return 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;	/* numbers only: no lookup */
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0 && res != NULL) {
+		priv = hook_addr_private(res->ai_addr);
+		freeaddrinfo(res);
+	}
+	return priv;
+}
+
+/* libcurl's socket for an address it is about to connect to: none for a
+ * private one (the delivery then fails, and says why). */
+struct hook_conn {
+	int allow_private;
+	int refused;
+};
+
+static curl_socket_t
+hook_open_socket(void *cls, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct hook_conn *hc = cls;
+
+	(void)purpose;
+	if (!hc->allow_private && hook_addr_private(&a->addr)) {
+		hc->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
 /* POST one delivery: 1 when the receiver answered 2xx; *status gets the
  * HTTP status (0 if none) and err why not. */
 static int
 hook_send(struct hook *h, const struct db_hook_item *it, long *status,
     char *err, size_t errlen)
 {
+	struct hook_conn hc = { (int)h->srv->cfg->hook_allow_private, 0 };
 	struct curl_slist *hdr = NULL;
 	char line[160], sig[72];
 	CURL *c;
@@ -105,9 +216,15 @@ hook_send(struct hook *h, const struct db_hook_item *it, long *status,
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, hook_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, hook_open_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &hc);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	else if (hc.refused)
+		util_fmt(err, errlen, "refused: the URL's host resolves to a "
+		    "private, loopback or link-local address (set "
+		    "webhooks.allow_private = true to allow it)");
 	else
 		util_fmt(err, errlen, "%s", curl_easy_strerror(rc));
 	curl_easy_cleanup(c);

@@ -23,6 +23,22 @@ struct hook *hook_start(struct srv *srv);
  * ignored. */
 void hook_stop(struct hook *h);
 
+/*
+ * Private targets: unless webhooks.allow_private is set, a webhook never
+ * reaches a loopback, link-local (169.254.0.0/16: cloud metadata),
+ * private (10/8, 172.16/12, 192.168/16, fc00::/7), shared (100.64/10),
+ * unspecified, multicast or reserved address.  hook_addr_private() tells
+ * it of one address (IPv4-mapped IPv6 judged as IPv4); it is checked on
+ * every address libcurl connects to, after name resolution.
+ * hook_url_private() checks a URL as an organizer gives it: 1 when its
+ * host is such an address written as a number, or "localhost" (or a name
+ * under .localhost), 0 otherwise (a name is judged when it resolves, at
+ * delivery); the host goes into host (hostsz bytes) for the message.
+ */
+struct sockaddr;
+int hook_addr_private(const struct sockaddr *sa);
+int hook_url_private(const char *url, char *host, size_t hostsz);
+
 /* "sha256=<hex>" of HMAC-SHA256(secret, body) into out (72 bytes). */
 void hook_sign(const char *secret, const char *body, size_t len,
     char out[72]);

@@ -12,7 +12,7 @@ echo 'admin-pass-1' | "$DO" user add --email admin@x.org --admin --db "$DB" >/de
 TADM=$("$DO" token create --email admin@x.org --db "$DB" 2>/dev/null)
 SRVARGS="--set submissions.reuse_scores=false --set submissions.max_active_jobs=50 \
     --set webhooks.retry_base_seconds=1 --set webhooks.retry_max_seconds=2 \
-    --set webhooks.timeout_seconds=3"
+    --set webhooks.timeout_seconds=3 --set webhooks.allow_private=true"
 # shellcheck disable=SC2086
 start_server $SRVARGS || exit 1
 STD=$SHARED/example-standard.txt

@@ -192,6 +192,22 @@ req POST "/api/v1/worker/jobs/$JO/result" -H "$AUTH_W" -H 'Content-Type: applica
 expect 200 "the claiming worker's result: 200"
 check "... is the one kept (not a duplicate)" jtrue 'd["duplicate"] == False and abs(d["job"]["scores"]["overall"] - 0.25) < 1e-9'
 
+# --- item 14: webhooks never reach loopback, private or link-local hosts ---
+for u in http://169.254.169.254/latest/meta-data http://127.0.0.1:9/x \
+    http://localhost:8080/ 'http://[::1]/x' http://10.1.2.3/ http://192.168.0.1/ \
+    'http://[::ffff:127.0.0.1]/' http://2130706433/ http://0x7f.1/ http://api.localhost/; do
+	req PATCH /api/v1/admin/tracks/std -H "$AUTH_ADM" -H 'Content-Type: application/json' \
+	    -d "{\"webhook_url\":\"$u\",\"webhook_secret\":\"0123456789abcdef\"}"
+	expect 400 "a webhook to $u: 400"
+done
+check "... saying why" jtrue '"webhooks.allow_private" in d["error"]["message"]'
+req PATCH /api/v1/admin/tracks/std -H "$AUTH_ADM" -H 'Content-Type: application/json' \
+    -d '{"webhook_url":"https://hooks.example.org/dataoptim","webhook_secret":"0123456789abcdef"}'
+expect 200 "a webhook to a public name: 200"
+req PATCH /api/v1/admin/tracks/std -H "$AUTH_ADM" -H 'Content-Type: application/json' \
+    -d '{"webhook_url":null}'
+expect 200 "... cleared again"
+
 # --- item 11: /metrics is valid text exposition, no series twice ---
 for page in / /login /submit /submissions /admin; do req GET "$page"; done
 req GET /metrics

@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "../../server/auth.h"
 #include "../../server/cfg.h"
+#include "../../server/csv.h"
 #include "../../server/db.h"
+#include "../../server/hook.h"
 #include "../../server/route.h"
 #include "../unit/testutil.h"
 
@@ -331,6 +335,102 @@ teardown(void **state)
 	return 0;
 }
 
+/* Webhook targets: which addresses count as private, by number and by
+ * URL (the same check runs on every address libcurl connects to). */
+static int
+v4_private(const char *a)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, a, &sin.sin_addr), 1);
+	return hook_addr_private((struct sockaddr *)&sin);
+}
+
+static int
+v6_private(const char *a)
+{
+	struct sockaddr_in6 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, a, &sin6.sin6_addr), 1);
+	return hook_addr_private((struct sockaddr *)&sin6);
+}
+
+static void
+test_hook_private(void **state)
+{
+	static const char *const priv4[] = { "127.0.0.1", "127.255.0.9",
+	    "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+	    "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
+	    "255.255.255.255", "198.18.0.1" };
+	static const char *const pub4[] = { "8.8.8.8", "172.15.255.255",
+	    "172.32.0.1", "100.128.0.1", "192.169.0.1", "1.1.1.1" };
+	static const char *const priv6[] = { "::1", "::", "fe80::1",
+	    "fc00::1", "fd12:3456::1", "ff02::1", "::ffff:127.0.0.1",
+	    "::ffff:10.0.0.1", "::ffff:169.254.169.254" };
+	static const char *const pub6[] = { "2001:4860:4860::8888",
+	    "::ffff:8.8.8.8" };
+	char host[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(priv4) / sizeof(priv4[0]); i++)
+		assert_true(v4_private(priv4[i]));
+	for (i = 0; i < sizeof(pub4) / sizeof(pub4[0]); i++)
+		assert_false(v4_private(pub4[i]));
+	for (i = 0; i < sizeof(priv6) / sizeof(priv6[0]); i++)
+		assert_true(v6_private(priv6[i]));
+	for (i = 0; i < sizeof(pub6) / sizeof(pub6[0]); i++)
+		assert_false(v6_private(pub6[i]));
+	assert_true(hook_url_private("http://169.254.169.254/latest", host,
+	    sizeof(host)));
+	assert_string_equal(host, "169.254.169.254");
+	assert_true(hook_url_private("http://[::1]:8080/x", host,
+	    sizeof(host)));
+	assert_string_equal(host, "::1");
+	assert_true(hook_url_private("http://LocalHost/", host, sizeof(host)));
+	assert_true(hook_url_private("https://a.b.localhost/", host,
+	    sizeof(host)));
+	assert_true(hook_url_private("http://2130706433/", host,
+	    sizeof(host)));
+	assert_false(hook_url_private("https://hooks.example.org/x", host,
+	    sizeof(host)));
+	assert_false(hook_url_private("https://8.8.8.8/x", host,
+	    sizeof(host)));
+}
+
+/* The one CSV writer: quoting and the formula guard. */
+static void
+test_csv(void **state)
+{
+	struct csv c = { NULL, 0, 0, 0 };
+	size_t len;
+	char *t;
+
+	csv_cell(&c, "a,b");
+	csv_cell(&c, "say \"hi\"");
+	csv_cell(&c, "-1+cmd|' /C calc'!A0");
+	csv_cell(&c, "-0.5");
+	csv_cell(&c, "=1+1");
+	csv_cell(&c, "@x");
+	csv_cell(&c, "\tx");
+	csv_cell(&c, "1e-3");
+	csv_cell(&c, NULL);
+	csv_end_row(&c);
+	t = csv_take(&c, &len);
+	assert_string_equal(t, "\"a,b\",\"say \"\"hi\"\"\",\"'-1+cmd|' /C "
+	    "calc'!A0\",-0.5,\"'=1+1\",\"'@x\",\"'\tx\",1e-3,\r\n");
+	assert_int_equal(len, strlen(t));
+	free(t);
+	assert_true(csv_is_number("-12.5e+3"));
+	assert_false(csv_is_number("-"));
+	assert_false(csv_is_number("1."));
+	assert_false(csv_is_number("-2+3"));
+	assert_false(csv_is_number("inf"));
+}
+
 int
 main(void)
 {
@@ -339,6 +439,8 @@ main(void)
 		cmocka_unit_test(test_route_match),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_db),
+		cmocka_unit_test(test_hook_private),
+		cmocka_unit_test(test_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
