@@ -1,5 +1,5 @@
--- 0004: the identity that ties a database to its state directory, and
--- the token that holds each job's running attempt.
+-- 0004: the identity that ties a database to its state directory, the
+-- token that holds each job's running attempt, and idempotency keys.
 --
 -- The identity: the server writes one random value here and in
 -- STATE_DIR/IDENTITY the first time it starts on them, and refuses to start when the two differ (a
@@ -16,3 +16,15 @@ CREATE TABLE state_identity (
 -- it may heartbeat, download, post the result of or hand back that
 -- attempt.  NULL for attempts claimed before this migration (any worker).
 ALTER TABLE jobs ADD COLUMN claim_token INTEGER REFERENCES api_tokens(id);
+
+-- Idempotency-Key of POST /api/v1/submissions: a retried upload (the
+-- client lost the 201) gets the submission its first try made.  Per team;
+-- a key is kept a day (older rows are replaced or removed on the team's
+-- next upload).
+CREATE TABLE idempotency_keys (
+    team_id        INTEGER NOT NULL REFERENCES teams(id),
+    key            TEXT NOT NULL,
+    submission_id  TEXT NOT NULL REFERENCES submissions(id),
+    created_at     INTEGER NOT NULL,
+    PRIMARY KEY (team_id, key)
+) STRICT;

@@ -281,6 +281,74 @@ sub_track(struct http_req *req, const char *slug, struct db_track *t)
 	return 0;
 }
 
+/*
+ * The Idempotency-Key header of an upload: NULL when there is none, else
+ * the key (1..200 printable ASCII characters; else *bad after replying
+ * 400).  A key the team used within a day answers 200 with the
+ * submission it made (Idempotent-Replayed: true), before the body is
+ * read: *replayed is then 1.
+ */
+static const char *
+sub_idem_key(struct http_req *req, int *bad)
+{
+	const char *k = http_req_header(req, "Idempotency-Key");
+	size_t i, n;
+
+	*bad = 0;
+	if (k == NULL)
+		return NULL;
+	n = strlen(k);
+	for (i = 0; i < n && k[i] > 0x20 && k[i] < 0x7f; i++)
+		;
+	if (n == 0 || n > 200 || i < n) {
+		http_reply_error(req, 400, "bad_request", "header "
+		    "Idempotency-Key: 1 to 200 printable ASCII characters, no "
+		    "spaces", NULL);
+		*bad = 1;
+		return NULL;
+	}
+	return k;
+}
+
+/* Answer with the submission an earlier try with the same key made. */
+static int
+sub_replay(struct http_req *req, const char *id)
+{
+	char loc[80];
+	json_t *body;
+
+	if (db_submission_get(http_req_db(req), id, -1, &body) != DB_OK)
+		return http_reply_error(req, 500, "internal", "cannot read "
+		    "the submission of this Idempotency-Key", NULL);
+	http_reply_json(req, 200, body);
+	http_header(req, "Idempotent-Replayed", "true");
+	util_fmt(loc, sizeof(loc), "/api/v1/submissions/%s", id);
+	http_header(req, "Location", loc);
+	return 0;
+}
+
+/* 1 after answering a replay (or a bad key), 0 to go on. */
+static int
+sub_idem_replayed(struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+	const char *key;
+	char first[40];
+	int bad, rc;
+
+	if ((key = sub_idem_key(req, &bad)) == NULL)
+		return bad;
+	rc = db_idem_find(http_req_db(req), who->team_id, key, srv_now(),
+	    first, sizeof(first));
+	if (rc == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL), 1;
+	sub_replay(req, first);
+	return 1;
+}
+
 int
 api_sub_begin(struct http_req *req)
 {
@@ -301,6 +369,8 @@ api_sub_begin(struct http_req *req)
 		return http_reply_error(req, 415, "unsupported_media_type",
 		    "send multipart/form-data, text/plain or application/json",
 		    NULL);
+	if (sub_idem_replayed(req))
+		return 0;
 	is_form = strncasecmp(ctype, "multipart/form-data", 19) == 0;
 	if (cl >= 0 && (uint64_t)cl > max + (is_form ? SUB_FORM_SLACK : 0))
 		return sub_too_large(req, max);
@@ -525,6 +595,7 @@ api_sub_create(struct http_req *req)
 	ns.total = t.total;
 	ns.max_active = t.max_active > 0 ? t.max_active :
 	    srv->cfg->max_active_jobs;
+	ns.idem_key = sub_idem_key(req, &rc);
 	ns.now = srv_now();
 	ca.up = sr->up;
 	ca.dest = dest;
@@ -532,6 +603,10 @@ api_sub_create(struct http_req *req)
 	    &out);
 	if (rc == DB_QUOTA) {
 		sub_quota_reply(req, &t, out.quota);
+		goto out;
+	}
+	if (rc == DB_CONFLICT) {	/* its first try won the race */
+		sub_replay(req, out.first);
 		goto out;
 	}
 	if (rc != DB_OK) {

@@ -157,6 +157,7 @@ struct db_newsub {
 	const char *file_name;	/* under <state>/submissions/ */
 	int reuse;		/* reuse an earlier score of the same set */
 	int64_t per_day, total, max_active;	/* limits, 0 = none */
+	const char *idem_key;	/* Idempotency-Key, or NULL */
 	int64_t now;
 };
 
@@ -164,14 +165,25 @@ struct db_newsub {
 struct db_commit {
 	int quota;		/* DB_QUOTA: 1 per day, 2 total, 3 active */
 	char reused_from[40];	/* "" unless a score was reused */
+	char first[40];		/* DB_CONFLICT: the submission the same
+				   idempotency key made */
 };
 
+#define DB_IDEM_SECONDS 86400	/* how long an idempotency key holds */
+
+/* The submission team_id's Idempotency-Key key made within the last day
+ * (as of now) into id (idsz bytes).  DB_OK, DB_NOTFOUND, DB_ERR. */
+int db_idem_find(struct db *db, int64_t team_id, const char *key,
+    int64_t now, char *id, size_t idsz);
+
 /*
- * In one transaction: check the quotas, look for a scored submission of
- * the same set (when s->reuse), insert the submission and its job (queued,
- * or succeeded with the copied scores), call fs(arg) (which moves the
- * file into place; non-zero aborts) and commit.  Returns DB_OK, DB_QUOTA
- * (out->quota says which) or DB_ERR.  On any non-OK return nothing was
+ * In one transaction: look up s->idem_key (DB_CONFLICT with the
+ * submission it made in out->first), check the quotas, look for a scored
+ * submission of the same set (when s->reuse), insert the submission, its
+ * job (queued, or succeeded with the copied scores) and its idempotency
+ * key, call fs(arg) (which moves the file into place; non-zero aborts)
+ * and commit.  Returns DB_OK, DB_CONFLICT, DB_QUOTA (out->quota says
+ * which) or DB_ERR.  On any non-OK return nothing was
  * stored; the caller removes the file if fs had run.
  */
 int db_submission_commit(struct db *db, const struct db_newsub *s,

@@ -271,6 +271,52 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 }
 
 int
+db_idem_find(struct db *db, int64_t team_id, const char *key, int64_t now,
+    char *id, size_t idsz)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT submission_id FROM "
+	    "idempotency_keys WHERE team_id = ?1 AND key = ?2 AND "
+	    "created_at > ?3");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, team_id);
+	db__text(st, 2, key);
+	db__int(st, 3, now - DB_IDEM_SECONDS);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		db__col(st, 0, id, idsz);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "idem find");
+}
+
+/* Record s's idempotency key (the team's expired ones go). */
+static int
+db_idem_put(struct db *db, const struct db_newsub *s)
+{
+	sqlite3_stmt *st = db__stmt(db, "DELETE FROM idempotency_keys "
+	    "WHERE team_id = ?1 AND created_at <= ?2");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, s->team_id);
+	db__int(st, 2, s->now - DB_IDEM_SECONDS);
+	if (db__exec(db, st, NULL, "idem expire") != DB_OK)
+		return DB_ERR;
+	st = db__stmt(db, "INSERT INTO idempotency_keys (team_id, key, "
+	    "submission_id, created_at) VALUES (?1, ?2, ?3, ?4)");
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, s->team_id);
+	db__text(st, 2, s->idem_key);
+	db__text(st, 3, s->id);
+	db__int(st, 4, s->now);
+	return db__exec(db, st, NULL, "idem put");
+}
+
+int
 db_submission_commit(struct db *db, const struct db_newsub *s,
     int (*fs)(void *arg), void *arg, struct db_commit *out)
 {
@@ -279,6 +325,18 @@ db_submission_commit(struct db *db, const struct db_newsub *s,
 	memset(out, 0, sizeof(*out));
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
+	if (s->idem_key != NULL) {
+		/* the same key made one already (a retry racing its first) */
+		int rc = db_idem_find(db, s->team_id, s->idem_key, s->now,
+		    out->first, sizeof(out->first));
+
+		if (rc == DB_ERR)
+			goto fail;
+		if (rc == DB_OK) {
+			db__rollback(db);
+			return DB_CONFLICT;
+		}
+	}
 	if (db_quota_get(db, s->track_id, s->team_id, s->now, &q) != DB_OK)
 		goto fail;
 	if (s->per_day && q.today >= s->per_day)
@@ -297,6 +355,8 @@ db_submission_commit(struct db *db, const struct db_newsub *s,
 		return DB_QUOTA;
 	}
 	if (db_insert_sub(db, s, out->reused_from) != DB_OK)
+		goto fail;
+	if (s->idem_key != NULL && db_idem_put(db, s) != DB_OK)
 		goto fail;
 	if (fs != NULL && fs(arg) != 0)
 		goto fail;

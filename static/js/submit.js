@@ -238,6 +238,23 @@ function retryAfter(x) {
 	return isNaN(d) ? '' : `You can submit again at ${d.toLocaleString()}.`;
 }
 
+/*
+ * One Idempotency-Key per upload: a new random key for new content, the
+ * same key when the same file and fields are sent again after the
+ * connection was lost before an answer (the server then answers with the
+ * submission the first try made, instead of making a second one).
+ */
+let pendingKey = null;
+function idempotencyKey(what) {
+	if (pendingKey && pendingKey.what === what)
+		return pendingKey.key;
+	const bytes = new Uint8Array(16);
+	crypto.getRandomValues(bytes);
+	const key = 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+	pendingKey = { what, key };
+	return key;
+}
+
 function onDone(x) {
 	const body = parseJson(x.responseText);
 	const e = (body && body.error) || {};
@@ -302,10 +319,13 @@ function onSubmit(ev) {
 	$('#result').hidden = true;
 	busy(true);
 	setProgress(0, chosen.size);
+	const key = idempotencyKey([chosen.name, chosen.size, chosen.lastModified,
+	    form.track.value, form.method_name.value.trim()].join('\n'));
 	xhr = new XMLHttpRequest();
 	xhr.open('POST', '/api/v1/submissions');
 	xhr.withCredentials = true;
 	xhr.setRequestHeader('Accept', 'application/json');
+	xhr.setRequestHeader('Idempotency-Key', key);
 	if (csrfToken())
 		xhr.setRequestHeader('X-CSRF-Token', csrfToken());
 	xhr.upload.addEventListener('progress', (e) => {
@@ -319,6 +339,7 @@ function onSubmit(ev) {
 		const x = xhr;
 		xhr = null;
 		busy(false);
+		pendingKey = null;	/* answered: the next upload is a new one */
 		if (x.status >= 200 && x.status < 300)
 			setProgress(1, 1, 'Upload complete');
 		else

@@ -110,6 +110,14 @@ CHROMIUM="$CHROMIUM" DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/admin.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
+# the submit page sent an Idempotency-Key with its uploads
+n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM idempotency_keys WHERE key LIKE 'web-%'" 2>/dev/null)
+if [ "${n:-0}" -ge 1 ]; then
+	echo "ok 100 - the submit page sends an Idempotency-Key with each upload ($n kept)"
+else
+	echo "not ok 100 - the submit page sends an Idempotency-Key with each upload"
+	rc=1
+fi
 if [ "$rc" -ne 0 ]; then
 	echo "# dataoptimd log (last lines):"
 	tail -n 40 "$T/daemon.log" | sed 's/^/#   /'

@@ -208,6 +208,29 @@ req PATCH /api/v1/admin/tracks/std -H "$AUTH_ADM" -H 'Content-Type: application/
     -d '{"webhook_url":null}'
 expect 200 "... cleared again"
 
+# --- item 15: Idempotency-Key on uploads ---
+pool_ids 2 80 >"$T/idem.txt"
+KEY="retry-$$-1"
+req POST "/api/v1/submissions?track=std&method_name=idem" -H "$AUTH_A" \
+    -H 'Content-Type: text/plain' -H "Idempotency-Key: $KEY" --data-binary @"$T/idem.txt"
+expect 201 "an upload with an Idempotency-Key: 201"
+SI=$(jv 'd["submission"]["id"]')
+req POST "/api/v1/submissions?track=std&method_name=idem" -H "$AUTH_A" \
+    -H 'Content-Type: text/plain' -H "Idempotency-Key: $KEY" --data-binary @"$T/idem.txt"
+expect 200 "the same key again: 200"
+check "... with the first submission, marked replayed" sh -c "[ '$(jv 'd["submission"]["id"]')' = '$SI' ] && grep -qi '^Idempotent-Replayed: true' '$T/hdr'"
+req POST /api/v1/submissions -H "$AUTH_A" -H "Idempotency-Key: $KEY" \
+    -F track=std -F method_name=idem -F "file=@$T/idem.txt"
+check "... also as a form upload (got $CODE)" sh -c "[ '$CODE' = 200 ] && [ '$(jv 'd["submission"]["id"]')' = '$SI' ]"
+req GET "/api/v1/submissions?track=std" -H "$AUTH_A"
+check "one submission was made, not three" jtrue 'len([s for s in d["submissions"] if s["method_name"] == "idem"]) == 1'
+req POST "/api/v1/submissions?track=std&method_name=idem" -H "$AUTH_B" \
+    -H 'Content-Type: text/plain' -H "Idempotency-Key: $KEY" --data-binary @"$T/idem.txt"
+expect 201 "another team's same key is its own: 201"
+req POST "/api/v1/submissions?track=std&method_name=idem" -H "$AUTH_A" \
+    -H 'Content-Type: text/plain' -H "Idempotency-Key: two words" --data-binary @"$T/idem.txt"
+expect 400 "a key with a space: 400"
+
 # --- item 11: /metrics is valid text exposition, no series twice ---
 for page in / /login /submit /submissions /admin; do req GET "$page"; done
 req GET /metrics
