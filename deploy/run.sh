@@ -70,10 +70,13 @@ echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) make run: dataoptimd on $LISTEN" >>"$SLO
 "$BIN/dataoptimd" --config "$CONFIG" --listen "$LISTEN" --db "$DB" \
     --state-dir "$STATE" --pool "$POOL" >>"$SLOG" 2>&1 &
 SERVER=$!
-# up when /healthz answers; a server that cannot start says why
+# up when /healthz answers (503 "degraded" too: it says why); a server
+# that cannot start says why in its log
 up=0
 for _ in $(seq 1 100); do
-	if curl -fsS -o /dev/null --max-time 2 "http://$LISTEN/healthz" 2>/dev/null; then
+	code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 \
+	    "http://$LISTEN/healthz" 2>/dev/null) || code=000
+	if [ "$code" != 000 ]; then
 		up=1
 		break
 	fi
@@ -96,6 +99,11 @@ echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) make run: demo-worker" >>"$WLOG"
     --pool "$POOL" --val "$STATE/pool/val.json" --name demo-worker \
     >>"$WLOG" 2>&1 &
 WORKER=$!
+
+health=$(curl -sS --max-time 2 "http://$LISTEN/healthz" 2>/dev/null || true)
+case $health in
+*'"degraded"'*) echo "run: warning: the server says it is degraded: $health" >&2 ;;
+esac
 
 cat <<MSG
 

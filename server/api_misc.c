@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cfg.h"
 #include "db.h"
 #include "http.h"
 #include "lb.h"
@@ -82,23 +83,39 @@ api_leaderboard_csv(struct http_req *req)
 	return api_lb(req, 1);
 }
 
+/* The server's health: 200 "ok", or 503 "degraded" with the problems
+ * (the database, or the state directory's free space under its floor). */
 int
 api_healthz(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
-	char ok[64] = "";
-	int version = 0, dbok;
+	json_t *problems = json_array();
+	int64_t free_mb = -1;
+	int version = 0, dbok, low;
+	char msg[160];
 
 	dbok = db_schema_version(http_req_db(req), &version) == DB_OK &&
 	    db_job_counts(http_req_db(req), (int64_t[5]){ 0 }) == DB_OK;
-	(void)ok;
-	return http_reply_json(req, dbok ? 200 : 503, json_pack(
-	    "{s:s, s:s, s:i, s:{s:b, s:I}, s:I}",
-	    "status", dbok ? "ok" : "degraded",
+	if (!dbok)
+		json_array_append_new(problems, json_string("db: the database "
+		    "does not answer"));
+	low = srv_storage_low(srv, &free_mb);
+	if (low) {
+		util_fmt(msg, sizeof(msg), "storage: %lld MB free in the state "
+		    "directory, under the floor of %lld MB (storage.min_free_mb)",
+		    (long long)free_mb, (long long)srv->cfg->min_free_mb);
+		json_array_append_new(problems, json_string(msg));
+	}
+	return http_reply_json(req, dbok && !low ? 200 : 503, json_pack(
+	    "{s:s, s:s, s:i, s:{s:b, s:I}, s:{s:b, s:I, s:I}, s:o, s:I}",
+	    "status", dbok && !low ? "ok" : "degraded",
 	    "db", dbok ? "ok" : "unreachable",
 	    "schema_version", version,
 	    "pool", "loaded", srv->pool != NULL, "ids",
 	    (json_int_t)(srv->pool ? pool_count(srv->pool) : 0),
+	    "storage", "ok", !low, "free_mb", (json_int_t)free_mb,
+	    "min_free_mb", (json_int_t)srv->cfg->min_free_mb,
+	    "problems", problems,
 	    "uptime_s", (json_int_t)(srv_now() - srv->started)));
 }
 

@@ -122,6 +122,19 @@ sub_too_large(struct http_req *req, uint64_t max)
 	    json_pack("{s:I}", "max_bytes", (json_int_t)max));
 }
 
+/* Answer a failed store: 507 when the disk is full, else 500. */
+static int
+sub_store_failed(struct http_req *req, int full)
+{
+	metrics_submission(METRICS_ERROR);
+	if (full)
+		return http_reply_error(req, 507, "storage_full", "the "
+		    "server's disk is full, so the upload could not be stored; "
+		    "nothing was kept: try again later", NULL);
+	return http_reply_error(req, 500, "internal", "cannot store the "
+	    "upload", NULL);
+}
+
 static int
 sub_body_fail(struct sub_req *sr)
 {
@@ -143,8 +156,13 @@ sub_body(struct http_req *req, const char *data, size_t len)
 	if (sr->form != NULL) {
 		if (http_form_feed(sr->form, data, len) == 0)
 			return 0;
-		if (upload_write(sr->up, "", 0) == UPLOAD_OVER) {
+		rc = upload_write(sr->up, "", 0);
+		if (rc == UPLOAD_OVER) {
 			sub_too_large(req, max);
+			return sub_body_fail(sr);
+		}
+		if (rc != 0) {
+			sub_store_failed(req, rc == UPLOAD_FULL);
 			return sub_body_fail(sr);
 		}
 		if (sr->bad)
@@ -169,9 +187,7 @@ sub_body(struct http_req *req, const char *data, size_t len)
 		return sub_body_fail(sr);
 	}
 	if (rc != 0) {
-		metrics_submission(METRICS_ERROR);
-		http_reply_error(req, 500, "internal", "cannot store the "
-		    "upload", NULL);
+		sub_store_failed(req, rc == UPLOAD_FULL);
 		return sub_body_fail(sr);
 	}
 	return 0;
@@ -555,10 +571,8 @@ api_sub_create(struct http_req *req)
 		    "name the method (method_name)", NULL);
 		goto out;
 	}
-	if (upload_finish(sr->up, sha, &size) != 0) {
-		metrics_submission(METRICS_ERROR);
-		http_reply_error(req, 500, "internal", "cannot store the "
-		    "upload", NULL);
+	if ((rc = upload_finish(sr->up, sha, &size)) != 0) {
+		sub_store_failed(req, rc == UPLOAD_FULL);
 		goto out;
 	}
 	metrics_upload(size);
@@ -611,9 +625,7 @@ api_sub_create(struct http_req *req)
 	}
 	if (rc != DB_OK) {
 		unlink(dest);	/* it may have been moved already */
-		metrics_submission(METRICS_ERROR);
-		http_reply_error(req, 500, "internal", "cannot store the "
-		    "submission", NULL);
+		sub_store_failed(req, srv_storage_low(srv, NULL));
 		goto out;
 	}
 	metrics_submission(out.reused_from[0] ? METRICS_REUSED :

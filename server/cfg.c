@@ -37,6 +37,7 @@ static const struct conf_key cfg_keys[] = {
 	K_PATH("storage", "db", db, "state/dataoptim.db"),
 	K_PATH("storage", "state_dir", state_dir, "state"),
 	K_PATH("storage", "pool", pool, "state/pool.idx"),
+	K_INT("storage", "min_free_mb", min_free_mb, 0, 1024 * 1024, "1024"),
 	K_INT("submissions", "max_upload_mb", max_upload_mb, 1, 1024 * 1024,
 	    "2048"),
 	K_BOOL("submissions", "reuse_scores", reuse_scores, "true"),

@@ -40,6 +40,7 @@ struct cfg {
 	char *db;
 	char *state_dir;
 	char *pool;
+	int64_t min_free_mb;	/* /healthz degraded under this much free */
 	/* [submissions] */
 	int64_t max_upload_mb;
 	int64_t reuse_scores;	/* bool */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -267,6 +268,19 @@ srv_identity(struct srv *srv, struct db *db, const char *sid, char *err,
 	    util_afile_commit(af, e, sizeof(e)) != 0)
 		return util_fmt(err, errlen, "%s: %s", path, e), -1;
 	return 0;
+}
+
+int
+srv_storage_low(const struct srv *srv, int64_t *free_mb)
+{
+	struct statvfs sv;
+	int64_t mb = -1;
+
+	if (statvfs(srv->cfg->state_dir, &sv) == 0)
+		mb = (int64_t)((uint64_t)sv.f_bavail * sv.f_frsize >> 20);
+	if (free_mb != NULL)
+		*free_mb = mb;
+	return mb < 0 || mb < srv->cfg->min_free_mb;
 }
 
 static char **

@@ -36,10 +36,19 @@ struct srv {
 
 /*
  * Open everything cfg names (taken): the state directory (made if
- * absent; orphan upload files removed), the database (migrated), the
- * pool index.  NULL with a message in err.
+ * absent; temp files of interrupted uploads removed, stored files no
+ * submission names moved to quarantine/), the database (migrated; it and
+ * the state directory must carry the same identity), the pool index.
+ * NULL with a message in err.
  */
 struct srv *srv_open(struct cfg *cfg, char *err, size_t errlen);
+
+/*
+ * The state directory's free space: 1 when it is under the floor
+ * storage.min_free_mb (or cannot be read), else 0; *free_mb gets the free
+ * megabytes (-1 if unknown) unless free_mb is NULL.
+ */
+int srv_storage_low(const struct srv *srv, int64_t *free_mb);
 
 /* Stop the maintenance thread, close the connections and the pool, free
  * srv.  NULL is ignored. */

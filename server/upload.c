@@ -23,6 +23,7 @@ struct upload {
 	size_t used;
 	int committed;
 	int over;
+	int err;		/* sticky: UPLOAD_FULL or -1 */
 };
 
 struct upload *
@@ -53,6 +54,20 @@ fail:
 	return NULL;
 }
 
+/* An I/O error: told once; the disk being full is its own answer. */
+static int
+upload_fail(struct upload *up, const char *what)
+{
+	int full = errno == ENOSPC || errno == EDQUOT;
+
+	fprintf(stderr, "dataoptimd: %s %s: %s\n", what, up->path,
+	    strerror(errno));
+	up->err = full ? UPLOAD_FULL : -1;
+	if (full && up->fd >= 0)
+		(void)ftruncate(up->fd, 0);	/* give the space back now */
+	return up->err;
+}
+
 static int
 upload_flush(struct upload *up)
 {
@@ -64,9 +79,7 @@ upload_flush(struct upload *up)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "dataoptimd: write %s: %s\n", up->path,
-			    strerror(errno));
-			return -1;
+			return upload_fail(up, "write");
 		}
 		off += (size_t)n;
 	}
@@ -81,6 +94,8 @@ upload_write(struct upload *up, const void *data, size_t len)
 
 	if (up->over)
 		return UPLOAD_OVER;
+	if (up->err)
+		return up->err;
 	if (up->size + len > up->max) {
 		up->over = 1;
 		return UPLOAD_OVER;
@@ -97,7 +112,7 @@ upload_write(struct upload *up, const void *data, size_t len)
 		p += n;
 		len -= n;
 		if (up->used == UPLOAD_BUF && upload_flush(up) != 0)
-			return -1;
+			return up->err;
 	}
 	return 0;
 }
@@ -108,13 +123,12 @@ upload_finish(struct upload *up, char sha256[65], uint64_t *size)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
+	if (up->err)
+		return up->err;
 	if (upload_flush(up) != 0)
-		return -1;
-	if (fsync(up->fd) != 0) {
-		fprintf(stderr, "dataoptimd: fsync %s: %s\n", up->path,
-		    strerror(errno));
-		return -1;
-	}
+		return up->err;
+	if (fsync(up->fd) != 0)
+		return upload_fail(up, "fsync");
 	close(up->fd);
 	up->fd = -1;
 	EVP_DigestFinal_ex(up->md, md, &mdlen);

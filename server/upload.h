@@ -13,17 +13,21 @@
 struct upload;
 
 #define UPLOAD_OVER 1		/* upload_write(): the limit was passed */
+#define UPLOAD_FULL 2		/* the disk is full (ENOSPC, EDQUOT): nothing
+				   more is written */
 
 /* A new empty temporary file "upload-XXXXXX" in dir accepting at most
  * max bytes.  NULL with a message in err. */
 struct upload *upload_new(const char *dir, uint64_t max, char *err,
     size_t errlen);
 
-/* Append len bytes.  0, UPLOAD_OVER (nothing more is written) or -1 on an
- * I/O error (told). */
+/* Append len bytes.  0, UPLOAD_OVER (nothing more is written),
+ * UPLOAD_FULL or -1 on another I/O error (told); after an error every
+ * later call returns the same. */
 int upload_write(struct upload *up, const void *data, size_t len);
 
-/* Flush, fsync and close the file; sha256 (hex) and size of the body. */
+/* Flush, fsync and close the file; sha256 (hex) and size of the body.
+ * 0, UPLOAD_FULL or -1. */
 int upload_finish(struct upload *up, char sha256[65], uint64_t *size);
 
 /* The temporary file's path. */
