@@ -5,11 +5,11 @@
 #
 # Without --test: the Debian packages that building and running need
 # (make, make run).  With --test: also what the tests need (make deps,
-# make test): cmocka, wrk, nginx, Chromium, Node.js with npm (the machine's
-# own if it has one, else Debian's), and the browser tests' npm packages,
-# installed from tests/browser/package-lock.json into
-# tests/browser/node_modules.  Extra arguments are more Debian packages
-# (make fuzz: clang).  Runs apt-get directly as root, else through sudo.
+# make test, make fuzz): cmocka, wrk, nginx, Chromium, clang with its
+# fuzzer runtime, Node.js with npm (the machine's own if it has one, else
+# Debian's), and the browser tests' npm packages, installed from
+# tests/browser/package-lock.json into tests/browser/node_modules.  Extra
+# arguments are more Debian packages.  Runs apt-get directly as root, else through sudo.
 # Idempotent, and quick when everything is there.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ PKGS="build-essential pkg-config ca-certificates curl python3
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libssl-dev
 libuv1-dev libcurl4-openssl-dev libargon2-dev libinih-dev libxxhash-dev
 procps"
-TEST_PKGS="libcmocka-dev wrk nginx-light time bc chromium"
+TEST_PKGS="libcmocka-dev wrk nginx-light time bc chromium clang libclang-rt-14-dev"
 
 test=0
 if [ "${1:-}" = --test ]; then
