@@ -25,6 +25,10 @@ struct cfg {
 	int64_t max_connections;
 	int64_t per_ip_connections;
 	int64_t connection_timeout;	/* seconds of inactivity */
+	int64_t header_timeout;	/* seconds for a request head (0: none) */
+	int64_t min_body_rate;	/* bytes/s a body must keep up (0: none) */
+	int64_t body_rate_window;	/* seconds the rate is averaged over */
+	char *trusted_proxies;	/* addresses whose X-Forwarded-For counts */
 	int64_t max_header_bytes;	/* per-connection memory for headers */
 	char *static_dir;
 	int64_t cookie_secure;	/* bool: add "; Secure" to the cookie */

@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "guard.h"
 #include "metrics.h"
 #include "route.h"
 #include "srv.h"
@@ -42,6 +43,7 @@ struct http_work {
 struct http_server {
 	struct MHD_Daemon *d;
 	struct srv *srv;
+	struct guard *guard;	/* owned: deadlines, per-address limits */
 	atomic_int inflight;	/* requests begun and not completed */
 	unsigned port;
 	struct http_work work;
@@ -79,6 +81,10 @@ struct http_req {
 	char log_team[128];	/* for the access log */
 	uint64_t t0;		/* util_now_ns() at the request line */
 	int suspended;		/* waiting for a work thread */
+	struct guard_conn *gc;	/* the connection's guard entry */
+	char client[48];	/* the client address key, counted in the
+				   guard while client_counted */
+	int client_counted;
 	struct http_req *next_work;	/* work queue link */
 };
 
@@ -141,32 +147,35 @@ http_req_cookie(struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
-char *
-http_req_client_ip(struct http_req *req, char *buf, size_t len)
+/* The TCP peer's exact address text and its key (IPv6: its /64). */
+static void
+http_peer(struct MHD_Connection *conn, char *exact, size_t exactlen,
+    char *key, size_t keylen)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
 
-	buf[0] = '\0';
-	ci = MHD_get_connection_info(req->conn,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	exact[0] = key[0] = '\0';
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return buf;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)sa;
+		return;
+	guard_addr_key(sa, key, keylen);
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, exact, (socklen_t)exactlen);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, exact, (socklen_t)exactlen);
+}
 
-		if (inet_ntop(AF_INET, &a->sin_addr, buf, len) == NULL)
-			buf[0] = '\0';
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)sa;
-		struct in6_addr net = a->sin6_addr;
+char *
+http_req_client_ip(struct http_req *req, char *buf, size_t len)
+{
+	char exact[64], key[48];
 
-		if (!IN6_IS_ADDR_V4MAPPED(&net))
-			memset(net.s6_addr + 8, 0, 8);
-		if (inet_ntop(AF_INET6, &net, buf, len) == NULL)
-			buf[0] = '\0';
-	}
-	return buf;
+	http_peer(req->conn, exact, sizeof(exact), key, sizeof(key));
+	return guard_client_key(exact, key, http_req_header(req,
+	    "X-Forwarded-For"), req->hs->srv->cfg->trusted_proxies, buf, len);
 }
 
 const struct db_principal *
@@ -903,6 +912,59 @@ http_work_main(void *arg)
 	}
 }
 
+/*
+ * The per-address limits, when a request head is in: more connections
+ * from its peer, or more requests in flight for its client (behind a
+ * trusted proxy: the forwarded address), than server.per_ip_connections
+ * answer 503 with Retry-After and close the connection.  0 to go on, -1
+ * after replying.
+ */
+static int
+http_over_limits(struct http_req *req)
+{
+	struct http_server *hs = req->hs;
+	char msg[200];
+	int64_t lim = hs->srv->cfg->per_ip_connections;
+
+	if (lim <= 0)
+		return 0;
+	if (!guard_peer_over(hs->guard, req->gc)) {
+		http_req_client_ip(req, req->client, sizeof(req->client));
+		if (!guard_client_enter(hs->guard, req->client)) {
+			req->client_counted = 1;
+			return 0;
+		}
+	}
+	util_fmt(msg, sizeof(msg), "too many connections or requests from "
+	    "your address at once (at most %lld); retry in a moment",
+	    (long long)lim);
+	http_reply_error(req, 503, "too_many_connections", msg, NULL);
+	http_header(req, "Retry-After", "1");
+	http_header(req, "Connection", "close");
+	return -1;
+}
+
+/* Connections come and go: their guard entries. */
+static void
+http_notify_conn(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *hs = cls;
+	const union MHD_ConnectionInfo *fd, *peer;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		fd = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		peer = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_ctx = guard_open(hs->guard, fd ? fd->connect_fd : -1,
+		    peer ? peer->client_addr : NULL);
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		guard_close(hs->guard, *socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -923,11 +985,15 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		req->method = method;
 		req->path = url;
 		req->phase = PH_BODY;
+		guard_head_done(req->hs->guard, req->gc);
+		if (http_over_limits(req) != 0)
+			return http_queue(req);
 		http_begin(req);
 		if (req->resp != NULL)
 			return http_queue(req);
 		if (!(req->route->flags & (ROUTE_JSON_BODY |
 		    ROUTE_STREAM_BODY))) {
+			guard_busy(req->hs->guard, req->gc);
 			req->phase = PH_DONE;
 			http_handle(req);
 			return http_queue(req);
@@ -939,6 +1005,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 
 		*upload_data_size = 0;
 		req->body_seen += n;
+		guard_body(req->hs->guard, req->gc, n);
 		if (req->resp != NULL)
 			return http_drain(req);
 		if (req->body_fn != NULL)
@@ -951,6 +1018,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (req->suspended)
 		return MHD_YES;	/* spurious call while the work runs */
+	guard_busy(req->hs->guard, req->gc);	/* the whole request is in */
 	if (req->phase == PH_BODY && req->resp == NULL &&
 	    (req->route->flags & ROUTE_OFFLOAD)) {
 		req->phase = PH_DONE;
@@ -968,6 +1036,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_server *hs = cls;
 	struct http_req *req = util_xcalloc(1, sizeof(*req));
+	const union MHD_ConnectionInfo *ci;
 
 	req->hs = hs;
 	req->conn = conn;
@@ -977,6 +1046,8 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->route_idx = route_count + 1;
 	req->log_team[0] = '-';
 	req->t0 = util_now_ns();
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	req->gc = ci != NULL ? ci->socket_context : NULL;
 	atomic_fetch_add(&hs->inflight, 1);
 	return req;
 }
@@ -1029,6 +1100,9 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	metrics_request(req->route != NULL ? req->route_idx : route_count + 1,
 	    req->status, req->bytes, ns);
+	guard_request_done(hs->guard, req->gc);
+	if (req->client_counted)
+		guard_client_leave(hs->guard, req->client);
 	if (req->ctx_free != NULL)
 		req->ctx_free(req->ctx);
 	if (req->resp != NULL)
@@ -1175,6 +1249,7 @@ http_start(struct srv *srv, int lsock, char *err, size_t errlen)
 	socklen_t sl = sizeof(ss);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	unsigned per_ip;
 	int i;
 
 	hs->srv = srv;
@@ -1202,12 +1277,29 @@ http_start(struct srv *srv, int lsock, char *err, size_t errlen)
 	hs->port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
 	    ((struct sockaddr_in *)&ss)->sin_port);
+	{
+		struct guard_limits gl = { c->header_timeout, c->min_body_rate,
+		    c->body_rate_window, c->per_ip_connections };
+
+		if ((hs->guard = guard_new(&gl)) == NULL) {
+			util_fmt(err, errlen, "cannot start the connection "
+			    "guard");
+			goto fail;
+		}
+	}
+	/* libmicrohttpd's own per-address limit is a backstop against
+	 * floods of idle connections (refused silently at accept); the
+	 * guard answers 503 at per_ip_connections.  Behind a trusted proxy
+	 * every client has the proxy's address: no backstop then. */
+	per_ip = c->trusted_proxies[0] != '\0' ? 0 :
+	    (unsigned)c->per_ip_connections * 2;
 	hs->d = MHD_start_daemon(flags, 0, NULL, NULL, http_access, hs,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lsock,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_conn, hs,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->max_header_bytes,
 	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, hs,
@@ -1222,6 +1314,7 @@ http_start(struct srv *srv, int lsock, char *err, size_t errlen)
 fail:
 	close(lsock);
 	http_work_stop(hs);
+	guard_free(hs->guard);
 	free(hs);
 	return NULL;
 }
@@ -1267,5 +1360,6 @@ http_stop(struct http_server *hs, int grace)
 	/* every suspended connection is resumed before MHD stops */
 	http_work_stop(hs);
 	MHD_stop_daemon(hs->d);
+	guard_free(hs->guard);
 	free(hs);
 }
