@@ -68,6 +68,21 @@ cli_migrate(int argc, char **argv)
 	return CLI_OK;
 }
 
+/* Text from the command line that the server will show: the same rule
+ * as its edge (valid UTF-8, one line, no control character, at most max
+ * bytes).  0, or -1 after telling why. */
+static int
+cli_text(const char *what, const char *s, size_t max)
+{
+	char why[160];
+
+	if (s == NULL || util_text_check(s, strlen(s), 0, max, why,
+	    sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr, "dataoptim: %s %s\n", what, why);
+	return -1;
+}
+
 int
 cli_team_add(int argc, char **argv)
 {
@@ -83,6 +98,8 @@ cli_team_add(int argc, char **argv)
 		fprintf(stderr, "dataoptim: team add NAME (1 to 100 bytes)\n");
 		return CLI_ERROR;
 	}
+	if (cli_text("team name", name, 100) != 0)
+		return CLI_ERROR;
 	if ((db = cli_db_open(v[0], v[1])) == NULL)
 		return CLI_ERROR;
 	rc = db_team_add(db, name, f[0], (int64_t)time(NULL));
@@ -133,6 +150,9 @@ cli_user_add(int argc, char **argv)
 		    "[--admin] (a participant needs a team)\n");
 		return CLI_ERROR;
 	}
+	if (cli_text("email", v[3], 254) != 0 ||
+	    cli_text("team name", v[2], 100) != 0)
+		return CLI_ERROR;
 	if (cli_password(pw, sizeof(pw), &gen) != 0 ||
 	    auth_password_hash(pw, hash, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dataoptim: password: %s\n", err);
@@ -181,6 +201,8 @@ cli_token_create(int argc, char **argv)
 		    "[--role participant|worker] [--label L]\n");
 		return CLI_ERROR;
 	}
+	if (cli_text("label", v[4], 100) != 0)
+		return CLI_ERROR;
 	if (auth_secret(tok) != 0) {
 		fprintf(stderr, "dataoptim: no random bytes\n");
 		return CLI_ERROR;

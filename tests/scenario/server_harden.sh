@@ -62,6 +62,10 @@ check "... naming the field" jtrue '"name" in d["error"]["message"]'
 req POST /api/v1/admin/teams -H "$AUTH_ADM" -H 'Content-Type: application/json' -d '{"name":"x\u0000y"}'
 expect 400 "a JSON string with \\u0000: 400"
 check "the server is alive" alive
+"$DO" team add "$(printf 'bad\377name')" --db "$DB" >"$T/cli.out" 2>&1
+check "the CLI refuses a team name that is not UTF-8 (exit $?)" grep -q 'team name is not valid UTF-8 at byte 3' "$T/cli.out"
+"$DO" user add --team alpha --email "$(printf 'x\001@x.org')" --db "$DB" </dev/null >"$T/cli.out" 2>&1
+check "... and an email with a control character" grep -q 'email holds a control character' "$T/cli.out"
 
 # a stored name that is not UTF-8 (written before the check, or by hand)
 # is repaired in answers, never crashes one
