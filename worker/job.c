@@ -62,6 +62,9 @@ struct job {
 	int64_t lease_s;
 	char kind[16];			/* standard | byod */
 	char download[200];		/* API path of the submission */
+	int64_t size_bytes;		/* its size as the claim says, or -1 */
+	char sha256[65];		/* its SHA-256 (lowercase hex) as the
+					   claim says, or "" */
 	int restored;			/* delivering an earlier run's result */
 	/* files (set at start, read by the work functions) */
 	char dir[PATH_MAX];		/* work_dir/jobs/<id>-<attempt> */
@@ -365,7 +368,7 @@ job_abort(struct job *j, enum job_abort why)
 			    "/api/v1/worker/jobs/%s/release", j->id);
 			j->release_sent = 1;
 			j->http = wkhttp_json(j->env->http, "POST", path,
-			    body, job_released, j);
+			    body, WKHTTP_STATUS_ONLY, job_released, j);
 		}
 	}
 	job_abort_check(j);
@@ -599,7 +602,7 @@ job_hb_after(uv_work_t *w, int status)
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/heartbeat", j->id);
-	j->hb_req = wkhttp_json(j->env->http, "POST", path, text,
+	j->hb_req = wkhttp_json(j->env->http, "POST", path, text, WKHTTP_READ,
 	    job_hb_answer, j);
 	free(text);
 	if (j->hb_req == NULL && j->final_hb) {
@@ -702,8 +705,10 @@ job_deliver_send(struct job *j)
 	char path[160];
 
 	util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/result", j->id);
+	/* the body of the answer (the job, its log tail: up to the server's
+	 * jobs.log_tail_bytes) is only logged: its status decides */
 	j->http = wkhttp_json(j->env->http, "POST", path, j->body,
-	    job_delivered, j);
+	    WKHTTP_STATUS_ONLY, job_delivered, j);
 	if (j->http == NULL) {
 		job_say(j, "cannot send the result");
 		j->outcome = JOB_LEFT_PENDING;
@@ -1042,8 +1047,8 @@ job_materialized(struct job *j)
 }
 
 static void
-job_downloaded(void *arg, long status, const char *body, size_t len,
-    const char *err)
+job_downloaded(void *arg, long status, const struct wkhttp_dl *dl,
+    const char *body, size_t len, const char *err)
 {
 	struct job *j = arg;
 
@@ -1051,6 +1056,25 @@ job_downloaded(void *arg, long status, const char *body, size_t len,
 	j->http = NULL;
 	if (j->abort != A_NONE) {
 		job_abort_check(j);
+		return;
+	}
+	/* the file must be the one the claim announced: no retry, no stage */
+	if (dl->over) {
+		job_fail(j, "download: the server sent more than the %lld "
+		    "bytes the claim announced", (long long)j->size_bytes);
+		return;
+	}
+	if (status / 100 == 2 && j->size_bytes >= 0 &&
+	    dl->bytes != (uint64_t)j->size_bytes) {
+		job_fail(j, "download: the server sent %llu of the %lld bytes "
+		    "the claim announced", (unsigned long long)dl->bytes,
+		    (long long)j->size_bytes);
+		return;
+	}
+	if (status / 100 == 2 && j->sha256[0] != '\0' &&
+	    strcmp(dl->sha256, j->sha256) != 0) {
+		job_fail(j, "download: SHA-256 mismatch (want %s, got %s)",
+		    j->sha256, dl->sha256);
 		return;
 	}
 	if (status == 409 || status == 404) {
@@ -1143,7 +1167,7 @@ job_prepared(struct job *j)
 		j->retry_ms = j->env->cfg->retry_min_ms;
 	j->phase = P_DOWNLOAD;
 	j->http = wkhttp_download(j->env->http, j->download, j->sub_fd,
-	    job_downloaded, j);
+	    j->size_bytes, job_downloaded, j);
 	if (j->http == NULL)
 		job_fail(j, "materialize: cannot start the download");
 }
@@ -1159,6 +1183,7 @@ job_new(const struct job_env *env, job_done_cb *cb, void *arg)
 	j->cb = cb;
 	j->arg = arg;
 	j->sub_fd = j->log_fd = -1;
+	j->size_bytes = -1;
 	j->stage = "materialize";
 	uv_timer_init(env->loop, &j->hb_timer);
 	uv_timer_init(env->loop, &j->retry_timer);
@@ -1200,6 +1225,39 @@ job_environ(const struct job *j)
 	return out;
 }
 
+/*
+ * The submission's size_bytes and sha256 from the claim into *size (-1:
+ * none) and sha (lowercase; "": none).  An older server sends neither
+ * (or null): its download is then taken as it comes, as before.  0, or
+ * -1 when one is there but is not a size or a SHA-256.
+ */
+static int
+job_claim_check(json_t *sub, int64_t *size, char sha[65])
+{
+	json_t *sz = json_object_get(sub, "size_bytes");
+	json_t *sh = json_object_get(sub, "sha256");
+	const char *h;
+	size_t i;
+
+	*size = -1;
+	sha[0] = '\0';
+	if (sz != NULL && !json_is_null(sz)) {
+		if (!json_is_integer(sz) || json_integer_value(sz) < 0)
+			return -1;
+		*size = (int64_t)json_integer_value(sz);
+	}
+	if (sh == NULL || json_is_null(sh))
+		return 0;
+	if ((h = json_string_value(sh)) == NULL || strlen(h) != 64 ||
+	    strspn(h, "0123456789abcdefABCDEF") != 64)
+		return -1;
+	for (i = 0; i < 64; i++)
+		sha[i] = (char)(h[i] >= 'A' && h[i] <= 'F' ? h[i] - 'A' + 'a' :
+		    h[i]);
+	sha[64] = '\0';
+	return 0;
+}
+
 struct job *
 job_start(const struct job_env *env, json_t *claim, job_done_cb *cb,
     void *arg, char *err, size_t errlen)
@@ -1207,20 +1265,26 @@ job_start(const struct job_env *env, json_t *claim, job_done_cb *cb,
 	const struct wkcfg *c = env->cfg;
 	const char *id = NULL, *kind = NULL, *dl = NULL;
 	json_int_t attempt = 0, lease = 0, nsamples = 0;
-	char attempt_s[32], e[512];
+	json_t *sub = NULL;
+	int64_t size = -1;
+	char attempt_s[32], e[512], sha[65];
 	struct job *j;
 
-	if (json_unpack(claim, "{s:s, s:I, s?I, s:{s:s, s:s, s?I}}", "id",
-	    &id, "attempt", &attempt, "lease_seconds", &lease, "submission",
-	    "kind", &kind, "download", &dl, "n_samples", &nsamples) != 0 || !job_safe_name(id) ||
+	if (json_unpack(claim, "{s:s, s:I, s?I, s:o}", "id", &id, "attempt",
+	    &attempt, "lease_seconds", &lease, "submission", &sub) != 0 ||
+	    json_unpack(sub, "{s:s, s:s, s?I}", "kind", &kind, "download",
+	    &dl, "n_samples", &nsamples) != 0 || !job_safe_name(id) ||
 	    attempt < 1 || strlen(dl) >= 200 || dl[0] != '/' ||
-	    (strcmp(kind, "standard") != 0 && strcmp(kind, "byod") != 0)) {
+	    (strcmp(kind, "standard") != 0 && strcmp(kind, "byod") != 0) ||
+	    job_claim_check(sub, &size, sha) != 0) {
 		util_fmt(err, errlen, "a claim the worker cannot read");
 		return NULL;
 	}
 	j = job_new(env, cb, arg);
 	util_fmt(j->id, sizeof(j->id), "%s", id);
 	util_fmt(j->kind, sizeof(j->kind), "%s", kind);
+	j->size_bytes = size;
+	util_fmt(j->sha256, sizeof(j->sha256), "%s", sha);
 	util_fmt(j->download, sizeof(j->download), "%s?attempt=%lld", dl,
 	    (long long)attempt);
 	j->attempt = attempt;

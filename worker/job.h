@@ -10,6 +10,11 @@
  * set, see score.h).  Blocking steps (directory set-up, materializing,
  * file checks, scoring, saving the result) run on the thread pool.
  *
+ * The download must be the size_bytes and sha256 the claim announces
+ * (hashed as it streams): it is stopped as soon as more arrive, and any
+ * mismatch fails the attempt (fault system) before a stage runs.  A
+ * claim without them (an older server) is downloaded unchecked.
+ *
  * While it runs, a heartbeat every lease/3 seconds (or worker.heartbeat)
  * extends the lease and carries the stage, the progress and the new
  * lines of the stage log; an answer "cancelled", or a 409/404 (the lease

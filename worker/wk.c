@@ -424,7 +424,7 @@ wk_claimed(void *arg, long status, const char *body, size_t len,
 			util_fmt(rb, sizeof(rb), "{\"attempt\":%lld,"
 			    "\"reason\":\"worker stopping\"}", (long long)att);
 			w->claim = wkhttp_json(w->http, "POST", path, rb,
-			    wk_released, w);
+			    WKHTTP_STATUS_ONLY, wk_released, w);
 		}
 		json_decref(o);
 		wk_next(w);
@@ -449,7 +449,7 @@ wk_claim(struct wk *w)
 
 	json_decref(o);
 	w->claim = wkhttp_json(w->http, "POST", "/api/v1/worker/claim", text,
-	    wk_claimed, w);
+	    WKHTTP_READ, wk_claimed, w);
 	free(text);
 	if (w->claim == NULL)
 		wk_backoff(w, w->cfg->retry_min_ms, w->cfg->retry_max_ms);

@@ -9,13 +9,13 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-#define WKHTTP_MAX_BODY (4u << 20)	/* bytes of a response kept */
 #define WKHTTP_DL_BUF (256u << 10)	/* bytes per download buffer */
 
 struct wkhttp_sock {
@@ -42,18 +42,28 @@ struct wkhttp_req {
 	struct wkhttp *h;
 	CURL *easy;
 	struct curl_slist *hdrs;
-	wkhttp_cb *cb;
+	wkhttp_cb *cb;			/* JSON requests */
+	wkhttp_dl_cb *dlcb;		/* downloads */
 	void *arg;
 	int attached;			/* added to the multi handle */
+	int started;			/* the body began: status, clen read */
+	curl_off_t clen;		/* its Content-Length, or -1 */
 	char *body;			/* response body (or a download's error
 					   body), NUL-terminated */
 	size_t len, cap;
-	int too_big;
+	int status_only;		/* WKHTTP_STATUS_ONLY */
+	int too_big;			/* over WKHTTP_MAX_BODY: failed */
+	int cut;			/* over it, status only: stopped, ok */
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode result;
 	long status;
 	/* downloads: two buffers, one filling while the other is written */
 	int download;
+	int64_t max;			/* body bytes allowed, or -1 */
+	uint64_t got;			/* body bytes taken (hashed) */
+	int over;			/* more than max were coming: stopped */
+	EVP_MD_CTX *md;			/* SHA-256 of the bytes taken */
+	int mderr;			/* OpenSSL failed to hash */
 	uv_file fd;
 	int64_t off;			/* file offset of the next write */
 	char *dbuf[2];
@@ -243,6 +253,7 @@ wkhttp_req_free(struct wkhttp_req *r)
 	if (r->easy != NULL)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->hdrs);
+	EVP_MD_CTX_free(r->md);
 	free(r->body);
 	free(r->dbuf[0]);
 	free(r->dbuf[1]);
@@ -278,22 +289,48 @@ wkhttp_complete(struct wkhttp_req *r)
 {
 	char err[CURL_ERROR_SIZE + 128] = "";
 	long status = r->status;
+	struct wkhttp_dl dl;
 
+	memset(&dl, 0, sizeof(dl));
+	dl.bytes = r->got;
+	dl.over = r->over;
 	if (r->werr != 0) {
 		util_fmt(err, sizeof(err), "writing the download: %s",
 		    uv_strerror(r->werr));
-		status = 0;
+	} else if (r->mderr) {
+		util_fmt(err, sizeof(err), "hashing the download: OpenSSL "
+		    "failed");
+	} else if (r->over) {
+		util_fmt(err, sizeof(err), "the body is over the %lld bytes "
+		    "allowed: stopped", (long long)r->max);
 	} else if (r->too_big) {
-		util_fmt(err, sizeof(err), "response over %u bytes",
-		    WKHTTP_MAX_BODY);
-		status = 0;
-	} else if (r->result != CURLE_OK) {
+		util_fmt(err, sizeof(err), "response body over the worker's "
+		    "%u-byte limit: request abandoned", WKHTTP_MAX_BODY);
+	} else if (r->result != CURLE_OK && !(r->cut &&
+	    r->result == CURLE_WRITE_ERROR)) {
 		util_fmt(err, sizeof(err), "%s", r->errbuf[0] ? r->errbuf :
 		    curl_easy_strerror(r->result));
+	}
+	if (err[0] != '\0')
 		status = 0;
+	else if (r->download && status / 100 == 2) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+
+		if (EVP_DigestFinal_ex(r->md, md, &mdlen) != 1 ||
+		    mdlen != 32) {
+			util_fmt(err, sizeof(err), "hashing the download: "
+			    "OpenSSL failed");
+			status = 0;
+		} else
+			util_hex(md, mdlen, dl.sha256);
 	}
 	wkhttp_unlink(r);
-	r->cb(r->arg, status, r->body ? r->body : "", r->len, err);
+	if (r->download)
+		r->dlcb(r->arg, status, &dl, r->body ? r->body : "", r->len,
+		    err);
+	else
+		r->cb(r->arg, status, r->body ? r->body : "", r->len, err);
 	wkhttp_req_free(r);
 }
 
@@ -363,8 +400,14 @@ wkhttp_dl_written(uv_fs_t *fr)
 static size_t
 wkhttp_dl_write(struct wkhttp_req *r, const char *p, size_t n)
 {
-	if (r->werr != 0)
+	if (r->werr != 0 || r->mderr)
 		return 0;	/* fails the transfer */
+	/* got <= max always: the check cannot wrap */
+	if (r->max >= 0 && (r->clen > r->max ||
+	    n > (uint64_t)r->max - r->got)) {
+		r->over = 1;
+		return 0;
+	}
 	if (r->dfill + n > r->dcap[r->dcur]) {
 		if (r->wbusy) {
 			r->paused = 1;
@@ -382,6 +425,12 @@ wkhttp_dl_write(struct wkhttp_req *r, const char *p, size_t n)
 	}
 	memcpy(r->dbuf[r->dcur] + r->dfill, p, n);
 	r->dfill += n;
+	/* a chunk is at most CURL_MAX_WRITE_SIZE: hashing it here is quick */
+	if (EVP_DigestUpdate(r->md, p, n) != 1) {
+		r->mderr = 1;
+		return 0;
+	}
+	r->got += n;
 	return n;
 }
 
@@ -391,25 +440,35 @@ wkhttp_write(char *p, size_t size, size_t nmemb, void *ud)
 	struct wkhttp_req *r = ud;
 	size_t n = size * nmemb;
 
-	if (r->download) {
-		if (r->status == 0)
-			curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE,
-			    &r->status);
-		if (r->status / 100 == 2)
-			return wkhttp_dl_write(r, p, n);
+	if (!r->started) {
+		r->started = 1;
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		if (curl_easy_getinfo(r->easy,
+		    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &r->clen) != CURLE_OK)
+			r->clen = -1;
 	}
-	if (r->len + n > WKHTTP_MAX_BODY) {
-		r->too_big = 1;
-		return 0;
+	if (r->download && r->status / 100 == 2)
+		return wkhttp_dl_write(r, p, n);
+	/* len <= WKHTTP_MAX_BODY always: the check cannot wrap */
+	if (n > WKHTTP_MAX_BODY - r->len || (!r->status_only &&
+	    r->clen > (curl_off_t)WKHTTP_MAX_BODY)) {
+		if (!r->status_only) {
+			r->too_big = 1;
+			return 0;	/* fails the transfer */
+		}
+		n = WKHTTP_MAX_BODY - r->len;	/* keep what fits, stop */
+		r->cut = 1;
 	}
 	if (r->len + n + 1 > r->cap) {
 		r->cap = 2 * (r->len + n) + 1024;
+		if (r->cap > WKHTTP_MAX_BODY + 1)
+			r->cap = WKHTTP_MAX_BODY + 1;
 		r->body = util_xrealloc(r->body, r->cap);
 	}
 	memcpy(r->body + r->len, p, n);
 	r->len += n;
 	r->body[r->len] = '\0';
-	return n;
+	return r->cut ? 0 : n;
 }
 
 /* Collect finished transfers. */
@@ -450,7 +509,7 @@ wkhttp_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
 }
 
 static struct wkhttp_req *
-wkhttp_req_new(struct wkhttp *h, const char *path, wkhttp_cb *cb, void *arg)
+wkhttp_req_new(struct wkhttp *h, const char *path, void *arg)
 {
 	struct wkhttp_req *r = util_xcalloc(1, sizeof(*r));
 	size_t ulen = strlen(h->base) + strlen(path) + 1;
@@ -458,8 +517,8 @@ wkhttp_req_new(struct wkhttp *h, const char *path, wkhttp_cb *cb, void *arg)
 
 	util_fmt(url, ulen, "%s%s", h->base, path);
 	r->h = h;
-	r->cb = cb;
 	r->arg = arg;
+	r->clen = -1;
 	r->easy = curl_easy_init();
 	if (r->easy == NULL) {
 		free(url);
@@ -501,12 +560,14 @@ wkhttp_start(struct wkhttp_req *r)
 
 struct wkhttp_req *
 wkhttp_json(struct wkhttp *h, const char *method, const char *path,
-    const char *body, wkhttp_cb *cb, void *arg)
+    const char *body, int flags, wkhttp_cb *cb, void *arg)
 {
 	struct wkhttp_req *r;
 
-	if (h->closing || (r = wkhttp_req_new(h, path, cb, arg)) == NULL)
+	if (h->closing || (r = wkhttp_req_new(h, path, arg)) == NULL)
 		return NULL;
+	r->cb = cb;
+	r->status_only = (flags & WKHTTP_STATUS_ONLY) != 0;
 	r->hdrs = curl_slist_append(r->hdrs, "Accept: application/json");
 	if (body != NULL) {
 		r->hdrs = curl_slist_append(r->hdrs,
@@ -528,13 +589,21 @@ wkhttp_json(struct wkhttp *h, const char *method, const char *path,
 
 struct wkhttp_req *
 wkhttp_download(struct wkhttp *h, const char *path, uv_file fd,
-    wkhttp_cb *cb, void *arg)
+    int64_t max_bytes, wkhttp_dl_cb *cb, void *arg)
 {
 	struct wkhttp_req *r;
 
-	if (h->closing || (r = wkhttp_req_new(h, path, cb, arg)) == NULL)
+	if (h->closing || (r = wkhttp_req_new(h, path, arg)) == NULL)
 		return NULL;
+	r->dlcb = cb;
 	r->download = 1;
+	r->status_only = 1;	/* an error body is only logged */
+	r->max = max_bytes < 0 ? -1 : max_bytes;
+	if ((r->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1) {
+		wkhttp_req_free(r);
+		return NULL;
+	}
 	r->fd = fd;
 	r->dcap[0] = r->dcap[1] = WKHTTP_DL_BUF;
 	r->dbuf[0] = util_xmalloc(WKHTTP_DL_BUF);
