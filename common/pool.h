@@ -11,7 +11,10 @@
  * its rank): its dataset, the byte offset and length of its item's JSON in
  * the source file, an xxh3 hash of those bytes, and its image; the set of
  * all distinct image paths; and each source file's name, size, mtime and
- * xxh3-64 checksum.  Opening refuses an index whose source files changed.
+ * xxh3-64 checksum.  Each section of the index file carries its own xxh3-64
+ * checksum, and so does the header that lists them.  Opening refuses an
+ * index that is corrupted (a checksum differs, a record points outside
+ * its section), of another format version, or whose source files changed.
  */
 #ifndef DO_POOL_H
 #define DO_POOL_H
@@ -49,9 +52,15 @@ int pool_build(const char *datadir, const char *out_path, struct vresult *res,
 #define POOL_OPEN_VERIFY 1	/* also recompute every source checksum */
 
 /*
- * Map the index at path.  Verifies the header and that every source file
- * still has its recorded size and mtime (with POOL_OPEN_VERIFY, also its
- * checksum).  Returns NULL with a message in err on any failure.
+ * Map the index at path.  Always verifies the header, the checksum of
+ * every section (the whole file is read once, a fraction of a second for
+ * a 400 MB index; its pages stay in the page cache, not in this process's
+ * resident set), that every record lies inside its section, and that
+ * every source file still has its recorded size and mtime (with
+ * POOL_OPEN_VERIFY, also its checksum).  Returns NULL with a message in
+ * err on any failure; a corrupted index is told as "PATH: section 'NAME'
+ * is corrupted (checksum mismatch); ...", an index of another format
+ * version by its version, each with how to rebuild it.
  */
 struct pool *pool_open(const char *path, int flags, char *err, size_t errlen);
 
@@ -83,5 +92,22 @@ const char *pool_image(const struct pool *p, uint32_t i, size_t *len);
 
 /* 1 if path (len bytes) is one of the pool's image paths, else 0. */
 int pool_has_image(const struct pool *p, const char *path, size_t len);
+
+/* One section of the index file, as pool_section() describes it. */
+struct pool_section_info {
+	const char *name;	/* "header", "datasets", "entries", "ids", ... */
+	uint64_t off;		/* byte offset in the file */
+	uint64_t len;		/* bytes, with the padding up to the next one */
+	uint64_t sum;		/* its xxh3-64 checksum, verified at open */
+};
+
+/*
+ * Section i of the open index (0 is the header; the sections cover the
+ * file in order, each byte once) in *si; the name is static.  Returns 0,
+ * or -1 if i is not below pool_nsections().
+ */
+unsigned pool_nsections(const struct pool *p);
+int pool_section(const struct pool *p, unsigned i,
+    struct pool_section_info *si);
 
 #endif

@@ -3,7 +3,8 @@
  * pool_format.h).  Pass 1 streams each source file through jsonlex, checks
  * the JSON strictly and records every item's ID, image, offset and length;
  * pass 2 maps the file to hash each item's bytes.  Then the IDs are sorted,
- * duplicates refused, and the sections written through an atomic file.
+ * duplicates refused, and the sections written, each with its checksum in
+ * the header's section table, through an atomic file.
  */
 #include "pool.h"
 
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -629,20 +631,38 @@ pb_pad8(uint64_t n)
 	return (n + 7) & ~UINT64_C(7);
 }
 
-/* Lay out and write the index through an atomic file. */
+/* xxh3-64 of a section's n bytes at p and the zeros that pad it to 8. */
+static uint64_t
+pb_section_sum(XXH3_state_t *st, const void *p, uint64_t n)
+{
+	static const char zero[8];
+
+	XXH3_64bits_reset(st);
+	if (n > 0)
+		XXH3_64bits_update(st, p, n);
+	if (n % 8)
+		XXH3_64bits_update(st, zero, 8 - n % 8);
+	return XXH3_64bits_digest(st);
+}
+
+/*
+ * Lay out and write the index through an atomic file: the header with its
+ * section table (offset, length, checksum of each), then the sections.
+ */
 static int
 pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
     const char *out_path)
 {
 	struct pool_header h;
 	struct pool_entry *ents = NULL;
-	uint64_t *idhash = NULL, i, mask, slot, hv;
+	uint64_t *idhash = NULL, i, mask, slot, hv, off;
 	uint32_t *imghash = NULL, k;
 	char *blob = NULL;
 	uint64_t blen = 0;
+	struct { const void *p; uint64_t len; } sec[POOL_NSEC];
 	struct util_afile *af = NULL;
 	FILE *fp;
-	int rc = -1;
+	int werr, rc = -1;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, POOL_MAGIC, 8);
@@ -652,9 +672,6 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
 	h.n_images = b->img.n;
 	h.id_slots = pb_pow2(b->nitems * 2);
 	h.img_slots = pb_pow2((uint64_t)b->img.n * 2);
-	h.idblob_len = b->ids.len;
-	h.imgblob_len = b->img.blob.len;
-	h.datadir_len = strlen(datadir);
 
 	/* entries and id blob in ID order */
 	ents = util_xmalloc(b->nitems * sizeof(*ents));
@@ -690,29 +707,40 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
 		imghash[slot] = k + 1;
 	}
 
-	h.off_datasets = pb_pad8(sizeof(h));
-	h.off_entries = h.off_datasets + pb_pad8(b->nds * sizeof(*b->ds));
-	h.off_idblob = h.off_entries + pb_pad8(b->nitems * sizeof(*ents));
-	h.off_idhash = h.off_idblob + pb_pad8(b->ids.len);
-	h.off_images = h.off_idhash + h.id_slots * sizeof(*idhash);
-	h.off_imgblob = h.off_images + pb_pad8((uint64_t)b->img.n *
-	    sizeof(pool_image_rec));
-	h.off_imghash = h.off_imgblob + pb_pad8(b->img.blob.len);
-	h.off_datadir = h.off_imghash + pb_pad8(h.img_slots * sizeof(*imghash));
-	h.file_size = h.off_datadir + pb_pad8(h.datadir_len + 1);
+	sec[POOL_SEC_DATASETS].p = b->ds;
+	sec[POOL_SEC_DATASETS].len = (uint64_t)b->nds * sizeof(*b->ds);
+	sec[POOL_SEC_ENTRIES].p = ents;
+	sec[POOL_SEC_ENTRIES].len = b->nitems * sizeof(*ents);
+	sec[POOL_SEC_IDBLOB].p = blob;
+	sec[POOL_SEC_IDBLOB].len = b->ids.len;
+	sec[POOL_SEC_IDHASH].p = idhash;
+	sec[POOL_SEC_IDHASH].len = h.id_slots * sizeof(*idhash);
+	sec[POOL_SEC_IMAGES].p = b->img.recs;
+	sec[POOL_SEC_IMAGES].len = (uint64_t)b->img.n * sizeof(pool_image_rec);
+	sec[POOL_SEC_IMGBLOB].p = b->img.blob.p;
+	sec[POOL_SEC_IMGBLOB].len = b->img.blob.len;
+	sec[POOL_SEC_IMGHASH].p = imghash;
+	sec[POOL_SEC_IMGHASH].len = h.img_slots * sizeof(*imghash);
+	sec[POOL_SEC_DATADIR].p = datadir;
+	sec[POOL_SEC_DATADIR].len = strlen(datadir) + 1;
+	off = sizeof(h);
+	for (k = 0; k < POOL_NSEC; k++) {
+		h.sec[k].off = off;
+		h.sec[k].len = sec[k].len;
+		h.sec[k].sum = pb_section_sum(b->xx, sec[k].p, sec[k].len);
+		off += pb_pad8(sec[k].len);
+	}
+	h.file_size = off;
+	h.header_sum = XXH3_64bits(&h, offsetof(struct pool_header,
+	    header_sum));
 
 	if ((af = util_afile_open(out_path, b->err, b->errlen)) == NULL)
 		goto out;
 	fp = util_afile_fp(af);
-	if (pb_write(fp, &h, sizeof(h)) ||
-	    pb_write(fp, b->ds, b->nds * sizeof(*b->ds)) ||
-	    pb_write(fp, ents, b->nitems * sizeof(*ents)) ||
-	    pb_write(fp, blob, b->ids.len) ||
-	    pb_write(fp, idhash, h.id_slots * sizeof(*idhash)) ||
-	    pb_write(fp, b->img.recs, (uint64_t)b->img.n * sizeof(pool_image_rec)) ||
-	    pb_write(fp, b->img.blob.p, b->img.blob.len) ||
-	    pb_write(fp, imghash, h.img_slots * sizeof(*imghash)) ||
-	    pb_write(fp, datadir, h.datadir_len + 1)) {
+	werr = pb_write(fp, &h, sizeof(h));
+	for (k = 0; k < POOL_NSEC && werr == 0; k++)
+		werr = pb_write(fp, sec[k].p, sec[k].len);
+	if (werr != 0) {
 		util_fmt(b->err, b->errlen, "write %s: %s", out_path,
 		    strerror(errno));
 		util_afile_abort(af);

@@ -5,31 +5,62 @@
  * File: header | datasets[n_datasets] | entries[n_ids] | id blob |
  *       id hash (u64 slots) | images[n_images] | image blob |
  *       image hash (u32 slots) | datadir string.
- * Every section starts at a multiple of 8.  Native byte order (the index
- * is rebuilt per host).
+ * The header's section table gives each section's offset, length and
+ * checksum.  The sections follow the header in that order with no gap:
+ * each starts at a multiple of 8 and is padded with zeros to the next one,
+ * and the last one's padding ends the file, so every byte of the file is
+ * under a checksum (the header's own covers the header, the section table
+ * included).  Native byte order (the index is rebuilt per host).
+ *
+ * Version 1 had no checksums; version 2 added the section table.
  */
 #ifndef DO_POOL_FORMAT_H
 #define DO_POOL_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#define POOL_MAGIC "DOPOOL1\0"
-#define POOL_VERSION 1u
+#define POOL_MAGIC "DOPOOL1\0"	/* the same in every version */
+#define POOL_VERSION 2u
+
+/* The sections, in file order. */
+enum pool_sec {
+	POOL_SEC_DATASETS,	/* struct pool_dataset_rec[n_datasets] */
+	POOL_SEC_ENTRIES,	/* struct pool_entry[n_ids], in ID order */
+	POOL_SEC_IDBLOB,	/* the IDs' bytes, back to back */
+	POOL_SEC_IDHASH,	/* u64[id_slots]: (xxh3 >> 32) << 32 | entry + 1 */
+	POOL_SEC_IMAGES,	/* pool_image_rec[n_images] */
+	POOL_SEC_IMGBLOB,	/* the image paths' bytes */
+	POOL_SEC_IMGHASH,	/* u32[img_slots]: image index + 1 */
+	POOL_SEC_DATADIR,	/* the data directory, NUL-terminated */
+	POOL_NSEC
+};
+
+struct pool_section {
+	uint64_t off;		/* from the start of the file */
+	uint64_t len;		/* content bytes, before the zero padding */
+	uint64_t sum;		/* xxh3-64 of the content and its padding */
+};
 
 struct pool_header {
 	char magic[8];
-	uint32_t version;
+	uint32_t version;	/* at this offset in every version */
 	uint32_t n_datasets;
 	uint32_t n_ids;
 	uint32_t n_images;
 	uint64_t id_slots;	/* power of two */
 	uint64_t img_slots;	/* power of two */
-	uint64_t off_datasets, off_entries, off_idblob, off_idhash;
-	uint64_t off_images, off_imgblob, off_imghash, off_datadir;
-	uint64_t idblob_len, imgblob_len, datadir_len;
 	uint64_t file_size;
+	struct pool_section sec[POOL_NSEC];
 	uint64_t reserved[4];
+	uint64_t header_sum;	/* xxh3-64 of every header byte before it */
 };
+
+_Static_assert(sizeof(struct pool_header) % 8 == 0,
+    "the first section follows the header without padding");
+_Static_assert(offsetof(struct pool_header, header_sum) ==
+    sizeof(struct pool_header) - sizeof(uint64_t),
+    "the header checksum is the header's last field");
 
 struct pool_dataset_rec {
 	char name[64];		/* NUL-terminated; the file is <name>.json */

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,50 @@ test_build_refusal(void **state)
 	assert_non_null(strstr(g_out, "1 IDs"));
 }
 
+/* Issue 9, item 7: pool stats --verify exits non-zero on a corrupted index
+ * (4 KB overwritten in its middle) and on an old-version one. */
+static void
+test_stats_verify_corrupt(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char data[600], idx[600], buf[4096];
+	struct stat st;
+	uint32_t v1 = 1;
+	FILE *fp;
+
+	snprintf(data, sizeof(data), "%s/data", g_dir);
+	snprintf(idx, sizeof(idx), "%s/p.idx", dir);
+	assert_int_equal(RUN("pool", "build", "--data", data, "--out", idx), 0);
+	assert_int_equal(RUN("pool", "stats", idx, "--verify"), 0);
+	assert_non_null(strstr(g_out, "every index section and source checksum "
+	    "verified"));
+	assert_non_null(strstr(g_out, "\nids "));
+	assert_int_equal(stat(idx, &st), 0);
+	assert_true(st.st_size > 3 * (off_t)sizeof(buf));
+	memset(buf, 0xa5, sizeof(buf));
+	fp = fopen(idx, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseeko(fp, st.st_size / 2 - 2048, SEEK_SET), 0);
+	assert_int_equal(fwrite(buf, 1, sizeof(buf), fp), sizeof(buf));
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(RUN("pool", "stats", idx, "--verify"), 2);
+	assert_non_null(strstr(g_out, idx));
+	assert_non_null(strstr(g_out, "is corrupted (checksum mismatch)"));
+	/* without --verify the sections are checked all the same */
+	assert_int_equal(RUN("pool", "stats", idx), 2);
+	assert_non_null(strstr(g_out, "is corrupted (checksum mismatch)"));
+	/* an index of format version 1 */
+	assert_int_equal(RUN("pool", "build", "--data", data, "--out", idx), 0);
+	fp = fopen(idx, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseeko(fp, 8, SEEK_SET), 0);	/* after the magic */
+	assert_int_equal(fwrite(&v1, 1, sizeof(v1), fp), sizeof(v1));
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(RUN("pool", "stats", idx, "--verify"), 2);
+	assert_non_null(strstr(g_out, "version 1"));
+	assert_non_null(strstr(g_out, "dataoptim pool build"));
+}
+
 int
 main(void)
 {
@@ -136,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_validate_exit_codes),
 		cmocka_unit_test(test_materialize_and_stats),
 		cmocka_unit_test(test_build_refusal),
+		cmocka_unit_test(test_stats_verify_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,4 +1,5 @@
-/* Unit tests: pool index build, open, lookups, refusals and staleness. */
+/* Unit tests: pool index build, open, lookups, refusals, staleness and
+ * the index's own checksums (corruption, old format versions). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,8 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "pool.h"
+#include "pool_format.h"	/* to forge indexes with valid checksums */
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
@@ -275,6 +278,280 @@ test_corrupt_index(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+/* An index of the synthetic pool (scale 0.001, about 400 KB, so a 4 KB
+ * overwrite sits inside it) built at a fresh path (in idx, idxsz bytes);
+ * returns its bytes (*n of them; the caller frees) and fills sec[] with
+ * its sections, as the opened index describes them. */
+static char *
+synth_index(char *idx, size_t idxsz, size_t *n,
+    struct pool_section_info sec[POOL_NSEC + 1])
+{
+	const char *dir = tu_synth_pool(0.001, NULL);
+	char data[600], err[512];
+	struct vresult res;
+	struct pool *p;
+	char *bytes;
+	unsigned i;
+
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(idx, idxsz, "%s/pool.idx", tu_tmpdir());
+	vresult_init(&res);
+	assert_int_equal(pool_build(data, idx, &res, err, sizeof(err)), 0);
+	vresult_clear(&res);
+	bytes = util_read_small(idx, 64 << 20, n, err, sizeof(err));
+	assert_non_null(bytes);
+	assert_true(*n > 64 * 1024);
+	p = pool_open(idx, 0, err, sizeof(err));
+	assert_non_null(p);
+	assert_int_equal(pool_nsections(p), POOL_NSEC + 1);
+	for (i = 0; i < POOL_NSEC + 1; i++)
+		assert_int_equal(pool_section(p, i, &sec[i]), 0);
+	pool_close(p);
+	return bytes;
+}
+
+/* Write n bytes to path, replacing it. */
+static void
+put_file(const char *path, const void *bytes, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(bytes, 1, n, fp), n);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The name of the section holding byte off. */
+static const char *
+section_at(const struct pool_section_info *sec, uint64_t off)
+{
+	unsigned i;
+
+	for (i = 0; i < POOL_NSEC + 1; i++)
+		if (off >= sec[i].off && off - sec[i].off < sec[i].len)
+			return sec[i].name;
+	fail_msg("byte %llu is in no section", (unsigned long long)off);
+	return NULL;
+}
+
+/* pool_open(idx) must fail with "IDX: section 'NAME' is corrupted". */
+static void
+expect_corrupted(const char *idx, const char *name)
+{
+	char err[1024], want[128];
+	struct pool *p = pool_open(idx, 0, err, sizeof(err));
+
+	if (p != NULL) {
+		pool_close(p);
+		fail_msg("a corruption of section '%s' was not noticed", name);
+	}
+	snprintf(want, sizeof(want), "section '%s' is corrupted (checksum "
+	    "mismatch)", name);
+	if (strstr(err, want) == NULL)
+		fail_msg("want \"%s\", got: %s", want, err);
+	assert_true(strncmp(err, idx, strlen(idx)) == 0);
+	assert_non_null(strstr(err, "dataoptim pool build"));
+}
+
+static void
+test_section_table(void **state)
+{
+	struct pool_section_info sec[POOL_NSEC + 1], extra;
+	char idx[600], err[512];
+	size_t n, len;
+	char *bytes = synth_index(idx, sizeof(idx), &n, sec);
+	struct pool *p;
+	const char *id;
+	unsigned i, j;
+
+	/* the sections cover the file in order, each byte once */
+	assert_int_equal(sec[0].off, 0);
+	assert_string_equal(sec[0].name, "header");
+	for (i = 0; i < POOL_NSEC + 1; i++) {
+		assert_true(sec[i].len > 0);
+		assert_int_equal(sec[i].len % 8, 0);
+		if (i + 1 < POOL_NSEC + 1)
+			assert_int_equal(sec[i].off + sec[i].len, sec[i + 1].off);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(sec[i].name, sec[j].name);
+	}
+	assert_int_equal(sec[POOL_NSEC].off + sec[POOL_NSEC].len, n);
+	assert_string_equal(section_at(sec, sec[3].off), "ids");
+	/* each checksum is xxh3-64 of its bytes (the header's of the bytes
+	 * before it, its last field) */
+	assert_int_equal(sec[0].sum, XXH3_64bits(bytes, sec[0].len - 8));
+	for (i = 1; i < POOL_NSEC + 1; i++)
+		assert_int_equal(sec[i].sum, XXH3_64bits(bytes + sec[i].off,
+		    sec[i].len));
+	/* the intact index opens and answers */
+	p = pool_open(idx, POOL_OPEN_VERIFY, err, sizeof(err));
+	assert_non_null(p);
+	assert_int_equal(pool_section(p, POOL_NSEC + 1, &extra), -1);
+	assert_true(pool_find(p, "aokvqa_dQbC9HGBPG3RCvpPWE4cWG", 29) >= 0);
+	id = pool_id(p, pool_count(p) - 1, &len);
+	assert_int_equal(pool_find(p, id, len), pool_count(p) - 1);
+	pool_close(p);
+	free(bytes);
+}
+
+/* Issue 9, item 7: 4 KB overwritten in the middle of the index. */
+static void
+test_corrupt_4k_middle(void **state)
+{
+	struct pool_section_info sec[POOL_NSEC + 1];
+	char idx[600], err[512];
+	size_t n, i, start, first;
+	char *bytes = synth_index(idx, sizeof(idx), &n, sec);
+	char *bad = util_xmalloc(n);
+	struct pool *p;
+
+	memcpy(bad, bytes, n);
+	start = n / 2 - 2048;
+	for (i = 0; i < 4096; i++)
+		bad[start + i] = (char)(0x5a ^ (i * 7));
+	for (first = 0; first < n && bad[first] == bytes[first]; first++)
+		;
+	assert_true(first < start + 4096);
+	put_file(idx, bad, n);
+	expect_corrupted(idx, section_at(sec, first));
+	/* the same bytes put back: it opens again */
+	put_file(idx, bytes, n);
+	p = pool_open(idx, 0, err, sizeof(err));
+	assert_non_null(p);
+	pool_close(p);
+	free(bad);
+	free(bytes);
+}
+
+/* One byte changed in each section, in its middle and in its last byte
+ * (padding where it has some): always refused, naming that section. */
+static void
+test_corrupt_each_section(void **state)
+{
+	struct pool_section_info sec[POOL_NSEC + 1];
+	char idx[600];
+	size_t n;
+	char *bytes = synth_index(idx, sizeof(idx), &n, sec);
+	uint64_t at[2];
+	unsigned i, k;
+
+	for (i = 0; i < POOL_NSEC + 1; i++) {
+		at[0] = sec[i].off + sec[i].len / 2;
+		at[1] = sec[i].off + sec[i].len - 1;
+		for (k = 0; k < 2; k++) {
+			bytes[at[k]] ^= 0x10;
+			put_file(idx, bytes, n);
+			expect_corrupted(idx, sec[i].name);
+			bytes[at[k]] ^= 0x10;
+		}
+	}
+	free(bytes);
+}
+
+/* An index written before the checksums (format version 1) is refused,
+ * saying how to rebuild it. */
+static void
+test_old_version(void **state)
+{
+	struct pool_section_info sec[POOL_NSEC + 1];
+	char idx[600], err[512], small[64];
+	size_t n;
+	char *bytes = synth_index(idx, sizeof(idx), &n, sec);
+	uint32_t v1 = 1;
+
+	memcpy(bytes + offsetof(struct pool_header, version), &v1, sizeof(v1));
+	put_file(idx, bytes, n);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "version 1"));
+	assert_non_null(strstr(err, "rebuild it with 'dataoptim pool build'"));
+	/* a version 1 file shorter than a version 2 header: the same */
+	memcpy(small, bytes, sizeof(small));
+	put_file(idx, small, sizeof(small));
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "version 1"));
+	assert_non_null(strstr(err, "dataoptim pool build"));
+	free(bytes);
+}
+
+/* Recompute the section and header checksums after an edit, as a faulty
+ * writer would have written them. */
+static void
+reseal(char *bytes)
+{
+	struct pool_header h;
+	unsigned i;
+
+	memcpy(&h, bytes, sizeof(h));
+	for (i = 0; i < POOL_NSEC; i++)
+		h.sec[i].sum = XXH3_64bits(bytes + h.sec[i].off,
+		    (h.sec[i].len + 7) & ~(uint64_t)7);
+	h.header_sum = XXH3_64bits(&h, offsetof(struct pool_header,
+	    header_sum));
+	memcpy(bytes, &h, sizeof(h));
+}
+
+/* Checksums that match but records that point outside their tables
+ * (what only a faulty writer makes) are refused too, and lookups end in a
+ * hash table without an empty slot. */
+static void
+test_inconsistent_records(void **state)
+{
+	struct pool_section_info sec[POOL_NSEC + 1];
+	struct pool_header h;
+	struct pool_entry e;
+	pool_image_rec im;
+	char idx[600], err[512];
+	size_t n;
+	char *bytes = synth_index(idx, sizeof(idx), &n, sec);
+	char *orig = util_xmalloc(n);
+	struct pool *p;
+	uint64_t i;
+
+	memcpy(orig, bytes, n);
+	memcpy(&h, bytes, sizeof(h));
+	/* an entry's ID past the end of the ID blob */
+	memcpy(&e, bytes + h.sec[POOL_SEC_ENTRIES].off, sizeof(e));
+	e.id_off = (uint32_t)h.sec[POOL_SEC_IDBLOB].len;
+	memcpy(bytes + h.sec[POOL_SEC_ENTRIES].off, &e, sizeof(e));
+	reseal(bytes);
+	put_file(idx, bytes, n);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "section 'entries' is inconsistent"));
+	/* an entry naming a dataset that is not there */
+	memcpy(bytes, orig, n);
+	e.id_off = 0;
+	e.packed |= (uint64_t)0xff << POOL_OFF_BITS;
+	memcpy(bytes + h.sec[POOL_SEC_ENTRIES].off, &e, sizeof(e));
+	reseal(bytes);
+	put_file(idx, bytes, n);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "section 'entries' is inconsistent"));
+	/* an image path past the end of the image blob */
+	memcpy(bytes, orig, n);
+	memcpy(&im, bytes + h.sec[POOL_SEC_IMAGES].off, sizeof(im));
+	im = (im & ~UINT64_C(0xffffffffffff)) | h.sec[POOL_SEC_IMGBLOB].len;
+	memcpy(bytes + h.sec[POOL_SEC_IMAGES].off, &im, sizeof(im));
+	reseal(bytes);
+	put_file(idx, bytes, n);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "section 'images' is inconsistent"));
+	/* no empty slot in either hash table: lookups still end */
+	memcpy(bytes, orig, n);
+	for (i = 0; i < h.sec[POOL_SEC_IDHASH].len; i++)
+		bytes[h.sec[POOL_SEC_IDHASH].off + i] = (char)0xff;
+	for (i = 0; i < h.sec[POOL_SEC_IMGHASH].len; i++)
+		bytes[h.sec[POOL_SEC_IMGHASH].off + i] = (char)0xff;
+	reseal(bytes);
+	put_file(idx, bytes, n);
+	p = pool_open(idx, 0, err, sizeof(err));
+	assert_non_null(p);
+	assert_true(pool_find(p, "coco_0", 6) < 0);
+	assert_false(pool_has_image(p, "coco/a.jpg", 10));
+	pool_close(p);
+	free(orig);
+	free(bytes);
+}
+
 static void
 test_empty_dataset_file(void **state)
 {
@@ -322,6 +599,11 @@ main(void)
 		cmocka_unit_test(test_refuse_ids),
 		cmocka_unit_test(test_stale_index),
 		cmocka_unit_test(test_corrupt_index),
+		cmocka_unit_test(test_section_table),
+		cmocka_unit_test(test_corrupt_4k_middle),
+		cmocka_unit_test(test_corrupt_each_section),
+		cmocka_unit_test(test_old_version),
+		cmocka_unit_test(test_inconsistent_records),
 		cmocka_unit_test(test_empty_dataset_file),
 		cmocka_unit_test(test_synthetic_pool),
 	};
