@@ -24,6 +24,12 @@ WLOG=$STATE/worker.log
 mkdir -p "$STATE"
 umask 077
 
+# (again when the index is from an older version or damaged: the demo
+# pool is synthetic and deterministic, so it comes back the same)
+if [ -f "$POOL" ] && ! "$BIN/dataoptim" pool stats "$POOL" >/dev/null 2>&1; then
+	echo "run: the demo pool index is out of date or damaged; remaking it"
+	rm -f "$POOL"
+fi
 if [ ! -f "$POOL" ]; then
 	echo "run: making a synthetic pool (scale 0.01) in $STATE/pool ..."
 	rm -rf "$STATE/pool"
