@@ -1319,18 +1319,6 @@ fail:
 	return NULL;
 }
 
-int
-http_add_connection(struct http_server *hs, int fd)
-{
-	struct sockaddr_in a;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return MHD_add_connection(hs->d, fd, (struct sockaddr *)&a,
-	    sizeof(a)) == MHD_YES ? 0 : -1;
-}
-
 unsigned
 http_port(const struct http_server *hs)
 {

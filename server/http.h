@@ -46,11 +46,6 @@ struct http_server *http_start(struct srv *srv, int lsock, char *err,
  * in flight, then stop the daemon and free hs.  NULL is ignored. */
 void http_stop(struct http_server *hs, int grace);
 
-/* Hand an already connected socket fd to the server as if it had been
- * accepted from 127.0.0.1 (the fuzz target's seam: one end of a
- * socketpair).  The server owns fd after success.  0 or -1. */
-int http_add_connection(struct http_server *hs, int fd);
-
 /* The port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *hs);
 

@@ -5,10 +5,10 @@
  * organizer and a worker with known tokens and two tracks, and starts the
  * real server (libmicrohttpd with its threads, the router, the form
  * parser, the handlers, the data layer).  Each input is one connection:
- * the server gets one end of a socketpair (http_add_connection), the
- * input is written to the other in chunks whose sizes come from the
- * input's first byte, then the answer is read until the server closes
- * (its idle timeout is 1 s here); 5 s without the end is a hang.  Any crash, sanitizer report or hang is a bug; an error answer
+ * a loopback TCP connection to the server's port, the input written in
+ * chunks whose sizes come from the input's first byte, then the answer
+ * read until the server closes (its idle timeout is 1 s here); 5 s
+ * without the end is a hang.  Any crash, sanitizer report or hang is a bug; an error answer
  * is just an answer.  Built and run by `make fuzz` (seeds in
  * tests/fuzz/http-seeds/, where Bearer tokens are the ones made here).
  */
@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,6 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct http_server *fz_hs;
+static struct sockaddr_in fz_addr;	/* where it listens */
 
 #define FZ_PARTICIPANT "do_fuzzParticipantToken00000000000000000000000"
 #define FZ_ADMIN "do_fuzzAdminToken00000000000000000000000000000"
@@ -138,6 +141,10 @@ fz_setup(const char *dir)
 		fz_die("maint", "cannot start");
 	if ((fz_hs = http_start(srv, lsock, err, sizeof(err))) == NULL)
 		fz_die("http_start", err);
+	memset(&fz_addr, 0, sizeof(fz_addr));
+	fz_addr.sin_family = AF_INET;
+	fz_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fz_addr.sin_port = htons((uint16_t)http_port(fz_hs));
 }
 
 static int
@@ -196,8 +203,8 @@ fz_drain(int fd)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int sv[2];
 	size_t off = 0, k = 0, n;
+	int fd;
 	uint8_t seed;
 
 	if (size < 1)
@@ -205,22 +212,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seed = data[0];		/* chunk sizes: from the first byte */
 	data++;
 	size--;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return 0;
-	if (http_add_connection(fz_hs, sv[0]) != 0) {
-		close(sv[1]);
+	if (connect(fd, (struct sockaddr *)&fz_addr, sizeof(fz_addr)) != 0) {
+		close(fd);
 		return 0;
 	}
 	while (off < size) {
 		n = 1 + (size_t)((seed * 31u + k++ * 17u) % 997u);
 		if (n > size - off)
 			n = size - off;
-		if (write(sv[1], data + off, n) != (ssize_t)n)
+		if (write(fd, data + off, n) != (ssize_t)n)
 			break;
 		off += n;
 	}
-	shutdown(sv[1], SHUT_WR);
-	fz_drain(sv[1]);
-	close(sv[1]);
+	shutdown(fd, SHUT_WR);
+	fz_drain(fd);
+	close(fd);
 	return 0;
 }
