@@ -912,6 +912,14 @@ http_work_main(void *arg)
 	}
 }
 
+/* Does a body follow the request head? */
+static int
+http_has_body(struct http_req *req)
+{
+	return http_req_content_length(req) > 0 ||
+	    http_req_header(req, "Transfer-Encoding") != NULL;
+}
+
 /*
  * The per-address limits, when a request head is in: more connections
  * from its peer, or more requests in flight for its client (behind a
@@ -989,14 +997,19 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		if (http_over_limits(req) != 0)
 			return http_queue(req);
 		http_begin(req);
+		/* A reply queued in this first call makes libmicrohttpd
+		 * 0.9.75 close the connection after it (it cannot know the
+		 * request is over): only an early answer to a request with
+		 * an unread body goes now; the rest is queued in the next
+		 * call, once the request is complete, and the connection
+		 * stays open for the next request. */
 		if (req->resp != NULL)
-			return http_queue(req);
+			return http_has_body(req) ? http_queue(req) : MHD_YES;
 		if (!(req->route->flags & (ROUTE_JSON_BODY |
 		    ROUTE_STREAM_BODY))) {
 			guard_busy(req->hs->guard, req->gc);
 			req->phase = PH_DONE;
 			http_handle(req);
-			return http_queue(req);
 		}
 		return MHD_YES;
 	}
