@@ -365,9 +365,13 @@ http_reply_json(struct http_req *req, unsigned status, json_t *body)
 	size_t len;
 
 	json_decref(body);
-	if (s == NULL)
+	if (s == NULL) {
+		fprintf(stderr, "dataoptimd: %s %s: the answer could not be "
+		    "built (status %u); answering 500\n", req->method,
+		    req->path, status);
 		return http_reply_error(req, 500, "internal",
 		    "cannot encode the answer", NULL);
+	}
 	len = strlen(s);
 	/* one trailing newline makes curl output readable */
 	s = util_xrealloc(s, len + 2);
@@ -382,8 +386,11 @@ int
 http_reply_error_ex(struct http_req *req, unsigned status, const char *code,
     const char *message, json_t *details, json_t *extra)
 {
-	json_t *e = json_pack("{s:s, s:s, s:o}", "code", code,
-	    "message", message, "details", details ? details : json_array());
+	/* the message may quote what the client sent: never lost to a
+	 * failed build (util_json_text repairs invalid UTF-8) */
+	json_t *e = json_pack("{s:s, s:o, s:o}", "code", code,
+	    "message", util_json_text(message, strlen(message)), "details",
+	    details ? details : json_array());
 
 	if (extra != NULL) {
 		json_object_update(e, extra);

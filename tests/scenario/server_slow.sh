@@ -87,7 +87,20 @@ wait $SPID
 # one address over per_ip_connections: 503 with Retry-After, an answer
 got=$(slow <<'PY'
 import socket, sys
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for i in range(4)]
+socks = []
+for i in range(4):
+    # each makes one request and keeps its connection (keep-alive): the
+    # server has surely counted it once the answer is in
+    k = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    k.settimeout(5)
+    k.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while b"}" not in got:
+        c = k.recv(4096)
+        if not c:
+            break
+        got += c
+    socks.append(k)
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.settimeout(5)
 s.sendall(b"GET /api/v1/tracks HTTP/1.1\r\nHost: x\r\n\r\n")
