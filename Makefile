@@ -168,8 +168,10 @@ bench: deps build
 # database), FUZZ_SECONDS each; a finding stops it with its reproducer.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Icommon -Iserver -fsanitize=fuzzer,address,undefined
-# reports with function names and lines (llvm-14's symbolizer)
+# reports with function names and lines (llvm-14's symbolizer); findings
+# (crash-*, timeout-*, slow-unit-* ...) are written under build/fuzz/
 FUZZ_ENV   := ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+FUZZ_RUN   := -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/
 FUZZ_SRV   := $(SRVDB_SRC) $(filter-out server/main.c,$(SERVER_SRC)) build/rel/server/migrations.c
 fuzz: build/rel/server/migrations.c
 	@sh deploy/deps.sh clang libclang-rt-14-dev llvm-14
@@ -181,9 +183,9 @@ fuzz: build/rel/server/migrations.c
 	@cp ../shared/dataoptim/example-byod.json build/fuzz/corpus-byod/ 2>/dev/null || true
 	@cp ../shared/dataoptim/example-standard.txt build/fuzz/corpus-stdval/ 2>/dev/null || true
 	@cp tests/fuzz/http-seeds/*.txt build/fuzz/corpus-http/
-	$(FUZZ_ENV) build/fuzz/fuzz_byod -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
-	$(FUZZ_ENV) build/fuzz/fuzz_stdval -max_total_time=$(FUZZ_SECONDS) -timeout=5 build/fuzz/corpus-stdval
-	$(FUZZ_ENV) build/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 \
+	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
+	$(FUZZ_ENV) build/fuzz/fuzz_stdval $(FUZZ_RUN) -timeout=5 build/fuzz/corpus-stdval
+	$(FUZZ_ENV) build/fuzz/fuzz_http $(FUZZ_RUN) -max_len=16384 -timeout=10 \
 	    -dict=tests/fuzz/http.dict build/fuzz/corpus-http
 
 clean:

@@ -37,34 +37,11 @@ struct sv {
 static int
 sv_utf8_bad(const unsigned char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, l;
 
-	while (i < n) {
-		unsigned c = s[i], need, min, cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1; min = 0x80; cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2; min = 0x800; cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3; min = 0x10000; cp = c & 0x07;
-		} else
+	for (; i < n; i += l)
+		if ((l = util_utf8_len(s + i, n - i)) == 0)
 			return 1;
-		if (i + need >= n)
-			return 1;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 1;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 1;
-		i += need + 1;
-	}
 	return 0;
 }
 

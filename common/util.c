@@ -425,3 +425,22 @@ util_json_text(const char *s, size_t n)
 	free(fixed);
 	return v != NULL ? v : json_string("");
 }
+
+const char *
+util_list_next(const char **p, size_t *len)
+{
+	const char *a = *p, *b;
+	size_t n;
+
+	if (*a == '\0')
+		return NULL;
+	n = strcspn(a, ",");
+	b = a + n;
+	*p = b + (*b == ',');
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+		b--;
+	*len = (size_t)(b - a);
+	return a;
+}

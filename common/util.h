@@ -77,6 +77,14 @@ char *util_utf8_repair(const char *s, size_t n);
 json_t *util_json_text(const char *s, size_t n);
 
 /*
+ * The next item of the comma-separated list at *p, without the blanks
+ * (spaces, tabs) around it: returns its start and puts its length in
+ * *len (0 for an empty item), and moves *p past it and its comma.  NULL
+ * at the end of the list.
+ */
+const char *util_list_next(const char **p, size_t *len);
+
+/*
  * Replace every occurrence of from in s (NUL-terminated) by to, in place;
  * to must not be longer than from.  Returns the number replaced.
  */

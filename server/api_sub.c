@@ -46,6 +46,7 @@ struct sub_req {
 	struct sub_field f[F_N];	/* form fields; raw: from the query */
 	int saw_file;		/* the form had a "file" field */
 	int bad;		/* a field too long or repeated (set msg) */
+	const char *idem_key;	/* Idempotency-Key (MHD's), or NULL */
 	char msg[160];
 	struct srv *srv;
 };
@@ -297,35 +298,6 @@ sub_track(struct http_req *req, const char *slug, struct db_track *t)
 	return 0;
 }
 
-/*
- * The Idempotency-Key header of an upload: NULL when there is none, else
- * the key (1..200 printable ASCII characters; else *bad after replying
- * 400).  A key the team used within a day answers 200 with the
- * submission it made (Idempotent-Replayed: true), before the body is
- * read: *replayed is then 1.
- */
-static const char *
-sub_idem_key(struct http_req *req, int *bad)
-{
-	const char *k = http_req_header(req, "Idempotency-Key");
-	size_t i, n;
-
-	*bad = 0;
-	if (k == NULL)
-		return NULL;
-	n = strlen(k);
-	for (i = 0; i < n && k[i] > 0x20 && k[i] < 0x7f; i++)
-		;
-	if (n == 0 || n > 200 || i < n) {
-		http_reply_error(req, 400, "bad_request", "header "
-		    "Idempotency-Key: 1 to 200 printable ASCII characters, no "
-		    "spaces", NULL);
-		*bad = 1;
-		return NULL;
-	}
-	return k;
-}
-
 /* Answer with the submission an earlier try with the same key made. */
 static int
 sub_replay(struct http_req *req, const char *id)
@@ -343,21 +315,38 @@ sub_replay(struct http_req *req, const char *id)
 	return 0;
 }
 
-/* 1 after answering a replay (or a bad key), 0 to go on. */
+/*
+ * The Idempotency-Key header of an upload into *key (NULL when there is
+ * none; 1..200 printable ASCII characters).  Returns 1 after answering:
+ * 400 for a bad key, or 200 with the submission that the team's same key
+ * made within a day (Idempotent-Replayed: true), before the body is
+ * read; else 0.
+ */
 static int
-sub_idem_replayed(struct http_req *req)
+sub_idem_replayed(struct http_req *req, const char **key)
 {
 	const struct db_principal *who = http_req_who(req);
-	const char *key;
+	const char *k = http_req_header(req, "Idempotency-Key");
 	char first[40];
-	int bad, rc;
+	size_t i, n;
+	int rc;
 
-	if ((key = sub_idem_key(req, &bad)) == NULL)
-		return bad;
-	rc = db_idem_find(http_req_db(req), who->team_id, key, srv_now(),
-	    first, sizeof(first));
-	if (rc == DB_NOTFOUND)
+	*key = NULL;
+	if (k == NULL)
 		return 0;
+	n = strlen(k);
+	for (i = 0; i < n && k[i] > 0x20 && k[i] < 0x7f; i++)
+		;
+	if (n == 0 || n > 200 || i < n)
+		return http_reply_error(req, 400, "bad_request", "header "
+		    "Idempotency-Key: 1 to 200 printable ASCII characters, no "
+		    "spaces", NULL), 1;
+	rc = db_idem_find(http_req_db(req), who->team_id, k, srv_now(),
+	    first, sizeof(first));
+	if (rc == DB_NOTFOUND) {
+		*key = k;
+		return 0;
+	}
 	if (rc != DB_OK)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL), 1;
@@ -379,13 +368,14 @@ api_sub_begin(struct http_req *req)
 		{ "track", 64 }, { "method_name", 200 },
 		{ "description", 4000 }, { "url", 1000 }, { "csrf_token", 100 },
 	};
+	const char *idem;
 	int i, is_form;
 
 	if (ctype == NULL)
 		return http_reply_error(req, 415, "unsupported_media_type",
 		    "send multipart/form-data, text/plain or application/json",
 		    NULL);
-	if (sub_idem_replayed(req))
+	if (sub_idem_replayed(req, &idem))
 		return 0;
 	is_form = strncasecmp(ctype, "multipart/form-data", 19) == 0;
 	if (cl >= 0 && (uint64_t)cl > max + (is_form ? SUB_FORM_SLACK : 0))
@@ -398,6 +388,7 @@ api_sub_begin(struct http_req *req)
 		    NULL);
 	sr = util_xcalloc(1, sizeof(*sr));
 	sr->srv = srv;
+	sr->idem_key = idem;
 	for (i = 0; i < F_N; i++) {
 		sr->f[i].key = fields[i].key;
 		sr->f[i].max = fields[i].max;
@@ -609,7 +600,7 @@ api_sub_create(struct http_req *req)
 	ns.total = t.total;
 	ns.max_active = t.max_active > 0 ? t.max_active :
 	    srv->cfg->max_active_jobs;
-	ns.idem_key = sub_idem_key(req, &rc);
+	ns.idem_key = sr->idem_key;
 	ns.now = srv_now();
 	ca.up = sr->up;
 	ca.dest = dest;

@@ -357,20 +357,12 @@ guard_addr_key(const struct sockaddr *sa, char *buf, size_t len)
 static int
 guard_listed(const char *list, const char *addr, size_t len)
 {
-	const char *p = list;
+	const char *p = list, *a;
+	size_t n;
 
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		const char *a = p, *b = p + n;
-
-		while (a < b && (*a == ' ' || *a == '\t'))
-			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		if ((size_t)(b - a) == len && memcmp(a, addr, len) == 0)
+	while ((a = util_list_next(&p, &n)) != NULL)
+		if (n == len && memcmp(a, addr, len) == 0)
 			return 1;
-		p += n + (p[n] == ',');
-	}
 	return 0;
 }
 
@@ -378,46 +370,35 @@ char *
 guard_client_key(const char *peer, const char *peer_key, const char *xff,
     const char *trusted, char *out, size_t outlen)
 {
-	size_t end;
+	const char *p = xff, *a, *client = NULL;
+	size_t n, clen = 0;
+	char ip[64];
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
 
 	util_fmt(out, outlen, "%s", peer_key);
 	if (xff == NULL || trusted == NULL || trusted[0] == '\0' ||
 	    !guard_listed(trusted, peer, strlen(peer)))
 		return out;
-	/* from the right: each hop added the address it saw */
-	for (end = strlen(xff); end > 0;) {
-		size_t start = end, n;
-		char ip[64];
-		struct sockaddr_in6 s6;
-		struct sockaddr_in s4;
-
-		while (start > 0 && xff[start - 1] != ',')
-			start--;
-		n = end - start;
-		end = start > 0 ? start - 1 : 0;
-		while (n > 0 && (xff[start] == ' ' || xff[start] == '\t')) {
-			start++;
-			n--;
+	/* each hop appended the address it saw: the rightmost one that is
+	 * not itself a trusted proxy is the client */
+	while ((a = util_list_next(&p, &n)) != NULL)
+		if (!guard_listed(trusted, a, n)) {
+			client = a;
+			clen = n;
 		}
-		while (n > 0 && (xff[start + n - 1] == ' ' ||
-		    xff[start + n - 1] == '\t'))
-			n--;
-		if (n == 0 || n >= sizeof(ip))
-			return out;	/* malformed: the peer it is */
-		memcpy(ip, xff + start, n);
-		ip[n] = '\0';
-		if (guard_listed(trusted, ip, n))
-			continue;	/* one more proxy */
-		memset(&s4, 0, sizeof(s4));
-		memset(&s6, 0, sizeof(s6));
-		if (inet_pton(AF_INET, ip, &s4.sin_addr) == 1) {
-			s4.sin_family = AF_INET;
-			guard_addr_key((struct sockaddr *)&s4, out, outlen);
-		} else if (inet_pton(AF_INET6, ip, &s6.sin6_addr) == 1) {
-			s6.sin6_family = AF_INET6;
-			guard_addr_key((struct sockaddr *)&s6, out, outlen);
-		}
-		return out;	/* not an address: the peer it is */
+	if (client == NULL || clen == 0 || clen >= sizeof(ip))
+		return out;	/* none, or malformed: the peer it is */
+	memcpy(ip, client, clen);
+	ip[clen] = '\0';
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (inet_pton(AF_INET, ip, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		guard_addr_key((struct sockaddr *)&s4, out, outlen);
+	} else if (inet_pton(AF_INET6, ip, &s6.sin6_addr) == 1) {
+		s6.sin6_family = AF_INET6;
+		guard_addr_key((struct sockaddr *)&s6, out, outlen);
 	}
-	return out;
+	return out;	/* not an address: the peer it is */
 }

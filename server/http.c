@@ -586,7 +586,6 @@ http_drop_db(struct http_req *req)
 	req->db = NULL;
 }
 
-/* Headers are in: route, authenticate, authorize, begin. */
 /* ---- text at the edge ---- */
 
 #define HTTP_TEXT_MAX 4096	/* a query argument or a JSON string */
@@ -733,6 +732,8 @@ http_check_json(struct http_req *req, const json_t *v, const char *key,
 	return 0;
 }
 
+/* Headers are in: route, check the head, authenticate, authorize,
+ * begin. */
 static void
 http_begin(struct http_req *req)
 {

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +27,26 @@ static const char *const m_outcome_names[METRICS_NOUTCOMES] = {
 	"error"
 };
 
+static const char *m_route_name(size_t r);
+
+/* Routes that share a name ("page") share one series: each route counts
+ * in the slot of the first route of its name (a table made once). */
+static size_t m_slot[M_ROUTES];
+static pthread_once_t m_slot_once = PTHREAD_ONCE_INIT;
+
+static void
+m_slot_init(void)
+{
+	size_t r, i;
+
+	for (r = 0; r < M_ROUTES; r++)
+		for (m_slot[r] = r, i = 0; i < r; i++)
+			if (strcmp(m_route_name(i), m_route_name(r)) == 0) {
+				m_slot[r] = i;
+				break;
+			}
+}
+
 void
 metrics_request(size_t route, unsigned status, uint64_t bytes, uint64_t ns)
 {
@@ -33,6 +54,8 @@ metrics_request(size_t route, unsigned status, uint64_t bytes, uint64_t ns)
 
 	if (route >= M_ROUTES)
 		route = M_ROUTES - 1;
+	pthread_once(&m_slot_once, m_slot_init);
+	route = m_slot[route];
 	for (c = 0; c < M_CODES - 1; c++)
 		if (m_codes[c] == status)
 			break;
@@ -87,24 +110,12 @@ m_route_name(size_t r)
 	return "unmatched";
 }
 
-/* 1 if a route before r has r's name (its series were written with it) */
-static int
-m_name_seen(size_t r)
-{
-	size_t i;
-
-	for (i = 0; i < r; i++)
-		if (strcmp(m_route_name(i), m_route_name(r)) == 0)
-			return 1;
-	return 0;
-}
-
 char *
 metrics_render(struct db *db, size_t *outlen)
 {
 	static const char *const states[5] = { "queued", "running",
 	    "succeeded", "failed", "cancelled" };
-	size_t cap = 8192, len = 0, r, r2, c, nr = route_count + 2;
+	size_t cap = 8192, len = 0, r, c, nr = route_count + 2;
 	char *buf = util_xmalloc(cap);
 	int64_t counts[5];
 	uint64_t v;
@@ -116,14 +127,13 @@ metrics_render(struct db *db, size_t *outlen)
 	m_add(&buf, &len, &cap, "# HELP dataoptim_http_requests_total "
 	    "HTTP requests by route and status.\n"
 	    "# TYPE dataoptim_http_requests_total counter\n");
-	/* one series per route name (several routes share one: "page") */
+	/* one series per route name: the slots (see m_slot) */
+	pthread_once(&m_slot_once, m_slot_init);
 	for (r = 0; r < nr; r++) {
-		if (m_name_seen(r))
+		if (m_slot[r] != r)
 			continue;
 		for (c = 0; c < M_CODES; c++) {
-			for (v = 0, r2 = r; r2 < nr; r2++)
-				if (strcmp(m_route_name(r2), m_route_name(r)) == 0)
-					v += atomic_load(&m_req[r2][c]);
+			v = atomic_load(&m_req[r][c]);
 			if (v == 0)
 				continue;
 			if (m_codes[c] != 0)
@@ -141,11 +151,7 @@ metrics_render(struct db *db, size_t *outlen)
 	    "Time spent answering, by route.\n"
 	    "# TYPE dataoptim_http_request_seconds_total counter\n");
 	for (r = 0; r < nr; r++) {
-		if (m_name_seen(r))
-			continue;
-		for (v = 0, r2 = r; r2 < nr; r2++)
-			if (strcmp(m_route_name(r2), m_route_name(r)) == 0)
-				v += atomic_load(&m_req_ns[r2]);
+		v = m_slot[r] == r ? atomic_load(&m_req_ns[r]) : 0;
 		if (v != 0)
 			m_add(&buf, &len, &cap, "dataoptim_http_request_seconds_"
 			    "total{route=\"%s\"} %.6f\n", m_route_name(r),

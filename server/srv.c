@@ -147,8 +147,10 @@ srv_sweep(struct srv *srv, struct db *db, char *err, size_t errlen)
 			continue;
 		if (db_submission_file_known(db, de->d_name) != 0)
 			continue;	/* known, or unsure: keep */
-		if (q == 0 && srv_mkdir(qdir, err, errlen) != 0)
-			break;
+		if (q == 0 && srv_mkdir(qdir, err, errlen) != 0) {
+			closedir(d);
+			return -1;
+		}
 		util_fmt(path, sizeof(path), "%s/%s", srv->sub_dir, de->d_name);
 		util_fmt(dest, sizeof(dest), "%s/%s", qdir, de->d_name);
 		if (rename(path, dest) != 0) {
@@ -201,14 +203,12 @@ srv_identity_read(const char *path, char *out, size_t outsz, char *err,
  * migrations: *sid is the file's identity ("" if none).
  */
 static int
-srv_identity_pre(struct srv *srv, char *sid, size_t sidsz, char *err,
-    size_t errlen)
+srv_identity_pre(struct srv *srv, const char *path, char *sid, size_t sidsz,
+    char *err, size_t errlen)
 {
 	const struct cfg *c = srv->cfg;
-	char path[PATH_MAX];
 	struct stat st;
 
-	util_fmt(path, sizeof(path), "%s/IDENTITY", c->state_dir);
 	if (srv_identity_read(path, sid, sidsz, err, errlen) != 0)
 		return -1;
 	if (sid[0] != '\0' && (stat(c->db, &st) != 0 || st.st_size == 0)) {
@@ -221,16 +221,17 @@ srv_identity_pre(struct srv *srv, char *sid, size_t sidsz, char *err,
 	return 0;
 }
 
+/* After the migrations: the database's side, and the first writing of
+ * both (path: STATE/IDENTITY, sid: what it holds, "" if none). */
 static int
-srv_identity(struct srv *srv, struct db *db, const char *sid, char *err,
-    size_t errlen)
+srv_identity(struct srv *srv, struct db *db, const char *path,
+    const char *sid, char *err, size_t errlen)
 {
 	const struct cfg *c = srv->cfg;
-	char did[64], path[PATH_MAX], e[256];
+	char did[64], e[256];
 	struct util_afile *af;
 	int64_t nsub = 0, nfiles;
 
-	util_fmt(path, sizeof(path), "%s/IDENTITY", c->state_dir);
 	if (db_identity_get(db, did, sizeof(did)) != DB_OK)
 		return util_fmt(err, errlen, "database %s: cannot read its "
 		    "identity", c->db), -1;
@@ -287,25 +288,17 @@ static char **
 srv_split_roots(const char *s)
 {
 	char **v = util_xcalloc(1, sizeof(*v));
-	size_t n = 0;
-	const char *p = s;
+	const char *p = s, *a;
+	size_t n = 0, len;
 
-	while (*p) {
-		size_t len = strcspn(p, ",");
-		const char *a = p, *b = p + len;
-
-		while (a < b && (*a == ' ' || *a == '\t'))
-			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		if (b > a) {
-			v = util_xrealloc(v, (n + 2) * sizeof(*v));
-			v[n] = util_xmalloc((size_t)(b - a) + 1);
-			memcpy(v[n], a, (size_t)(b - a));
-			v[n][b - a] = '\0';
-			v[++n] = NULL;
-		}
-		p += len + (p[len] == ',');
+	while ((a = util_list_next(&p, &len)) != NULL) {
+		if (len == 0)
+			continue;
+		v = util_xrealloc(v, (n + 2) * sizeof(*v));
+		v[n] = util_xmalloc(len + 1);
+		memcpy(v[n], a, len);
+		v[n][len] = '\0';
+		v[++n] = NULL;
 	}
 	return v;
 }
@@ -314,7 +307,7 @@ struct srv *
 srv_open(struct cfg *cfg, char *err, size_t errlen)
 {
 	struct srv *srv = util_xcalloc(1, sizeof(*srv));
-	char path[PATH_MAX], perr[512], sid[64];
+	char path[PATH_MAX], idpath[PATH_MAX], perr[512], sid[64];
 	struct db *db = NULL;
 	int n;
 
@@ -341,7 +334,8 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 		    strerror(errno));
 		srv->static_dir = util_xstrdup(cfg->static_dir);
 	}
-	if (srv_identity_pre(srv, sid, sizeof(sid), err, errlen) != 0)
+	util_fmt(idpath, sizeof(idpath), "%s/IDENTITY", cfg->state_dir);
+	if (srv_identity_pre(srv, idpath, sid, sizeof(sid), err, errlen) != 0)
 		goto fail;
 	db = db_open(cfg->db, perr, sizeof(perr));
 	if (db == NULL) {
@@ -352,7 +346,7 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 		util_fmt(err, errlen, "database %s: %s", cfg->db, perr);
 		goto fail;
 	}
-	if (srv_identity(srv, db, sid, err, errlen) != 0 ||
+	if (srv_identity(srv, db, idpath, sid, err, errlen) != 0 ||
 	    srv_sweep(srv, db, err, errlen) != 0)
 		goto fail;
 	if (db_jobs_grace(db, srv_now(), cfg->lease_seconds, &n) == DB_OK &&

@@ -133,6 +133,29 @@ test_replace_all(void **state)
 	assert_string_equal(s, "bb");
 }
 
+static void
+test_list_next(void **state)
+{
+	const char *p = " coco/ ,, \tvg/x,last", *a;
+	size_t n;
+
+	a = util_list_next(&p, &n);
+	assert_int_equal(n, 5);
+	assert_memory_equal(a, "coco/", 5);
+	a = util_list_next(&p, &n);
+	assert_non_null(a);
+	assert_int_equal(n, 0);		/* an empty item */
+	a = util_list_next(&p, &n);
+	assert_int_equal(n, 4);
+	assert_memory_equal(a, "vg/x", 4);
+	a = util_list_next(&p, &n);
+	assert_int_equal(n, 4);
+	assert_memory_equal(a, "last", 4);
+	assert_null(util_list_next(&p, &n));
+	p = "";
+	assert_null(util_list_next(&p, &n));
+}
+
 int
 main(void)
 {
@@ -140,6 +163,7 @@ main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_abspath),
 		cmocka_unit_test(test_replace_all),
+		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_afile_commit_and_abort),
 		cmocka_unit_test(test_vresult_bounded),
 	};
