@@ -366,6 +366,13 @@ guard_listed(const char *list, const char *addr, size_t len)
 	return 0;
 }
 
+int
+guard_trusted(const char *trusted, const char *peer)
+{
+	return trusted != NULL && peer[0] != '\0' &&
+	    guard_listed(trusted, peer, strlen(peer));
+}
+
 char *
 guard_client_key(const char *peer, const char *peer_key, const char *xff,
     const char *trusted, char *out, size_t outlen)
@@ -377,8 +384,7 @@ guard_client_key(const char *peer, const char *peer_key, const char *xff,
 	struct sockaddr_in6 s6;
 
 	util_fmt(out, outlen, "%s", peer_key);
-	if (xff == NULL || trusted == NULL || trusted[0] == '\0' ||
-	    !guard_listed(trusted, peer, strlen(peer)))
+	if (xff == NULL || !guard_trusted(trusted, peer))
 		return out;
 	/* each hop appended the address it saw: the rightmost one that is
 	 * not itself a trusted proxy is the client */

@@ -89,6 +89,11 @@ char *guard_addr_key(const struct sockaddr *sa, char *buf, size_t len);
 char *guard_client_key(const char *peer, const char *peer_key,
     const char *xff, const char *trusted, char *out, size_t outlen);
 
+/* Whether the peer (exact address text) is one of the trusted proxies
+ * (a comma-separated list): its connections carry many clients, so the
+ * per-address connection limit does not apply to it. */
+int guard_trusted(const char *trusted, const char *peer);
+
 /* How many connections the thread has cut (for the tests and metrics). */
 uint64_t guard_cut_count(struct guard *g);
 

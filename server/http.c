@@ -80,6 +80,7 @@ struct http_req {
 	int queued;		/* reply handed to MHD */
 	char log_team[128];	/* for the access log */
 	uint64_t t0;		/* util_now_ns() at the request line */
+	uint64_t t_in;		/* ... when the whole request was in; 0 */
 	int suspended;		/* waiting for a work thread */
 	struct guard_conn *gc;	/* the connection's guard entry */
 	char client[48];	/* the client address key, counted in the
@@ -930,7 +931,7 @@ http_has_body(struct http_req *req)
 
 /*
  * The per-address limits, when a request head is in: more connections
- * from its peer, or more requests in flight for its client (behind a
+ * from its peer (unless it is a trusted proxy), or more requests in flight for its client (behind a
  * trusted proxy: the forwarded address), than server.per_ip_connections
  * answer 503 with Retry-After and close the connection.  0 to go on, -1
  * after replying.
@@ -942,9 +943,15 @@ http_over_limits(struct http_req *req)
 	char msg[200];
 	int64_t lim = hs->srv->cfg->per_ip_connections;
 
+	char exact[64], key[48];
+
 	if (lim <= 0)
 		return 0;
-	if (!guard_peer_over(hs->guard, req->gc)) {
+	/* a trusted proxy's connections carry many clients: they count
+	 * one by one, by their requests in flight */
+	http_peer(req->conn, exact, sizeof(exact), key, sizeof(key));
+	if (guard_trusted(hs->srv->cfg->trusted_proxies, exact) ||
+	    !guard_peer_over(hs->guard, req->gc)) {
 		http_req_client_ip(req, req->client, sizeof(req->client));
 		if (!guard_client_enter(hs->guard, req->client)) {
 			req->client_counted = 1;
@@ -981,6 +988,14 @@ http_notify_conn(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	}
 }
 
+/* The whole request is in: from now on the server works on it. */
+static void
+http_request_in(struct http_req *req)
+{
+	req->t_in = util_now_ns();
+	guard_busy(req->hs->guard, req->gc);
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -1015,7 +1030,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 			return http_has_body(req) ? http_queue(req) : MHD_YES;
 		if (!(req->route->flags & (ROUTE_JSON_BODY |
 		    ROUTE_STREAM_BODY))) {
-			guard_busy(req->hs->guard, req->gc);
+			http_request_in(req);
 			req->phase = PH_DONE;
 			http_handle(req);
 		}
@@ -1039,7 +1054,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (req->suspended)
 		return MHD_YES;	/* spurious call while the work runs */
-	guard_busy(req->hs->guard, req->gc);	/* the whole request is in */
+	http_request_in(req);
 	if (req->phase == PH_BODY && req->resp == NULL &&
 	    (req->route->flags & ROUTE_OFFLOAD)) {
 		req->phase = PH_DONE;
@@ -1090,13 +1105,15 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct http_server *hs = cls;
 	struct http_req *req = *con_cls;
-	uint64_t ns;
+	uint64_t now, ns, wait;
 
 	(void)conn;
 	if (req == NULL)
 		return;
 	*con_cls = NULL;
-	ns = util_now_ns() - req->t0;
+	now = util_now_ns();
+	ns = now - req->t0;
+	wait = req->t_in != 0 ? now - req->t_in : ns;
 	if (!req->queued || req->status == 0) {
 		req->status = 0;	/* closed without an answer */
 		req->bytes = 0;
@@ -1109,9 +1126,10 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		db_iso_time(srv_now(), ts);
 		http_log_clean(path, sizeof(path), req->uri, 400);
 		http_log_clean(team, sizeof(team), req->log_team, 100);
-		util_fmt(line, sizeof(line), "%s %s %s %u %llu %.2f %s%s\n", ts,
-		    req->method, path, req->status,
-		    (unsigned long long)req->bytes, (double)ns / 1e6, team,
+		util_fmt(line, sizeof(line), "%s %s %s %u %llu %.2f %.2f %s%s\n",
+		    ts, req->method, path, req->status,
+		    (unsigned long long)req->bytes, (double)ns / 1e6,
+		    (double)wait / 1e6, team,
 		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 		    " (aborted)");
 		/* one write per line, so lines from threads never mix */

@@ -44,6 +44,7 @@ for variant in rel san; do
 			echo "FAIL $name (exit $rc)"; sed 's/^/    /' "$log" | tail -n 60
 		else
 			echo "ok   $name: $p passed"
+			grep '^#: ' "$log" | sed 's/^#: /       /'	# its figures
 		fi
 		pass=$((pass + p)); fail=$((fail + f))
 	done

@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: the foundation's figures at scale 1 (and the Python baseline
-# at scale 0.1), then the server's (tests/bench/server.sh) if present.
+# at scale 0.1), then the server's (tests/bench/server.sh) and the soak
+# (tests/scenario/soak*.sh, SOAK_SECONDS of load).
 # Work files go to $BENCH_DIR (default /tmp/dataoptim-bench; needs ~12 GB).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -70,3 +71,12 @@ printf "$rows"
 if [ -f tests/bench/server.sh ]; then
 	sh tests/bench/server.sh
 fi
+
+# the competition-day soak (tests/scenario/soak.sh), SOAK_SECONDS (300) of
+# load, direct and behind deploy/nginx, each after a 10 s idle baseline
+S=${SOAK_SECONDS:-300}
+for s in soak soak_nginx; do
+	echo "$s, $S s of load:"
+	SOAK_SECONDS=$S SOAK_BASELINE=1 DO_BIN=bin sh tests/scenario/$s.sh |
+	    grep -E '^(not ok|#:)' | sed 's/^#: /  /'
+done

@@ -294,9 +294,9 @@ check "a header over the limit is refused" sh -c "[ '$CODE' -ge 400 ] && [ '$COD
 
 # --- access log ---
 check "one access-log line per request: method path status bytes ms team" \
-    grep -Eq '^[0-9T:Z-]+ POST /api/v1/submissions 201 [0-9]+ [0-9.]+ alpha$' "$T/server.log"
+    grep -Eq '^[0-9T:Z-]+ POST /api/v1/submissions 201 [0-9]+ [0-9.]+ [0-9.]+ alpha$' "$T/server.log"
 check "requests by cookie are logged with the team" \
-    grep -Eq '^[0-9T:Z-]+ GET /api/v1/me 200 [0-9]+ [0-9.]+ alpha$' "$T/server.log"
+    grep -Eq '^[0-9T:Z-]+ GET /api/v1/me 200 [0-9]+ [0-9.]+ [0-9.]+ alpha$' "$T/server.log"
 
 # --- graceful stop: a slow upload in flight still completes ---
 pool_ids 40 100 >"$T/slow.txt"

@@ -84,16 +84,25 @@ check "with slow clients holding connections, /healthz answers in ${t} s" \
     python3 -c "import sys; sys.exit(0 if 0 < float('$t') < 1 else 1)"
 wait $SPID
 
-# one address over per_ip_connections: 503 with Retry-After, an answer
-got=$(slow <<'PY'
+# one address over per_ip_connections: 503 with Retry-After, an answer.
+# FIVE SRC [xff]: five connections from SRC, the first four kept open;
+# the fifth's status.  xff: each says it is another client (X-Forwarded-For)
+five() {
+	slow "$@" <<'PY'
 import socket, sys
+port, src = int(sys.argv[1]), sys.argv[2]
+xff = len(sys.argv) > 3
+def conn(i, path):
+    k = socket.create_connection(("127.0.0.1", port), source_address=(src, 0))
+    k.settimeout(5)
+    fwd = b"X-Forwarded-For: 198.51.100.%d\r\n" % (10 + i) if xff else b""
+    k.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n" + fwd + b"\r\n")
+    return k
 socks = []
 for i in range(4):
     # each makes one request and keeps its connection (keep-alive): the
     # server has surely counted it once the answer is in
-    k = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-    k.settimeout(5)
-    k.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    k = conn(i, b"/healthz")
     got = b""
     while b"}" not in got:
         c = k.recv(4096)
@@ -101,9 +110,7 @@ for i in range(4):
             break
         got += c
     socks.append(k)
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(5)
-s.sendall(b"GET /api/v1/tracks HTTP/1.1\r\nHost: x\r\n\r\n")
+s = conn(4, b"/api/v1/tracks")
 data = b""
 try:
     while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
@@ -118,9 +125,14 @@ print(head.split(b" ")[1].decode() if head else "none",
       "retry" if b"Retry-After: 1" in head else "-",
       "json" if b'"too_many_connections"' in body else "-")
 PY
-)
+}
+got=$(five 127.0.0.2)
 check "a 5th connection from one address: 503 with Retry-After and the JSON error (got $got)" \
     test "$got" = "503 retry json"
+sleep 1
+got=$(five 127.0.0.1 xff)
+check "five connections from the trusted proxy for five clients: all served (got $got)" \
+    test "$got" = "200 - -"
 sleep 1
 
 # behind a trusted proxy (127.0.0.1 here): the forwarded address counts
