@@ -227,13 +227,20 @@ def nul_header(token):
 class Client:
     """One keep-alive connection from a given loopback address."""
 
+    IDLE = 5    # seconds idle after which the connection is not reused
+
     def __init__(self, src="127.0.0.1", timeout=60):
         self.src, self.timeout, self.conn = src, timeout, None
+        self.used = 0.0
 
     def request(self, method, path, body=None, headers=None):
         """(status, response headers, body bytes, seconds from the last
         byte sent to the answer).  Raises OSError / HTTPException when
         the connection fails (the connection is then dropped)."""
+        if self.conn is not None and time.monotonic() - self.used > self.IDLE:
+            # the server closes idle keep-alive connections (after
+            # server.header_timeout): as a browser would, start afresh
+            self.close()
         if self.conn is None:
             self.conn = http.client.HTTPConnection(
                 C["host"], C["port"], timeout=self.timeout,
@@ -251,7 +258,8 @@ class Client:
             sent = time.monotonic()
             r = self.conn.getresponse()
             data = r.read()
-            took = time.monotonic() - sent
+            self.used = time.monotonic()
+            took = self.used - sent
             if r.getheader("Connection", "").lower() == "close":
                 self.close()
             return r.status, r, data, took
@@ -644,7 +652,7 @@ def report(res, restarted, downtime, at_sigterm, load_s, left, total_s,
     if ups and tot:
         figure("uploads: %.2f/s, %.0f MB in all, each %.2f s p50, %.2f s max "
                "(20 at once); the server's answer once the body was in: p50 "
-               "%.0f ms, max %.0f ms; %d tried again across the restart" % (
+               "%.0f ms, max %.0f ms; %d tried again (the server away)" % (
                    len(tot) / load_s, nbytes / 1e6, tot[len(tot) // 2],
                    tot[-1], ups[len(ups) // 2], ups[-1],
                    sum(1 for u in uploads if u["tries"] > 1)))
