@@ -95,7 +95,7 @@ api_healthz(struct http_req *req)
 	char msg[160];
 
 	dbok = db_schema_version(http_req_db(req), &version) == DB_OK &&
-	    db_job_counts(http_req_db(req), (int64_t[5]){ 0 }) == DB_OK;
+	    db_job_counts(http_req_db(req), (int64_t[JOB_NSTATES]){ 0 }) == DB_OK;
 	if (!dbok)
 		json_array_append_new(problems, json_string("db: the database "
 		    "does not answer"));

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vocab.h"
+
 struct db;
 
 #define DB_OK 0
@@ -214,18 +216,44 @@ int db_submission_moderate(struct db *db, const char *id, const char *action,
 /* 1 if a submission stores file name, 0 if none, -1 on error. */
 int db_submission_file_known(struct db *db, const char *name);
 
+/* ---- the job state machine (db_jobstate.c) ---- */
+
+/* What a change of state sets besides the state (NULL / 0: nothing). */
+struct db_job_change {
+	const char *error;	/* the job's error text (NULL clears it) */
+	const char *fault;	/* entering an end: "team" | "system" | NULL */
+	const char *result;	/* entering an end: the result body (JSON) */
+	const char *worker;	/* entering running: the claiming worker */
+	int64_t lease_until;	/* entering running: the lease's end */
+	int64_t token;		/* entering running: its token's id (0: none) */
+};
+
+/* Whether the state machine has the edge from -> to. */
+int db_job_edge(enum job_state from, enum job_state to);
+
+/* Job id's state into *out.  DB_OK, DB_NOTFOUND, DB_ERR. */
+int db_job_state(struct db *db, const char *id, enum job_state *out);
+
+/* Move job id into state to, if it is in one of the states of from (a
+ * set of JOB_BIT()s) and the machine has that edge; ch says what else the
+ * change sets (NULL: nothing).  No transaction of its own: callers that
+ * read or write more make one around it.  DB_OK; DB_NOTFOUND; DB_CONFLICT
+ * (the job is elsewhere, or no such edge); DB_ERR. */
+int db_job_transition(struct db *db, const char *id, unsigned from,
+    enum job_state to, const struct db_job_change *ch, int64_t now);
+
 /* ---- jobs and the worker API (db_job.c) ---- */
 
 /* {"job": {...}}; team_id < 0: any team. */
 int db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out);
 
-/* Claim the oldest queued job for worker: state running, attempt + 1,
- * lease until now + lease.  *out = {"job": {id, attempt, lease_expires_at,
- * submission: {...}, track: {...}}}.  DB_NOTFOUND when none is queued. */
 /* The token that holds job id's running attempt into *token (0: none
  * recorded, or the job is not running).  DB_NOTFOUND: no such job. */
 int db_job_holder(struct db *db, const char *id, int64_t *token);
 
+/* Claim the oldest queued job for worker: state running, attempt + 1,
+ * lease until now + lease.  *out = {"job": {id, attempt, lease_expires_at,
+ * submission: {...}, track: {...}}}.  DB_NOTFOUND when none is queued. */
 int db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
     int64_t lease, json_t **out);
 
@@ -286,9 +314,8 @@ int db_job_release(struct db *db, const char *id, int64_t attempt,
 int db_job_file(struct db *db, const char *id, int64_t attempt,
     char *file_name, size_t fnsz);
 
-/* Number of jobs in each state: queued, running, succeeded, failed,
- * cancelled. */
-int db_job_counts(struct db *db, int64_t counts[5]);
+/* Number of jobs in each state (indexed by enum job_state). */
+int db_job_counts(struct db *db, int64_t counts[JOB_NSTATES]);
 
 /* ---- organizer administration (db_admin.c, db_admin_sub.c) ----
  *

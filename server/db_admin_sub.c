@@ -412,8 +412,8 @@ db_job_mod(struct db *db, const char *id, json_t **out)
 	return db__row(db, st, db_job_mod_row, out, "job mod");
 }
 
-/* Keep the finished attempt in job_history, clear it from the job and
- * queue the job again. */
+/* Keep the finished attempt in job_history, drop its scores and queue
+ * the job again (entering "queued" from an end clears the run). */
 static int
 db_job_requeue(struct db *db, const char *id, const char *actor,
     int64_t now)
@@ -438,11 +438,6 @@ db_job_requeue(struct db *db, const char *id, const char *actor,
 		"UPDATE submissions SET reused_from = NULL WHERE id = "
 		"(SELECT submission_id FROM jobs WHERE id = ?1) "
 		"AND ?2 IS NOT NULL AND ?3 IS NOT NULL",
-		"UPDATE jobs SET state = 'queued', stage = NULL, progress = 0, "
-		"error = NULL, fault = NULL, result = NULL, log_tail = '', "
-		"worker = NULL, lease_expires_at = NULL, started_at = NULL, "
-		"finished_at = NULL, updated_at = ?2 WHERE id = ?1 "
-		"AND ?3 IS NOT NULL",
 	};
 	size_t i;
 	int rc;
@@ -458,7 +453,7 @@ db_job_requeue(struct db *db, const char *id, const char *actor,
 		if ((rc = db__exec(db, st, NULL, "rerun")) != DB_OK)
 			return rc;
 	}
-	return DB_OK;
+	return db_job_transition(db, id, JOB_ENDED, JOB_QUEUED, NULL, now);
 }
 
 int
@@ -466,9 +461,10 @@ db_admin_job_action(struct db *db, const char *id, const char *action,
     const char *reason, const char *fault, int64_t value, const char *actor,
     int64_t now, json_t **out)
 {
+	struct db_job_change ch = { 0 };
 	sqlite3_stmt *st;
 	json_t *before = NULL, *after = NULL;
-	const char *state;
+	enum job_state state;
 	char target[96], name[40];
 	int rc, active;
 
@@ -478,9 +474,11 @@ db_admin_job_action(struct db *db, const char *id, const char *action,
 		return DB_ERR;
 	if ((rc = db_job_mod(db, id, &before)) != DB_OK)
 		goto out;
-	state = json_string_value(json_object_get(before, "state"));
-	active = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
 	rc = DB_ERR;
+	if (job_state_parse(json_string_value(json_object_get(before,
+	    "state")), &state) != 0)
+		goto out;
+	active = (JOB_BIT(state) & JOB_ACTIVE) != 0;
 	if (strcmp(action, "rerun") == 0) {
 		if (active) {
 			rc = DB_CONFLICT;
@@ -496,18 +494,11 @@ db_admin_job_action(struct db *db, const char *id, const char *action,
 			rc = DB_CONFLICT;
 			goto out;
 		}
-		st = db__stmt(db, "UPDATE jobs SET state = ?2, error = ?3, "
-		    "fault = ?4, finished_at = ?5, updated_at = ?5, "
-		    "lease_expires_at = NULL WHERE id = ?1");
-		if (st == NULL)
-			goto out;
-		db__text(st, 1, id);
-		db__text(st, 2, fail ? "failed" : "cancelled");
-		db__text(st, 3, reason ? reason : fail ? "failed by an "
-		    "organizer" : "cancelled by an organizer");
-		db__text(st, 4, fail ? (fault ? fault : "system") : NULL);
-		db__int(st, 5, now);
-		if ((rc = db__exec(db, st, NULL, "job action")) != DB_OK)
+		ch.error = reason ? reason : fail ? "failed by an organizer" :
+		    "cancelled by an organizer";
+		ch.fault = fail ? (fault ? fault : "system") : NULL;
+		if ((rc = db_job_transition(db, id, JOB_ACTIVE, fail ?
+		    JOB_FAILED : JOB_CANCELLED, &ch, now)) != DB_OK)
 			goto out;
 	} else if (strcmp(action, "priority") == 0) {
 		st = db__stmt(db, "UPDATE jobs SET priority = ?2, "

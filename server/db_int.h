@@ -24,6 +24,10 @@ struct db {
  * the cache key).  NULL on error (told). */
 sqlite3_stmt *db__stmt(struct db *db, const char *sql);
 
+/* Column i of st's row, a job state, into *out: DB_OK, or DB_ERR (told)
+ * for a text that names none. */
+int db__job_state(sqlite3_stmt *st, int i, enum job_state *out);
+
 /* Reset st and clear its bindings (NULL ignored). */
 void db__done(sqlite3_stmt *st);
 

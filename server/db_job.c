@@ -106,7 +106,7 @@ static int
 db_job_expire(struct db *db, const char *id, int64_t attempt,
     int64_t failed, int64_t max_attempts, int64_t now)
 {
-	sqlite3_stmt *st;
+	struct db_job_change ch = { 0 };
 	char msg[160];
 	int last = failed >= max_attempts, rc;
 
@@ -120,19 +120,10 @@ db_job_expire(struct db *db, const char *id, int64_t attempt,
 		    "requeued", (long long)attempt);
 	if ((rc = db_attempt_end(db, id, "expired", msg, now)) != DB_OK)
 		return rc;
-	st = db__stmt(db, "UPDATE jobs SET "
-	    "state = IIF(?2, 'failed', 'queued'), error = ?3, "
-	    "fault = IIF(?2, 'system', fault), "
-	    "finished_at = IIF(?2, ?4, NULL), stage = IIF(?2, stage, NULL), "
-	    "lease_expires_at = NULL, worker = NULL, updated_at = ?4 "
-	    "WHERE id = ?1");
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, id);
-	db__int(st, 2, last);
-	db__text(st, 3, msg);
-	db__int(st, 4, now);
-	return db__exec(db, st, NULL, "jobs expire");
+	ch.error = msg;
+	ch.fault = last ? "system" : NULL;
+	return db_job_transition(db, id, JOB_BIT(JOB_RUNNING),
+	    last ? JOB_FAILED : JOB_QUEUED, &ch, now);
 }
 
 int
@@ -233,6 +224,7 @@ int
 db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
     int64_t lease, json_t **out)
 {
+	struct db_job_change ch = { 0 };
 	sqlite3_stmt *st;
 	char id[40];
 	json_t *job;
@@ -255,20 +247,11 @@ db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
 		goto out;
 	}
 	rc = DB_ERR;
-	st = db__stmt(db, "UPDATE jobs SET state = 'running', "
-	    "stage = 'materialize', progress = 0, attempt = attempt + 1, "
-	    "worker = ?2, lease_expires_at = ?3, "
-	    "started_at = COALESCE(started_at, ?4), updated_at = ?4, "
-	    "claim_token = NULLIF(?5, 0) "
-	    "WHERE id = ?1 AND state = 'queued'");
-	if (st == NULL)
-		goto out;
-	db__text(st, 1, id);
-	db__text(st, 2, worker);
-	db__int(st, 3, now + lease);
-	db__int(st, 4, now);
-	db__int(st, 5, token);
-	if (db__exec(db, st, NULL, "claim update") != DB_OK)
+	ch.worker = worker;
+	ch.lease_until = now + lease;
+	ch.token = token;
+	if (db_job_transition(db, id, JOB_BIT(JOB_QUEUED), JOB_RUNNING, &ch,
+	    now) != DB_OK)
 		goto out;
 	st = db__stmt(db, "SELECT j.id, j.attempt, j.lease_expires_at, "
 	    "s.id, s.kind, s.n_samples, s.size_bytes, s.sha256, s.set_hash, "
@@ -306,7 +289,7 @@ db_job_current(struct db *db, const char *id, int64_t attempt, char *tail,
 {
 	sqlite3_stmt *st = db__stmt(db, "SELECT state, attempt, log_tail, "
 	    "result IS NOT NULL FROM jobs WHERE id = ?1");
-	char state[16] = "";
+	enum job_state state = JOB_QUEUED;
 	int64_t cur = 0;
 	int rc, has_result = 0;
 
@@ -315,26 +298,30 @@ db_job_current(struct db *db, const char *id, int64_t attempt, char *tail,
 	db__text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db__col(st, 0, state, sizeof(state));
+		rc = db__job_state(st, 0, &state);
 		cur = sqlite3_column_int64(st, 1);
 		if (tail != NULL)
 			db__col(st, 2, tail, tailsz);
 		has_result = sqlite3_column_int(st, 3);
-	}
-	db__done(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? DB_NOTFOUND :
+	} else
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND :
 		    db__fail(db, "job state");
+	db__done(st);
+	if (rc != DB_OK)
+		return rc;
 	if (cur != attempt)
 		return DB_STALE;
-	if (strcmp(state, "running") == 0)
+	switch (state) {
+	case JOB_RUNNING:
 		return DB_OK;
-	if (strcmp(state, "cancelled") == 0)
+	case JOB_CANCELLED:
 		return DB_CONFLICT;
-	if ((strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0)
-	    && has_result)
-		return DB_JOB_FINISHED;
-	return DB_STALE;
+	case JOB_SUCCEEDED:
+	case JOB_FAILED:
+		return has_result ? DB_JOB_FINISHED : DB_STALE;
+	default:
+		return DB_STALE;
+	}
 }
 
 /* Append add (n bytes) to the tail (NUL-terminated in a buffer of max+1
@@ -444,7 +431,7 @@ int
 db_job_result(struct db *db, const char *id, const struct db_result *r,
     int64_t now, int *dup)
 {
-	sqlite3_stmt *st;
+	struct db_job_change ch = { 0 };
 	int rc;
 
 	*dup = 0;
@@ -460,19 +447,11 @@ db_job_result(struct db *db, const char *id, const struct db_result *r,
 	if (rc != DB_OK)
 		goto out;
 	rc = DB_ERR;
-	st = db__stmt(db, "UPDATE jobs SET state = ?2, "
-	    "progress = CASE WHEN ?2 = 'succeeded' THEN 1.0 ELSE progress END, "
-	    "error = ?3, fault = ?4, result = ?5, finished_at = ?6, "
-	    "updated_at = ?6, lease_expires_at = NULL WHERE id = ?1");
-	if (st == NULL)
-		goto out;
-	db__text(st, 1, id);
-	db__text(st, 2, r->succeeded ? "succeeded" : "failed");
-	db__text(st, 3, r->succeeded ? NULL : (r->error ? r->error : "failed"));
-	db__text(st, 4, r->succeeded ? NULL : (r->fault ? r->fault : "system"));
-	db__text(st, 5, r->raw);
-	db__int(st, 6, now);
-	if (db__exec(db, st, NULL, "result") != DB_OK)
+	ch.error = r->succeeded ? NULL : (r->error ? r->error : "failed");
+	ch.fault = r->succeeded ? NULL : (r->fault ? r->fault : "system");
+	ch.result = r->raw;
+	if (db_job_transition(db, id, JOB_BIT(JOB_RUNNING), r->succeeded ?
+	    JOB_SUCCEEDED : JOB_FAILED, &ch, now) != DB_OK)
 		goto out;
 	if (r->succeeded && r->scores != NULL &&
 	    db_job_put_scores(db, "INSERT OR REPLACE INTO scores "
@@ -499,8 +478,8 @@ int
 db_job_release(struct db *db, const char *id, int64_t attempt,
     const char *reason, int64_t now)
 {
+	struct db_job_change ch = { 0 };
 	char msg[400];
-	sqlite3_stmt *st;
 	int rc;
 
 	if (db__begin(db) != DB_OK)
@@ -517,16 +496,9 @@ db_job_release(struct db *db, const char *id, int64_t attempt,
 	if ((rc = db_attempt_end(db, id, "released", msg, now)) != DB_OK)
 		goto out;
 	rc = DB_ERR;
-	st = db__stmt(db, "UPDATE jobs SET state = 'queued', stage = NULL, "
-	    "progress = 0, worker = NULL, lease_expires_at = NULL, "
-	    "error = ?2, updated_at = ?3 WHERE id = ?1");
-	if (st == NULL)
-		goto out;
-	db__text(st, 1, id);
-	db__text(st, 2, msg);
-	db__int(st, 3, now);
-	if (db__exec(db, st, NULL, "release") != DB_OK ||
-	    db__commit(db) != DB_OK)
+	ch.error = msg;
+	if (db_job_transition(db, id, JOB_BIT(JOB_RUNNING), JOB_QUEUED, &ch,
+	    now) != DB_OK || db__commit(db) != DB_OK)
 		goto out;
 	rc = DB_OK;
 out:
@@ -541,7 +513,7 @@ db_job_file(struct db *db, const char *id, int64_t attempt, char *file_name,
 	sqlite3_stmt *st = db__stmt(db, "SELECT s.file_name, j.state, "
 	    "j.attempt FROM jobs j JOIN submissions s ON s.id = j.submission_id "
 	    "WHERE j.id = ?1");
-	char state[16] = "";
+	enum job_state state = JOB_QUEUED;
 	int64_t cur = 0;
 	int rc;
 
@@ -551,38 +523,32 @@ db_job_file(struct db *db, const char *id, int64_t attempt, char *file_name,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		db__col(st, 0, file_name, fnsz);
-		db__col(st, 1, state, sizeof(state));
+		rc = db__job_state(st, 1, &state);
 		cur = sqlite3_column_int64(st, 2);
-	}
+	} else
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job file");
 	db__done(st);
-	if (rc == SQLITE_DONE)
-		return DB_NOTFOUND;
-	if (rc != SQLITE_ROW)
-		return db__fail(db, "job file");
-	if (strcmp(state, "running") != 0 || (attempt > 0 && attempt != cur))
+	if (rc != DB_OK)
+		return rc;
+	if (state != JOB_RUNNING || (attempt > 0 && attempt != cur))
 		return DB_STALE;
 	return DB_OK;
 }
 
 int
-db_job_counts(struct db *db, int64_t counts[5])
+db_job_counts(struct db *db, int64_t counts[JOB_NSTATES])
 {
-	static const char *const states[5] = { "queued", "running",
-	    "succeeded", "failed", "cancelled" };
 	sqlite3_stmt *st = db__stmt(db, "SELECT state, COUNT(*) FROM jobs "
 	    "GROUP BY state");
-	int rc, i;
+	enum job_state s;
+	int rc;
 
-	memset(counts, 0, 5 * sizeof(counts[0]));
+	memset(counts, 0, JOB_NSTATES * sizeof(counts[0]));
 	if (st == NULL)
 		return DB_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-
-		for (i = 0; i < 5; i++)
-			if (s != NULL && strcmp(s, states[i]) == 0)
-				counts[i] = sqlite3_column_int64(st, 1);
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (db__job_state(st, 0, &s) == DB_OK)
+			counts[s] = sqlite3_column_int64(st, 1);
 	db__done(st);
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "job counts");
 }

@@ -507,49 +507,37 @@ int
 db_submission_cancel(struct db *db, const char *id, int64_t team_id,
     int64_t now)
 {
+	static const struct db_job_change ch = {
+		.error = "cancelled by request" };
 	sqlite3_stmt *st;
-	char state[16] = "";
-	int rc;
+	char job[40] = "";
+	int rc = DB_ERR;
 
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
-	st = db__stmt(db, "SELECT j.state FROM jobs j JOIN submissions s "
+	st = db__stmt(db, "SELECT j.id FROM jobs j JOIN submissions s "
 	    "ON s.id = j.submission_id WHERE s.id = ?1 "
 	    "AND (?2 < 0 OR s.team_id = ?2)");
 	if (st == NULL)
-		goto fail;
+		goto out;
 	db__text(st, 1, id);
 	db__int(st, 2, team_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db__col(st, 0, state, sizeof(state));
+		db__col(st, 0, job, sizeof(job));
 	db__done(st);
-	if (rc == SQLITE_DONE) {
-		db__rollback(db);
-		return DB_NOTFOUND;
-	}
 	if (rc != SQLITE_ROW) {
-		db__fail(db, "cancel lookup");
-		goto fail;
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND :
+		    db__fail(db, "cancel lookup");
+		goto out;
 	}
-	if (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0) {
-		db__rollback(db);
-		return DB_CONFLICT;
-	}
-	st = db__stmt(db, "UPDATE jobs SET state = 'cancelled', "
-	    "finished_at = ?2, updated_at = ?2, lease_expires_at = NULL, "
-	    "error = 'cancelled by request' WHERE submission_id = ?1");
-	if (st == NULL)
-		goto fail;
-	db__text(st, 1, id);
-	db__int(st, 2, now);
-	if (db__exec(db, st, NULL, "cancel") != DB_OK ||
-	    db__commit(db) != DB_OK)
-		goto fail;
-	return DB_OK;
-fail:
+	rc = db_job_transition(db, job, JOB_ACTIVE, JOB_CANCELLED, &ch, now);
+	if (rc == DB_OK)
+		rc = db__commit(db);
+out:
 	db__rollback(db);
-	return DB_ERR;
+	return rc == DB_OK || rc == DB_NOTFOUND || rc == DB_CONFLICT ? rc :
+	    DB_ERR;
 }
 
 int

@@ -113,11 +113,9 @@ m_route_name(size_t r)
 char *
 metrics_render(struct db *db, size_t *outlen)
 {
-	static const char *const states[5] = { "queued", "running",
-	    "succeeded", "failed", "cancelled" };
 	size_t cap = 8192, len = 0, r, c, nr = route_count + 2;
 	char *buf = util_xmalloc(cap);
-	int64_t counts[5];
+	int64_t counts[JOB_NSTATES];
 	uint64_t v;
 	int i;
 
@@ -177,12 +175,12 @@ metrics_render(struct db *db, size_t *outlen)
 	if (db != NULL && db_job_counts(db, counts) == DB_OK) {
 		m_add(&buf, &len, &cap, "# HELP dataoptim_jobs Jobs by state.\n"
 		    "# TYPE dataoptim_jobs gauge\n");
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < JOB_NSTATES; i++)
 			m_add(&buf, &len, &cap, "dataoptim_jobs{state=\"%s\"} "
-			    "%lld\n", states[i], (long long)counts[i]);
+			    "%lld\n", job_state_name(i), (long long)counts[i]);
 		m_add(&buf, &len, &cap, "# HELP dataoptim_queue_depth Jobs "
 		    "waiting for a worker.\n# TYPE dataoptim_queue_depth gauge\n"
-		    "dataoptim_queue_depth %lld\n", (long long)counts[0]);
+		    "dataoptim_queue_depth %lld\n", (long long)counts[JOB_QUEUED]);
 	}
 	*outlen = len;
 	return buf;

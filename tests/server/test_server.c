@@ -17,6 +17,7 @@
 #include "../../server/cfg.h"
 #include "../../server/csv.h"
 #include "../../server/db.h"
+#include "../../server/db_int.h"
 #include "../../server/hook.h"
 #include "../../server/route.h"
 #include "../unit/testutil.h"
@@ -431,6 +432,97 @@ test_csv(void **state)
 	assert_false(csv_is_number("inf"));
 }
 
+/* The job state machine, walked: every pair of states is tried with
+ * db_job_transition(); the edges this test expects (written here
+ * independently of db_jobstate.c's table) work, every other pair is
+ * refused and leaves the job as it was, and so is a job outside the
+ * caller's from-set. */
+static void
+test_job_transitions(void **state)
+{
+	static const char *const want[] = {	/* "from>to" */
+		"queued>running", "queued>failed", "queued>cancelled",
+		"running>queued", "running>succeeded", "running>failed",
+		"running>cancelled", "succeeded>queued", "failed>queued",
+		"cancelled>queued",
+	};
+	const struct db_job_change ch = { .error = "why", .worker = "w",
+	    .lease_until = 1700000100 };
+	char path[512], err[256], sql[128], pair[40];
+	struct db_track t;
+	struct db_commit out;
+	struct db *db;
+	enum job_state got;
+	int version, from, to, edges = 0;
+	size_t i;
+	int64_t now = 1700000000;
+	json_t *o;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fsm.db", tu_tmpdir());
+	assert_non_null(db = db_open(path, err, sizeof(err)));
+	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
+	assert_int_equal(db_team_add(db, "alpha", 0, now), DB_OK);
+	assert_int_equal(db_user_add(db, "alpha", "a@x", "H", 0, now), DB_OK);
+	memset(&t, 0, sizeof(t));
+	snprintf(t.slug, sizeof(t.slug), "std");
+	snprintf(t.kind, sizeof(t.kind), "standard");
+	t.budget = 10;
+	assert_int_equal(db_track_add(db, &t, now), DB_OK);
+	assert_int_equal(add_sub(db, "s1", 1, "A", 0, 0, now, &out), DB_OK);
+	for (from = 0; from < JOB_NSTATES; from++)
+		for (to = 0; to < JOB_NSTATES; to++) {
+			int expect = 0;
+
+			snprintf(pair, sizeof(pair), "%s>%s",
+			    job_state_name(from), job_state_name(to));
+			for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+				expect |= strcmp(want[i], pair) == 0;
+			assert_int_equal(db_job_edge(from, to), expect);
+			snprintf(sql, sizeof(sql), "UPDATE jobs SET state = "
+			    "'%s' WHERE id = 'js1'", job_state_name(from));
+			assert_int_equal(sqlite3_exec(db->h, sql, NULL, NULL,
+			    NULL), SQLITE_OK);
+			/* outside the from-set: refused */
+			assert_int_equal(db_job_transition(db, "js1",
+			    JOB_BIT(from) ^ 0x1f, to, &ch, now), DB_CONFLICT);
+			assert_int_equal(db_job_transition(db, "js1",
+			    JOB_BIT(from), to, &ch, now), expect ? DB_OK :
+			    DB_CONFLICT);
+			assert_int_equal(db_job_state(db, "js1", &got), DB_OK);
+			assert_int_equal(got, expect ? to : from);
+			edges += expect;
+		}
+	assert_int_equal(edges, (int)(sizeof(want) / sizeof(want[0])));
+	assert_int_equal(db_job_transition(db, "nosuch", JOB_ACTIVE,
+	    JOB_CANCELLED, NULL, now), DB_NOTFOUND);
+
+	/* what the changes set: a claim counts an attempt and names the
+	 * worker; an end keeps the error; a re-run clears it */
+	assert_int_equal(sqlite3_exec(db->h, "UPDATE jobs SET state = "
+	    "'queued', attempt = 0 WHERE id = 'js1'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(db_job_transition(db, "js1", JOB_BIT(JOB_QUEUED),
+	    JOB_RUNNING, &ch, now), DB_OK);
+	assert_int_equal(db_job_get(db, "js1", -1, &o), DB_OK);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(o,
+	    "job"), "attempt")), 1);
+	json_decref(o);
+	assert_int_equal(db_job_transition(db, "js1", JOB_BIT(JOB_RUNNING),
+	    JOB_FAILED, &ch, now + 1), DB_OK);
+	assert_int_equal(db_job_get(db, "js1", -1, &o), DB_OK);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    o, "job"), "error")), "why");
+	json_decref(o);
+	assert_int_equal(db_job_transition(db, "js1", JOB_ENDED, JOB_QUEUED,
+	    NULL, now + 2), DB_OK);
+	assert_int_equal(db_job_get(db, "js1", -1, &o), DB_OK);
+	assert_true(json_is_null(json_object_get(json_object_get(o, "job"),
+	    "error")));
+	json_decref(o);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -439,6 +531,7 @@ main(void)
 		cmocka_unit_test(test_route_match),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_db),
+		cmocka_unit_test(test_job_transitions),
 		cmocka_unit_test(test_hook_private),
 		cmocka_unit_test(test_csv),
 	};
