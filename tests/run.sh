@@ -1,54 +1,114 @@
 #!/bin/sh
-# Run every test program (plain build, then sanitizer build) in TAP mode and
-# print one closing line: "N passed, N failed".
+# Run every test program of both builds (plain, then ASan+UBSan) in TAP
+# mode and print one closing line: "N passed, N failed".
+#
+# The unit test programs (build/*/tests/test_*) and the scenario scripts
+# (tests/scenario/*.sh: real programs on loopback ports of their own) run
+# TEST_JOBS at a time (default: the number of cores), the longest first by
+# the last run's times (build/test-times); a script whose header has the
+# line "# test: alone" (a load test that measures latency) runs after the
+# others, by itself.  Each test's result is printed when it ends, with a
+# passing scenario's figures ("#: " lines) and a failing one's log tail.
+#
+#   tests/run.sh                 everything
+#   tests/run.sh --one V K PATH  one test (V: rel|san, K: unit|scenario);
+#                                used by the runner itself
 cd "$(dirname "$0")/.." || exit 2
-pass=0; fail=0
-log=$(mktemp)
 export DATAOPTIM_SHARED="${DATAOPTIM_SHARED:-$(cd .. && pwd)/shared/dataoptim}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-for variant in rel san; do
+
+# --one VARIANT KIND PATH: run it, print its block under the lock, and
+# leave "PASSED FAILED SECONDS NAME" in $RUN_DIR/NAME.res
+one() {
+	variant=$1; kind=$2; t=$3
+	name="$variant/$(basename "$t")"
+	file=$RUN_DIR/$(echo "$name" | tr / _)
 	if [ "$variant" = rel ]; then DO_BIN=bin; else DO_BIN=build/san/bin; fi
 	export DO_BIN
+	t0=$(date +%s%N)
+	if [ "$kind" = unit ]; then
+		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$file.log" 2>&1
+	else
+		timeout 900 sh "$t" >"$file.log" 2>&1
+	fi
+	rc=$?
+	secs=$(( ($(date +%s%N) - t0) / 1000000000 ))
+	p=$(grep -c '^ok ' "$file.log"); f=$(grep -c '^not ok ' "$file.log")
+	# crashed, or exited non-zero outside a test
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	{
+		if [ "$f" -ne 0 ]; then
+			echo "FAIL $name (exit $rc, ${secs} s)"
+			sed 's/^/    /' "$file.log" | tail -n 60
+		else
+			echo "ok   $name: $p passed (${secs} s)"
+			grep '^#: ' "$file.log" | sed 's/^#: /       /'
+		fi
+	} >"$file.out"
+	flock "$RUN_DIR/lock" cat "$file.out"
+	echo "$p $f $secs $name" >"$file.res"
+}
+if [ "${1:-}" = --one ]; then
+	shift
+	one "$@"
+	exit 0
+fi
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/do-tests.XXXXXX")
+export RUN_DIR
+trap 'rm -rf "$RUN_DIR"' EXIT
+trap 'exit 2' INT TERM
+JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# every test, one "VARIANT KIND PATH" line each
+for variant in rel san; do
 	for t in build/$variant/tests/test_*; do
-		[ -x "$t" ] || continue
-		name="$variant/$(basename "$t")"
-		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
-		rc=$?
-		p=$(grep -c '^ok ' "$log")
-		f=$(grep -c '^not ok ' "$log")
-		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			f=1	# crashed or exited non-zero outside a test
-		fi
-		if [ "$f" -ne 0 ]; then
-			echo "FAIL $name (exit $rc)"; sed 's/^/    /' "$log" | tail -n 40
-		else
-			echo "ok   $name: $p passed"
-		fi
-		pass=$((pass + p)); fail=$((fail + f))
+		[ -x "$t" ] && echo "$variant unit $t"
 	done
-done
-# Scenario tests: scripts that start the real programs on loopback and print
-# TAP-style "ok"/"not ok" lines; each runs against both builds.
+done >"$RUN_DIR/all"
 for variant in rel san; do
-	if [ "$variant" = rel ]; then DO_BIN=bin; else DO_BIN=build/san/bin; fi
-	export DO_BIN
 	for s in tests/scenario/*.sh; do
-		[ -f "$s" ] || continue
-		name="$variant/$(basename "$s")"
-		timeout 900 sh "$s" >"$log" 2>&1
-		rc=$?
-		p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
-		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-		if [ "$f" -ne 0 ]; then
-			echo "FAIL $name (exit $rc)"; sed 's/^/    /' "$log" | tail -n 60
-		else
-			echo "ok   $name: $p passed"
-			grep '^#: ' "$log" | sed 's/^#: /       /'	# its figures
-		fi
-		pass=$((pass + p)); fail=$((fail + f))
+		[ -f "$s" ] && echo "$variant scenario $s"
 	done
+done >>"$RUN_DIR/all"
+
+# longest first (unknown ones first of all), the "alone" ones apart
+order() {
+	awk 'FILENAME == ARGV[1] { t[$2] = $1; next }
+	    { n = $1 "/" $3; sub(/.*\//, "", n); n = $1 "/" n
+	      print (n in t ? t[n] : 100000), $0 }' \
+	    build/test-times /dev/stdin 2>/dev/null |
+	    sort -k1,1nr | cut -d' ' -f2-
+}
+[ -f build/test-times ] || : >build/test-times
+: >"$RUN_DIR/together"; : >"$RUN_DIR/alone"
+while read -r v k p; do
+	if [ "$k" = scenario ] && grep -q '^# test: alone$' "$p"; then
+		echo "$v $k $p" >>"$RUN_DIR/alone"
+	else
+		echo "$v $k $p" >>"$RUN_DIR/together"
+	fi
+done <"$RUN_DIR/all"
+
+t0=$(date +%s)
+order <"$RUN_DIR/together" | xargs -P "$JOBS" -L 1 sh tests/run.sh --one
+order <"$RUN_DIR/alone" | xargs -P 1 -L 1 sh tests/run.sh --one
+
+pass=0; fail=0; ran=0
+cat "$RUN_DIR"/*.res 2>/dev/null | awk '{ print $3, $4 }' |
+    sort -k1,1nr >"$RUN_DIR/times"
+for r in "$RUN_DIR"/*.res; do
+	[ -f "$r" ] || continue
+	read -r p f s n <"$r"
+	pass=$((pass + p)); fail=$((fail + f)); ran=$((ran + 1))
 done
-rm -f "$log"
+want=$(wc -l <"$RUN_DIR/all")
+if [ "$ran" -ne "$want" ]; then
+	echo "FAIL the runner: $ran of $want tests reported"
+	fail=$((fail + 1))
+fi
+cp "$RUN_DIR/times" build/test-times
+echo "($ran test programs, $JOBS at a time, $(( $(date +%s) - t0 )) s)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -306,7 +306,7 @@ for i in $(seq 1 4000); do echo "  "; done >>"$T/slow.txt"
     -H 'Content-Type: text/plain' --data-binary @"$T/slow.txt" >"$T/slow.code" ) &
 CP=$!
 echo $CP >>"$T/bgpids"
-sleep 0.5
+wait_until 10 sh -c "[ -n \"\$(ls '$T/state/tmp')\" ]"	# the upload is in flight
 check "SIGTERM: dataoptimd exits 0" stop_server
 wait "$CP"
 check "SIGTERM: the upload in flight was answered 201" grep -q 201 "$T/slow.code"

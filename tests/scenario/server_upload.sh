@@ -81,7 +81,8 @@ yes coco_1 | head -c 60000000 >"$T/mid.txt"
     -T "$T/mid.txt" ) &
 CP=$!
 echo $CP >>"$T/bgpids"
-sleep 1.5
+# half-way: its temporary file is there and growing (60 MB at 10 MB/s)
+wait_until 10 sh -c "[ \$(du -k '$T/state/tmp' | cut -f1) -gt 4000 ]"
 PARTIAL=$(ls "$T/state/tmp" | wc -l)
 kill -KILL "$PID"; wait "$PID" 2>/dev/null; PID=""
 wait "$CP"

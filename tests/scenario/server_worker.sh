@@ -153,9 +153,8 @@ check "the new user can log in" jtrue 'd["user"]["team"]=="newteam"'
 # lease expiry: claim J2 and go silent
 req POST /api/v1/worker/claim -H "$AUTH_W"
 check "the next claim is the BYOD job (the reused one never queued)" jtrue "d['job']['id']=='$J2' and d['job']['attempt']==1"
-sleep 3.5
-req GET "/api/v1/jobs/$J2" -H "$AUTH_A"
-check "an expired lease puts the job back in the queue" jtrue 'j=d["job"]; j["state"]=="queued" and "lease expired" in j["error"]'
+check "an expired lease puts the job back in the queue" \
+    wait_until 10 job_is "$TA" "$J2" 'j["state"]=="queued" and "lease expired" in j["error"]'
 req POST /api/v1/worker/claim -H "$AUTH_W"
 check "it is claimed again with attempt 2" jtrue "d['job']['id']=='$J2' and d['job']['attempt']==2"
 hb "$J2" '{"attempt":1}'
@@ -164,10 +163,8 @@ res "$J2" '{"attempt":1,"status":"succeeded","scores":{"vqa":0.9}}'
 expect 409 "the presumed-dead worker's result: 409"
 hb "$J2" '{"attempt":2,"stage":"evaluate"}'
 expect 200 "the current attempt's heartbeat: 200"
-sleep 3.5
-req GET "/api/v1/jobs/$J2" -H "$AUTH_A"
 check "after the last attempt the job fails with the reason" \
-    jtrue 'j=d["job"]; j["state"]=="failed" and "no attempts left" in j["error"] and j["fault"]=="system" and j["attempt"]==2'
+    wait_until 10 job_is "$TA" "$J2" 'j["state"]=="failed" and "no attempts left" in j["error"] and j["fault"]=="system" and j["attempt"]==2'
 res "$J2" '{"attempt":2,"status":"succeeded","scores":{"vqa":0.9}}'
 expect 409 "a result after the lease expired for good: 409"
 req POST /api/v1/worker/claim -H "$AUTH_W"
@@ -235,10 +232,8 @@ req GET "/api/v1/jobs/$J6" -H "$AUTH_A"
 check "handed back as often as max_attempts: queued, not failed" jtrue 'j=d["job"]; j["state"]=="queued" and "handed back" in j["error"]'
 claim9
 check "hand-back: claimed again as attempt 3" jtrue "d['job']['id']=='$J6' and d['job']['attempt']==3"
-sleep 3.5
-req GET "/api/v1/jobs/$J6" -H "$AUTH_A"
 check "hand-back: a lease expiry after them is the first failed attempt: requeued" \
-    jtrue 'j=d["job"]; j["state"]=="queued" and j["error"].startswith("lease expired on attempt 3") and j["error"].endswith("requeued")'
+    wait_until 10 job_is "$TA" "$J6" 'j["state"]=="queued" and j["error"].startswith("lease expired on attempt 3") and j["error"].endswith("requeued")'
 req GET /api/v1/admin/workers -H "Authorization: Bearer $TADM"
 check "the expired lease is among its worker's recent failures" \
     jtrue "w=[x for x in d['workers'] if x['name']=='gpu-9'][0]; f=w['recent_failures'][0]; f['job_id']=='$J6' and f['attempt']==3 and 'lease expired' in f['error'] and f['fault']=='system' and f['at']"

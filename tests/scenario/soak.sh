@@ -1,4 +1,5 @@
 #!/bin/sh
+# test: alone
 # Competition-day soak (issue 14): five teams, two real workers on the
 # proxy backend, 40 keep-alive pollers, 20 uploads at once (50K-ID lists
 # and 20 MB BYOD files), the leaderboards and the dashboard every second,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test: alone
 # The soak (soak.sh) in the production shape: nginx on loopback with
 # deploy/nginx/dataoptim.conf's upstream and dataoptim-proxy.conf in front
 # of the daemon, which trusts it as its proxy (server.trusted_proxies), so

@@ -148,6 +148,22 @@ stop_server() {
 	return $_rc
 }
 
+# wait_until SECONDS COMMAND...: poll the command every 0.2 s
+wait_until() {
+	_end=$(( $(date +%s) + $1 )); shift
+	while :; do
+		"$@" && return 0
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# job_is TOKEN JOB PYEXPR: the job (as j) satisfies the expression
+job_is() {
+	req GET "/api/v1/jobs/$2" -H "Authorization: Bearer $1"
+	[ "$CODE" = 200 ] && jtrue "j=d['job']; $3"
+}
+
 # rss_kb PID FIELD: VmRSS or VmHWM of a process, in kB
 rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 

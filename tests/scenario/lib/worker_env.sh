@@ -34,22 +34,6 @@ start_worker() {
 	echo "$WPID" >>"$T/wpids"
 }
 
-# wait_until SECONDS COMMAND...: poll the command every 0.2 s
-wait_until() {
-	_end=$(( $(date +%s) + $1 )); shift
-	while :; do
-		"$@" && return 0
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.2
-	done
-}
-
-# job_is TOKEN JOB PYEXPR: the job (as j) satisfies the expression
-job_is() {
-	req GET "/api/v1/jobs/$2" -H "Authorization: Bearer $1"
-	[ "$CODE" = 200 ] && jtrue "j=d['job']; $3"
-}
-
 # submit TOKEN TRACK FILE [TYPE]: sets SUB and JOB
 submit() {
 	req POST "/api/v1/submissions?track=$2&method_name=m$(basename "$3")" \
