@@ -312,6 +312,7 @@ api_admin_track_create(struct http_req *req)
 	json_t *body = adm_body(req), *o;
 	const char *slug, *kind;
 	struct db_trackset ts;
+	enum track_kind k;
 	char msg[400];
 	int rc;
 
@@ -323,8 +324,7 @@ api_admin_track_create(struct http_req *req)
 	if (slug == NULL || !adm_slug_ok(slug))
 		return http_reply_error(req, 400, "bad_request", "slug: 1 to "
 		    "63 of a-z, 0-9, '-' and '_'", NULL);
-	if (kind == NULL || (strcmp(kind, "standard") != 0 &&
-	    strcmp(kind, "byod") != 0))
+	if (track_kind_parse(kind, &k) != 0)
 		return http_reply_error(req, 400, "bad_request",
 		    "kind: standard or byod", NULL);
 	if (adm_track_fields(body, &ts, 1, (int)http_req_srv(req)->cfg->

@@ -37,7 +37,7 @@ api_job_get(struct http_req *req)
 	const struct db_principal *who = http_req_who(req);
 	json_t *o;
 	int rc = db_job_get(http_req_db(req), http_req_param(req, 0),
-	    strcmp(who->role, "admin") == 0 ? -1 : who->team_id, &o);
+	    who->role == WHO_ADMIN ? -1 : who->team_id, &o);
 
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such job",

@@ -44,8 +44,8 @@ api_lb(struct http_req *req, int csv)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);
 	/* the track's visibility: public, participants or organizers */
-	if (vis > 0 && (who == NULL || strcmp(who->role, "worker") == 0 ||
-	    (vis == 2 && strcmp(who->role, "admin") != 0))) {
+	if (vis > 0 && (who == NULL || who->role == WHO_WORKER ||
+	    (vis == 2 && who->role != WHO_ADMIN))) {
 		free(body);
 		if (who == NULL)
 			return http_reply_error(req, 401, "unauthorized",

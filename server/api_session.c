@@ -20,7 +20,7 @@ static json_t *
 api_user_json(const struct db_principal *p)
 {
 	return json_pack("{s:s, s:s?, s:s}", "email", p->email,
-	    "team", p->team[0] ? p->team : NULL, "role", p->role);
+	    "team", p->team[0] ? p->team : NULL, "role", who_role_name(p->role));
 }
 
 /*

@@ -474,7 +474,7 @@ sub_validate(struct http_req *req, struct sub_req *sr,
 	char err[512];
 	int rc;
 
-	if (strcmp(t->kind, "standard") == 0) {
+	if (t->kind == KIND_STANDARD) {
 		if (srv->pool == NULL)
 			return http_reply_error(req, 503, "unavailable",
 			    "no pool index is loaded", NULL), -1;
@@ -503,7 +503,8 @@ sub_validate(struct http_req *req, struct sub_req *sr,
 		errs = json_incref(json_object_get(v, "errors"));
 		json_decref(v);
 		util_fmt(msg, sizeof(msg), "the %s submission is invalid: "
-		    "%llu error%s", t->kind, (unsigned long long)res->n_errors,
+		    "%llu error%s", track_kind_name(t->kind),
+		    (unsigned long long)res->n_errors,
 		    res->n_errors == 1 ? "" : "s");
 		metrics_submission(METRICS_INVALID);
 		return http_reply_error_ex(req, 422, "invalid_submission", msg,
@@ -576,7 +577,7 @@ api_sub_create(struct http_req *req)
 	memcpy(id, "s_", 2);
 	memcpy(job_id, "j_", 2);
 	util_fmt(fname, sizeof(fname), "%s.%s", id,
-	    strcmp(t.kind, "standard") == 0 ? "txt" : "json");
+	    t.kind == KIND_STANDARD ? "txt" : "json");
 	util_fmt(dest, sizeof(dest), "%s/%s", srv->sub_dir, fname);
 	comp = sub_composition(&res);
 	memset(&ns, 0, sizeof(ns));
@@ -585,7 +586,7 @@ api_sub_create(struct http_req *req)
 	ns.track_id = t.id;
 	ns.team_id = who->team_id;
 	ns.user_id = who->user_id;
-	ns.kind = t.kind;
+	ns.kind = track_kind_name(t.kind);
 	ns.n_samples = res.n_samples;
 	ns.size_bytes = size;
 	ns.sha256 = sha;
@@ -660,7 +661,7 @@ sub_scope(struct http_req *req)
 {
 	const struct db_principal *who = http_req_who(req);
 
-	return strcmp(who->role, "admin") == 0 ? -1 : who->team_id;
+	return who->role == WHO_ADMIN ? -1 : who->team_id;
 }
 
 static int
@@ -719,7 +720,7 @@ sub_view(struct http_req *req, json_t *o)
 		return -1;
 	}
 	json_object_set_new(s, "selected", json_boolean(sel));
-	if (strcmp(http_req_who(req)->role, "admin") != 0 &&
+	if (http_req_who(req)->role != WHO_ADMIN &&
 	    !json_is_true(json_object_get(s, "disqualified")))
 		json_object_set_new(s, "reason", json_null());
 	return 0;

@@ -69,7 +69,8 @@ struct db_principal {
 	char team[128];		/* "" without a team */
 	char email[256];
 	int is_admin;
-	char role[16];		/* "participant", "worker" or "admin" */
+	enum who_role role;	/* a worker token, an organizer, else a
+				 * participant */
 	char csrf[64];		/* the session's CSRF token; "" for tokens */
 	int64_t token_id;	/* the API token's id; 0 for a session */
 };
@@ -118,7 +119,7 @@ int db_sessions_expire(struct db *db, int64_t now);
 struct db_track {
 	int64_t id;
 	char slug[64];
-	char kind[16];		/* "standard" or "byod" */
+	enum track_kind kind;
 	int64_t budget;		/* most samples */
 	int64_t per_day;	/* submissions per team per UTC day; 0: any */
 	int64_t total;		/* submissions per team in all; 0: any */

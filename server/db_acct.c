@@ -148,10 +148,9 @@ db_principal_row(sqlite3_stmt *st, struct db_principal *p, const char *role)
 	db__col(st, 3, p->email, sizeof(p->email));
 	p->is_admin = sqlite3_column_int(st, 4);
 	if (role != NULL && strcmp(role, "worker") == 0)
-		util_fmt(p->role, sizeof(p->role), "worker");
+		p->role = WHO_WORKER;
 	else
-		util_fmt(p->role, sizeof(p->role), "%s",
-		    p->is_admin ? "admin" : "participant");
+		p->role = p->is_admin ? WHO_ADMIN : WHO_PARTICIPANT;
 }
 
 int

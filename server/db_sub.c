@@ -15,7 +15,7 @@ db_track_add(struct db *db, const struct db_track *t, int64_t now)
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, t->slug);
-	db__text(st, 2, t->kind);
+	db__text(st, 2, track_kind_name(t->kind));
 	db__int(st, 3, t->budget);
 	db__int(st, 4, t->per_day);
 	db__int(st, 5, t->total);
@@ -34,7 +34,9 @@ db_track_row(sqlite3_stmt *st, struct db_track *t)
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	db__col(st, 1, t->slug, sizeof(t->slug));
-	db__col(st, 2, t->kind, sizeof(t->kind));
+	if (track_kind_parse((const char *)sqlite3_column_text(st, 2),
+	    &t->kind) != 0)
+		fprintf(stderr, "db: track %s: unknown kind\n", t->slug);
 	t->budget = sqlite3_column_int64(st, 3);
 	t->per_day = sqlite3_column_int64(st, 4);
 	t->total = sqlite3_column_int64(st, 5);
@@ -135,7 +137,8 @@ db_tracks_json(struct db *db, int64_t now, int64_t team_id, json_t **out)
 		else if (t->closes_at && now >= t->closes_at)
 			status = "closed";
 		json_object_set_new(o, "slug", json_string(t->slug));
-		json_object_set_new(o, "kind", json_string(t->kind));
+		json_object_set_new(o, "kind", json_string(
+		    track_kind_name(t->kind)));
 		json_object_set_new(o, "budget", json_integer(t->budget));
 		json_object_set_new(o, "limits", json_pack("{s:I, s:I}",
 		    "per_day", (json_int_t)t->per_day,

@@ -516,7 +516,7 @@ static int
 http_authorize(struct http_req *req)
 {
 	const struct route *rt = req->route;
-	const char *role = req->who.role;
+	enum who_role role = req->who.role;
 	const char *tok, *ctype;
 
 	if (rt->role == ROLE_PUBLIC)
@@ -528,15 +528,15 @@ http_authorize(struct http_req *req)
 	}
 	switch (rt->role) {
 	case ROLE_USER:
-		if (strcmp(role, "worker") == 0)
+		if (role == WHO_WORKER)
 			goto forbidden;
 		break;
 	case ROLE_WORKER:
-		if (strcmp(role, "worker") != 0)
+		if (role != WHO_WORKER)
 			goto forbidden;
 		break;
 	case ROLE_ADMIN:
-		if (strcmp(role, "admin") != 0)
+		if (role != WHO_ADMIN)
 			goto forbidden;
 		break;
 	default:
@@ -560,7 +560,7 @@ http_authorize(struct http_req *req)
 	}
 	return 0;
 forbidden:
-	http_reply_error(req, 403, "forbidden", strcmp(role, "worker") == 0 ?
+	http_reply_error(req, 403, "forbidden", role == WHO_WORKER ?
 	    "worker tokens may use only the worker API" : rt->role ==
 	    ROLE_WORKER ? "this endpoint needs a worker token" :
 	    "this endpoint is for organizers", NULL);

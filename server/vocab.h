@@ -3,7 +3,8 @@
  * text becomes them) only at the database and JSON edge, through the
  * functions here; a text that names none of them is refused there.
  *
- * So far: the job states (the job state machine is db_jobstate.c).
+ * So far: the job states (the job state machine is db_jobstate.c) and
+ * the caller's role and a track's kind.
  */
 #ifndef DO_VOCAB_H
 #define DO_VOCAB_H
@@ -15,6 +16,22 @@ enum job_state {
 	JOB_FAILED,
 	JOB_CANCELLED,
 	JOB_NSTATES
+};
+
+/* What an authenticated caller is (the routes' access levels are
+ * route.h's ROLE_*). */
+enum who_role {
+	WHO_PARTICIPANT,
+	WHO_WORKER,
+	WHO_ADMIN,
+	WHO_NROLES
+};
+
+/* A track's (and its submissions') kind. */
+enum track_kind {
+	KIND_STANDARD,		/* a list of pool IDs */
+	KIND_BYOD,		/* a whole dataset in LLaVA's JSON */
+	KIND_NKINDS
 };
 
 /* Sets of states, for db_job_transition()'s "from". */
@@ -29,5 +46,14 @@ const char *job_state_name(enum job_state s);
 
 /* The state named name into *out: 0, or -1 (NULL or no such state). */
 int job_state_parse(const char *name, enum job_state *out);
+
+/* "standard", "byod"; "?" out of range. */
+const char *track_kind_name(enum track_kind k);
+
+/* The kind named name into *out: 0, or -1 (NULL or no such kind). */
+int track_kind_parse(const char *name, enum track_kind *out);
+
+/* "participant", "worker", "admin"; "?" out of range. */
+const char *who_role_name(enum who_role r);
 
 #endif

@@ -318,8 +318,7 @@ cli_track_add(int argc, char **argv)
 		return CLI_ERROR;
 	memset(&t, 0, sizeof(t));
 	if (v[2] == NULL || v[2][0] == '\0' || strlen(v[2]) >= sizeof(t.slug) ||
-	    v[3] == NULL || (strcmp(v[3], "standard") != 0 &&
-	    strcmp(v[3], "byod") != 0) || v[4] == NULL ||
+	    track_kind_parse(v[3], &t.kind) != 0 || v[4] == NULL ||
 	    cli_count(v[4], &t.budget, 1) || cli_count(v[5], &t.per_day, 0) ||
 	    cli_count(v[6], &t.total, 0) ||
 	    (v[7] && (t.opens_at = cli_time(v[7])) < 0) ||
@@ -338,13 +337,12 @@ cli_track_add(int argc, char **argv)
 			return CLI_ERROR;
 		}
 	util_fmt(t.slug, sizeof(t.slug), "%s", v[2]);
-	util_fmt(t.kind, sizeof(t.kind), "%s", v[3]);
 	util_fmt(t.metric, sizeof(t.metric), "%s", v[9] ? v[9] : "overall");
 	if ((db = cli_db_open(v[0], v[1])) == NULL)
 		return CLI_ERROR;
 	rc = db_track_add(db, &t, (int64_t)time(NULL));
 	if (rc == DB_OK)
-		db_audit(db, "cli", "track.add", t.slug, t.kind,
+		db_audit(db, "cli", "track.add", t.slug, v[3],
 		    (int64_t)time(NULL));
 	db_close(db);
 	if (rc == DB_CONFLICT) {

@@ -106,12 +106,12 @@ fz_setup(const char *dir)
 	fz_token(db, "w@x.org", FZ_WORKER, "worker");
 	memset(&t, 0, sizeof(t));
 	snprintf(t.slug, sizeof(t.slug), "std");
-	snprintf(t.kind, sizeof(t.kind), "standard");
+	t.kind = KIND_STANDARD;
 	snprintf(t.metric, sizeof(t.metric), "overall");
 	t.budget = 1000;
 	db_track_add(db, &t, time(NULL));
 	snprintf(t.slug, sizeof(t.slug), "byod");
-	snprintf(t.kind, sizeof(t.kind), "byod");
+	t.kind = KIND_BYOD;
 	db_track_add(db, &t, time(NULL));
 	db_close(db);
 

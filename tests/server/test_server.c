@@ -209,7 +209,7 @@ test_db(void **state)
 	    now, &tid), DB_NOTFOUND);
 	assert_int_equal(db_auth_token(db, "tokhash", &p), DB_OK);
 	assert_string_equal(p.team, "alpha");
-	assert_string_equal(p.role, "participant");
+	assert_int_equal(p.role, WHO_PARTICIPANT);
 	assert_int_equal(db_token_revoke(db, 0, "tokhash", now), DB_OK);
 	assert_int_equal(db_auth_token(db, "tokhash", &p), DB_NOTFOUND);
 	assert_int_equal(db_session_add(db, uid, "sess", "csrf", now, now + 10),
@@ -222,7 +222,7 @@ test_db(void **state)
 	/* tracks and the commit transaction with its quotas */
 	memset(&t, 0, sizeof(t));
 	snprintf(t.slug, sizeof(t.slug), "std");
-	snprintf(t.kind, sizeof(t.kind), "standard");
+	t.kind = KIND_STANDARD;
 	t.budget = 10;
 	assert_int_equal(db_track_add(db, &t, now), DB_OK);
 	assert_int_equal(db_track_add(db, &t, now), DB_CONFLICT);
@@ -466,7 +466,7 @@ test_job_transitions(void **state)
 	assert_int_equal(db_user_add(db, "alpha", "a@x", "H", 0, now), DB_OK);
 	memset(&t, 0, sizeof(t));
 	snprintf(t.slug, sizeof(t.slug), "std");
-	snprintf(t.kind, sizeof(t.kind), "standard");
+	t.kind = KIND_STANDARD;
 	t.budget = 10;
 	assert_int_equal(db_track_add(db, &t, now), DB_OK);
 	assert_int_equal(add_sub(db, "s1", 1, "A", 0, 0, now, &out), DB_OK);
