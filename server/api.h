@@ -33,8 +33,10 @@ route_fn api_admin_tracks, api_admin_track_get, api_admin_track_create,
 
 /* api_admin_sub.c: the organizer API's submissions, jobs, workers, audit
  * log, exports, statistics and webhook deliveries. */
-route_fn api_admin_subs, api_admin_sub_get, api_admin_sub_action,
-    api_admin_jobs, api_admin_job_get, api_admin_job_action,
+route_fn api_admin_subs, api_admin_sub_get, api_admin_sub_hide,
+    api_admin_sub_disqualify, api_admin_sub_restore, api_admin_sub_baseline,
+    api_admin_jobs, api_admin_job_get, api_admin_job_rerun,
+    api_admin_job_cancel, api_admin_job_fail, api_admin_job_priority,
     api_admin_workers, api_admin_audit, api_admin_stats,
     api_admin_export_lb, api_admin_export_subs, api_admin_webhooks,
     api_admin_webhook_retry;

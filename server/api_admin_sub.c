@@ -87,19 +87,15 @@ api_admin_sub_get(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* POST /api/v1/admin/submissions/{id}/{hide|disqualify|restore|baseline} */
-int
-api_admin_sub_action(struct http_req *req)
+/* POST /api/v1/admin/submissions/{id}/ACTION; need_reason: hide and
+ * disqualify say why. */
+static int
+adm_sub_action(struct http_req *req, const char *action, int need_reason)
 {
-	const char *action = http_req_param(req, 1);
 	json_t *body = http_req_json(req), *o, *b = NULL;
 	const char *reason = NULL;
 	int rc;
 
-	if (strcmp(action, "hide") != 0 && strcmp(action, "disqualify") != 0 &&
-	    strcmp(action, "restore") != 0 && strcmp(action, "baseline") != 0)
-		return http_reply_error(req, 404, "not_found", "actions: hide, "
-		    "disqualify, restore, baseline", NULL);
 	if (body != NULL && json_unpack(body, "{s?s, s?o}", "reason", &reason,
 	    "baseline", &b) != 0)
 		return http_reply_error(req, 400, "bad_request",
@@ -107,8 +103,7 @@ api_admin_sub_action(struct http_req *req)
 	if (b != NULL && !json_is_boolean(b))
 		return http_reply_error(req, 400, "bad_request",
 		    "\"baseline\" must be true or false", NULL);
-	if ((strcmp(action, "hide") == 0 || strcmp(action, "disqualify") == 0)
-	    && (reason == NULL || reason[0] == '\0'))
+	if (need_reason && (reason == NULL || reason[0] == '\0'))
 		return http_reply_error(req, 400, "bad_request",
 		    "give a reason", NULL);
 	if (reason != NULL && strlen(reason) > 2000)
@@ -121,6 +116,30 @@ api_admin_sub_action(struct http_req *req)
 		return api_admin_dberr(req, rc, "submission");
 	lb_invalidate(http_req_srv(req)->lb);
 	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_sub_hide(struct http_req *req)
+{
+	return adm_sub_action(req, "hide", 1);
+}
+
+int
+api_admin_sub_disqualify(struct http_req *req)
+{
+	return adm_sub_action(req, "disqualify", 1);
+}
+
+int
+api_admin_sub_restore(struct http_req *req)
+{
+	return adm_sub_action(req, "restore", 0);
+}
+
+int
+api_admin_sub_baseline(struct http_req *req)
+{
+	return adm_sub_action(req, "baseline", 0);
 }
 
 /* ---- jobs ---- */
@@ -155,20 +174,15 @@ api_admin_job_get(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* POST /api/v1/admin/jobs/{id}/{rerun|cancel|priority|fail} */
-int
-api_admin_job_action(struct http_req *req)
+/* POST /api/v1/admin/jobs/{id}/ACTION */
+static int
+adm_job_action(struct http_req *req, const char *action)
 {
-	const char *action = http_req_param(req, 1);
 	json_t *body = http_req_json(req), *o, *p = NULL;
 	const char *reason = NULL, *fault = NULL;
 	int64_t prio = 0;
 	int rc;
 
-	if (strcmp(action, "rerun") != 0 && strcmp(action, "cancel") != 0 &&
-	    strcmp(action, "priority") != 0 && strcmp(action, "fail") != 0)
-		return http_reply_error(req, 404, "not_found", "actions: rerun, "
-		    "cancel, priority, fail", NULL);
 	if (body != NULL && json_unpack(body, "{s?s, s?s, s?o}", "reason",
 	    &reason, "fault", &fault, "priority", &p) != 0)
 		return http_reply_error(req, 400, "bad_request",
@@ -204,6 +218,30 @@ api_admin_job_action(struct http_req *req)
 		return api_admin_dberr(req, rc, "job");
 	lb_invalidate(http_req_srv(req)->lb);
 	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_job_rerun(struct http_req *req)
+{
+	return adm_job_action(req, "rerun");
+}
+
+int
+api_admin_job_cancel(struct http_req *req)
+{
+	return adm_job_action(req, "cancel");
+}
+
+int
+api_admin_job_fail(struct http_req *req)
+{
+	return adm_job_action(req, "fail");
+}
+
+int
+api_admin_job_priority(struct http_req *req)
+{
+	return adm_job_action(req, "priority");
 }
 
 /* ---- workers, audit, statistics ---- */

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "../../server/api.h"
 #include "../../server/auth.h"
 #include "../../server/cfg.h"
 #include "../../server/csv.h"
@@ -79,7 +80,14 @@ test_route_match(void **state)
 	    &wrong);
 	assert_non_null(r);
 	assert_string_equal(params[0], "s_1");
-	assert_string_equal(params[1], "hide");
+	assert_true(r->handler == api_admin_sub_hide);	/* its own route */
+	/* an action that is none: no route (404) */
+	assert_null(route_match("POST", "/api/v1/admin/jobs/j_1/explode",
+	    params, &wrong));
+	r = route_match("POST", "/api/v1/admin/jobs/j_1/priority", params,
+	    &wrong);
+	assert_non_null(r);
+	assert_true(r->handler == api_admin_job_priority);
 	assert_null(route_match("DELETE", "/api/v1/tracks", params, &wrong));
 	assert_int_equal(wrong, 1);
 	assert_null(route_match("GET", "/api/v1/jobs/", params, &wrong));
