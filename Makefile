@@ -66,7 +66,8 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
-              server/hook.c server/throttle.c server/csv.c server/guard.c
+              server/hook.c server/throttle.c server/csv.c server/guard.c \
+              server/pcache.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 
@@ -192,4 +193,4 @@ fuzz: build/rel/server/migrations.c
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(sort $(shell find build $(BUILD) -name '*.d' 2>/dev/null))

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "guard.h"
 #include "metrics.h"
+#include "pcache.h"
 #include "route.h"
 #include "srv.h"
 #include "util.h"
@@ -474,7 +475,13 @@ http_authenticate(struct http_req *req)
 		while (*tok == ' ')
 			tok++;
 		auth_sha256_hex(tok, strlen(tok), hash);
+		if (pcache_get(req->hs->srv->pcache, hash, &req->who)) {
+			req->has_who = 1;
+			return 0;
+		}
 		rc = db_auth_token(req->db, hash, &req->who);
+		if (rc == DB_OK)
+			pcache_put(req->hs->srv->pcache, hash, &req->who);
 		if (rc == DB_NOTFOUND) {
 			http_reply_error(req, 401, "unauthorized",
 			    "unknown or revoked token", NULL);
@@ -816,6 +823,11 @@ http_handle(struct http_req *req)
 		return;
 	req->route->handler(req);
 	http_drop_db(req);
+	/* an organizer changed something: tokens, users or teams may be
+	 * among it, so no cached caller outlives it */
+	if (req->route->role == ROLE_ADMIN && !http_safe_method(req->method) &&
+	    req->status < 400)
+		pcache_clear(req->hs->srv->pcache);
 	if (!http_replied(req))
 		http_reply_error(req, 500, "internal", "no answer", NULL);
 }

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "hook.h"
 #include "lb.h"
+#include "pcache.h"
 #include "pool.h"
 #include "throttle.h"
 #include "util.h"
@@ -365,6 +366,7 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 		}
 	}
 	srv->lb = lb_new(cfg->lb_cache_seconds);
+	srv->pcache = pcache_new(cfg->auth_cache_ms);
 	srv->login_email = throttle_new(SRV_LOGIN_KEYS, cfg->login_failures,
 	    cfg->login_window);
 	srv->login_ip = throttle_new(SRV_LOGIN_KEYS, cfg->login_ip_failures,
@@ -467,6 +469,7 @@ srv_close(struct srv *srv)
 	lb_free(srv->lb);
 	throttle_free(srv->login_email);
 	throttle_free(srv->login_ip);
+	pcache_free(srv->pcache);
 	pool_close(srv->pool);
 	free(srv->sub_dir);
 	free(srv->tmp_dir);

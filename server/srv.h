@@ -32,6 +32,7 @@ struct srv {
 	struct hook *hook;	/* owned: the webhook delivery thread */
 	struct throttle *login_email;	/* owned: failed logins per email */
 	struct throttle *login_ip;	/* owned: failed logins per address */
+	struct pcache *pcache;	/* owned: callers of recent API tokens */
 };
 
 /*

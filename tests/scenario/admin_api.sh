@@ -129,6 +129,15 @@ req GET /api/v1/me -H "Authorization: Bearer $TOKG"
 expect 401 "a revoked token: 401"
 req POST /api/v1/admin/tokens/$TOKID/revoke -H "$ADM" -H "$JSON" -d '{}'
 expect 409 "revoking twice: 409"
+# a revocation behind the server's back (the CLI on its database) takes
+# effect once the cached caller expires: server.auth_cache_ms, 2 s
+req POST /api/v1/admin/tokens -H "$ADM" -H "$JSON" -d '{"email":"g@x.org","label":"cli"}'
+TOKC=$(jv 'd["secret"]'); TOKCID=$(jv 'd["token"]["id"]')
+req GET /api/v1/me -H "Authorization: Bearer $TOKC"
+expect 200 "a token in use (its caller now cached)"
+"$DO" token revoke --id "$TOKCID" --db "$DB" >/dev/null
+check "revoked with the CLI: refused within 4 s" wait_until 4 sh -c \
+    "[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $TOKC' '$URL/api/v1/me') = 401 ]"
 req POST /api/v1/admin/tokens -H "$ADM" -H "$JSON" -d '{"email":"admin@x.org","role":"worker","label":"gpu-2"}'
 TW2=$(jv 'd["secret"]')
 req POST /api/v1/worker/claim -H "Authorization: Bearer $TW2" -H "$JSON" -d '{"worker":"gpu-2","version":"1.2.3","backend":"proxy"}'

@@ -238,7 +238,10 @@ req POST /api/v1/register -H 'Content-Type: application/json' -d '{"email":"n@x.
 expect 403 "self-registration is off by default: 403"
 
 # --- revoked token ---
+# (by the CLI, behind the server's back: once the cached caller expires,
+# server.auth_cache_ms, 2 s)
 "$DO" token revoke "$TA2" --db "$DB" >/dev/null 2>&1
+wait_until 4 sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $TA2' '$URL/api/v1/submissions') = 401 ]"
 req GET /api/v1/submissions -H "Authorization: Bearer $TA2"
 expect 401 "a revoked token: 401"
 

@@ -20,6 +20,7 @@
 #include "../../server/db.h"
 #include "../../server/db_int.h"
 #include "../../server/hook.h"
+#include "../../server/pcache.h"
 #include "../../server/route.h"
 #include "../unit/testutil.h"
 
@@ -531,6 +532,43 @@ test_job_transitions(void **state)
 	db_close(db);
 }
 
+/* The token cache: a hit is the principal put; another hash in the same
+ * slot, the end of the TTL and a clear are misses; TTL 0 keeps nothing. */
+static void
+test_pcache(void **state)
+{
+	struct pcache *c = pcache_new(100), *off = pcache_new(0);
+	struct db_principal p, got;
+	char h1[65], h2[65];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.user_id = 7;
+	p.role = WHO_WORKER;
+	snprintf(h1, sizeof(h1), "%064d", 1);
+	/* the same first 8 digits: the same slot */
+	snprintf(h2, sizeof(h2), "%063d2", 0);
+	assert_int_equal(pcache_get(c, h1, &got), 0);
+	pcache_put(c, h1, &p);
+	assert_int_equal(pcache_get(c, h1, &got), 1);
+	assert_int_equal(got.user_id, 7);
+	assert_int_equal(got.role, WHO_WORKER);
+	assert_int_equal(pcache_get(c, h2, &got), 0);
+	pcache_put(c, h2, &p);	/* takes the slot */
+	assert_int_equal(pcache_get(c, h1, &got), 0);
+	assert_int_equal(pcache_get(c, h2, &got), 1);
+	pcache_clear(c);
+	assert_int_equal(pcache_get(c, h2, &got), 0);
+	pcache_put(c, h1, &p);
+	usleep(150 * 1000);
+	assert_int_equal(pcache_get(c, h1, &got), 0);	/* past its TTL */
+	pcache_put(off, h1, &p);
+	assert_int_equal(pcache_get(off, h1, &got), 0);
+	pcache_free(c);
+	pcache_free(off);
+	pcache_free(NULL);
+}
+
 int
 main(void)
 {
@@ -540,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_db),
 		cmocka_unit_test(test_job_transitions),
+		cmocka_unit_test(test_pcache),
 		cmocka_unit_test(test_hook_private),
 		cmocka_unit_test(test_csv),
 	};
