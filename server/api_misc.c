@@ -21,7 +21,8 @@ api_lb(struct http_req *req, int csv)
 	const char *split = http_req_query(req, "split");
 	char *body = NULL, etag[40], disp[160];
 	size_t len = 0;
-	int rc, priv = 0, vis = 0;
+	enum board_vis vis = VIS_PUBLIC;
+	int rc, priv = 0;
 
 	if (slug == NULL || slug[0] == '\0')
 		return http_reply_error(req, 400, "bad_request",
@@ -44,8 +45,8 @@ api_lb(struct http_req *req, int csv)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);
 	/* the track's visibility: public, participants or organizers */
-	if (vis > 0 && (who == NULL || who->role == WHO_WORKER ||
-	    (vis == 2 && who->role != WHO_ADMIN))) {
+	if (vis != VIS_PUBLIC && (who == NULL || who->role == WHO_WORKER ||
+	    (vis == VIS_ORGANIZERS && who->role != WHO_ADMIN))) {
 		free(body);
 		if (who == NULL)
 			return http_reply_error(req, 401, "unauthorized",
@@ -66,7 +67,7 @@ api_lb(struct http_req *req, int csv)
 		}
 	}
 	http_header(req, "ETag", etag);
-	http_header(req, "Cache-Control", vis > 0 ? "private, no-cache" :
+	http_header(req, "Cache-Control", vis != VIS_PUBLIC ? "private, no-cache" :
 	    "public, no-cache");
 	return 0;
 }

@@ -224,22 +224,23 @@ sub_check_track(struct http_req *req, const struct db_track *t)
 	return 0;
 }
 
-/* Answer 429 for quota kind (1 per day, 2 total, 3 active jobs). */
+/* Answer 429 for the quota used up. */
 static int
-sub_quota_reply(struct http_req *req, const struct db_track *t, int kind)
+sub_quota_reply(struct http_req *req, const struct db_track *t,
+    enum quota_kind kind)
 {
 	struct srv *srv = http_req_srv(req);
 	int64_t now = srv_now(), wait;
 	char msg[256], ts[21], ra[32];
 
 	metrics_submission(METRICS_QUOTA);
-	if (kind == 1) {
+	if (kind == QUOTA_PER_DAY) {
 		wait = 86400 - now % 86400;
 		db_iso_time(now + wait, ts);
 		util_fmt(msg, sizeof(msg), "daily quota of %lld submissions "
 		    "on track %s used; the next slot opens at %s",
 		    (long long)t->per_day, t->slug, ts);
-	} else if (kind == 2) {
+	} else if (kind == QUOTA_TOTAL) {
 		wait = t->closes_at > now ? t->closes_at - now : 86400;
 		db_iso_time(now + wait, ts);
 		util_fmt(msg, sizeof(msg), "total quota of %lld submissions "
@@ -289,12 +290,12 @@ sub_track(struct http_req *req, const char *slug, struct db_track *t)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL), -1;
 	if (t->per_day && q.today >= t->per_day)
-		return sub_quota_reply(req, t, 1);
+		return sub_quota_reply(req, t, QUOTA_PER_DAY);
 	if (t->total && q.total >= t->total)
-		return sub_quota_reply(req, t, 2);
+		return sub_quota_reply(req, t, QUOTA_TOTAL);
 	if (q.active >= (t->max_active > 0 ? t->max_active :
 	    srv->cfg->max_active_jobs))
-		return sub_quota_reply(req, t, 3);
+		return sub_quota_reply(req, t, QUOTA_ACTIVE);
 	return 0;
 }
 

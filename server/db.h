@@ -166,7 +166,7 @@ struct db_newsub {
 
 /* What db_submission_commit() decided. */
 struct db_commit {
-	int quota;		/* DB_QUOTA: 1 per day, 2 total, 3 active */
+	enum quota_kind quota;	/* DB_QUOTA: which one */
 	char reused_from[40];	/* "" unless a score was reused */
 	char first[40];		/* DB_CONFLICT: the submission the same
 				   idempotency key made */
@@ -496,10 +496,10 @@ struct db_lbopts {
 };
 
 /* The board of track slug as described in API.md ("Leaderboard
- * policies"); *vis gets the track's visibility (0 public, 1
- * participants, 2 organizers) when not NULL.  DB_NOTFOUND. */
+ * policies"); *vis gets the track's visibility when not NULL.
+ * DB_NOTFOUND. */
 int db_leaderboard_ex(struct db *db, const char *slug,
-    const struct db_lbopts *o, json_t **out, int *vis);
+    const struct db_lbopts *o, json_t **out, enum board_vis *vis);
 
 
 /* {"track", "metric", "kind", "entries": [...]} as described in lb.h. */

@@ -223,7 +223,7 @@ lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
 
 int
 db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
-    json_t **out, int *vis)
+    json_t **out, enum board_vis *vis)
 {
 	struct lb_track t;
 	struct lb_sort how;
@@ -237,9 +237,8 @@ db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
 
 	if ((rc = lb_track(db, slug, &t)) != DB_OK)
 		return rc;
-	if (vis != NULL)
-		*vis = strcmp(t.vis, "organizers") == 0 ? 2 :
-		    strcmp(t.vis, "participants") == 0 ? 1 : 0;
+	if (vis != NULL && board_vis_parse(t.vis, vis) != 0)
+		*vis = VIS_ORGANIZERS;	/* unknown: shown to the fewest */
 	frozen = !o->organizer && !o->priv && t.freeze_at > 0 &&
 	    o->now >= t.freeze_at;
 	if (frozen)

@@ -343,17 +343,17 @@ db_submission_commit(struct db *db, const struct db_newsub *s,
 	if (db_quota_get(db, s->track_id, s->team_id, s->now, &q) != DB_OK)
 		goto fail;
 	if (s->per_day && q.today >= s->per_day)
-		out->quota = 1;
+		out->quota = QUOTA_PER_DAY;
 	else if (s->total && q.total >= s->total)
-		out->quota = 2;
-	if (out->quota == 0 && s->reuse &&
+		out->quota = QUOTA_TOTAL;
+	if (out->quota == QUOTA_NONE && s->reuse &&
 	    db_find_reusable(db, s, out->reused_from,
 	    sizeof(out->reused_from)) != DB_OK)
 		goto fail;
-	if (out->quota == 0 && out->reused_from[0] == '\0' &&
+	if (out->quota == QUOTA_NONE && out->reused_from[0] == '\0' &&
 	    s->max_active && q.active >= s->max_active)
-		out->quota = 3;
-	if (out->quota != 0) {
+		out->quota = QUOTA_ACTIVE;
+	if (out->quota != QUOTA_NONE) {
 		db__rollback(db);
 		return DB_QUOTA;
 	}

@@ -15,7 +15,7 @@
 struct lb_snap {
 	char slug[64];
 	int priv;		/* the private split */
-	int vis;		/* the track's visibility */
+	enum board_vis vis;	/* the track's visibility */
 	uint64_t gen;		/* lb->gen when built */
 	int64_t built;		/* UNIX seconds */
 	char *body[2];		/* JSON, CSV */
@@ -182,7 +182,7 @@ lb_build(struct db *db, struct lb_snap *s, uint64_t gen)
 int
 lb_get(struct lb *lb, struct db *db, const char *slug, int priv, int csv,
     const char *if_none_match, char **body, size_t *len, char etag[40],
-    int *vis)
+    enum board_vis *vis)
 {
 	uint64_t gen = atomic_load(&lb->gen);
 	int64_t now = (int64_t)time(NULL);
@@ -197,7 +197,7 @@ lb_get(struct lb *lb, struct db *db, const char *slug, int priv, int csv,
 		return DB_NOTFOUND;
 	pthread_mutex_lock(&lb->mu);
 	priv = priv ? 1 : 0;
-	*vis = 0;
+	*vis = VIS_PUBLIC;
 	for (i = 0; i < lb->nsnaps; i++)
 		if (strcmp(lb->snaps[i].slug, slug) == 0 &&
 		    lb->snaps[i].priv == priv)

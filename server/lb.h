@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "vocab.h"
+
 struct lb;
 struct db;
 
@@ -34,14 +36,14 @@ void lb_invalidate(struct lb *lb);
  * The snapshot of track slug's public (priv 0) or private (priv 1) board
  * as JSON (csv 0) or CSV (csv 1): *body gets a malloc'd copy (caller
  * frees) of *len bytes and etag its quoted ETag; *vis the track's
- * visibility (0 public, 1 participants, 2 organizers; see db.h).  If
+ * visibility.  If
  * if_none_match (may be NULL) equals the ETag, returns LB_NOT_MODIFIED
  * and no body.  DB_NOTFOUND: no such track; LB_NOT_PUBLISHED: priv asked
  * before the organizers published it.  db is used to rebuild.
  */
 int lb_get(struct lb *lb, struct db *db, const char *slug, int priv, int csv,
     const char *if_none_match, char **body, size_t *len, char etag[40],
-    int *vis);
+    enum board_vis *vis);
 
 /* The CSV of a board document (as db_leaderboard_ex() makes); malloc'd,
  * *len bytes. */

@@ -49,6 +49,18 @@ track_kind_parse(const char *name, enum track_kind *out)
 	return vocab_find(track_kinds, KIND_NKINDS, name, (int *)out);
 }
 
+static const char *const board_vis[VIS_NVIS] = {
+	[VIS_PUBLIC] = "public",
+	[VIS_PARTICIPANTS] = "participants",
+	[VIS_ORGANIZERS] = "organizers",
+};
+
+int
+board_vis_parse(const char *name, enum board_vis *out)
+{
+	return vocab_find(board_vis, VIS_NVIS, name, (int *)out);
+}
+
 const char *
 who_role_name(enum who_role r)
 {

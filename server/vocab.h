@@ -4,7 +4,8 @@
  * functions here; a text that names none of them is refused there.
  *
  * So far: the job states (the job state machine is db_jobstate.c) and
- * the caller's role and a track's kind.
+ * the caller's role, a track's kind and its board's visibility, the
+ * quota a submission ran into.
  */
 #ifndef DO_VOCAB_H
 #define DO_VOCAB_H
@@ -34,6 +35,22 @@ enum track_kind {
 	KIND_NKINDS
 };
 
+/* Which of a track's submission quotas a team has used up. */
+enum quota_kind {
+	QUOTA_NONE,
+	QUOTA_PER_DAY,		/* the track's per_day */
+	QUOTA_TOTAL,		/* the track's total */
+	QUOTA_ACTIVE		/* queued + running jobs */
+};
+
+/* Who may see a track's leaderboard (tracks.leaderboard). */
+enum board_vis {
+	VIS_PUBLIC,		/* "public": anyone */
+	VIS_PARTICIPANTS,	/* "participants": any participant or organizer */
+	VIS_ORGANIZERS,		/* "organizers" */
+	VIS_NVIS
+};
+
 /* Sets of states, for db_job_transition()'s "from". */
 #define JOB_BIT(s)	(1u << (s))
 #define JOB_ACTIVE	(JOB_BIT(JOB_QUEUED) | JOB_BIT(JOB_RUNNING))
@@ -52,6 +69,9 @@ const char *track_kind_name(enum track_kind k);
 
 /* The kind named name into *out: 0, or -1 (NULL or no such kind). */
 int track_kind_parse(const char *name, enum track_kind *out);
+
+/* The visibility named name into *out: 0, or -1. */
+int board_vis_parse(const char *name, enum board_vis *out);
 
 /* "participant", "worker", "admin"; "?" out of range. */
 const char *who_role_name(enum who_role r);
