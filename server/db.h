@@ -306,8 +306,9 @@ int db_job_result(struct db *db, const char *id, const struct db_result *r,
 /* Hand the running attempt back (a worker stopping): the job is queued
  * again at once, its error says why (reason may be NULL).  The attempt
  * number goes on (the next claim gets a new one) but the hand-back is not
- * a failed attempt: it uses up none of max_attempts.  DB_OK, DB_STALE (not the running attempt), DB_CONFLICT
- * (job cancelled) or DB_NOTFOUND. */
+ * a failed attempt: it uses up none of max_attempts.  DB_OK, DB_STALE
+ * (not the running attempt), DB_CONFLICT (job cancelled) or
+ * DB_NOTFOUND. */
 int db_job_release(struct db *db, const char *id, int64_t attempt,
     const char *reason, int64_t now);
 

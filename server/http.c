@@ -943,10 +943,10 @@ http_has_body(struct http_req *req)
 
 /*
  * The per-address limits, when a request head is in: more connections
- * from its peer (unless it is a trusted proxy), or more requests in flight for its client (behind a
- * trusted proxy: the forwarded address), than server.per_ip_connections
- * answer 503 with Retry-After and close the connection.  0 to go on, -1
- * after replying.
+ * from its peer (unless it is a trusted proxy), or more requests in
+ * flight for its client (behind a trusted proxy: the forwarded address),
+ * than server.per_ip_connections answer 503 with Retry-After and close
+ * the connection.  0 to go on, -1 after replying.
  */
 static int
 http_over_limits(struct http_req *req)

@@ -6,9 +6,9 @@
  *              [--set SECTION.KEY=VALUE]... [--print-config]
  *
  * Flags override the file.  Exit status: 0 after a clean stop, 2 when the
- * listen address is in use, 1 on any other failure.  SIGTERM / SIGINT: stop accepting, let the
- * requests in flight finish (server.shutdown_grace seconds), close the
- * database.
+ * listen address is in use, 1 on any other failure.  SIGTERM / SIGINT:
+ * stop accepting, let the requests in flight finish
+ * (server.shutdown_grace seconds), close the database.
  */
 #include <pthread.h>
 #include <signal.h>
