@@ -180,6 +180,7 @@ adm_job_action(struct http_req *req, const char *action)
 {
 	json_t *body = http_req_json(req), *o, *p = NULL;
 	const char *reason = NULL, *fault = NULL;
+	enum job_fault f = FAULT_NONE;
 	int64_t prio = 0;
 	int rc;
 
@@ -201,13 +202,12 @@ adm_job_action(struct http_req *req, const char *action)
 		if (reason == NULL || reason[0] == '\0')
 			return http_reply_error(req, 400, "bad_request",
 			    "give a reason", NULL);
-		if (fault != NULL && strcmp(fault, "system") != 0 &&
-		    strcmp(fault, "team") != 0)
+		if (fault != NULL && job_fault_parse(fault, &f) != 0)
 			return http_reply_error(req, 400, "bad_request",
 			    "fault: system or team", NULL);
 	}
 	rc = db_admin_job_action(http_req_db(req), http_req_param(req, 0),
-	    action, reason, fault, prio, adm_actor(req), srv_now(), &o);
+	    action, reason, f, prio, adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT && strcmp(action, "rerun") == 0)
 		return http_reply_error(req, 409, "not_finished",
 		    "the job is queued or running", NULL);

@@ -243,6 +243,7 @@ api_worker_result(struct http_req *req)
 	struct srv *srv = http_req_srv(req);
 	json_t *body = http_req_json(req), *scores = NULL, *priv = NULL, *o;
 	const char *status = NULL, *error = NULL, *fault = NULL;
+	enum job_fault f = FAULT_NONE;
 	struct db_result r;
 	json_int_t attempt = 0;
 	char *raw;
@@ -259,8 +260,7 @@ api_worker_result(struct http_req *req)
 		    "{\"attempt\": N, \"status\": \"succeeded\"|\"failed\", "
 		    "\"scores\"?: {task: number}, \"error\"?, \"fault\"?}",
 		    NULL);
-	if (fault != NULL && strcmp(fault, "team") != 0 &&
-	    strcmp(fault, "system") != 0)
+	if (fault != NULL && job_fault_parse(fault, &f) != 0)
 		return http_reply_error(req, 400, "bad_request",
 		    "fault: team or system", NULL);
 	if (strcmp(status, "succeeded") == 0) {
@@ -288,7 +288,7 @@ api_worker_result(struct http_req *req)
 	r.scores = scores;
 	r.private_scores = priv;
 	r.error = error;
-	r.fault = fault;
+	r.fault = f;
 	r.raw = raw;
 	rc = db_job_result(http_req_db(req), http_req_param(req, 0), &r,
 	    srv_now(), &dup);

@@ -222,7 +222,7 @@ int db_submission_file_known(struct db *db, const char *name);
 /* What a change of state sets besides the state (NULL / 0: nothing). */
 struct db_job_change {
 	const char *error;	/* the job's error text (NULL clears it) */
-	const char *fault;	/* entering an end: "team" | "system" | NULL */
+	enum job_fault fault;	/* entering an end */
 	const char *result;	/* entering an end: the result body (JSON) */
 	const char *worker;	/* entering running: the claiming worker */
 	int64_t lease_until;	/* entering running: the lease's end */
@@ -293,7 +293,7 @@ struct db_result {
 	json_t *scores;		/* {task: number}; borrowed */
 	json_t *private_scores;	/* {task: number} or NULL; borrowed */
 	const char *error;	/* failure reason, or NULL */
-	const char *fault;	/* "team" or "system" (failures) */
+	enum job_fault fault;	/* failures: FAULT_NONE means system */
 	const char *raw;	/* the request body, stored */
 };
 
@@ -441,7 +441,7 @@ int db_admin_job(struct db *db, const char *id, json_t **out);
 /* action "rerun" (DB_CONFLICT if queued/running), "cancel" / "fail"
  * (DB_CONFLICT if finished; fault for fail), "priority" (value). */
 int db_admin_job_action(struct db *db, const char *id, const char *action,
-    const char *reason, const char *fault, int64_t value, const char *actor,
+    const char *reason, enum job_fault fault, int64_t value, const char *actor,
     int64_t now, json_t **out);
 
 /* Workers: a claim (claimed 1) or any sign of life. */

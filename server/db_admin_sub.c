@@ -458,7 +458,7 @@ db_job_requeue(struct db *db, const char *id, const char *actor,
 
 int
 db_admin_job_action(struct db *db, const char *id, const char *action,
-    const char *reason, const char *fault, int64_t value, const char *actor,
+    const char *reason, enum job_fault fault, int64_t value, const char *actor,
     int64_t now, json_t **out)
 {
 	struct db_job_change ch = { 0 };
@@ -496,7 +496,8 @@ db_admin_job_action(struct db *db, const char *id, const char *action,
 		}
 		ch.error = reason ? reason : fail ? "failed by an organizer" :
 		    "cancelled by an organizer";
-		ch.fault = fail ? (fault ? fault : "system") : NULL;
+		ch.fault = !fail ? FAULT_NONE : fault != FAULT_NONE ? fault :
+		    FAULT_SYSTEM;
 		if ((rc = db_job_transition(db, id, JOB_ACTIVE, fail ?
 		    JOB_FAILED : JOB_CANCELLED, &ch, now)) != DB_OK)
 			goto out;

@@ -121,7 +121,7 @@ db_job_expire(struct db *db, const char *id, int64_t attempt,
 	if ((rc = db_attempt_end(db, id, "expired", msg, now)) != DB_OK)
 		return rc;
 	ch.error = msg;
-	ch.fault = last ? "system" : NULL;
+	ch.fault = last ? FAULT_SYSTEM : FAULT_NONE;
 	return db_job_transition(db, id, JOB_BIT(JOB_RUNNING),
 	    last ? JOB_FAILED : JOB_QUEUED, &ch, now);
 }
@@ -448,7 +448,8 @@ db_job_result(struct db *db, const char *id, const struct db_result *r,
 		goto out;
 	rc = DB_ERR;
 	ch.error = r->succeeded ? NULL : (r->error ? r->error : "failed");
-	ch.fault = r->succeeded ? NULL : (r->fault ? r->fault : "system");
+	ch.fault = r->succeeded ? FAULT_NONE : r->fault != FAULT_NONE ?
+	    r->fault : FAULT_SYSTEM;
 	ch.result = r->raw;
 	if (db_job_transition(db, id, JOB_BIT(JOB_RUNNING), r->succeeded ?
 	    JOB_SUCCEEDED : JOB_FAILED, &ch, now) != DB_OK)

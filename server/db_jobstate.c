@@ -135,7 +135,7 @@ db_job_transition(struct db *db, const char *id, unsigned from,
 	db_job_bind_text(st, ":to", job_state_name(to));
 	db_job_bind_int(st, ":now", now);
 	db_job_bind_text(st, ":error", ch->error);
-	db_job_bind_text(st, ":fault", ch->fault);
+	db_job_bind_text(st, ":fault", job_fault_name(ch->fault));
 	db_job_bind_text(st, ":result", ch->result);
 	db_job_bind_text(st, ":worker", ch->worker);
 	db_job_bind_int(st, ":lease", ch->lease_until);

@@ -49,6 +49,26 @@ track_kind_parse(const char *name, enum track_kind *out)
 	return vocab_find(track_kinds, KIND_NKINDS, name, (int *)out);
 }
 
+static const char *const job_faults[FAULT_NFAULTS] = {
+	[FAULT_NONE] = "",
+	[FAULT_TEAM] = "team",
+	[FAULT_SYSTEM] = "system",
+};
+
+const char *
+job_fault_name(enum job_fault f)
+{
+	return f == FAULT_TEAM || f == FAULT_SYSTEM ? job_faults[f] : NULL;
+}
+
+int
+job_fault_parse(const char *name, enum job_fault *out)
+{
+	if (name == NULL || name[0] == '\0')
+		return -1;
+	return vocab_find(job_faults, FAULT_NFAULTS, name, (int *)out);
+}
+
 static const char *const board_vis[VIS_NVIS] = {
 	[VIS_PUBLIC] = "public",
 	[VIS_PARTICIPANTS] = "participants",

@@ -4,7 +4,7 @@
  * functions here; a text that names none of them is refused there.
  *
  * So far: the job states (the job state machine is db_jobstate.c) and
- * the caller's role, a track's kind and its board's visibility, the
+ * a job's fault, the caller's role, a track's kind and its board's visibility, the
  * quota a submission ran into.
  */
 #ifndef DO_VOCAB_H
@@ -33,6 +33,14 @@ enum track_kind {
 	KIND_STANDARD,		/* a list of pool IDs */
 	KIND_BYOD,		/* a whole dataset in LLaVA's JSON */
 	KIND_NKINDS
+};
+
+/* Whose fault a failed job is. */
+enum job_fault {
+	FAULT_NONE,		/* not failed, or not said */
+	FAULT_TEAM,		/* "team": the submission (not retried) */
+	FAULT_SYSTEM,		/* "system": the platform */
+	FAULT_NFAULTS
 };
 
 /* Which of a track's submission quotas a team has used up. */
@@ -69,6 +77,12 @@ const char *track_kind_name(enum track_kind k);
 
 /* The kind named name into *out: 0, or -1 (NULL or no such kind). */
 int track_kind_parse(const char *name, enum track_kind *out);
+
+/* "team", "system"; NULL for FAULT_NONE (the database's NULL). */
+const char *job_fault_name(enum job_fault f);
+
+/* "team" or "system" into *out: 0, or -1 (anything else, or NULL). */
+int job_fault_parse(const char *name, enum job_fault *out);
 
 /* The visibility named name into *out: 0, or -1. */
 int board_vis_parse(const char *name, enum board_vis *out);
