@@ -952,19 +952,20 @@ static int
 http_over_limits(struct http_req *req)
 {
 	struct http_server *hs = req->hs;
-	char msg[200];
+	const char *trusted = hs->srv->cfg->trusted_proxies;
 	int64_t lim = hs->srv->cfg->per_ip_connections;
-
-	char exact[64], key[48];
+	char msg[200], exact[64], key[48];
 
 	if (lim <= 0)
 		return 0;
 	/* a trusted proxy's connections carry many clients: they count
 	 * one by one, by their requests in flight */
 	http_peer(req->conn, exact, sizeof(exact), key, sizeof(key));
-	if (guard_trusted(hs->srv->cfg->trusted_proxies, exact) ||
+	if (guard_trusted(trusted, exact) ||
 	    !guard_peer_over(hs->guard, req->gc)) {
-		http_req_client_ip(req, req->client, sizeof(req->client));
+		guard_client_key(exact, key, http_req_header(req,
+		    "X-Forwarded-For"), trusted, req->client,
+		    sizeof(req->client));
 		if (!guard_client_enter(hs->guard, req->client)) {
 			req->client_counted = 1;
 			return 0;

@@ -4,26 +4,17 @@
 
 #include "vocab.h"
 
-/* The index of name in words (n of them) into *out: 0, or -1. */
-static int
-vocab_find(const char *const *words, int n, const char *name, int *out)
-{
-	int i;
-
-	for (i = 0; name != NULL && i < n; i++)
-		if (strcmp(name, words[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	return -1;
-}
-
 static const char *const job_states[JOB_NSTATES] = {
 	[JOB_QUEUED] = "queued",
 	[JOB_RUNNING] = "running",
 	[JOB_SUCCEEDED] = "succeeded",
 	[JOB_FAILED] = "failed",
 	[JOB_CANCELLED] = "cancelled",
+};
+
+static const char *const job_faults[FAULT_NFAULTS] = {
+	[FAULT_TEAM] = "team",		/* FAULT_NONE has no name */
+	[FAULT_SYSTEM] = "system",
 };
 
 static const char *const who_roles[WHO_NROLES] = {
@@ -37,64 +28,96 @@ static const char *const track_kinds[KIND_NKINDS] = {
 	[KIND_BYOD] = "byod",
 };
 
-const char *
-track_kind_name(enum track_kind k)
-{
-	return (unsigned)k < KIND_NKINDS ? track_kinds[k] : "?";
-}
-
-int
-track_kind_parse(const char *name, enum track_kind *out)
-{
-	return vocab_find(track_kinds, KIND_NKINDS, name, (int *)out);
-}
-
-static const char *const job_faults[FAULT_NFAULTS] = {
-	[FAULT_NONE] = "",
-	[FAULT_TEAM] = "team",
-	[FAULT_SYSTEM] = "system",
-};
-
-const char *
-job_fault_name(enum job_fault f)
-{
-	return f == FAULT_TEAM || f == FAULT_SYSTEM ? job_faults[f] : NULL;
-}
-
-int
-job_fault_parse(const char *name, enum job_fault *out)
-{
-	if (name == NULL || name[0] == '\0')
-		return -1;
-	return vocab_find(job_faults, FAULT_NFAULTS, name, (int *)out);
-}
-
 static const char *const board_vis[VIS_NVIS] = {
 	[VIS_PUBLIC] = "public",
 	[VIS_PARTICIPANTS] = "participants",
 	[VIS_ORGANIZERS] = "organizers",
 };
 
-int
-board_vis_parse(const char *name, enum board_vis *out)
+/* words[i] (n of them), or none when i is out of range or unnamed. */
+static const char *
+vocab_name(const char *const *words, int n, int i, const char *none)
 {
-	return vocab_find(board_vis, VIS_NVIS, name, (int *)out);
+	return i >= 0 && i < n && words[i] != NULL ? words[i] : none;
 }
 
-const char *
-who_role_name(enum who_role r)
+/* The index of name among words (n of them; unnamed ones never match),
+ * or -1. */
+static int
+vocab_find(const char *const *words, int n, const char *name)
 {
-	return (unsigned)r < WHO_NROLES ? who_roles[r] : "?";
+	int i;
+
+	for (i = 0; name != NULL && i < n; i++)
+		if (words[i] != NULL && strcmp(name, words[i]) == 0)
+			return i;
+	return -1;
 }
 
 const char *
 job_state_name(enum job_state s)
 {
-	return (unsigned)s < JOB_NSTATES ? job_states[s] : "?";
+	return vocab_name(job_states, JOB_NSTATES, (int)s, "?");
 }
 
 int
 job_state_parse(const char *name, enum job_state *out)
 {
-	return vocab_find(job_states, JOB_NSTATES, name, (int *)out);
+	int i = vocab_find(job_states, JOB_NSTATES, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum job_state)i;
+	return 0;
+}
+
+const char *
+job_fault_name(enum job_fault f)
+{
+	return vocab_name(job_faults, FAULT_NFAULTS, (int)f, NULL);
+}
+
+int
+job_fault_parse(const char *name, enum job_fault *out)
+{
+	int i = vocab_find(job_faults, FAULT_NFAULTS, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum job_fault)i;
+	return 0;
+}
+
+const char *
+who_role_name(enum who_role r)
+{
+	return vocab_name(who_roles, WHO_NROLES, (int)r, "?");
+}
+
+const char *
+track_kind_name(enum track_kind k)
+{
+	return vocab_name(track_kinds, KIND_NKINDS, (int)k, "?");
+}
+
+int
+track_kind_parse(const char *name, enum track_kind *out)
+{
+	int i = vocab_find(track_kinds, KIND_NKINDS, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum track_kind)i;
+	return 0;
+}
+
+int
+board_vis_parse(const char *name, enum board_vis *out)
+{
+	int i = vocab_find(board_vis, VIS_NVIS, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum board_vis)i;
+	return 0;
 }

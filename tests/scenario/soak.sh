@@ -23,8 +23,8 @@ for t in 1 2 3 4 5; do
 	echo "soak-pass-$t" | "$DO" user add --team "soak$t" --email "s$t@x.org" --db "$DB" >/dev/null
 	echo "soak$t $("$DO" token create --email "s$t@x.org" --db "$DB" 2>/dev/null)"
 done >"$T/teams.txt"
-for k in standard byod; do
-	"$DO" track add --slug "$([ $k = standard ] && echo std || echo byod)" --kind $k \
+for t in std:standard byod:byod; do
+	"$DO" track add --slug "${t%%:*}" --kind "${t#*:}" \
 	    --budget 100000 --per-day 100000 --total 100000 --db "$DB" >/dev/null
 done
 pool_ids 95000 0 >"$T/ids.txt"
