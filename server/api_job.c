@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "db.h"
 #include "http.h"
+#include "jcache.h"
 #include "lb.h"
 #include "srv.h"
 #include "util.h"
@@ -31,20 +32,40 @@ job_db_error(struct http_req *req)
 	    "database unavailable", NULL);
 }
 
+/*
+ * A job's answer comes from memory while the database has not changed
+ * since it was read (jcache.h); the scope keeps each team's answers
+ * apart (organizers see every job).
+ */
 int
 api_job_get(struct http_req *req)
 {
 	const struct db_principal *who = http_req_who(req);
+	struct jcache *cache = http_req_srv(req)->jobs;
+	const char *id = http_req_param(req, 0);
+	int64_t scope = who->role == WHO_ADMIN ? -1 : who->team_id;
+	uint64_t commits = db_commits();
 	json_t *o;
-	int rc = db_job_get(http_req_db(req), http_req_param(req, 0),
-	    who->role == WHO_ADMIN ? -1 : who->team_id, &o);
+	char *text;
+	size_t len;
+	int rc;
 
+	if (jcache_get(cache, id, scope, commits, &text, &len))
+		return http_reply_json_text(req, 200, text, len);
+	if (http_req_take_db(req) != 0)
+		return 0;
+	rc = db_job_get(http_req_db(req), id, scope, &o);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such job",
 		    NULL);
 	if (rc != DB_OK)
 		return job_db_error(req);
-	return http_reply_json(req, 200, o);
+	text = http_json_text(o, &len);
+	if (text == NULL)
+		return http_reply_json(req, 200, o);	/* answers 500 */
+	json_decref(o);
+	jcache_put(cache, id, scope, commits, text, len);
+	return http_reply_json_text(req, 200, text, len);
 }
 
 int

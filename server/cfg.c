@@ -35,6 +35,7 @@ static const struct conf_key cfg_keys[] = {
 	K_BOOL("server", "access_log", access_log, "true"),
 	K_BOOL("server", "log_idle_polls", log_idle_polls, "false"),
 	K_INT("server", "auth_cache_ms", auth_cache_ms, 0, 60000, "2000"),
+	K_INT("server", "job_cache_ms", job_cache_ms, 0, 60000, "1000"),
 	K_INT("server", "login_failures", login_failures, 1, 1000000, "10"),
 	K_INT("server", "login_ip_failures", login_ip_failures, 1, 1000000,
 	    "100"),

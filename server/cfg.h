@@ -38,6 +38,7 @@ struct cfg {
 	int64_t access_log;	/* bool */
 	int64_t log_idle_polls;	/* bool: access-log workers' empty claims */
 	int64_t auth_cache_ms;	/* how long a token's caller is cached */
+	int64_t job_cache_ms;	/* how long a job answer is cached */
 	int64_t login_failures;	/* failed logins per email per window */
 	int64_t login_ip_failures;	/* the same per client address */
 	int64_t login_window;	/* seconds */

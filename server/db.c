@@ -1,5 +1,6 @@
 #include "db_int.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -7,6 +8,46 @@
 #include "util.h"
 
 #define DB_BUSY_MS 10000
+#define DB_CHECKPOINT_FRAMES 1000	/* SQLite's own default */
+
+static atomic_uint_fast64_t db_ncommits;
+static atomic_int db_nowal;	/* a connection is not in WAL mode */
+
+uint64_t
+db_commits(void)
+{
+	/* without the log, commits go uncounted: never the same twice */
+	if (atomic_load(&db_nowal))
+		return atomic_fetch_add(&db_ncommits, 1) + 1;
+	return atomic_load(&db_ncommits);
+}
+
+/* The answer of PRAGMA journal_mode: note a connection not in WAL mode. */
+static int
+db_journal_mode(void *arg, int n, char **val, char **col)
+{
+	(void)arg;
+	(void)col;
+	if (n != 1 || val[0] == NULL || strcmp(val[0], "wal") != 0)
+		atomic_store(&db_nowal, 1);
+	return 0;
+}
+
+/*
+ * After each commit that wrote to the log (SQLite calls it once the write
+ * lock is released): count it, and checkpoint as SQLite's automatic
+ * checkpoint would, which a hook of our own replaces.
+ */
+static int
+db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	(void)arg;
+	atomic_fetch_add(&db_ncommits, 1);
+	if (frames >= DB_CHECKPOINT_FRAMES)
+		(void)sqlite3_wal_checkpoint_v2(h, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
 
 int
 db__fail(struct db *db, const char *what)
@@ -351,11 +392,13 @@ db_open(const char *path, char *err, size_t errlen)
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+	    "PRAGMA temp_store = MEMORY;", db_journal_mode, NULL, &msg) !=
+	    SQLITE_OK) {
 		util_fmt(err, errlen, "%s: %s", path, msg ? msg : "pragma");
 		sqlite3_free(msg);
 		goto fail;
 	}
+	sqlite3_wal_hook(db->h, db_wal_hook, NULL);
 	return db;
 fail:
 	db_close(db);

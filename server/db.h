@@ -36,6 +36,15 @@ struct db *db_open(const char *path, char *err, size_t errlen);
 /* Finalize the cached statements and close.  NULL is ignored. */
 void db_close(struct db *db);
 
+/*
+ * How many transactions that changed something have been committed by this
+ * process's connections since it started (any table; read-only ones do not
+ * count).  It grows after the commit is done, so an answer read from the
+ * database when it was N is still what the database says while it is N:
+ * the in-memory snapshots of the server compare it.  Thread-safe.
+ */
+uint64_t db_commits(void);
+
 /* Apply every pending migration (each in its own transaction) and set
  * *version to the schema version now in place. */
 int db_migrate(struct db *db, int *version, char *err, size_t errlen);

@@ -360,11 +360,35 @@ http_reply_data(struct http_req *req, unsigned status, const char *ctype,
 	return 0;
 }
 
+char *
+http_json_text(json_t *body, size_t *len)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	if (s == NULL)
+		return NULL;
+	*len = strlen(s);
+	/* one trailing newline makes curl output readable */
+	s = util_xrealloc(s, *len + 2);
+	s[(*len)++] = '\n';
+	s[*len] = '\0';
+	return s;
+}
+
+int
+http_reply_json_text(struct http_req *req, unsigned status, char *text,
+    size_t len)
+{
+	http_reply_take(req, status, "application/json", text, len);
+	http_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return 0;
+}
+
 int
 http_reply_json(struct http_req *req, unsigned status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	size_t len;
+	char *s = http_json_text(body, &len);
 
 	json_decref(body);
 	if (s == NULL) {
@@ -374,14 +398,7 @@ http_reply_json(struct http_req *req, unsigned status, json_t *body)
 		return http_reply_error(req, 500, "internal",
 		    "cannot encode the answer", NULL);
 	}
-	len = strlen(s);
-	/* one trailing newline makes curl output readable */
-	s = util_xrealloc(s, len + 2);
-	s[len++] = '\n';
-	s[len] = '\0';
-	http_reply_take(req, status, "application/json", s, len);
-	http_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	return 0;
+	return http_reply_json_text(req, status, s, len);
 }
 
 int
@@ -453,6 +470,19 @@ http_req_csrf_check(struct http_req *req, const char *field)
 	return -1;
 }
 
+int
+http_req_take_db(struct http_req *req)
+{
+	if (req->db == NULL)
+		req->db = srv_db_get(req->hs->srv);
+	if (req->db == NULL) {
+		http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* Look up the caller.  Returns 0 (found or anonymous) or -1 after a 401
  * for a bad token. */
 static int
@@ -479,6 +509,8 @@ http_authenticate(struct http_req *req)
 			req->has_who = 1;
 			return 0;
 		}
+		if (http_req_take_db(req) != 0)
+			return -1;
 		rc = db_auth_token(req->db, hash, &req->who);
 		if (rc == DB_OK)
 			pcache_put(req->hs->srv->pcache, hash, &req->who);
@@ -499,6 +531,8 @@ http_authenticate(struct http_req *req)
 	    "do_session");
 	if (cookie == NULL)
 		return 0;
+	if (http_req_take_db(req) != 0)
+		return -1;
 	auth_sha256_hex(cookie, strlen(cookie), hash);
 	rc = db_auth_session(req->db, hash, srv_now(), &req->who);
 	if (rc == DB_OK) {
@@ -572,19 +606,6 @@ forbidden:
 	    ROLE_WORKER ? "this endpoint needs a worker token" :
 	    "this endpoint is for organizers", NULL);
 	return -1;
-}
-
-static int
-http_take_db(struct http_req *req)
-{
-	if (req->db == NULL)
-		req->db = srv_db_get(req->hs->srv);
-	if (req->db == NULL) {
-		http_reply_error(req, 503, "unavailable",
-		    "database unavailable", NULL);
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -764,8 +785,6 @@ http_begin(struct http_req *req)
 	if (http_check_head(req) != 0)
 		return;
 	if (rt->role != ROLE_PUBLIC || (rt->flags & ROUTE_OPT_AUTH)) {
-		if (http_take_db(req) != 0)
-			return;
 		if (http_authenticate(req) != 0)
 			goto out;
 		if (req->has_who)
@@ -783,7 +802,7 @@ http_begin(struct http_req *req)
 		}
 	}
 	if (rt->begin != NULL) {
-		if (http_take_db(req) != 0)
+		if (http_req_take_db(req) != 0)
 			return;
 		rt->begin(req);
 	}
@@ -819,7 +838,7 @@ http_handle(struct http_req *req)
 				return;
 		}
 	}
-	if (http_take_db(req) != 0)
+	if (!(req->route->flags & ROUTE_LAZY_DB) && http_req_take_db(req) != 0)
 		return;
 	req->route->handler(req);
 	http_drop_db(req);

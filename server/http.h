@@ -54,6 +54,9 @@ unsigned http_port(const struct http_server *hs);
 struct srv *http_req_srv(struct http_req *req);
 /* The request's database connection (held until the handler returns). */
 struct db *http_req_db(struct http_req *req);
+/* For a ROUTE_LAZY_DB handler: take the connection now (then
+ * http_req_db() has it).  0, or -1 after a 503 reply. */
+int http_req_take_db(struct http_req *req);
 const char *http_req_method(const struct http_req *req);
 /* The decoded path. */
 const char *http_req_path(const struct http_req *req);
@@ -137,6 +140,12 @@ void http_req_log_team(struct http_req *req, const char *team);
  */
 /* body is stolen. */
 int http_reply_json(struct http_req *req, unsigned status, json_t *body);
+/* The text http_reply_json() sends for body (not stolen): malloc'd, *len
+ * bytes and a NUL; NULL if it cannot be encoded. */
+char *http_json_text(json_t *body, size_t *len);
+/* Send text (malloc'd, taken) of len bytes made by http_json_text(). */
+int http_reply_json_text(struct http_req *req, unsigned status, char *text,
+    size_t len);
 /* details (stolen, may be NULL for []) */
 int http_reply_error(struct http_req *req, unsigned status, const char *code,
     const char *message, json_t *details);

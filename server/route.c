@@ -29,7 +29,7 @@ const struct route route_table[] = {
 	  api_sub_file, "submission_file" },
 	{ "POST", "/api/v1/submissions/{}/cancel", ROLE_USER, 0, NULL,
 	  api_sub_cancel, "submission_cancel" },
-	{ "GET", "/api/v1/jobs/{}", ROLE_USER, 0, NULL, api_job_get,
+	{ "GET", "/api/v1/jobs/{}", ROLE_USER, ROUTE_LAZY_DB, NULL, api_job_get,
 	  "job_get" },
 	{ "GET", "/api/v1/leaderboard", ROLE_PUBLIC, ROUTE_OPT_AUTH, NULL,
 	  api_leaderboard, "leaderboard" },

@@ -29,6 +29,9 @@ enum route_role {
 #define ROUTE_IDLE_POLL 32	/* a 204 answer (nothing to do) is left out
 				   of the access log unless
 				   server.log_idle_polls */
+#define ROUTE_LAZY_DB 64	/* the handler may answer from memory: it
+				   takes the database with
+				   http_req_take_db() when it needs it */
 
 #define ROUTE_MAX_PARAMS 2
 #define ROUTE_PARAM_LEN 96

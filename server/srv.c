@@ -17,6 +17,7 @@
 #include "db.h"
 #include "hook.h"
 #include "lb.h"
+#include "jcache.h"
 #include "pcache.h"
 #include "pool.h"
 #include "throttle.h"
@@ -367,6 +368,7 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 	}
 	srv->lb = lb_new(cfg->lb_cache_seconds);
 	srv->pcache = pcache_new(cfg->auth_cache_ms);
+	srv->jobs = jcache_new(cfg->job_cache_ms);
 	srv->login_email = throttle_new(SRV_LOGIN_KEYS, cfg->login_failures,
 	    cfg->login_window);
 	srv->login_ip = throttle_new(SRV_LOGIN_KEYS, cfg->login_ip_failures,
@@ -470,6 +472,7 @@ srv_close(struct srv *srv)
 	throttle_free(srv->login_email);
 	throttle_free(srv->login_ip);
 	pcache_free(srv->pcache);
+	jcache_free(srv->jobs);
 	pool_close(srv->pool);
 	free(srv->sub_dir);
 	free(srv->tmp_dir);

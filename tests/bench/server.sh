@@ -118,7 +118,7 @@ set -- $(wrk_run "$URL/api/v1/leaderboard?track=std"); LR=$1; LP=$2; LE=$3
 set -- $(wrk_run "http://127.0.0.1:$NPORT/job.json"); NR=$1; NP=$2
 kill "$NPID" 2>/dev/null; NPID=""
 
-# --- 1 GB uploads ---
+# --- 1 GB uploads (BENCH_UPLOADS=0 skips them) ---
 upload() {	# upload TRACK TYPE FILE -> "MB/s seconds rssgrowthMB status"
 	h0=$(rss_kb "$PID" VmHWM)
 	out=$(curl -s -o "$T/up.out" -w '%{http_code} %{time_total}' -X POST \
@@ -129,6 +129,8 @@ upload() {	# upload TRACK TYPE FILE -> "MB/s seconds rssgrowthMB status"
 	echo "$out" | awk -v s="$size" -v g="$(( (h1 - h0) / 1024 ))" \
 	    '{ printf "%.0f %.2f %d %s\n", s / 1048576 / $2, $2, g, $1 }'
 }
+U1=-; U1T=-; U1G=-; U1C=skipped; U2=-; U2T=-; U2G=-; U2C=skipped
+if [ "${BENCH_UPLOADS:-1}" != 0 ]; then
 head -c 1073741824 /dev/zero | tr '\0' 'x' >"$T/big.json"
 set -- $(upload junk application/json "$T/big.json"); U1=$1; U1T=$2; U1G=$3; U1C=$4
 rm -f "$T/big.json"
@@ -145,6 +147,7 @@ with open(sys.argv[2], 'wb') as out:
 PY
 set -- $(upload std text/plain "$T/big.txt"); U2=$1; U2T=$2; U2G=$3; U2C=$4
 rm -f "$T/big.txt"
+fi
 BASE=$(( $(rss_kb "$PID" VmRSS) / 1024 ))
 
 RATIO=$(awk -v a="$JR" -v b="$NR" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')

@@ -20,6 +20,7 @@
 #include "../../server/db.h"
 #include "../../server/db_int.h"
 #include "../../server/hook.h"
+#include "../../server/jcache.h"
 #include "../../server/pcache.h"
 #include "../../server/route.h"
 #include "../unit/testutil.h"
@@ -569,6 +570,81 @@ test_pcache(void **state)
 	pcache_free(NULL);
 }
 
+/* Job answers: per id and scope, only at the commit count they were
+ * read at, for at most the TTL, within the bounds. */
+static void
+test_jcache(void **state)
+{
+	struct jcache *c = jcache_new(100), *off = jcache_new(0);
+	static char big[JCACHE_ANSWER_MAX + 1];
+	char *text;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(jcache_get(c, "j1", 3, 5, &text, &len), 0);
+	jcache_put(c, "j1", 3, 5, "{\"a\":1}\n", 8);
+	assert_int_equal(jcache_get(c, "j1", 3, 5, &text, &len), 1);
+	assert_int_equal(len, 8);
+	assert_memory_equal(text, "{\"a\":1}\n", 8);
+	free(text);
+	/* another team, another job, a later commit: not this answer */
+	assert_int_equal(jcache_get(c, "j1", 4, 5, &text, &len), 0);
+	assert_int_equal(jcache_get(c, "j1", -1, 5, &text, &len), 0);
+	assert_int_equal(jcache_get(c, "j2", 3, 5, &text, &len), 0);
+	assert_int_equal(jcache_get(c, "j1", 3, 6, &text, &len), 0);
+	/* read before that commit: not kept; read after it: replaces all */
+	jcache_put(c, "j2", 3, 6, "{}\n", 3);
+	jcache_put(c, "j1", 3, 5, "{\"a\":1}\n", 8);
+	assert_int_equal(jcache_get(c, "j1", 3, 5, &text, &len), 0);
+	assert_int_equal(jcache_get(c, "j1", 3, 6, &text, &len), 0);
+	assert_int_equal(jcache_get(c, "j2", 3, 6, &text, &len), 1);
+	free(text);
+	/* over the bound: not kept (the earlier answer is gone too) */
+	memset(big, 'x', sizeof(big));
+	jcache_put(c, "j2", 3, 6, big, sizeof(big));
+	assert_int_equal(jcache_get(c, "j2", 3, 6, &text, &len), 0);
+	/* past the TTL */
+	jcache_put(c, "j2", 3, 6, "{}\n", 3);
+	usleep(150 * 1000);
+	assert_int_equal(jcache_get(c, "j2", 3, 6, &text, &len), 0);
+	jcache_put(off, "j1", 3, 5, "{}\n", 3);
+	assert_int_equal(jcache_get(off, "j1", 3, 5, &text, &len), 0);
+	jcache_free(c);
+	jcache_free(off);
+	jcache_free(NULL);
+}
+
+/* db_commits() counts the commits that changed something, on any of the
+ * process's connections, and nothing else. */
+static void
+test_db_commits(void **state)
+{
+	char path[512], err[256];
+	struct db *a, *b;
+	uint64_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/commits.db", tu_tmpdir());
+	assert_non_null(a = db_open(path, err, sizeof(err)));
+	assert_non_null(b = db_open(path, err, sizeof(err)));
+	assert_int_equal(sqlite3_exec(a->h, "CREATE TABLE t (x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	n = db_commits();
+	assert_int_equal(sqlite3_exec(b->h, "INSERT INTO t VALUES (1)", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_true(db_commits() == n + 1);
+	assert_int_equal(sqlite3_exec(a->h, "BEGIN; UPDATE t SET x = 2; "
+	    "INSERT INTO t VALUES (3); COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(db_commits() == n + 2);
+	/* a read, a change of no row, a rolled-back change */
+	assert_int_equal(sqlite3_exec(b->h, "SELECT * FROM t; UPDATE t SET "
+	    "x = 9 WHERE x = 100; BEGIN; DELETE FROM t; ROLLBACK", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_true(db_commits() == n + 2);
+	db_close(a);
+	db_close(b);
+}
+
 int
 main(void)
 {
@@ -579,6 +655,8 @@ main(void)
 		cmocka_unit_test(test_db),
 		cmocka_unit_test(test_job_transitions),
 		cmocka_unit_test(test_pcache),
+		cmocka_unit_test(test_jcache),
+		cmocka_unit_test(test_db_commits),
 		cmocka_unit_test(test_hook_private),
 		cmocka_unit_test(test_csv),
 	};
