@@ -41,8 +41,10 @@ db_journal_mode(void *arg, int n, char **val, char **col)
 static int
 db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
-	(void)arg;
-	atomic_fetch_add(&db_ncommits, 1);
+	struct db *db = arg;
+
+	if (!db->quiet)
+		atomic_fetch_add(&db_ncommits, 1);
 	if (frames >= DB_CHECKPOINT_FRAMES)
 		(void)sqlite3_wal_checkpoint_v2(h, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -364,6 +366,19 @@ db__exec(struct db *db, sqlite3_stmt *st, int *changes, const char *what)
 	return db__fail(db, what);
 }
 
+int
+db__exec_quiet(struct db *db, sqlite3_stmt *st, int *changes,
+    const char *what)
+{
+	int rc;
+
+	/* in a transaction the commit comes later, with other changes */
+	db->quiet = sqlite3_get_autocommit(db->h);
+	rc = db__exec(db, st, changes, what);
+	db->quiet = 0;
+	return rc;
+}
+
 json_t *
 db__jparse(sqlite3_stmt *st, int i, int object)
 {
@@ -398,7 +413,7 @@ db_open(const char *path, char *err, size_t errlen)
 		sqlite3_free(msg);
 		goto fail;
 	}
-	sqlite3_wal_hook(db->h, db_wal_hook, NULL);
+	sqlite3_wal_hook(db->h, db_wal_hook, db);
 	return db;
 fail:
 	db_close(db);

@@ -18,6 +18,7 @@ struct db {
 		sqlite3_stmt *st;
 	} cache[DB_CACHE];
 	int ncache;
+	int quiet;	/* the commit under way is not counted (db_commits) */
 };
 
 /* The cached, reset statement for sql (a string literal: its address is
@@ -90,6 +91,12 @@ json_t *db__page(const char *key, json_t *arr, int64_t limit,
 /* Run an UPDATE/INSERT/DELETE st (bound, then reset): DB_OK, DB_CONFLICT
  * (constraint) or DB_ERR; *changes (may be NULL) the rows changed. */
 int db__exec(struct db *db, sqlite3_stmt *st, int *changes, const char *what);
+
+/* The same for a change that no answer kept in memory shows (a worker's
+ * last-seen time): outside a transaction, its commit is not counted in
+ * db_commits(). */
+int db__exec_quiet(struct db *db, sqlite3_stmt *st, int *changes,
+    const char *what);
 
 /* Parse column i's JSON text (null / {} when missing or invalid). */
 json_t *db__jparse(sqlite3_stmt *st, int i, int object);

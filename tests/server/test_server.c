@@ -621,6 +621,7 @@ test_db_commits(void **state)
 {
 	char path[512], err[256];
 	struct db *a, *b;
+	sqlite3_stmt *st;
 	uint64_t n;
 
 	(void)state;
@@ -641,6 +642,16 @@ test_db_commits(void **state)
 	    "x = 9 WHERE x = 100; BEGIN; DELETE FROM t; ROLLBACK", NULL, NULL,
 	    NULL), SQLITE_OK);
 	assert_true(db_commits() == n + 2);
+	/* a quiet change on its own; in a transaction it counts */
+	assert_non_null(st = db__stmt(a, "INSERT INTO t VALUES (4)"));
+	assert_int_equal(db__exec_quiet(a, st, NULL, "quiet"), DB_OK);
+	assert_true(db_commits() == n + 2);
+	assert_int_equal(sqlite3_exec(a->h, "BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(db__exec_quiet(a, st, NULL, "quiet"), DB_OK);
+	assert_int_equal(sqlite3_exec(a->h, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_true(db_commits() == n + 3);
 	db_close(a);
 	db_close(b);
 }
