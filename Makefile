@@ -60,14 +60,14 @@ TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 LDLIBS     += $(SRV_LIBS) -lpthread
 SRVDB_SRC  := server/db.c server/db_acct.c server/db_sub.c server/db_job.c \
               server/db_lb.c server/db_admin.c server/db_admin_sub.c \
-              server/db_hook.c server/db_jobstate.c server/vocab.c \
-              server/auth.c server/cfg.c
+              server/db_admin_job.c server/db_hook.c server/db_jobstate.c \
+              server/vocab.c server/auth.c server/cfg.c server/lb_rank.c
 SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
               server/hook.c server/throttle.c server/csv.c server/guard.c \
-              server/pcache.c server/jcache.c
+              server/pcache.c server/jcache.c server/dbpool.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

@@ -123,7 +123,7 @@ int db_session_delete(struct db *db, const char *sess_hash);
 /* Delete expired sessions. */
 int db_sessions_expire(struct db *db, int64_t now);
 
-/* ---- tracks and submissions (db_sub.c) ---- */
+/* ---- tracks, submissions and a team's pick (db_sub.c) ---- */
 
 struct db_track {
 	int64_t id;
@@ -218,13 +218,15 @@ int db_submission_file(struct db *db, const char *id, int64_t team_id,
 int db_submission_cancel(struct db *db, const char *id, int64_t team_id,
     int64_t now);
 
-/* Organizer moderation of submission id: action "hide", "disqualify"
- * or "restore" (clears both), with a reason (may be NULL for restore). */
-int db_submission_moderate(struct db *db, const char *id, const char *action,
-    const char *reason, int64_t now);
-
 /* 1 if a submission stores file name, 0 if none, -1 on error. */
 int db_submission_file_known(struct db *db, const char *name);
+
+/* A team's pick (select 1) or un-pick (0) of submission id.
+ * DB_NOTFOUND: not the team's; DB_CONFLICT: not selectable. */
+int db_submission_select(struct db *db, const char *id, int64_t team_id,
+    int select, const char *actor, int64_t now);
+/* *selected = 1 if submission id is its team's current pick. */
+int db_submission_selected(struct db *db, const char *id, int *selected);
 
 /* ---- the job state machine (db_jobstate.c) ---- */
 
@@ -252,7 +254,7 @@ int db_job_state(struct db *db, const char *id, enum job_state *out);
 int db_job_transition(struct db *db, const char *id, unsigned from,
     enum job_state to, const struct db_job_change *ch, int64_t now);
 
-/* ---- jobs and the worker API (db_job.c) ---- */
+/* ---- jobs, the worker API and workers' signs of life (db_job.c) ---- */
 
 /* {"job": {...}}; team_id < 0: any team. */
 int db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out);
@@ -328,7 +330,14 @@ int db_job_file(struct db *db, const char *id, int64_t attempt,
 /* Number of jobs in each state (indexed by enum job_state). */
 int db_job_counts(struct db *db, int64_t counts[JOB_NSTATES]);
 
-/* ---- organizer administration (db_admin.c, db_admin_sub.c) ----
+/* Workers: a claim (claimed 1) or any sign of life. */
+int db_worker_seen(struct db *db, const char *name, const char *version,
+    const char *backend, int claimed, int64_t now);
+/* The worker holding job id was heard from. */
+int db_worker_seen_job(struct db *db, const char *job_id, int64_t now);
+
+/* ---- organizer administration (db_admin.c, db_admin_sub.c,
+ *      db_admin_job.c) ----
  *
  * Every function that changes something takes the organizer's email
  * (actor) and writes one audit row with the changed object's JSON before
@@ -438,6 +447,10 @@ int db_admin_submission(struct db *db, const char *id, json_t **out);
 int db_admin_sub_action(struct db *db, const char *id, const char *action,
     const char *reason, int flag, const char *actor, int64_t now,
     json_t **out);
+/* Organizer moderation of submission id: action "hide", "disqualify"
+ * or "restore" (clears both), with a reason (may be NULL for restore). */
+int db_submission_moderate(struct db *db, const char *id, const char *action,
+    const char *reason, int64_t now);
 
 /* Jobs. */
 struct db_jobq {
@@ -453,23 +466,12 @@ int db_admin_job_action(struct db *db, const char *id, const char *action,
     const char *reason, enum job_fault fault, int64_t value, const char *actor,
     int64_t now, json_t **out);
 
-/* Workers: a claim (claimed 1) or any sign of life. */
-int db_worker_seen(struct db *db, const char *name, const char *version,
-    const char *backend, int claimed, int64_t now);
-/* The worker holding job id was heard from. */
-int db_worker_seen_job(struct db *db, const char *job_id, int64_t now);
+/* {"workers": [...]}, each with its current job and recent failures. */
 int db_admin_workers(struct db *db, int64_t now, json_t **out);
 
 /* Statistics of track slug.  DB_NOTFOUND. */
 int db_admin_stats(struct db *db, const char *slug, int64_t now,
     json_t **out);
-
-/* A team's pick (select 1) or un-pick (0) of submission id.
- * DB_NOTFOUND: not the team's; DB_CONFLICT: not selectable. */
-int db_submission_select(struct db *db, const char *id, int64_t team_id,
-    int select, const char *actor, int64_t now);
-/* *selected = 1 if submission id is its team's current pick. */
-int db_submission_selected(struct db *db, const char *id, int *selected);
 
 /* ---- webhooks (db_hook.c) ---- */
 

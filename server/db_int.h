@@ -65,6 +65,12 @@ int db__json_scores(struct db *db, const char *text, json_t **out);
  * the submission whose ID is o's member idkey. */
 int db__add_scores(struct db *db, json_t *o, const char *idkey, int priv);
 
+/* SQL: the submission a team picked for its leaderboard entry, that of
+ * the team and track of the row alias s (NULL: none, or un-picked). */
+#define DB_SEL_CUR(s) "(SELECT sel.submission_id FROM selections sel " \
+	"WHERE sel.track_id = " s ".track_id AND sel.team_id = " s ".team_id " \
+	"ORDER BY sel.id DESC LIMIT 1)"
+
 /* Build one JSON object from the current row of st. */
 typedef json_t *db__rowfn(sqlite3_stmt *st);
 

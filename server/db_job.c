@@ -1,5 +1,5 @@
 /* db_job: job status, the worker API's claim / heartbeat / result, lease
- * expiry. */
+ * expiry, and the workers' signs of life. */
 #include "db_int.h"
 
 #include <string.h>
@@ -552,4 +552,43 @@ db_job_counts(struct db *db, int64_t counts[JOB_NSTATES])
 			counts[s] = sqlite3_column_int64(st, 1);
 	db__done(st);
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "job counts");
+}
+
+/* ---- workers' signs of life ---- */
+
+int
+db_worker_seen(struct db *db, const char *name, const char *version,
+    const char *backend, int claimed, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "INSERT INTO workers (name, version, "
+	    "backend, first_seen, last_seen, last_claim_at, claims) "
+	    "VALUES (?1, ?2, ?3, ?4, ?4, IIF(?5, ?4, NULL), ?5) "
+	    "ON CONFLICT (name) DO UPDATE SET "
+	    "version = COALESCE(excluded.version, version), "
+	    "backend = COALESCE(excluded.backend, backend), "
+	    "last_seen = excluded.last_seen, "
+	    "last_claim_at = COALESCE(excluded.last_claim_at, last_claim_at), "
+	    "claims = claims + excluded.claims");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, name);
+	db__text(st, 2, version);
+	db__text(st, 3, backend);
+	db__int(st, 4, now);
+	db__int(st, 5, claimed ? 1 : 0);
+	return db__exec_quiet(db, st, NULL, "worker seen");
+}
+
+int
+db_worker_seen_job(struct db *db, const char *job_id, int64_t now)
+{
+	sqlite3_stmt *st = db__stmt(db, "UPDATE workers SET last_seen = ?2 "
+	    "WHERE name = (SELECT worker FROM jobs WHERE id = ?1)");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, job_id);
+	db__int(st, 2, now);
+	return db__exec_quiet(db, st, NULL, "worker seen job");
 }

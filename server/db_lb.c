@@ -1,27 +1,29 @@
-/* db_lb: the leaderboard: the track's policies (metric and direction,
- * public / private split, freeze, team picks, baselines, anonymous
- * names) applied to its scored submissions.  See API.md. */
+/* db_lb: the leaderboard: fetches what a board shows (the track's
+ * settings, its scored submissions with their flags, the team picks, the
+ * anonymous names, the entries' scores in one query) and builds the
+ * board's document; which submissions are on it, in which order, is
+ * lb_rank's (the policies: see API.md, "Leaderboard policies"). */
 #include "db_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "lb_rank.h"
 #include "util.h"
 
-/* One scored, visible submission. */
-struct lb_row {
-	char id[40];
-	int64_t team_id;
-	int baseline;
-	int has_pub, has_priv;
-	double pub, priv;
-	int64_t created_at, rowid;
-	int chosen;		/* on the board */
-	json_t *e;		/* its entry (without rank and scores) */
-	char *kept;		/* the scores (JSON text) of an attempt kept
-				 * in job_history, shown on a frozen board;
-				 * NULL: the current scores */
+/* The scored submissions of a track, as fetched: what the ranking reads
+ * (rank[i]) and what the board shows of each (item[i]). */
+struct lb_rows {
+	struct lb_rank_row *rank;
+	struct lb_item {
+		char id[40];
+		int64_t kept;	/* the job_history row whose scores a
+				 * frozen board shows; 0: the current ones */
+		json_t *e;	/* its entry (without rank, selected and
+				 * scores); owned */
+	} *item;
+	size_t n, cap;
 };
 
 /* The track's settings the board needs. */
@@ -31,28 +33,6 @@ struct lb_track {
 	int64_t freeze_at, published_at;
 	int anonymous;
 };
-
-/* How to sort: by which split, in which direction. */
-struct lb_sort {
-	int min;		/* lower is better */
-	int priv;		/* by the private score */
-};
-
-static int
-lb_cmp(const void *a, const void *b, void *arg)
-{
-	const struct lb_sort *how = arg;
-	const struct lb_row *x = *(struct lb_row *const *)a;
-	const struct lb_row *y = *(struct lb_row *const *)b;
-	double vx = how->priv ? x->priv : x->pub;
-	double vy = how->priv ? y->priv : y->pub;
-
-	if (vx != vy)
-		return (how->min ? vx < vy : vx > vy) ? -1 : 1;
-	if (x->created_at != y->created_at)
-		return x->created_at < y->created_at ? -1 : 1;
-	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
-}
 
 static int
 lb_track(struct db *db, const char *slug, struct lb_track *t)
@@ -136,46 +116,118 @@ lb_anon(struct db *db, int64_t track_id, json_t *names)
 
 /* The columns of a board row, from a submission s (with its team tm)
  * and the attempt that scored it (finished_at, public and private metric
- * value, reused, kept scores), and the backend that scored it. */
+ * value, reused, the job_history row of kept scores), the backend that
+ * scored it and the submission's moderation flags. */
 #define LB_ROW_COLS(finished, pub, prv, reused, kept) "SELECT s.id, " \
 	"s.team_id, tm.name, s.baseline OR tm.baseline, s.method_name, " \
 	"s.n_samples, s.created_at, s.rowid, " finished ", " pub ", " prv \
 	", " reused ", " kept ", CASE WHEN json_valid(j.result) THEN " \
-	"json_extract(j.result, '$.backend') END FROM submissions s " \
-	"JOIN jobs j ON j.submission_id = s.id " \
+	"json_extract(j.result, '$.backend') END, s.hidden, s.disqualified " \
+	"FROM submissions s JOIN jobs j ON j.submission_id = s.id " \
 	"JOIN teams tm ON tm.id = s.team_id "
 
+/* The flags of a board row: set when column col is not NULL (notnull)
+ * or not 0. */
+static const struct {
+	int col, notnull;
+	unsigned flag;
+} lb_flag_cols[] = {
+	{ 9, 1, LB_RANK_HAS_PUB },
+	{ 10, 1, LB_RANK_HAS_PRIV },
+	{ 3, 0, LB_RANK_BASELINE },
+	{ 14, 0, LB_RANK_HIDDEN },
+	{ 15, 0, LB_RANK_DISQUALIFIED },
+};
+
+/* Add st's row to r; picks (team_id -> sub id) sets its selected flag. */
+static void
+lb_row_add(struct lb_rows *r, sqlite3_stmt *st, json_t *picks)
+{
+	struct lb_rank_row *x;
+	struct lb_item *it;
+	const char *pick;
+	char key[32];
+	size_t i;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->rank = util_xrealloc(r->rank, r->cap * sizeof(*r->rank));
+		r->item = util_xrealloc(r->item, r->cap * sizeof(*r->item));
+	}
+	x = &r->rank[r->n];
+	it = &r->item[r->n++];
+	memset(x, 0, sizeof(*x));
+	memset(it, 0, sizeof(*it));
+	db__col(st, 0, it->id, sizeof(it->id));
+	x->team_id = sqlite3_column_int64(st, 1);
+	x->created_at = sqlite3_column_int64(st, 6);
+	x->rowid = sqlite3_column_int64(st, 7);
+	/* the types first: reading a value may convert it */
+	for (i = 0; i < sizeof(lb_flag_cols) / sizeof(lb_flag_cols[0]); i++)
+		if (lb_flag_cols[i].notnull ? sqlite3_column_type(st,
+		    lb_flag_cols[i].col) != SQLITE_NULL :
+		    sqlite3_column_int(st, lb_flag_cols[i].col) != 0)
+			x->flags |= lb_flag_cols[i].flag;
+	x->pub = sqlite3_column_double(st, 9);
+	x->priv = sqlite3_column_double(st, 10);
+	it->kept = sqlite3_column_int64(st, 12);
+	util_fmt(key, sizeof(key), "%lld", (long long)x->team_id);
+	pick = json_string_value(json_object_get(picks, key));
+	if (pick != NULL && strcmp(pick, it->id) == 0)
+		x->flags |= LB_RANK_SELECTED;
+	it->e = json_object();
+	db__jtext(it->e, "team", st, 2);
+	db__jtext(it->e, "method_name", st, 4);
+	db__jtext(it->e, "submission_id", st, 0);
+	db__jint(it->e, "n_samples", st, 5);
+	db__jtime(it->e, "submitted_at", st, 6);
+	db__jtime(it->e, "scored_at", st, 8);
+	json_object_set_new(it->e, "baseline",
+	    json_boolean(sqlite3_column_int(st, 3)));
+	db__jbool(it->e, "reused", st, 11);
+	/* "proxy" scores come from the built-in small model */
+	if (sqlite3_column_type(st, 13) == SQLITE_TEXT)
+		db__jtext(it->e, "backend", st, 13);
+}
+
+static void
+lb_rows_free(struct lb_rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_decref(r->item[i].e);
+	free(r->rank);
+	free(r->item);
+}
+
 /*
- * Load the visible scored submissions (scored at or before cut, if any)
- * into *rows.  With a cut, a submission re-run after it shows the attempt
- * it had then: the one kept in job_history that finished by the cut and
- * was replaced after it.
+ * Load the track's succeeded submissions (scored at or before cut, if
+ * any) into r, hidden and disqualified ones too.  With a cut, a
+ * submission re-run after it shows the attempt it had then: the one kept
+ * in job_history that finished by the cut and was replaced after it.
  */
 static int
-lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
-    struct lb_row **rows, size_t *n)
+lb_rows(struct db *db, const struct lb_track *t, int64_t cut, json_t *picks,
+    struct lb_rows *r)
 {
 	sqlite3_stmt *st = db__stmt(db, LB_ROW_COLS("j.finished_at",
-	    "pub.value", "prv.value", "s.reused_from IS NOT NULL", "NULL")
+	    "pub.value", "prv.value", "s.reused_from IS NOT NULL", "0")
 	    "LEFT JOIN scores pub ON pub.submission_id = s.id "
 	    "  AND pub.task = ?2 "
 	    "LEFT JOIN private_scores prv ON prv.submission_id = s.id "
 	    "  AND prv.task = ?2 "
 	    "WHERE s.track_id = ?1 AND j.state = 'succeeded' "
-	    "AND s.hidden = 0 AND s.disqualified = 0 "
 	    "AND (?3 = 0 OR j.finished_at <= ?3) "
 	    "UNION ALL "
 	    LB_ROW_COLS("h.finished_at",
 	    "(SELECT value FROM json_each(h.scores) WHERE key = ?2)",
 	    "(SELECT value FROM json_each(h.private_scores) WHERE key = ?2)",
 	    /* only a reused score succeeds without a claimed attempt */
-	    "h.attempt = 0", "h.scores")
+	    "h.attempt = 0", "IIF(h.scores IS NULL, 0, h.id)")
 	    "JOIN job_history h ON h.job_id = j.id "
 	    "WHERE ?3 != 0 AND s.track_id = ?1 AND h.state = 'succeeded' "
-	    "AND s.hidden = 0 AND s.disqualified = 0 "
 	    "AND h.finished_at <= ?3 AND h.rerun_at > ?3");
-	struct lb_row *r = NULL, *x;
-	size_t cnt = 0;
 	int rc;
 
 	if (st == NULL)
@@ -183,42 +235,121 @@ lb_rows(struct db *db, const struct lb_track *t, int64_t cut,
 	db__int(st, 1, t->id);
 	db__text(st, 2, t->metric);
 	db__int(st, 3, cut);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = util_xrealloc(r, (cnt + 1) * sizeof(*r));
-		x = &r[cnt++];
-		memset(x, 0, sizeof(*x));
-		db__col(st, 0, x->id, sizeof(x->id));
-		x->team_id = sqlite3_column_int64(st, 1);
-		x->baseline = sqlite3_column_int(st, 3);
-		x->created_at = sqlite3_column_int64(st, 6);
-		x->rowid = sqlite3_column_int64(st, 7);
-		x->has_pub = sqlite3_column_type(st, 9) != SQLITE_NULL;
-		x->pub = sqlite3_column_double(st, 9);
-		x->has_priv = sqlite3_column_type(st, 10) != SQLITE_NULL;
-		x->priv = sqlite3_column_double(st, 10);
-		if (sqlite3_column_type(st, 12) != SQLITE_NULL)
-			x->kept = util_xstrdup((const char *)
-			    sqlite3_column_text(st, 12));
-		x->e = json_object();
-		db__jtext(x->e, "team", st, 2);
-		db__jtext(x->e, "method_name", st, 4);
-		db__jtext(x->e, "submission_id", st, 0);
-		db__jint(x->e, "n_samples", st, 5);
-		db__jtime(x->e, "submitted_at", st, 6);
-		db__jtime(x->e, "scored_at", st, 8);
-		json_object_set_new(x->e, "baseline",
-		    json_boolean(x->baseline));
-		db__jbool(x->e, "reused", st, 11);
-		/* "proxy" scores come from the built-in small model */
-		if (sqlite3_column_type(st, 13) == SQLITE_TEXT)
-			db__jtext(x->e, "backend", st, 13);
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		lb_row_add(r, st, picks);
 	db__done(st);
-	*rows = r;
-	*n = cnt;
 	if (rc != SQLITE_DONE)
 		return db__fail(db, "leaderboard");
 	return DB_OK;
+}
+
+/* The scores of each entry (an index of a JSON array) from the table of
+ * the split, or those of the job_history row an integer names, "overall"
+ * first. */
+#define LB_SCORES_SQL(table) "SELECT k, task, value FROM (" \
+	"SELECT b.key AS k, v.task AS task, v.value AS value " \
+	"FROM json_each(?1) b JOIN " table " v ON v.submission_id = b.value " \
+	"WHERE b.type = 'text' UNION ALL SELECT b.key, e.key, e.value " \
+	"FROM json_each(?1) b JOIN job_history h ON h.id = b.value, " \
+	"json_each(IIF(json_valid(h.scores), h.scores, '{}')) e " \
+	"WHERE b.type = 'integer') ORDER BY k, task = 'overall' DESC, task"
+
+/*
+ * The scores of the board's entries b[0..nb) (rows of r), in one query:
+ * sc[i] gets a new {task: value} for b[i]: the split's (priv) current
+ * scores, or those its kept attempt had.
+ */
+static int
+lb_scores(struct db *db, const struct lb_rows *r,
+    const struct lb_rank_entry *b, size_t nb, int priv, json_t **sc)
+{
+	sqlite3_stmt *st = db__stmt(db, priv ? LB_SCORES_SQL("private_scores") :
+	    LB_SCORES_SQL("scores"));
+	json_t *keys;
+	char *text;
+	size_t i, k;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	keys = json_array();
+	for (i = 0; i < nb; i++) {
+		const struct lb_item *it = &r->item[b[i].row];
+
+		sc[i] = json_object();
+		json_array_append_new(keys, it->kept ? json_integer(it->kept) :
+		    json_string(it->id));
+	}
+	text = json_dumps(keys, JSON_COMPACT);
+	json_decref(keys);
+	db__text(st, 1, text);
+	free(text);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		k = (size_t)sqlite3_column_int64(st, 0);
+		if (k < nb)
+			json_object_set_new(sc[k], (const char *)
+			    sqlite3_column_text(st, 1),
+			    json_real(sqlite3_column_double(st, 2)));
+	}
+	db__done(st);
+	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "leaderboard scores");
+}
+
+/* The board's entries: b[0..nb) (rows of r, whose entry objects are
+ * taken) with their rank, anonymous name (names: team_id -> name),
+ * selected flag and scores sc (taken). */
+static json_t *
+lb_entries(struct lb_rows *r, const struct lb_rank_entry *b,
+    size_t nb, json_t *names, json_t **sc)
+{
+	json_t *entries = json_array(), *e, *name;
+	size_t i;
+	char key[32];
+
+	for (i = 0; i < nb; i++) {
+		const struct lb_rank_row *x = &r->rank[b[i].row];
+		int baseline = (x->flags & LB_RANK_BASELINE) != 0;
+
+		e = r->item[b[i].row].e;
+		r->item[b[i].row].e = NULL;
+		json_object_set_new(e, "rank", baseline ? json_null() :
+		    json_integer(b[i].rank));
+		util_fmt(key, sizeof(key), "%lld", (long long)x->team_id);
+		if (!baseline && (name = json_object_get(names, key)) != NULL)
+			json_object_set(e, "team", name);
+		json_object_set_new(e, "selected",
+		    json_boolean(x->flags & LB_RANK_SELECTED));
+		json_object_set_new(e, "scores", sc[i]);
+		sc[i] = NULL;
+		json_array_append_new(entries, e);
+	}
+	return entries;
+}
+
+/* The board document of t around its entries (taken). */
+static json_t *
+lb_doc(const struct lb_track *t, const struct db_lbopts *o, int frozen,
+    json_t *entries)
+{
+	json_t *doc;
+	char ts[21];
+
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "track",
+	    t->slug, "kind", t->kind, "metric", t->metric, "direction", t->dir,
+	    "split", o->priv ? "private" : "public", "frozen", frozen,
+	    "anonymous", t->anonymous && !o->organizer);
+	if (t->freeze_at > 0) {
+		db_iso_time(t->freeze_at, ts);
+		json_object_set_new(doc, "freeze_at", json_string(ts));
+	} else
+		json_object_set_new(doc, "freeze_at", json_null());
+	if (t->published_at > 0) {
+		db_iso_time(t->published_at, ts);
+		json_object_set_new(doc, "published_at", json_string(ts));
+	} else
+		json_object_set_new(doc, "published_at", json_null());
+	json_object_set_new(doc, "entries", entries);
+	return doc;
 }
 
 int
@@ -226,14 +357,13 @@ db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
     json_t **out, enum board_vis *vis)
 {
 	struct lb_track t;
-	struct lb_sort how;
-	struct lb_row *rows = NULL, **order = NULL;
-	json_t *picks = NULL, *names = NULL, *entries = NULL, *sc;
-	json_int_t rank = 0;
+	struct lb_rank_opts how;
+	struct lb_rows r = { NULL, NULL, 0, 0 };
+	struct lb_rank_entry *board = NULL;
+	json_t *picks = NULL, *names = NULL, **sc = NULL;
 	int64_t cut = 0;
-	size_t n = 0, i, j, m;
+	size_t nb = 0, i;
 	int rc, frozen;
-	char key[32], ts[21];
 
 	if ((rc = lb_track(db, slug, &t)) != DB_OK)
 		return rc;
@@ -245,110 +375,24 @@ db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
 		cut = t.freeze_at;
 	picks = json_object();
 	names = json_object();
-	if ((rc = lb_rows(db, &t, cut, &rows, &n)) != DB_OK ||
-	    (rc = lb_picks(db, t.id, cut, picks)) != DB_OK ||
+	if ((rc = lb_picks(db, t.id, cut, picks)) != DB_OK ||
+	    (rc = lb_rows(db, &t, cut, picks, &r)) != DB_OK ||
 	    (t.anonymous && !o->organizer &&
 	    (rc = lb_anon(db, t.id, names)) != DB_OK))
 		goto out;
-	/* sort by public score: each team's best comes first */
-	order = util_xcalloc(n + 1, sizeof(*order));
-	for (i = m = 0; i < n; i++)
-		if (rows[i].has_pub)
-			order[m++] = &rows[i];
 	how.min = strcmp(t.dir, "min") == 0;
-	how.priv = 0;
-	qsort_r(order, m, sizeof(*order), lb_cmp, &how);
-	for (i = 0; i < m; i++) {
-		struct lb_row *r = order[i];
-		const char *pick;
-		int taken = 0;
-
-		if (r->baseline) {
-			r->chosen = 1;
-			continue;
-		}
-		util_fmt(key, sizeof(key), "%lld", (long long)r->team_id);
-		pick = json_string_value(json_object_get(picks, key));
-		if (pick != NULL) {
-			/* the pick counts if it is on the board at all */
-			for (j = 0; j < m; j++)
-				if (!order[j]->baseline &&
-				    strcmp(order[j]->id, pick) == 0)
-					taken = 1;
-			if (taken) {
-				r->chosen = strcmp(r->id, pick) == 0;
-				continue;
-			}
-		}
-		/* the first (best) of the team in this order */
-		for (j = 0; j < i; j++)
-			if (!order[j]->baseline &&
-			    order[j]->team_id == r->team_id)
-				break;
-		r->chosen = j == i;
-	}
-	/* the chosen ones, in the board's order */
-	for (i = j = 0; i < m; i++)
-		if (order[i]->chosen && (!o->priv || order[i]->has_priv))
-			order[j++] = order[i];
-	m = j;
-	if (o->priv) {
-		how.priv = 1;
-		qsort_r(order, m, sizeof(*order), lb_cmp, &how);
-	}
-	entries = json_array();
-	for (i = 0; i < m; i++) {
-		struct lb_row *r = order[i];
-		json_t *e = r->e;
-
-		r->e = NULL;
-		json_object_set_new(e, "rank", r->baseline ? json_null() :
-		    json_integer(++rank));
-		util_fmt(key, sizeof(key), "%lld", (long long)r->team_id);
-		if (!r->baseline && json_object_get(names, key) != NULL)
-			json_object_set(e, "team", json_object_get(names, key));
-		json_object_set_new(e, "selected", json_boolean(
-		    json_object_get(picks, key) != NULL && strcmp(
-		    json_string_value(json_object_get(picks, key)), r->id)
-		    == 0));
-		if (r->kept != NULL)	/* only public boards are frozen */
-			rc = db__json_scores(db, r->kept, &sc);
-		else if (o->priv)
-			rc = db__private_scores(db, r->id, &sc);
-		else
-			rc = db__scores(db, r->id, &sc);
-		if (rc != DB_OK) {
-			json_decref(e);
-			goto out;
-		}
-		json_object_set_new(e, "scores", sc);
-		json_array_append_new(entries, e);
-	}
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "track",
-	    t.slug, "kind", t.kind, "metric", t.metric, "direction", t.dir,
-	    "split", o->priv ? "private" : "public", "frozen", frozen,
-	    "anonymous", t.anonymous && !o->organizer);
-	if (t.freeze_at > 0) {
-		db_iso_time(t.freeze_at, ts);
-		json_object_set_new(*out, "freeze_at", json_string(ts));
-	} else
-		json_object_set_new(*out, "freeze_at", json_null());
-	if (t.published_at > 0) {
-		db_iso_time(t.published_at, ts);
-		json_object_set_new(*out, "published_at", json_string(ts));
-	} else
-		json_object_set_new(*out, "published_at", json_null());
-	json_object_set_new(*out, "entries", entries);
-	entries = NULL;
-	rc = DB_OK;
+	how.priv = o->priv;
+	board = lb_rank(r.rank, r.n, &how, &nb);
+	sc = util_xcalloc(nb + 1, sizeof(*sc));
+	if ((rc = lb_scores(db, &r, board, nb, o->priv, sc)) != DB_OK)
+		goto out;
+	*out = lb_doc(&t, o, frozen, lb_entries(&r, board, nb, names, sc));
 out:
-	json_decref(entries);
-	for (i = 0; i < n; i++) {
-		json_decref(rows[i].e);
-		free(rows[i].kept);
-	}
-	free(rows);
-	free(order);
+	for (i = 0; sc != NULL && i < nb; i++)
+		json_decref(sc[i]);
+	free(sc);
+	free(board);
+	lb_rows_free(&r);
 	json_decref(picks);
 	json_decref(names);
 	return rc;

@@ -1,4 +1,5 @@
-/* db_sub: tracks, quotas and submissions. */
+/* db_sub: tracks, quotas, submissions and a team's pick of its
+ * leaderboard entry. */
 #include "db_int.h"
 
 #include <string.h>
@@ -561,4 +562,94 @@ db_submission_file_known(struct db *db, const char *name)
 		return 0;
 	db__fail(db, "file known");
 	return -1;
+}
+
+/* ---- a team's pick ---- */
+
+int
+db_submission_select(struct db *db, const char *id, int64_t team_id,
+    int select, const char *actor, int64_t now)
+{
+	sqlite3_stmt *st;
+	int64_t track_id = 0;
+	int ok = 0, cur = 0, rc;
+	char target[96];
+	json_t *before, *after;
+
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	st = db__stmt(db, "SELECT s.track_id, j.state = 'succeeded' "
+	    "AND s.hidden = 0 AND s.disqualified = 0 AND s.baseline = 0 "
+	    "AND tm.baseline = 0, " DB_SEL_CUR("s") " IS s.id "
+	    "FROM submissions s JOIN jobs j ON j.submission_id = s.id "
+	    "JOIN teams tm ON tm.id = s.team_id "
+	    "WHERE s.id = ?1 AND s.team_id = ?2");
+	rc = DB_ERR;
+	if (st == NULL)
+		goto out;
+	db__text(st, 1, id);
+	db__int(st, 2, team_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		track_id = sqlite3_column_int64(st, 0);
+		ok = sqlite3_column_int(st, 1);
+		cur = sqlite3_column_int(st, 2);
+	}
+	db__done(st);
+	if (rc != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND :
+		    db__fail(db, "select lookup");
+		goto out;
+	}
+	if (select && !ok) {
+		rc = DB_CONFLICT;
+		goto out;
+	}
+	if (!select && !cur) {
+		rc = DB_OK;	/* not the pick: nothing to undo */
+		goto out;
+	}
+	rc = DB_ERR;
+	st = db__stmt(db, "INSERT INTO selections (track_id, team_id, "
+	    "submission_id, at) VALUES (?1, ?2, ?3, ?4)");
+	if (st == NULL)
+		goto out;
+	db__int(st, 1, track_id);
+	db__int(st, 2, team_id);
+	db__text(st, 3, select ? id : NULL);
+	db__int(st, 4, now);
+	if ((rc = db__exec(db, st, NULL, "select")) != DB_OK)
+		goto out;
+	util_fmt(target, sizeof(target), "submission:%s", id);
+	before = json_pack("{s:b}", "selected", cur);
+	after = json_pack("{s:b}", "selected", select);
+	rc = db_audit_ex(db, actor, select ? "submission.select" :
+	    "submission.unselect", target, NULL, before, after, now);
+	json_decref(before);
+	json_decref(after);
+	if (rc == DB_OK)
+		rc = db__commit(db);
+out:
+	db__rollback(db);
+	return rc;
+}
+
+int
+db_submission_selected(struct db *db, const char *id, int *selected)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SEL_CUR("s")
+	    " IS s.id FROM submissions s WHERE s.id = ?1");
+	int rc;
+
+	*selected = 0;
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*selected = sqlite3_column_int(st, 0);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "selected");
 }

@@ -16,13 +16,14 @@
 
 #include "cfg.h"
 #include "db.h"
-#include "srv.h"
+#include "dbpool.h"
 #include "util.h"
 
 #define HOOK_BATCH 16		/* deliveries taken per round */
 
 struct hook {
-	struct srv *srv;	/* kept */
+	const struct cfg *cfg;	/* kept */
+	struct dbpool *dbs;	/* kept: where connections come from */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -180,7 +181,7 @@ static int
 hook_send(struct hook *h, const struct db_hook_item *it, long *status,
     char *err, size_t errlen)
 {
-	struct hook_conn hc = { (int)h->srv->cfg->hook_allow_private, 0 };
+	struct hook_conn hc = { (int)h->cfg->hook_allow_private, 0 };
 	struct curl_slist *hdr = NULL;
 	char line[160], sig[72];
 	CURL *c;
@@ -209,9 +210,9 @@ hook_send(struct hook *h, const struct db_hook_item *it, long *status,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(it->body));
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)h->srv->cfg->hook_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)h->cfg->hook_timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
-	    (long)h->srv->cfg->hook_timeout);
+	    (long)h->cfg->hook_timeout);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hook_discard);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, hook_progress);
@@ -232,6 +233,12 @@ hook_send(struct hook *h, const struct db_hook_item *it, long *status,
 	if (rc == CURLE_OK && (*status < 200 || *status > 299))
 		util_fmt(err, errlen, "the receiver answered %ld", *status);
 	return rc == CURLE_OK && *status >= 200 && *status <= 299;
+}
+
+static int64_t
+hook_now(void)
+{
+	return (int64_t)time(NULL);
 }
 
 /* When to try again after tries failed ones (0: give up). */
@@ -255,18 +262,17 @@ hook_next(const struct cfg *c, int64_t tries, int64_t now)
 static size_t
 hook_round(struct hook *h)
 {
-	struct srv *srv = h->srv;
 	struct db_hook_item *items = NULL;
 	size_t n = 0, i;
 	struct db *db;
 	int queued = 0;
 
-	if ((db = srv_db_get(srv)) == NULL)
+	if ((db = dbpool_get(h->dbs)) == NULL)
 		return 0;
-	if (db_hook_enqueue(db, srv_now(), &queued) != DB_OK ||
-	    db_hook_due(db, srv_now(), HOOK_BATCH, &items, &n) != DB_OK)
+	if (db_hook_enqueue(db, hook_now(), &queued) != DB_OK ||
+	    db_hook_due(db, hook_now(), HOOK_BATCH, &items, &n) != DB_OK)
 		n = 0;
-	srv_db_put(srv, db);
+	dbpool_put(h->dbs, db);
 	for (i = 0; i < n; i++) {
 		struct db_hook_item *it = &items[i];
 		char err[256];
@@ -284,12 +290,12 @@ hook_round(struct hook *h)
 			fprintf(stderr, "dataoptimd: webhook delivery %lld "
 			    "(try %lld): %s\n", (long long)it->id,
 			    (long long)it->attempts + 1, err);
-		if ((db = srv_db_get(srv)) == NULL)
+		if ((db = dbpool_get(h->dbs)) == NULL)
 			break;
 		db_hook_done(db, it->id, ok, status, ok ? NULL : err,
-		    ok ? 0 : hook_next(srv->cfg, it->attempts + 1, srv_now()),
-		    srv_now());
-		srv_db_put(srv, db);
+		    ok ? 0 : hook_next(h->cfg, it->attempts + 1, hook_now()),
+		    hook_now());
+		dbpool_put(h->dbs, db);
 	}
 	db_hook_items_free(items, n);
 	return n;
@@ -323,11 +329,12 @@ hook_main(void *arg)
 }
 
 struct hook *
-hook_start(struct srv *srv)
+hook_start(const struct cfg *cfg, struct dbpool *dbs)
 {
 	struct hook *h = util_xcalloc(1, sizeof(*h));
 
-	h->srv = srv;
+	h->cfg = cfg;
+	h->dbs = dbs;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -12,12 +12,14 @@
 
 #include <stddef.h>
 
+struct cfg;
+struct dbpool;
 struct hook;
-struct srv;
 
-/* Start the delivery thread (srv is kept, not owned).  NULL on failure
- * (told). */
-struct hook *hook_start(struct srv *srv);
+/* Start the delivery thread, configured by cfg's [webhooks] keys and
+ * taking its connections from dbs (both kept, not owned: they must
+ * outlive hook_stop()).  NULL on failure (told). */
+struct hook *hook_start(const struct cfg *cfg, struct dbpool *dbs);
 
 /* Stop the thread (a delivery in flight is aborted) and free h.  NULL is
  * ignored. */

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "dbpool.h"
 #include "hook.h"
 #include "lb.h"
 #include "jcache.h"
@@ -25,14 +26,6 @@
 
 /* The keys each login throttle holds (emails; client addresses). */
 #define SRV_LOGIN_KEYS 4096
-
-/* A free list of connections; grows on demand up to the threads using it. */
-struct srv_dbpool {
-	pthread_mutex_t mu;
-	char *path;
-	struct db **free;
-	size_t nfree, cap;
-};
 
 struct srv_maint {
 	pthread_t th;
@@ -51,36 +44,13 @@ srv_now(void)
 struct db *
 srv_db_get(struct srv *srv)
 {
-	struct srv_dbpool *p = srv->dbs;
-	struct db *db = NULL;
-	char err[512];
-
-	pthread_mutex_lock(&p->mu);
-	if (p->nfree > 0)
-		db = p->free[--p->nfree];
-	pthread_mutex_unlock(&p->mu);
-	if (db != NULL)
-		return db;
-	db = db_open(p->path, err, sizeof(err));
-	if (db == NULL)
-		fprintf(stderr, "dataoptimd: %s\n", err);
-	return db;
+	return dbpool_get(srv->dbs);
 }
 
 void
 srv_db_put(struct srv *srv, struct db *db)
 {
-	struct srv_dbpool *p = srv->dbs;
-
-	if (db == NULL)
-		return;
-	pthread_mutex_lock(&p->mu);
-	if (p->nfree == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 16;
-		p->free = util_xrealloc(p->free, p->cap * sizeof(*p->free));
-	}
-	p->free[p->nfree++] = db;
-	pthread_mutex_unlock(&p->mu);
+	dbpool_put(srv->dbs, db);
 }
 
 static int
@@ -315,9 +285,7 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 
 	srv->cfg = cfg;
 	srv->started = srv_now();
-	srv->dbs = util_xcalloc(1, sizeof(*srv->dbs));
-	pthread_mutex_init(&srv->dbs->mu, NULL);
-	srv->dbs->path = util_xstrdup(cfg->db);
+	srv->dbs = dbpool_new(cfg->db);
 	srv->image_roots = srv_split_roots(cfg->image_roots);
 	if (srv_mkdir(cfg->state_dir, err, errlen) != 0)
 		goto fail;
@@ -430,7 +398,7 @@ srv_maint_start(struct srv *srv)
 		return -1;
 	}
 	m->running = 1;
-	srv->hook = hook_start(srv);
+	srv->hook = hook_start(srv->cfg, srv->dbs);
 	return srv->hook != NULL ? 0 : -1;
 }
 
@@ -457,14 +425,7 @@ srv_close(struct srv *srv)
 		pthread_mutex_destroy(&m->mu);
 		free(m);
 	}
-	if (srv->dbs != NULL) {
-		for (i = 0; i < srv->dbs->nfree; i++)
-			db_close(srv->dbs->free[i]);
-		free(srv->dbs->free);
-		free(srv->dbs->path);
-		pthread_mutex_destroy(&srv->dbs->mu);
-		free(srv->dbs);
-	}
+	dbpool_free(srv->dbs);
 	for (i = 0; srv->image_roots && srv->image_roots[i]; i++)
 		free(srv->image_roots[i]);
 	free(srv->image_roots);

@@ -12,6 +12,7 @@
 
 struct cfg;
 struct db;
+struct dbpool;
 struct pool;
 struct lb;
 struct hook;
@@ -27,7 +28,7 @@ struct srv {
 	char **image_roots;	/* NULL-terminated, from the config */
 	int schema_version;
 	int64_t started;	/* UNIX seconds */
-	struct srv_dbpool *dbs;	/* owned */
+	struct dbpool *dbs;	/* owned: the database connections */
 	struct srv_maint *maint;	/* owned */
 	struct hook *hook;	/* owned: the webhook delivery thread */
 	struct throttle *login_email;	/* owned: failed logins per email */
@@ -61,7 +62,8 @@ void srv_close(struct srv *srv);
 int srv_maint_start(struct srv *srv);
 
 /* A database connection for this thread's exclusive use until
- * srv_db_put(); NULL on failure (told). */
+ * srv_db_put(); NULL on failure (told).  dbpool_get() / dbpool_put() on
+ * srv->dbs. */
 struct db *srv_db_get(struct srv *srv);
 void srv_db_put(struct srv *srv, struct db *db);
 

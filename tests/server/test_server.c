@@ -1,6 +1,7 @@
 /* Unit tests of the server's pieces that need no network: the config
- * table, the route matcher, credentials and the data layer (migrations,
- * quotas, the commit transaction, leases and fencing, the leaderboard). */
+ * table, the route matcher, credentials, the data layer (migrations,
+ * quotas, the commit transaction, leases and fencing, the leaderboard)
+ * and the leaderboard's ranking policy. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,6 +23,7 @@
 #include "../../server/db_int.h"
 #include "../../server/hook.h"
 #include "../../server/jcache.h"
+#include "../../server/lb_rank.h"
 #include "../../server/pcache.h"
 #include "../../server/route.h"
 #include "../unit/testutil.h"
@@ -656,6 +659,236 @@ test_db_commits(void **state)
 	db_close(b);
 }
 
+/* ---- the ranking policy (lb_rank) ---- */
+
+#define HP LB_RANK_HAS_PUB
+#define HV LB_RANK_HAS_PRIV
+
+/* The board lb_rank() makes of rows[0..n) as "row:rank ...". */
+static const char *
+board_str(const struct lb_rank_row *rows, size_t n, int min, int priv)
+{
+	static char buf[512];
+	struct lb_rank_opts o = { min, priv };
+	struct lb_rank_entry *b;
+	size_t m, i, len = 0;
+
+	b = lb_rank(rows, n, &o, &m);
+	assert_non_null(b);
+	buf[0] = '\0';
+	for (i = 0; i < m && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		    "%s%zu:%lld", i ? " " : "", b[i].row, (long long)b[i].rank);
+	free(b);
+	return buf;
+}
+
+/* Order and ties: the score in the track's direction, then the earlier
+ * submission, then the lower row id; ranks are never shared.  An empty
+ * board is an empty array. */
+static void
+test_lb_rank_order(void **state)
+{
+	static const struct lb_rank_row rows[] = {
+		{ 1, 10, 5, 0.5, 0, HP },
+		{ 2, 10, 3, 0.5, 0, HP },	/* same time: lower row id */
+		{ 3, 5, 9, 0.5, 0, HP },	/* same score: earlier */
+		{ 4, 1, 1, 0.9, 0, HP },
+		{ 5, 1, 2, 0.1, 0, HP },
+		{ 6, 1, 4, 0.7, 0, 0 },		/* no public score */
+	};
+	struct lb_rank_opts o = { 0, 0 };
+	struct lb_rank_entry *b;
+	size_t m = 7;
+
+	(void)state;
+	assert_string_equal(board_str(rows, 6, 0, 0), "3:1 2:2 1:3 0:4 4:5");
+	assert_string_equal(board_str(rows, 6, 1, 0), "4:1 2:2 1:3 0:4 3:5");
+	b = lb_rank(NULL, 0, &o, &m);
+	assert_non_null(b);
+	assert_int_equal(m, 0);
+	free(b);
+	assert_string_equal(board_str(rows + 5, 1, 0, 0), "");
+}
+
+/* One entry per team: its pick when the pick is a candidate, else its
+ * best; hidden, disqualified and unscored rows never count. */
+static void
+test_lb_rank_pick(void **state)
+{
+	static const struct lb_rank_row rows[] = {
+		{ 1, 1, 1, 0.9, 0, HP },
+		{ 1, 2, 2, 0.5, 0, HP },
+		{ 1, 3, 3, 0.7, 0, HP },
+		{ 2, 4, 4, 0.8, 0, HP },
+		{ 2, 5, 5, 0.6, 0, HP | LB_RANK_SELECTED },
+		{ 3, 6, 6, 0.95, 0, HP | LB_RANK_HIDDEN },
+		{ 3, 7, 7, 0.4, 0, HP | LB_RANK_SELECTED | LB_RANK_HIDDEN },
+		{ 3, 8, 8, 0.3, 0, HP },
+		{ 4, 9, 9, 0.99, 0, HP | LB_RANK_DISQUALIFIED },
+		{ 4, 10, 10, 0, 0.5, HV | LB_RANK_SELECTED },
+		{ 4, 11, 11, 0.2, 0, HP },
+		{ 5, 12, 12, 0.98, 0, HP | LB_RANK_HIDDEN |
+		    LB_RANK_DISQUALIFIED },
+	};
+
+	(void)state;
+	assert_string_equal(board_str(rows, 12, 0, 0), "0:1 4:2 7:3 10:4");
+	/* without its pick, team 2's best */
+	assert_string_equal(board_str(rows, 4, 0, 0), "0:1 3:2");
+}
+
+/* Baselines: every one shown, unranked, never a team's representative
+ * nor its pick; hidden ones are not shown. */
+static void
+test_lb_rank_baseline(void **state)
+{
+	static const struct lb_rank_row rows[] = {
+		{ 1, 1, 1, 0.9, 0, HP | LB_RANK_BASELINE },
+		{ 1, 2, 2, 0.5, 0, HP },
+		{ 1, 3, 3, 0.8, 0, HP | LB_RANK_BASELINE | LB_RANK_SELECTED },
+		{ 1, 4, 4, 0.4, 0, HP },
+		{ 2, 5, 5, 0.7, 0, HP },
+		{ 9, 6, 6, 0.6, 0, HP | LB_RANK_BASELINE },
+		{ 9, 7, 7, 0.65, 0, HP | LB_RANK_BASELINE },
+		{ 9, 8, 8, 0.99, 0, HP | LB_RANK_BASELINE | LB_RANK_HIDDEN },
+	};
+
+	(void)state;
+	assert_string_equal(board_str(rows, 8, 0, 0),
+	    "0:0 2:0 4:1 6:0 5:0 1:2");
+}
+
+/* The private split: the representatives the public score chose, ordered
+ * by the private score (ties as ever); those without one left out. */
+static void
+test_lb_rank_private(void **state)
+{
+	static const struct lb_rank_row rows[] = {
+		{ 1, 10, 1, 0.9, 0.1, HP | HV },
+		{ 1, 11, 2, 0.5, 0.95, HP | HV },
+		{ 2, 12, 3, 0.8, 0.5, HP | HV },
+		{ 3, 13, 4, 0.7, 0, HP },
+		{ 7, 14, 5, 0.1, 0.6, HP | HV | LB_RANK_BASELINE },
+		{ 8, 15, 6, 0.2, 0, HP | LB_RANK_BASELINE },
+		{ 5, 1, 7, 0.3, 0.5, HP | HV },
+	};
+
+	(void)state;
+	assert_string_equal(board_str(rows, 7, 0, 0),
+	    "0:1 2:2 3:3 6:4 5:0 4:0");
+	assert_string_equal(board_str(rows, 7, 0, 1), "4:0 6:1 2:2 0:3");
+	/* lower is better: team 1 is represented by its other row */
+	assert_string_equal(board_str(rows, 7, 1, 1), "6:1 2:2 4:0 1:3");
+}
+
+/* Whether x goes before y on a public board (max). */
+static int
+lb_better(const struct lb_rank_row *x, const struct lb_rank_row *y)
+{
+	if (x->pub != y->pub)
+		return x->pub > y->pub;
+	if (x->created_at != y->created_at)
+		return x->created_at < y->created_at;
+	return x->rowid < y->rowid;
+}
+
+/* 20,000 rows of 2,000 teams, many ties: the board keeps every policy
+ * (checked here in linear time) and is made in O(n log n). */
+static void
+test_lb_rank_large(void **state)
+{
+	enum { N = 20000, TEAMS = 2000 };
+	struct lb_rank_row *rows = calloc(N, sizeof(*rows));
+	size_t *best = calloc(TEAMS, sizeof(*best)), *pick = calloc(TEAMS,
+	    sizeof(*pick)), *seen = calloc(TEAMS, sizeof(*seen));
+	struct lb_rank_opts o = { 0, 0 };
+	struct lb_rank_entry *b;
+	struct timespec t0, t1;
+	unsigned long long r = 42;
+	size_t i, m, nbase = 0, nteams = 0, nb = 0;
+	int64_t rank = 0;
+
+	(void)state;
+	assert_non_null(rows);
+	assert_non_null(best);
+	assert_non_null(pick);
+	assert_non_null(seen);
+	for (i = 0; i < N; i++) {
+		unsigned v;
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		v = (unsigned)(r >> 33);
+		rows[i].team_id = (int64_t)(v % TEAMS);
+		rows[i].created_at = 1000 + (v >> 11) % 500;
+		rows[i].rowid = (int64_t)i + 1;
+		rows[i].pub = (double)((v >> 20) % 64) / 8;
+		rows[i].flags = HP;
+		if (v % 20 == 1)
+			rows[i].flags |= LB_RANK_HIDDEN;
+		if (v % 33 == 2)
+			rows[i].flags |= LB_RANK_DISQUALIFIED;
+		if (v % 50 == 3)
+			rows[i].flags |= LB_RANK_BASELINE;
+		if (v % 97 == 4)
+			rows[i].flags &= ~(unsigned)HP;
+		/* at most one pick per team, sometimes not a candidate */
+		if (v % 7 == 5 && pick[rows[i].team_id] == 0) {
+			rows[i].flags |= LB_RANK_SELECTED;
+			pick[rows[i].team_id] = i + 1;
+		}
+	}
+	/* what the board must hold, found in one pass */
+	memset(pick, 0, TEAMS * sizeof(*pick));
+	for (i = 0; i < N; i++) {
+		const struct lb_rank_row *x = &rows[i];
+		size_t tm = (size_t)x->team_id;
+
+		if ((x->flags & (HP | LB_RANK_HIDDEN | LB_RANK_DISQUALIFIED))
+		    != HP)
+			continue;
+		if (x->flags & LB_RANK_BASELINE) {
+			nbase++;
+			continue;
+		}
+		if (best[tm] == 0)
+			nteams++;
+		if (best[tm] == 0 || lb_better(x, &rows[best[tm] - 1]))
+			best[tm] = i + 1;
+		if (x->flags & LB_RANK_SELECTED)
+			pick[tm] = i + 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	b = lb_rank(rows, N, &o, &m);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# lb_rank: %d rows, %zu entries in %.1f ms\n", N, m,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	assert_int_equal(m, nbase + nteams);
+	for (i = 0; i < m; i++) {
+		const struct lb_rank_row *x = &rows[b[i].row];
+		size_t tm = (size_t)x->team_id;
+
+		if (i > 0)
+			assert_true(lb_better(&rows[b[i - 1].row], x));
+		if (x->flags & LB_RANK_BASELINE) {
+			assert_int_equal(b[i].rank, 0);
+			continue;
+		}
+		nb++;
+		assert_int_equal(b[i].rank, ++rank);
+		assert_int_equal(seen[tm], 0);
+		seen[tm] = 1;
+		assert_int_equal(b[i].row + 1, pick[tm] ? pick[tm] : best[tm]);
+	}
+	assert_int_equal(nb, nteams);
+	free(b);
+	free(rows);
+	free(best);
+	free(pick);
+	free(seen);
+}
+
 int
 main(void)
 {
@@ -670,6 +903,11 @@ main(void)
 		cmocka_unit_test(test_db_commits),
 		cmocka_unit_test(test_hook_private),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_lb_rank_order),
+		cmocka_unit_test(test_lb_rank_pick),
+		cmocka_unit_test(test_lb_rank_baseline),
+		cmocka_unit_test(test_lb_rank_private),
+		cmocka_unit_test(test_lb_rank_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
