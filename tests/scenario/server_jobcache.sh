@@ -50,10 +50,21 @@ check "a heartbeat's stage and progress show at once" \
 req POST "/api/v1/worker/jobs/$J1/heartbeat" -H "$AUTH_W" -H 'Content-Type: application/json' \
     -d '{"attempt":1,"progress":0.5}'
 check "and the next one" job_is "$TA" "$J1" 'j["progress"]==0.5'
+req POST /api/v1/worker/claim -H "$AUTH_W"
+check "the worker claims beta's job too" jtrue "d['job']['id']!='$J1'"
+check "(the owner's answer is read again)" job_is "$TA" "$J1" 'j["error"]=="set from the shell"'
+shell_set_error "$J1" "while running"
+req POST /api/v1/worker/claim -H "$AUTH_W"
+expect 204 "an idle claim: 204"
+check "an idle claim (the worker's last-seen time) keeps the answer in memory" \
+    job_is "$TA" "$J1" 'j["error"]=="set from the shell"'
+req POST "/api/v1/worker/jobs/$J1/heartbeat" -H "$AUTH_W" -H 'Content-Type: application/json' \
+    -d '{"attempt":1,"progress":0.75}'
+check "a heartbeat ends it" job_is "$TA" "$J1" 'j["error"]=="while running" and j["progress"]==0.75'
 stop_server
 
 start_server --set server.job_cache_ms=400 || exit 1
-check "(restarted with job_cache_ms=400)" job_is "$TA" "$J1" 'j["error"]=="set from the shell"'
+check "(restarted with job_cache_ms=400)" job_is "$TA" "$J1" 'j["error"]=="while running"'
 shell_set_error "$J1" "second"
 check "a change from the shell shows when the answer's time is up" \
     wait_until 5 job_is "$TA" "$J1" 'j["error"]=="second"'
