@@ -737,6 +737,47 @@ test_field_check(void **state)
 	assert_int_equal(field_time_parse("", &t), -1);
 }
 
+/* The route table's bodies: a field table only where a JSON body is read,
+ * and the real tables' messages (what an organizer or a worker sees). */
+static void
+test_route_fields(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < route_count; i++)
+		if (route_table[i].body != NULL)
+			assert_true(route_table[i].flags & ROUTE_JSON_BODY);
+	field_expect(&api_admin_track_create_body, "{\"slug\": \"t1\", "
+	    "\"kind\": \"standard\", \"budget\": 10}", NULL);
+	field_expect(&api_admin_track_create_body, "{\"slug\": \"t1\", "
+	    "\"kind\": \"standard\"}", "field 'budget' is required: an "
+	    "integer from 1 to 2147483647");
+	field_expect(&api_admin_track_create_body, "{\"slug\": \"T 1\"}",
+	    "field 'slug': must be a string of 1 to 63 bytes of a-z, 0-9, '-' "
+	    "and '_'");
+	field_expect(&api_admin_track_update_body, "{\"slug\": \"t2\"}",
+	    "field 'slug' is not known here (known: budget, per_day, total, "
+	    "max_active, opens_at, closes_at, freeze_at, metric, direction, "
+	    "leaderboard, anonymous, webhook_url, webhook_secret)");
+	field_expect(&api_admin_track_update_body, "{\"webhook_url\": "
+	    "\"ftp://x\"}", "field 'webhook_url': must be a string of 1 to "
+	    "1000 bytes starting with http:// or https://, \"\" or null");
+	field_expect(&api_admin_track_update_body, "{\"webhook_url\": \"\", "
+	    "\"webhook_secret\": null, \"closes_at\": null}", NULL);
+	field_expect(&api_admin_priority_body, "{\"priority\": 1001}",
+	    "field 'priority': must be an integer from -1000 to 1000");
+	field_expect(&api_admin_why_body, "{\"reason\": \"\"}", "field "
+	    "'reason': must be a string of 1 to 2000 bytes");
+	field_expect(&api_worker_heartbeat_body, "{\"attempt\": 1, "
+	    "\"stage\": \"dance\"}", "field 'stage': must be materialize, "
+	    "train, evaluate or score");
+	field_expect(&api_worker_result_body, "{\"attempt\": 1, \"status\": "
+	    "\"succeeded\", \"scores\": {}, \"backend\": \"proxy\"}", NULL);
+	field_expect(&api_register_body, "{\"email\": \"x.org\"}", "field "
+	    "'email': must be a string of 1 to 200 bytes holding an '@'");
+}
+
 int
 main(void)
 {
@@ -750,6 +791,7 @@ main(void)
 		cmocka_unit_test(test_hook_private),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_field_check),
+		cmocka_unit_test(test_route_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
