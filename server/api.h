@@ -24,7 +24,8 @@ extern const struct field_table api_session_body;
 /* api_sub.c: tracks, submissions (upload, list, detail, file, cancel,
  * the team's pick of its leaderboard entry). */
 route_fn api_tracks, api_sub_begin, api_sub_create, api_sub_list,
-    api_sub_get, api_sub_file, api_sub_cancel, api_sub_select;
+    api_sub_get, api_sub_file, api_sub_cancel, api_sub_select,
+    api_sub_unselect;
 
 /* api_job.c: job status and the worker API.  api_worker_begin() is the
  * begin function of the worker's job routes with a body: another worker

@@ -130,7 +130,7 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/submissions/{}/select", ROLE_USER, 0, NULL, NULL,
 	  api_sub_select, "submission_select" },
 	{ "DELETE", "/api/v1/submissions/{}/select", ROLE_USER, 0, NULL, NULL,
-	  api_sub_select, "submission_unselect" },
+	  api_sub_unselect, "submission_unselect" },
 	{ "POST", "/api/v1/register", ROLE_PUBLIC,
 	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_register_body,
 	  api_register_begin, api_register, "register" },
