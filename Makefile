@@ -67,7 +67,8 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
               server/hook.c server/throttle.c server/csv.c server/guard.c \
-              server/pcache.c server/jcache.c server/dbpool.c
+              server/pcache.c server/jcache.c server/dbpool.c \
+              server/field.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

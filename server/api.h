@@ -10,26 +10,48 @@
 
 #include "route.h"
 
+/*
+ * The field tables of the JSON bodies (field.h), each next to the handler
+ * that reads it; the route table names them and the dispatcher checks a
+ * body against its table before the handler runs.
+ */
+struct field_table;
+
 /* api_session.c: web login (cookie + CSRF token), who am I, logout. */
 route_fn api_session_create, api_session_delete, api_me;
+extern const struct field_table api_session_body;
 
 /* api_sub.c: tracks, submissions (upload, list, detail, file, cancel,
  * the team's pick of its leaderboard entry). */
 route_fn api_tracks, api_sub_begin, api_sub_create, api_sub_list,
-    api_sub_get, api_sub_file, api_sub_cancel, api_sub_select;
+    api_sub_get, api_sub_file, api_sub_cancel, api_sub_select,
+    api_sub_unselect;
 
-/* api_job.c: job status and the worker API. */
-route_fn api_job_get, api_worker_claim, api_worker_heartbeat,
-    api_worker_file, api_worker_result, api_worker_release;
+/* api_job.c: job status and the worker API.  api_worker_begin() is the
+ * begin function of the worker's job routes with a body: another worker
+ * token than the one holding the running attempt gets 403 before its
+ * body is read or checked. */
+route_fn api_job_get, api_worker_claim, api_worker_begin,
+    api_worker_heartbeat, api_worker_file, api_worker_result,
+    api_worker_release;
+extern const struct field_table api_worker_claim_body,
+    api_worker_heartbeat_body, api_worker_result_body,
+    api_worker_release_body;
 
 /* api_admin.c: the organizer API's tracks, teams, users and tokens;
- * self-registration (config switch). */
+ * self-registration (config switch: api_register_begin() answers 403
+ * when it is off, whatever the body). */
 route_fn api_admin_tracks, api_admin_track_get, api_admin_track_create,
     api_admin_track_update, api_admin_track_publish, api_admin_teams,
     api_admin_team_create, api_admin_team_members, api_admin_team_disable,
-    api_admin_users, api_admin_user_create, api_admin_user_disable,
-    api_admin_user_password, api_admin_tokens, api_admin_token_create,
-    api_admin_token_revoke, api_register;
+    api_admin_team_enable, api_admin_users, api_admin_user_create,
+    api_admin_user_disable, api_admin_user_enable, api_admin_user_password,
+    api_admin_tokens, api_admin_token_create, api_admin_token_revoke,
+    api_register_begin, api_register;
+extern const struct field_table api_admin_track_create_body,
+    api_admin_track_update_body, api_admin_publish_body,
+    api_admin_team_create_body, api_admin_user_create_body, api_admin_password_body,
+    api_admin_token_create_body, api_register_body;
 
 /* api_admin_sub.c: the organizer API's submissions, jobs, workers, audit
  * log, exports, statistics and webhook deliveries. */
@@ -40,6 +62,10 @@ route_fn api_admin_subs, api_admin_sub_get, api_admin_sub_hide,
     api_admin_workers, api_admin_audit, api_admin_stats,
     api_admin_export_lb, api_admin_export_subs, api_admin_webhooks,
     api_admin_webhook_retry;
+/* why: a reason that must be given (hide, disqualify); reason: one that
+ * may be (restore, rerun, cancel, a team's disable and enable). */
+extern const struct field_table api_admin_why_body, api_admin_reason_body,
+    api_admin_baseline_body, api_admin_fail_body, api_admin_priority_body;
 
 /* Helpers of the organizer handlers (api_admin.c). */
 struct http_req;
@@ -47,8 +73,6 @@ struct http_req;
 int api_admin_dberr(struct http_req *req, int rc, const char *what);
 /* limit (1..500, default 50) and offset; -1 after a 400. */
 int api_admin_page(struct http_req *req, int64_t *limit, int64_t *offset);
-/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" as UNIX seconds; 0 or -1. */
-int api_admin_time(const char *s, int64_t *out);
 /* A query argument, NULL when absent or empty. */
 const char *api_admin_query(struct http_req *req, const char *name);
 

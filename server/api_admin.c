@@ -5,12 +5,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api.h"
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "field.h"
 #include "hook.h"
 #include "http.h"
 #include "lb.h"
@@ -64,26 +64,6 @@ api_admin_page(struct http_req *req, int64_t *limit, int64_t *offset)
 	return 0;
 }
 
-int
-api_admin_time(const char *s, int64_t *out)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL &&
-	    *end == '\0') {
-		*out = (int64_t)timegm(&tm);
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%d", &tm)) != NULL && *end == '\0') {
-		*out = (int64_t)timegm(&tm);
-		return 0;
-	}
-	return -1;
-}
-
 const char *
 api_admin_query(struct http_req *req, const char *name)
 {
@@ -99,12 +79,11 @@ adm_actor(struct http_req *req)
 	return http_req_who(req)->email;
 }
 
-static json_t *
-adm_body(struct http_req *req)
+/* An email address as the organizer API takes one. */
+static int
+adm_email_ok(const char *s)
 {
-	json_t *b = http_req_json(req);
-
-	return json_is_object(b) ? b : NULL;
+	return strchr(s, '@') != NULL;
 }
 
 /* ---- tracks ---- */
@@ -112,154 +91,114 @@ adm_body(struct http_req *req)
 static int
 adm_slug_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n >= 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-_", s[i]))
-			return 0;
-	return 1;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") ==
+	    strlen(s);
 }
 
-/* Read the track fields of body into ts; 0, or -1 with the problem in
- * msg.  create: slug and kind are allowed (and read by the caller);
- * allow_private: a webhook may point at a private address. */
 static int
-adm_track_fields(json_t *body, struct db_trackset *ts, int create,
-    int allow_private, char *msg, size_t msgsz)
+adm_http_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+static const char *const adm_kinds[] = { "standard", "byod", NULL };
+static const char *const adm_directions[] = { "max", "min", NULL };
+static const char *const adm_boards[] = { "public", "participants",
+    "organizers", NULL };
+
+/* The settings of a track, for create (budget_fl FIELD_REQUIRED) and
+ * update (0).  Times and the webhook take null (and the webhook "") to
+ * clear. */
+#define ADM_TRACK_FIELDS(budget_fl) \
+	FIELD_INT("budget", budget_fl, 1, INT32_MAX), \
+	FIELD_INT("per_day", 0, 0, INT32_MAX), \
+	FIELD_INT("total", 0, 0, INT32_MAX), \
+	FIELD_INT("max_active", 0, 0, INT32_MAX), \
+	FIELD_TIME("opens_at", FIELD_NULL), \
+	FIELD_TIME("closes_at", FIELD_NULL), \
+	FIELD_TIME("freeze_at", FIELD_NULL), \
+	FIELD_STRING("metric", 0, 1, 31), \
+	FIELD_ENUM("direction", 0, adm_directions), \
+	FIELD_ENUM("leaderboard", 0, adm_boards), \
+	FIELD_BOOL("anonymous", 0), \
+	FIELD_STRING_RULE("webhook_url", FIELD_NULL | FIELD_EMPTY, 1, 1000, \
+	    adm_http_url, "starting with http:// or https://"), \
+	FIELD_STRING("webhook_secret", FIELD_NULL | FIELD_EMPTY, 16, 200)
+
+/* POST /api/v1/admin/tracks and PATCH .../tracks/{slug}: any other member
+ * is refused (a misspelt setting must not pass unnoticed). */
+static const struct field track_create_fields[] = {
+	FIELD_STRING_RULE("slug", FIELD_REQUIRED, 1, 63, adm_slug_ok,
+	    "of a-z, 0-9, '-' and '_'"),
+	FIELD_ENUM("kind", FIELD_REQUIRED, adm_kinds),
+	ADM_TRACK_FIELDS(FIELD_REQUIRED),
+};
+static const struct field track_update_fields[] = { ADM_TRACK_FIELDS(0) };
+#undef ADM_TRACK_FIELDS
+const struct field_table api_admin_track_create_body =
+    FIELD_TABLE(track_create_fields, 1);
+const struct field_table api_admin_track_update_body =
+    FIELD_TABLE(track_update_fields, 1);
+
+/* The settings in body (checked by the route's table) into ts: each one
+ * there sets its bit in ts->mask; null and "" clear. */
+static void
+adm_trackset(const json_t *b, struct db_trackset *ts)
 {
 	static const struct {
 		const char *name;
 		unsigned bit;
-		char type;	/* i int, t time, s string, b bool */
-		int64_t min;
-	} f[] = {
-		{ "budget", DB_TS_BUDGET, 'i', 1 },
-		{ "per_day", DB_TS_PER_DAY, 'i', 0 },
-		{ "total", DB_TS_TOTAL, 'i', 0 },
-		{ "max_active", DB_TS_MAX_ACTIVE, 'i', 0 },
-		{ "opens_at", DB_TS_OPENS, 't', 0 },
-		{ "closes_at", DB_TS_CLOSES, 't', 0 },
-		{ "freeze_at", DB_TS_FREEZE, 't', 0 },
-		{ "metric", DB_TS_METRIC, 's', 0 },
-		{ "direction", DB_TS_DIRECTION, 's', 0 },
-		{ "leaderboard", DB_TS_LEADERBOARD, 's', 0 },
-		{ "anonymous", DB_TS_ANONYMOUS, 'b', 0 },
-		{ "webhook_url", DB_TS_HOOK_URL, 'u', 0 },
-		{ "webhook_secret", DB_TS_HOOK_SECRET, 'u', 0 },
+	} bits[] = {
+		{ "budget", DB_TS_BUDGET }, { "per_day", DB_TS_PER_DAY },
+		{ "total", DB_TS_TOTAL }, { "max_active", DB_TS_MAX_ACTIVE },
+		{ "opens_at", DB_TS_OPENS }, { "closes_at", DB_TS_CLOSES },
+		{ "freeze_at", DB_TS_FREEZE }, { "metric", DB_TS_METRIC },
+		{ "direction", DB_TS_DIRECTION },
+		{ "leaderboard", DB_TS_LEADERBOARD },
+		{ "anonymous", DB_TS_ANONYMOUS },
+		{ "webhook_url", DB_TS_HOOK_URL },
+		{ "webhook_secret", DB_TS_HOOK_SECRET },
 	};
-	const char *key;
-	json_t *v;
+	const char *url = field_str(b, "webhook_url");
+	const char *secret = field_str(b, "webhook_secret");
 	size_t i;
 
 	memset(ts, 0, sizeof(*ts));
-	json_object_foreach(body, key, v) {
-		int64_t t = 0;
-		const char *sv;
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (field_has(b, bits[i].name))
+			ts->mask |= bits[i].bit;
+	ts->budget = field_int(b, "budget", 0);
+	ts->per_day = field_int(b, "per_day", 0);
+	ts->total = field_int(b, "total", 0);
+	ts->max_active = field_int(b, "max_active", 0);
+	ts->opens_at = field_time(b, "opens_at");
+	ts->closes_at = field_time(b, "closes_at");
+	ts->freeze_at = field_time(b, "freeze_at");
+	ts->metric = field_str(b, "metric");
+	ts->direction = field_str(b, "direction");
+	ts->leaderboard = field_str(b, "leaderboard");
+	ts->anonymous = field_bool(b, "anonymous", 0);
+	ts->webhook_url = url != NULL && url[0] != '\0' ? url : NULL;
+	ts->webhook_secret = secret != NULL && secret[0] != '\0' ? secret :
+	    NULL;
+}
 
-		if (create && (strcmp(key, "slug") == 0 ||
-		    strcmp(key, "kind") == 0))
-			continue;
-		for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-			if (strcmp(key, f[i].name) == 0)
-				break;
-		if (i == sizeof(f) / sizeof(f[0])) {
-			util_fmt(msg, msgsz, "unknown field \"%.40s\"", key);
-			return -1;
-		}
-		ts->mask |= f[i].bit;
-		sv = json_string_value(v);
-		switch (f[i].type) {
-		case 'i':
-			if (!json_is_integer(v) || json_integer_value(v) <
-			    f[i].min || json_integer_value(v) > INT32_MAX)
-				goto bad;
-			t = json_integer_value(v);
-			if (f[i].bit == DB_TS_BUDGET)
-				ts->budget = t;
-			else if (f[i].bit == DB_TS_PER_DAY)
-				ts->per_day = t;
-			else if (f[i].bit == DB_TS_TOTAL)
-				ts->total = t;
-			else
-				ts->max_active = t;
-			break;
-		case 't':
-			if (!json_is_null(v) && (sv == NULL ||
-			    api_admin_time(sv, &t) != 0 || t <= 0))
-				goto bad;
-			if (f[i].bit == DB_TS_OPENS)
-				ts->opens_at = t;
-			else if (f[i].bit == DB_TS_CLOSES)
-				ts->closes_at = t;
-			else
-				ts->freeze_at = t;
-			break;
-		case 'b':
-			if (!json_is_boolean(v))
-				goto bad;
-			ts->anonymous = json_is_true(v);
-			break;
-		case 's':
-			if (sv == NULL)
-				goto bad;
-			if (f[i].bit == DB_TS_METRIC) {
-				if (sv[0] == '\0' || strlen(sv) > 31)
-					goto bad;
-				ts->metric = sv;
-			} else if (f[i].bit == DB_TS_DIRECTION) {
-				if (strcmp(sv, "max") && strcmp(sv, "min"))
-					goto bad;
-				ts->direction = sv;
-			} else {
-				if (strcmp(sv, "public") &&
-				    strcmp(sv, "participants") &&
-				    strcmp(sv, "organizers"))
-					goto bad;
-				ts->leaderboard = sv;
-			}
-			break;
-		case 'u':
-			if (!json_is_null(v) && sv == NULL)
-				goto bad;
-			if (sv != NULL && sv[0] == '\0')
-				sv = NULL;	/* "" clears too */
-			if (f[i].bit == DB_TS_HOOK_URL) {
-				char host[256];
+/* Webhooks go to the internet: a loopback, private or link-local host is
+ * refused unless webhooks.allow_private.  0, or -1 after a reply. */
+static int
+adm_hook_public(struct http_req *req, const struct db_trackset *ts)
+{
+	char host[256], msg[400];
 
-				if (sv != NULL && ((strncmp(sv, "http://", 7) &&
-				    strncmp(sv, "https://", 8)) ||
-				    strlen(sv) > 1000))
-					goto bad;
-				if (sv != NULL && !allow_private &&
-				    hook_url_private(sv, host, sizeof(host))) {
-					util_fmt(msg, msgsz, "webhook_url: %.200s "
-					    "is a loopback, private or link-local "
-					    "address; webhooks go to the internet "
-					    "(webhooks.allow_private = true "
-					    "allows it)", host);
-					return -1;
-				}
-				ts->webhook_url = sv;
-			} else {
-				if (sv != NULL && (strlen(sv) < 16 ||
-				    strlen(sv) > 200))
-					goto bad;
-				ts->webhook_secret = sv;
-			}
-			break;
-		}
-		continue;
-bad:
-		util_fmt(msg, msgsz, "bad value for \"%s\" (see API.md: "
-		    "integers >= %lld, times as ISO-8601 UTC or null, "
-		    "direction max|min, leaderboard public|participants|"
-		    "organizers, webhook_url http(s)://, webhook_secret of "
-		    "16 to 200 characters)", key, (long long)f[i].min);
-		return -1;
-	}
-	return 0;
+	if (ts->webhook_url == NULL ||
+	    http_req_srv(req)->cfg->hook_allow_private ||
+	    !hook_url_private(ts->webhook_url, host, sizeof(host)))
+		return 0;
+	util_fmt(msg, sizeof(msg), "webhook_url: %.200s is a loopback, "
+	    "private or link-local address; webhooks go to the internet "
+	    "(webhooks.allow_private = true allows it)", host);
+	http_reply_error(req, 400, "bad_request", msg, NULL);
+	return -1;
 }
 
 /* A webhook URL needs a secret: check the edit against the track as it
@@ -309,34 +248,16 @@ api_admin_track_get(struct http_req *req)
 int
 api_admin_track_create(struct http_req *req)
 {
-	json_t *body = adm_body(req), *o;
-	const char *slug, *kind;
+	json_t *body = http_req_json(req), *o;
 	struct db_trackset ts;
-	enum track_kind k;
-	char msg[400];
 	int rc;
 
-	if (body == NULL)
-		return http_reply_error(req, 400, "bad_request", "send a JSON "
-		    "object {slug, kind, budget, ...}", NULL);
-	slug = json_string_value(json_object_get(body, "slug"));
-	kind = json_string_value(json_object_get(body, "kind"));
-	if (slug == NULL || !adm_slug_ok(slug))
-		return http_reply_error(req, 400, "bad_request", "slug: 1 to "
-		    "63 of a-z, 0-9, '-' and '_'", NULL);
-	if (track_kind_parse(kind, &k) != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "kind: standard or byod", NULL);
-	if (adm_track_fields(body, &ts, 1, (int)http_req_srv(req)->cfg->
-	    hook_allow_private, msg, sizeof(msg)) != 0)
-		return http_reply_error(req, 400, "bad_request", msg, NULL);
-	if (!(ts.mask & DB_TS_BUDGET))
-		return http_reply_error(req, 400, "bad_request",
-		    "budget: the most samples, 1 or more", NULL);
-	if (adm_hook_check(req, &ts, NULL) != 0)
+	adm_trackset(body, &ts);
+	if (adm_hook_public(req, &ts) != 0 || adm_hook_check(req, &ts,
+	    NULL) != 0)
 		return 0;
-	rc = db_admin_track_create(http_req_db(req), slug, kind, &ts,
-	    adm_actor(req), srv_now(), &o);
+	rc = db_admin_track_create(http_req_db(req), field_str(body, "slug"),
+	    field_str(body, "kind"), &ts, adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT)
 		return http_reply_error(req, 409, "exists",
 		    "a track with this slug exists", NULL);
@@ -349,17 +270,16 @@ api_admin_track_create(struct http_req *req)
 int
 api_admin_track_update(struct http_req *req)
 {
-	json_t *body = adm_body(req), *cur, *o;
+	json_t *body = http_req_json(req), *cur, *o;
 	struct db_trackset ts;
-	char msg[400];
 	int rc;
 
 	if (body == NULL)
 		return http_reply_error(req, 400, "bad_request", "send a JSON "
 		    "object with the fields to change", NULL);
-	if (adm_track_fields(body, &ts, 0, (int)http_req_srv(req)->cfg->
-	    hook_allow_private, msg, sizeof(msg)) != 0)
-		return http_reply_error(req, 400, "bad_request", msg, NULL);
+	adm_trackset(body, &ts);
+	if (adm_hook_public(req, &ts) != 0)
+		return 0;
 	rc = db_admin_track_get(http_req_db(req), http_req_param(req, 0),
 	    srv_now(), &cur);
 	if (rc != DB_OK)
@@ -376,18 +296,19 @@ api_admin_track_update(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
+/* POST .../tracks/{slug}/publish: {published?} (default true). */
+static const struct field publish_fields[] = {
+	FIELD_BOOL("published", 0),
+};
+const struct field_table api_admin_publish_body =
+    FIELD_TABLE(publish_fields, 0);
+
 int
 api_admin_track_publish(struct http_req *req)
 {
-	json_t *body = adm_body(req), *v, *o;
-	int publish = 1, rc;
+	int publish = field_bool(http_req_json(req), "published", 1), rc;
+	json_t *o;
 
-	if (body != NULL && (v = json_object_get(body, "published")) != NULL) {
-		if (!json_is_boolean(v))
-			return http_reply_error(req, 400, "bad_request",
-			    "published: true or false", NULL);
-		publish = json_is_true(v);
-	}
 	rc = db_admin_track_publish(http_req_db(req), http_req_param(req, 0),
 	    publish, adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT)
@@ -436,21 +357,22 @@ api_admin_teams(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
+/* POST /api/v1/admin/teams: {name, baseline?}. */
+static const struct field team_create_fields[] = {
+	FIELD_STRING("name", FIELD_REQUIRED, 1, 100),
+	FIELD_BOOL("baseline", 0),
+};
+const struct field_table api_admin_team_create_body =
+    FIELD_TABLE(team_create_fields, 0);
+
 int
 api_admin_team_create(struct http_req *req)
 {
-	json_t *body = adm_body(req), *o, *b;
-	const char *name = json_string_value(json_object_get(body, "name"));
+	json_t *body = http_req_json(req), *o;
 	int rc;
 
-	b = json_object_get(body, "baseline");
-	if (name == NULL || name[0] == '\0' || strlen(name) > 100 ||
-	    (b != NULL && !json_is_boolean(b)))
-		return http_reply_error(req, 400, "bad_request", "send "
-		    "{\"name\": 1 to 100 characters, \"baseline\"?: bool}",
-		    NULL);
-	rc = db_admin_team_create(http_req_db(req), name, json_is_true(b),
-	    adm_actor(req), srv_now(), &o);
+	rc = db_admin_team_create(http_req_db(req), field_str(body, "name"),
+	    field_bool(body, "baseline", 0), adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT)
 		return http_reply_error(req, 409, "exists",
 		    "a team with this name exists", NULL);
@@ -474,13 +396,11 @@ api_admin_team_members(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* POST /api/v1/admin/teams/{id}/disable and .../enable */
-int
-api_admin_team_disable(struct http_req *req)
+/* POST /api/v1/admin/teams/{id}/disable and .../enable: {reason?} */
+static int
+adm_team_disable(struct http_req *req, int disable)
 {
-	int disable = strstr(http_req_path(req), "/disable") != NULL;
-	const char *reason = json_string_value(json_object_get(adm_body(req),
-	    "reason"));
+	const char *reason = field_str(http_req_json(req), "reason");
 	int64_t id;
 	json_t *o;
 	int rc;
@@ -492,6 +412,18 @@ api_admin_team_disable(struct http_req *req)
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "team");
 	return http_reply_json(req, 200, o);
+}
+
+int
+api_admin_team_disable(struct http_req *req)
+{
+	return adm_team_disable(req, 1);
+}
+
+int
+api_admin_team_enable(struct http_req *req)
+{
+	return adm_team_disable(req, 0);
 }
 
 /* ---- users ---- */
@@ -515,8 +447,27 @@ api_admin_users(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* A password: the one given (10..200 characters) or a new random one
- * (into gen).  Hash into hash.  0, or -1 after a reply. */
+/* POST /api/v1/admin/users: {email, team?, admin?, password?}; a
+ * participant (not admin) needs a team. */
+static const struct field user_create_fields[] = {
+	FIELD_STRING_RULE("email", FIELD_REQUIRED, 1, 200, adm_email_ok,
+	    "holding an '@'"),
+	FIELD_STRING("team", FIELD_NULL, 0, 0),
+	FIELD_BOOL("admin", 0),
+	FIELD_STRING("password", FIELD_NULL, 10, 200),
+};
+const struct field_table api_admin_user_create_body =
+    FIELD_TABLE(user_create_fields, 0);
+
+/* POST .../users/{id}/password: {password?} (absent: one is made). */
+static const struct field password_fields[] = {
+	FIELD_STRING("password", FIELD_NULL, 10, 200),
+};
+const struct field_table api_admin_password_body =
+    FIELD_TABLE(password_fields, 0);
+
+/* A password: the one given (checked by the route's table) or a new
+ * random one (into gen).  Hash into hash.  0, or -1 after a reply. */
 static int
 adm_password(struct http_req *req, const char *given, char *gen,
     size_t gensz, char hash[AUTH_PW_ENCODED])
@@ -524,11 +475,6 @@ adm_password(struct http_req *req, const char *given, char *gen,
 	char err[128];
 
 	gen[0] = '\0';
-	if (given != NULL && (strlen(given) < 10 || strlen(given) > 200)) {
-		http_reply_error(req, 400, "bad_request",
-		    "password: 10 to 200 characters", NULL);
-		return -1;
-	}
 	if (given == NULL) {
 		if (auth_random(gen, gensz) != 0) {
 			http_reply_error(req, 500, "internal",
@@ -547,26 +493,21 @@ adm_password(struct http_req *req, const char *given, char *gen,
 int
 api_admin_user_create(struct http_req *req)
 {
-	json_t *body = adm_body(req), *o, *adm;
-	const char *email = json_string_value(json_object_get(body, "email"));
-	const char *team = json_string_value(json_object_get(body, "team"));
-	const char *pw = json_string_value(json_object_get(body, "password"));
+	json_t *body = http_req_json(req), *o;
+	const char *email = field_str(body, "email");
+	const char *team = field_str(body, "team");
+	int admin = field_bool(body, "admin", 0);
 	char gen[21], hash[AUTH_PW_ENCODED];
 	int rc;
 
-	adm = json_object_get(body, "admin");
-	if (email == NULL || strchr(email, '@') == NULL ||
-	    strlen(email) > 200 || (adm != NULL && !json_is_boolean(adm)))
-		return http_reply_error(req, 400, "bad_request", "send "
-		    "{\"email\", \"team\"?, \"admin\"?: bool, \"password\"?}",
-		    NULL);
-	if (team == NULL && !json_is_true(adm))
+	if (team == NULL && !admin)
 		return http_reply_error(req, 400, "bad_request",
 		    "a participant needs a team", NULL);
-	if (adm_password(req, pw, gen, sizeof(gen), hash) != 0)
+	if (adm_password(req, field_str(body, "password"), gen, sizeof(gen),
+	    hash) != 0)
 		return 0;
-	rc = db_admin_user_create(http_req_db(req), email, team,
-	    json_is_true(adm), hash, adm_actor(req), srv_now(), &o);
+	rc = db_admin_user_create(http_req_db(req), email, team, admin, hash,
+	    adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT)
 		return http_reply_error(req, 409, "exists",
 		    "a user with this email exists", NULL);
@@ -578,10 +519,9 @@ api_admin_user_create(struct http_req *req)
 }
 
 /* POST /api/v1/admin/users/{id}/disable and .../enable */
-int
-api_admin_user_disable(struct http_req *req)
+static int
+adm_user_disable(struct http_req *req, int disable)
 {
-	int disable = strstr(http_req_path(req), "/disable") != NULL;
 	int64_t id;
 	json_t *o;
 	int rc;
@@ -596,10 +536,21 @@ api_admin_user_disable(struct http_req *req)
 }
 
 int
+api_admin_user_disable(struct http_req *req)
+{
+	return adm_user_disable(req, 1);
+}
+
+int
+api_admin_user_enable(struct http_req *req)
+{
+	return adm_user_disable(req, 0);
+}
+
+int
 api_admin_user_password(struct http_req *req)
 {
-	const char *pw = json_string_value(json_object_get(adm_body(req),
-	    "password"));
+	const char *pw = field_str(http_req_json(req), "password");
 	char gen[21], hash[AUTH_PW_ENCODED];
 	int64_t id;
 	json_t *o;
@@ -639,30 +590,35 @@ api_admin_tokens(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
+static const char *const adm_token_roles[] = { "participant", "worker",
+    NULL };
+
+/* POST /api/v1/admin/tokens: {email, role? (participant), label?}. */
+static const struct field token_create_fields[] = {
+	FIELD_STRING("email", FIELD_REQUIRED, 0, 0),
+	FIELD_ENUM("role", FIELD_NULL, adm_token_roles),
+	FIELD_STRING("label", FIELD_NULL, 0, 200),
+};
+const struct field_table api_admin_token_create_body =
+    FIELD_TABLE(token_create_fields, 0);
+
 int
 api_admin_token_create(struct http_req *req)
 {
-	json_t *body = adm_body(req), *o;
-	const char *email = json_string_value(json_object_get(body, "email"));
-	const char *role = json_string_value(json_object_get(body, "role"));
-	const char *label = json_string_value(json_object_get(body, "label"));
+	json_t *body = http_req_json(req), *o;
+	const char *role = field_str(body, "role");
 	char secret[AUTH_SECRET_LEN], hash[AUTH_HASH_HEX];
 	int rc;
 
 	if (role == NULL)
 		role = "participant";
-	if (email == NULL || (strcmp(role, "participant") != 0 &&
-	    strcmp(role, "worker") != 0) || (label != NULL &&
-	    strlen(label) > 200))
-		return http_reply_error(req, 400, "bad_request", "send "
-		    "{\"email\", \"role\"?: participant|worker, \"label\"?}",
-		    NULL);
 	if (auth_secret(secret) != 0)
 		return http_reply_error(req, 500, "internal",
 		    "no random bytes", NULL);
 	auth_sha256_hex(secret, strlen(secret), hash);
-	rc = db_admin_token_create(http_req_db(req), email, hash, role, label,
-	    adm_actor(req), srv_now(), &o);
+	rc = db_admin_token_create(http_req_db(req), field_str(body, "email"),
+	    hash, role, field_str(body, "label"), adm_actor(req), srv_now(),
+	    &o);
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "user");
 	json_object_set_new(o, "secret", json_string(secret));
@@ -688,29 +644,35 @@ api_admin_token_revoke(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
+/* POST /api/v1/register: {email, password, team}. */
+static const struct field register_fields[] = {
+	FIELD_STRING_RULE("email", FIELD_REQUIRED, 1, 200, adm_email_ok,
+	    "holding an '@'"),
+	FIELD_STRING("password", FIELD_REQUIRED, 10, 200),
+	FIELD_STRING("team", FIELD_REQUIRED, 1, 100),
+};
+const struct field_table api_register_body = FIELD_TABLE(register_fields, 0);
+
+int
+api_register_begin(struct http_req *req)
+{
+	if (!http_req_srv(req)->cfg->allow_register)
+		http_reply_error(req, 403, "registration_closed",
+		    "self-registration is off; ask the organizers", NULL);
+	return 0;
+}
+
 int
 api_register(struct http_req *req)
 {
-	struct srv *srv = http_req_srv(req);
-	const char *email = NULL, *pw = NULL, *team = NULL;
+	json_t *body = http_req_json(req);
+	const char *email = field_str(body, "email");
+	const char *team = field_str(body, "team");
 	char hash[AUTH_PW_ENCODED], err[128];
 	int rc;
 
-	if (!srv->cfg->allow_register)
-		return http_reply_error(req, 403, "registration_closed",
-		    "self-registration is off; ask the organizers", NULL);
-	if (http_req_json(req) == NULL || json_unpack(http_req_json(req),
-	    "{s:s, s:s, s:s}", "email", &email, "password", &pw, "team",
-	    &team) != 0)
-		return http_reply_error(req, 400, "bad_request", "send JSON "
-		    "{\"email\", \"password\", \"team\"}", NULL);
-	if (strchr(email, '@') == NULL || strlen(email) > 200 ||
-	    strlen(pw) < 10 || strlen(pw) > 200 || team[0] == '\0' ||
-	    strlen(team) > 100)
-		return http_reply_error(req, 400, "bad_request", "an email, "
-		    "a password of 10 to 200 characters and a team name of "
-		    "1 to 100", NULL);
-	if (auth_password_hash(pw, hash, err, sizeof(err)) != 0)
+	if (auth_password_hash(field_str(body, "password"), hash, err,
+	    sizeof(err)) != 0)
 		return http_reply_error(req, 500, "internal", err, NULL);
 	rc = db_register(http_req_db(req), team, email, hash, srv_now());
 	if (rc == DB_CONFLICT)

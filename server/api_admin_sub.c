@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "db.h"
+#include "field.h"
 #include "http.h"
 #include "lb.h"
 #include "srv.h"
@@ -26,7 +27,7 @@ adm_time_arg(struct http_req *req, const char *name, int64_t *out)
 	*out = 0;
 	if (v == NULL)
 		return 0;
-	return api_admin_time(v, out);
+	return field_time_parse(v, out);
 }
 
 /*
@@ -87,31 +88,48 @@ api_admin_sub_get(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* POST /api/v1/admin/submissions/{id}/ACTION; need_reason: hide and
- * disqualify say why. */
+/* The bodies of the submission and job actions: a reason that must be
+ * given (hide, disqualify, fail) or may be, and what else an action
+ * takes. */
+#define ADM_WHY FIELD_STRING("reason", FIELD_REQUIRED, 1, 2000)
+#define ADM_REASON FIELD_STRING("reason", FIELD_NULL, 0, 2000)
+static const struct field why_fields[] = { ADM_WHY };
+static const struct field reason_fields[] = { ADM_REASON };
+static const struct field baseline_fields[] = {
+	ADM_REASON,
+	FIELD_BOOL("baseline", 0),
+};
+static const char *const adm_faults[] = { "system", "team", NULL };
+static const struct field fail_fields[] = {
+	ADM_WHY,
+	FIELD_ENUM("fault", 0, adm_faults),
+};
+static const struct field priority_fields[] = {
+	ADM_REASON,
+	FIELD_INT("priority", FIELD_REQUIRED, -1000, 1000),
+};
+#undef ADM_WHY
+#undef ADM_REASON
+const struct field_table api_admin_why_body = FIELD_TABLE(why_fields, 0);
+const struct field_table api_admin_reason_body =
+    FIELD_TABLE(reason_fields, 0);
+const struct field_table api_admin_baseline_body =
+    FIELD_TABLE(baseline_fields, 0);
+const struct field_table api_admin_fail_body = FIELD_TABLE(fail_fields, 0);
+const struct field_table api_admin_priority_body =
+    FIELD_TABLE(priority_fields, 0);
+
+/* POST /api/v1/admin/submissions/{id}/ACTION; on: the baseline action's
+ * flag. */
 static int
-adm_sub_action(struct http_req *req, const char *action, int need_reason)
+adm_sub_action(struct http_req *req, const char *action, int on)
 {
-	json_t *body = http_req_json(req), *o, *b = NULL;
-	const char *reason = NULL;
+	json_t *o;
 	int rc;
 
-	if (body != NULL && json_unpack(body, "{s?s, s?o}", "reason", &reason,
-	    "baseline", &b) != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "\"reason\" must be a string", NULL);
-	if (b != NULL && !json_is_boolean(b))
-		return http_reply_error(req, 400, "bad_request",
-		    "\"baseline\" must be true or false", NULL);
-	if (need_reason && (reason == NULL || reason[0] == '\0'))
-		return http_reply_error(req, 400, "bad_request",
-		    "give a reason", NULL);
-	if (reason != NULL && strlen(reason) > 2000)
-		return http_reply_error(req, 400, "bad_request",
-		    "the reason is over 2000 characters", NULL);
 	rc = db_admin_sub_action(http_req_db(req), http_req_param(req, 0),
-	    action, reason, b == NULL || json_is_true(b), adm_actor(req),
-	    srv_now(), &o);
+	    action, field_str(http_req_json(req), "reason"), on,
+	    adm_actor(req), srv_now(), &o);
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "submission");
 	lb_invalidate(http_req_srv(req)->lb);
@@ -133,13 +151,14 @@ api_admin_sub_disqualify(struct http_req *req)
 int
 api_admin_sub_restore(struct http_req *req)
 {
-	return adm_sub_action(req, "restore", 0);
+	return adm_sub_action(req, "restore", 1);
 }
 
 int
 api_admin_sub_baseline(struct http_req *req)
 {
-	return adm_sub_action(req, "baseline", 0);
+	return adm_sub_action(req, "baseline",
+	    field_bool(http_req_json(req), "baseline", 1));
 }
 
 /* ---- jobs ---- */
@@ -174,46 +193,31 @@ api_admin_job_get(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* POST /api/v1/admin/jobs/{id}/ACTION */
+/* What a job action answers when the job is not in a state it applies
+ * to (DB_CONFLICT). */
+struct adm_conflict {
+	const char *code, *message;
+};
+static const struct adm_conflict adm_running = { "not_finished",
+    "the job is queued or running" };
+static const struct adm_conflict adm_finished = { "finished",
+    "the job has already finished" };
+
+/* POST /api/v1/admin/jobs/{id}/ACTION with its fault (fail) and
+ * priority (priority). */
 static int
-adm_job_action(struct http_req *req, const char *action)
+adm_job_action(struct http_req *req, const char *action, enum job_fault f,
+    int64_t prio, const struct adm_conflict *conflict)
 {
-	json_t *body = http_req_json(req), *o, *p = NULL;
-	const char *reason = NULL, *fault = NULL;
-	enum job_fault f = FAULT_NONE;
-	int64_t prio = 0;
+	json_t *o;
 	int rc;
 
-	if (body != NULL && json_unpack(body, "{s?s, s?s, s?o}", "reason",
-	    &reason, "fault", &fault, "priority", &p) != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "\"reason\" and \"fault\" must be strings", NULL);
-	if (reason != NULL && strlen(reason) > 2000)
-		return http_reply_error(req, 400, "bad_request",
-		    "the reason is over 2000 characters", NULL);
-	if (strcmp(action, "priority") == 0) {
-		if (!json_is_integer(p) || json_integer_value(p) < -1000 ||
-		    json_integer_value(p) > 1000)
-			return http_reply_error(req, 400, "bad_request",
-			    "priority: an integer from -1000 to 1000", NULL);
-		prio = json_integer_value(p);
-	}
-	if (strcmp(action, "fail") == 0) {
-		if (reason == NULL || reason[0] == '\0')
-			return http_reply_error(req, 400, "bad_request",
-			    "give a reason", NULL);
-		if (fault != NULL && job_fault_parse(fault, &f) != 0)
-			return http_reply_error(req, 400, "bad_request",
-			    "fault: system or team", NULL);
-	}
 	rc = db_admin_job_action(http_req_db(req), http_req_param(req, 0),
-	    action, reason, f, prio, adm_actor(req), srv_now(), &o);
-	if (rc == DB_CONFLICT && strcmp(action, "rerun") == 0)
-		return http_reply_error(req, 409, "not_finished",
-		    "the job is queued or running", NULL);
+	    action, field_str(http_req_json(req), "reason"), f, prio,
+	    adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT)
-		return http_reply_error(req, 409, "finished",
-		    "the job has already finished", NULL);
+		return http_reply_error(req, 409, conflict->code,
+		    conflict->message, NULL);
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "job");
 	lb_invalidate(http_req_srv(req)->lb);
@@ -223,25 +227,30 @@ adm_job_action(struct http_req *req, const char *action)
 int
 api_admin_job_rerun(struct http_req *req)
 {
-	return adm_job_action(req, "rerun");
+	return adm_job_action(req, "rerun", FAULT_NONE, 0, &adm_running);
 }
 
 int
 api_admin_job_cancel(struct http_req *req)
 {
-	return adm_job_action(req, "cancel");
+	return adm_job_action(req, "cancel", FAULT_NONE, 0, &adm_finished);
 }
 
 int
 api_admin_job_fail(struct http_req *req)
 {
-	return adm_job_action(req, "fail");
+	enum job_fault f = FAULT_NONE;
+
+	/* one of the table's words, or absent: FAULT_NONE stays */
+	(void)job_fault_parse(field_str(http_req_json(req), "fault"), &f);
+	return adm_job_action(req, "fail", f, 0, &adm_finished);
 }
 
 int
 api_admin_job_priority(struct http_req *req)
 {
-	return adm_job_action(req, "priority");
+	return adm_job_action(req, "priority", FAULT_NONE,
+	    field_int(http_req_json(req), "priority", 0), &adm_finished);
 }
 
 /* ---- workers, audit, statistics ---- */

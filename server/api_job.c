@@ -19,6 +19,7 @@
 #include "api.h"
 #include "cfg.h"
 #include "db.h"
+#include "field.h"
 #include "http.h"
 #include "jcache.h"
 #include "lb.h"
@@ -68,24 +69,55 @@ api_job_get(struct http_req *req)
 	return http_reply_json_text(req, 200, text, len);
 }
 
+/* The bodies of the worker API.  Their strings are not text-checked (a
+ * log holds anything); attempt is the fencing token. */
+static const struct field claim_fields[] = {
+	FIELD_STRING("worker", 0, 0, 0),
+	FIELD_STRING("version", FIELD_NULL, 0, 0),
+	FIELD_STRING("backend", FIELD_NULL, 0, 0),
+};
+static const char *const job_stages[] = { "materialize", "train",
+    "evaluate", "score", NULL };
+static const struct field heartbeat_fields[] = {
+	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
+	FIELD_ENUM("stage", 0, job_stages),
+	FIELD_NUMBER("progress", 0, 0, 1),
+	FIELD_STRING("log", 0, 0, 0),
+};
+static const char *const job_outcomes[] = { "succeeded", "failed", NULL };
+static const char *const job_faults[] = { "team", "system", NULL };
+static const struct field result_fields[] = {
+	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
+	FIELD_ENUM("status", FIELD_REQUIRED, job_outcomes),
+	FIELD_OBJECT("scores", FIELD_NULL),
+	FIELD_STRING("error", 0, 0, 0),
+	FIELD_ENUM("fault", 0, job_faults),
+};
+static const struct field release_fields[] = {
+	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
+	FIELD_STRING("reason", 0, 0, 0),
+};
+const struct field_table api_worker_claim_body = FIELD_TABLE(claim_fields, 0);
+const struct field_table api_worker_heartbeat_body =
+    FIELD_TABLE(heartbeat_fields, 0);
+const struct field_table api_worker_result_body =
+    FIELD_TABLE(result_fields, 0);
+const struct field_table api_worker_release_body =
+    FIELD_TABLE(release_fields, 0);
+
 int
 api_worker_claim(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
 	json_t *body = http_req_json(req), *o;
-	const char *worker = NULL;
+	const char *worker = field_str(body, "worker");
 	int changed, rc;
 
-	if (body != NULL && json_unpack(body, "{s?s}", "worker", &worker)
-	    != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "\"worker\" must be a string", NULL);
 	if (worker == NULL)
 		worker = http_req_who(req)->email;
 	/* the worker's name, version and backend, for the organizers */
-	(void)db_worker_seen(http_req_db(req), worker, json_string_value(
-	    json_object_get(body, "version")), json_string_value(
-	    json_object_get(body, "backend")), 1, srv_now());
+	(void)db_worker_seen(http_req_db(req), worker, field_str(body,
+	    "version"), field_str(body, "backend"), 1, srv_now());
 	if (db_jobs_expire(http_req_db(req), srv_now(),
 	    srv->cfg->max_attempts, &changed) != DB_OK)
 		return job_db_error(req);
@@ -100,9 +132,10 @@ api_worker_claim(struct http_req *req)
 
 /*
  * The running attempt of a job belongs to the worker token that claimed
- * it: another worker token gets 403 not_your_attempt, whatever it sends.
- * 0 to go on (also for a job that is not running: the handler answers
- * 404 / 409 then), or -1 after replying.
+ * it: another worker token gets 403 not_your_attempt, whatever it sends
+ * (on the routes with a body, api_worker_begin() asks before the body is
+ * read).  0 to go on (also for a job that is not running: the handler
+ * answers 404 / 409 then), or -1 after replying.
  */
 static int
 job_holder_check(struct http_req *req)
@@ -116,6 +149,13 @@ job_holder_check(struct http_req *req)
 		return http_reply_error(req, 403, "not_your_attempt", "this "
 		    "job's running attempt was claimed by another worker "
 		    "token", NULL), -1;
+	return 0;
+}
+
+int
+api_worker_begin(struct http_req *req)
+{
+	(void)job_holder_check(req);
 	return 0;
 }
 
@@ -133,38 +173,16 @@ api_worker_heartbeat(struct http_req *req)
 	struct srv *srv = http_req_srv(req);
 	json_t *body = http_req_json(req);
 	struct db_heartbeat hb;
-	json_int_t attempt = 0;
-	const char *stage = NULL, *log = NULL;
-	double progress = -1;
-	size_t log_len = 0;
 	int cancelled = 0, rc;
 	int64_t until = 0;
 	char ts[21];
 
-	if (job_holder_check(req) != 0)
-		return 0;
-
-	if (body == NULL || json_unpack(body, "{s:I, s?s, s?F, s?s%}",
-	    "attempt", &attempt, "stage", &stage, "progress", &progress,
-	    "log", &log, &log_len) != 0)
-		return http_reply_error(req, 400, "bad_request", "send JSON "
-		    "{\"attempt\": N, \"stage\"?, \"progress\"?, \"log\"?}",
-		    NULL);
-	if (stage != NULL && strcmp(stage, "materialize") != 0 &&
-	    strcmp(stage, "train") != 0 && strcmp(stage, "evaluate") != 0 &&
-	    strcmp(stage, "score") != 0)
-		return http_reply_error(req, 400, "bad_request", "stage: "
-		    "materialize, train, evaluate or score", NULL);
-	if (json_object_get(body, "progress") != NULL &&
-	    (!(progress >= 0) || progress > 1))
-		return http_reply_error(req, 400, "bad_request",
-		    "progress: a number from 0 to 1", NULL);
 	memset(&hb, 0, sizeof(hb));
-	hb.attempt = attempt;
-	hb.stage = stage;
-	hb.progress = progress;
-	hb.log = log;
-	hb.log_len = log_len;
+	hb.attempt = field_int(body, "attempt", 0);
+	hb.stage = field_str(body, "stage");
+	hb.progress = field_number(body, "progress", -1);
+	hb.log = field_str(body, "log");
+	hb.log_len = json_string_length(json_object_get(body, "log"));
 	hb.tail_max = (size_t)srv->cfg->log_tail_bytes;
 	hb.lease = srv->cfg->lease_seconds;
 	rc = db_job_heartbeat(http_req_db(req), http_req_param(req, 0), &hb,
@@ -262,29 +280,17 @@ int
 api_worker_result(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
-	json_t *body = http_req_json(req), *scores = NULL, *priv = NULL, *o;
-	const char *status = NULL, *error = NULL, *fault = NULL;
+	json_t *body = http_req_json(req), *priv = NULL, *o;
+	json_t *scores = json_object_get(body, "scores");
+	int succeeded = strcmp(field_str(body, "status"), "succeeded") == 0;
 	enum job_fault f = FAULT_NONE;
 	struct db_result r;
-	json_int_t attempt = 0;
 	char *raw;
 	int dup = 0, rc;
 
-	if (job_holder_check(req) != 0)
-		return 0;
-
-	if (body == NULL || json_unpack(body, "{s:I, s:s, s?o, s?s, s?s}",
-	    "attempt", &attempt, "status", &status, "scores", &scores,
-	    "error", &error, "fault", &fault) != 0 ||
-	    (strcmp(status, "succeeded") != 0 && strcmp(status, "failed") != 0))
-		return http_reply_error(req, 400, "bad_request", "send JSON "
-		    "{\"attempt\": N, \"status\": \"succeeded\"|\"failed\", "
-		    "\"scores\"?: {task: number}, \"error\"?, \"fault\"?}",
-		    NULL);
-	if (fault != NULL && job_fault_parse(fault, &f) != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "fault: team or system", NULL);
-	if (strcmp(status, "succeeded") == 0) {
+	/* one of the table's words, or absent: FAULT_NONE stays */
+	(void)job_fault_parse(field_str(body, "fault"), &f);
+	if (succeeded) {
 		/* {"public": {...}, "private": {...}}, or plain = public */
 		if (json_is_object(json_object_get(scores, "public"))) {
 			priv = json_object_get(scores, "private");
@@ -304,11 +310,11 @@ api_worker_result(struct http_req *req)
 	}
 	raw = json_dumps(body, JSON_COMPACT);
 	memset(&r, 0, sizeof(r));
-	r.attempt = attempt;
-	r.succeeded = strcmp(status, "succeeded") == 0;
+	r.attempt = field_int(body, "attempt", 0);
+	r.succeeded = succeeded;
 	r.scores = scores;
 	r.private_scores = priv;
-	r.error = error;
+	r.error = field_str(body, "error");
 	r.fault = f;
 	r.raw = raw;
 	rc = db_job_result(http_req_db(req), http_req_param(req, 0), &r,
@@ -339,22 +345,14 @@ int
 api_worker_release(struct http_req *req)
 {
 	json_t *body = http_req_json(req);
-	json_int_t attempt = 0;
-	const char *reason = NULL;
+	const char *reason = field_str(body, "reason");
 	char why[256];
 	int rc;
 
-	if (job_holder_check(req) != 0)
-		return 0;
-
-	if (body == NULL || json_unpack(body, "{s:I, s?s}", "attempt",
-	    &attempt, "reason", &reason) != 0)
-		return http_reply_error(req, 400, "bad_request", "send JSON "
-		    "{\"attempt\": N, \"reason\"?}", NULL);
 	if (reason != NULL)
 		util_quote(why, sizeof(why), reason, strlen(reason));
-	rc = db_job_release(http_req_db(req), http_req_param(req, 0), attempt,
-	    reason ? why : NULL, srv_now());
+	rc = db_job_release(http_req_db(req), http_req_param(req, 0),
+	    field_int(body, "attempt", 0), reason ? why : NULL, srv_now());
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such job",
 		    NULL);

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "field.h"
 #include "http.h"
 #include "srv.h"
 #include "throttle.h"
@@ -51,22 +52,25 @@ api_login_throttled(struct http_req *req, const char *email,
 	return 1;
 }
 
+/* POST /api/v1/session: {email, password}. */
+static const struct field session_fields[] = {
+	FIELD_STRING("email", FIELD_REQUIRED, 0, 0),
+	FIELD_STRING("password", FIELD_REQUIRED, 0, 0),
+};
+const struct field_table api_session_body = FIELD_TABLE(session_fields, 0);
+
 int
 api_session_create(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
-	json_t *body = http_req_json(req);
-	const char *email = NULL, *pw = NULL;
+	const char *email = field_str(http_req_json(req), "email");
+	const char *pw = field_str(http_req_json(req), "password");
 	char hash[256], secret[AUTH_SECRET_LEN], csrf[44];
 	char shash[AUTH_HASH_HEX], cookie[256], ip[64];
 	struct db_principal p;
 	int64_t uid = 0, now = srv_now();
 	int rc, ok;
 
-	if (json_unpack(body, "{s:s, s:s}", "email", &email, "password", &pw)
-	    != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "send JSON {\"email\", \"password\"}", NULL);
 	http_req_client_ip(req, ip, sizeof(ip));
 	if (api_login_throttled(req, email, ip, now))
 		return 0;

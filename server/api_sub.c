@@ -743,14 +743,14 @@ api_sub_get(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* POST (pick) or DELETE (un-pick) /api/v1/submissions/{id}/select */
-int
-api_sub_select(struct http_req *req)
+/* POST (pick: select 1) or DELETE (un-pick: 0)
+ * /api/v1/submissions/{id}/select */
+static int
+sub_select(struct http_req *req, int select)
 {
 	const struct db_principal *who = http_req_who(req);
 	struct srv *srv = http_req_srv(req);
 	const char *id = http_req_param(req, 0);
-	int select = strcmp(http_req_method(req), "POST") == 0;
 	json_t *o;
 	int rc;
 
@@ -769,6 +769,18 @@ api_sub_select(struct http_req *req)
 		    "database unavailable", NULL);
 	lb_invalidate(srv->lb);
 	return http_reply_json(req, 200, o);
+}
+
+int
+api_sub_select(struct http_req *req)
+{
+	return sub_select(req, 1);
+}
+
+int
+api_sub_unselect(struct http_req *req)
+{
+	return sub_select(req, 0);
 }
 
 int

@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "field.h"
 #include "guard.h"
 #include "metrics.h"
 #include "pcache.h"
@@ -761,6 +762,19 @@ http_check_json(struct http_req *req, const json_t *v, const char *key,
 	return 0;
 }
 
+/* The body against the route's field table (field.h); 0, or -1 after
+ * replying 400 with the field's problem. */
+static int
+http_check_fields(struct http_req *req)
+{
+	char msg[512];
+
+	if (field_check(req->route->body, req->json, msg, sizeof(msg)) == 0)
+		return 0;
+	http_reply_error(req, 400, "bad_request", msg, NULL);
+	return -1;
+}
+
 /* Headers are in: route, check the head, authenticate, authorize,
  * begin. */
 static void
@@ -837,6 +851,8 @@ http_handle(struct http_req *req)
 			    sizeof(path)) != 0)
 				return;
 		}
+		if (req->route->body != NULL && http_check_fields(req) != 0)
+			return;
 	}
 	if (!(req->route->flags & ROUTE_LAZY_DB) && http_req_take_db(req) != 0)
 		return;

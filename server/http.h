@@ -9,8 +9,9 @@
  *
  * The dispatcher matches the route table (route.h), authenticates
  * (Bearer token or session cookie), checks the route's role and the CSRF
- * token of cookie requests that change state, and only then runs the
- * handler.  Handlers answer through the http_reply_*() helpers; every
+ * token of cookie requests that change state, the text of a JSON body and
+ * its fields against the route's field table (field.h), and only then
+ * runs the handler.  Handlers answer through the http_reply_*() helpers; every
  * error goes out through http_reply_error() as
  * {"error": {"code", "message", "details": [...]}}.
  */
@@ -76,7 +77,9 @@ char *http_req_client_ip(struct http_req *req, char *buf, size_t len);
 const struct db_principal *http_req_who(const struct http_req *req);
 /* 1 if the request was authenticated by the session cookie. */
 int http_req_via_session(const struct http_req *req);
-/* The parsed JSON body (routes with a JSON body), borrowed; may be NULL. */
+/* The parsed JSON body (routes with a JSON body), borrowed; NULL when
+ * there was none.  On a route with a field table it is an object that
+ * passed field_check(). */
 json_t *http_req_json(const struct http_req *req);
 /* The declared body length, or -1 when none was declared. */
 int64_t http_req_content_length(struct http_req *req);

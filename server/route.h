@@ -1,9 +1,11 @@
 /*
  * route: the route table of dataoptimd.  One static table of {method,
- * pattern, role, flags, begin, handler, name}; route_match() finds the
- * entry for a request.  A pattern is a path whose "{}" segments match one
- * non-empty segment (captured as parameters) and whose final "*" matches
- * the rest of the path.
+ * pattern, role, flags, body, begin, handler, name}; route_match() finds
+ * the entry for a request.  A pattern is a path whose "{}" segments match
+ * one non-empty segment (captured as parameters) and whose final "*"
+ * matches the rest of the path.  A route that takes a JSON body names the
+ * table of its fields (field.h), which the dispatcher checks before the
+ * handler runs.
  */
 #ifndef DO_ROUTE_H
 #define DO_ROUTE_H
@@ -11,6 +13,7 @@
 #include <stddef.h>
 
 struct http_req;
+struct field_table;
 
 enum route_role {
 	ROLE_PUBLIC,		/* anyone */
@@ -44,6 +47,9 @@ struct route {
 	const char *pattern;
 	enum route_role role;
 	int flags;
+	const struct field_table *body;	/* the JSON body's fields (with
+					   ROUTE_JSON_BODY), or NULL: the
+					   handler ignores the body */
 	route_fn *begin;	/* headers in, before the body; may be NULL */
 	route_fn *handler;	/* the whole request in */
 	const char *name;	/* for metrics */

@@ -66,6 +66,10 @@ req POST /api/v1/admin/tracks -H "$ADM" -H "$JSON" -d '{"slug":"t2","kind":"stan
 expect 409 "a taken slug: 409"
 req POST /api/v1/admin/tracks -H "$ADM" -H "$JSON" -d '{"slug":"t3","kind":"standard","budget":5,"bogus":1}'
 expect 400 "an unknown field: 400"
+check "... naming it and the fields there are" jtrue 'm=d["error"]["message"]; "bogus" in m and "not known" in m and "webhook_secret" in m'
+req POST /api/v1/admin/tracks -H "$ADM" -H "$JSON" -d '{"slug":"t3","kind":"standard"}'
+expect 400 "a track without a budget: 400"
+check "... saying the field is required and what it takes" jtrue 'd["error"]["message"]=="field %sbudget%s is required: an integer from 1 to 2147483647" % ("\x27", "\x27")'
 req PATCH /api/v1/admin/tracks/t2 -H "$ADM" -H "$JSON" -d '{"budget":600,"closes_at":"2030-01-01T00:00:00Z","max_active":2}'
 expect 200 "edit a track: 200"
 audit_last track.update
@@ -164,6 +168,9 @@ up "$TA" std; J3=$(jv 'd["submission"]["job"]["id"]')
 up "$TA" std; S4=$(jv 'd["submission"]["id"]'); J4=$(jv 'd["submission"]["job"]["id"]')
 req POST "/api/v1/admin/jobs/$J3/priority" -H "$ADM" -H "$JSON" -d '{"priority":5}'
 expect 200 "change a job's priority"
+req POST "/api/v1/admin/jobs/$J3/priority" -H "$ADM" -H "$JSON" -d '{"priority":5000}'
+expect 400 "a priority out of range: 400"
+check "... naming the field and its range" jtrue 'm=d["error"]["message"]; "priority" in m and "-1000 to 1000" in m'
 audit_last job.priority
 check "job.priority audited (0 -> 5)" jtrue 'a=d["audit"][0]; a["before"]["priority"]==0 and a["after"]["priority"]==5'
 req GET "/api/v1/admin/jobs?state=queued" -H "$ADM"

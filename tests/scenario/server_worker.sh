@@ -68,8 +68,10 @@ expect 409 "heartbeat for another attempt: 409"
 check "409 stale_attempt" jtrue 'd["error"]["code"]=="stale_attempt"'
 hb "$J1" '{"stage":"train"}'
 expect 400 "heartbeat without attempt: 400"
+check "... saying attempt is required" jtrue 'm=d["error"]["message"]; "attempt" in m and "required" in m'
 hb "$J1" '{"attempt":1,"stage":"dance"}'
 expect 400 "heartbeat with an unknown stage: 400"
+check "... naming the stages" jtrue '"materialize, train, evaluate or score" in d["error"]["message"]'
 hb "$J1" 'not json'
 expect 400 "heartbeat with malformed JSON: 400"
 hb nosuch '{"attempt":1}'
@@ -123,6 +125,7 @@ adm "$S1" hide '{"reason":"duplicate account"}' "$TA"
 expect 403 "moderation by a participant: 403"
 adm "$S1" hide '{}'
 expect 400 "hiding needs a reason: 400"
+check "... naming the field" jtrue 'm=d["error"]["message"]; "reason" in m and "required" in m'
 adm "$S1" hide '{"reason":"duplicate account"}'
 expect 200 "an organizer hides a submission"
 check "it shows hidden with the reason" jtrue 'd["submission"]["hidden"] is True and d["submission"]["reason"]=="duplicate account"'

@@ -21,6 +21,7 @@
 #include "../../server/csv.h"
 #include "../../server/db.h"
 #include "../../server/db_int.h"
+#include "../../server/field.h"
 #include "../../server/hook.h"
 #include "../../server/jcache.h"
 #include "../../server/lb_rank.h"
@@ -889,6 +890,214 @@ test_lb_rank_large(void **state)
 	free(seen);
 }
 
+/* Check json (NULL: no body) against t: want NULL for a pass, else the
+ * message field_check() must give. */
+static void
+field_expect(const struct field_table *t, const char *json, const char *want)
+{
+	json_t *body = json != NULL ? json_loads(json, JSON_DECODE_ANY,
+	    NULL) : NULL;
+	char msg[512] = "";
+	int rc;
+
+	if (json != NULL)
+		assert_non_null(body);
+	rc = field_check(t, body, msg, sizeof(msg));
+	if (want == NULL && rc != 0)
+		fail_msg("%s: %s", json, msg);
+	if (want != NULL) {
+		assert_int_equal(rc, -1);
+		assert_string_equal(msg, want);
+	}
+	json_decref(body);
+}
+
+static int
+field_test_lower(const char *s)
+{
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz") == strlen(s);
+}
+
+/* The field checker: each type with its bounds, allowed words, null and
+ * "", required and unknown members, the messages; the getters. */
+static void
+test_field_check(void **state)
+{
+	static const char *const colors[] = { "red", "green", "blue", NULL };
+	static const struct field f[] = {
+		FIELD_STRING_RULE("name", FIELD_REQUIRED, 1, 8,
+		    field_test_lower, "of a-z"),
+		FIELD_STRING("note", 0, 0, 0),
+		FIELD_STRING("label", FIELD_NULL, 0, 5),
+		FIELD_STRING("secret", FIELD_EMPTY | FIELD_NULL, 4, 0),
+		FIELD_INT("n", 0, -2, 3),
+		FIELD_INT("any", 0, INT64_MIN, INT64_MAX),
+		FIELD_NUMBER("share", 0, 0, 1),
+		FIELD_BOOL("on", 0),
+		FIELD_ENUM("color", 0, colors),
+		FIELD_TIME("at", FIELD_NULL),
+		FIELD_OBJECT("extra", 0),
+	};
+	static const struct field g[] = {
+		FIELD_STRING("key", FIELD_EMPTY, 2, 4),
+		FIELD_INT("n", FIELD_REQUIRED, 1, 2),
+	};
+	const struct field_table loose = FIELD_TABLE(f, 0);
+	const struct field_table strict = FIELD_TABLE(g, 1);
+	json_t *b;
+	int64_t t;
+
+	(void)state;
+	field_expect(&loose, "{\"name\": \"abc\"}", NULL);
+	field_expect(&loose, "{\"name\": \"abc\", \"note\": \"x y\", "
+	    "\"label\": null, \"secret\": \"\", \"n\": -2, \"any\": "
+	    "-9000000000, \"share\": 1, \"on\": false, \"color\": "
+	    "\"blue\", \"at\": \"2025-06-01\", \"extra\": {}, "
+	    "\"other\": [1]}", NULL);
+	field_expect(&loose, "{\"name\": \"abcdefgh\", \"share\": 0.25, "
+	    "\"secret\": \"long enough\", \"at\": "
+	    "\"2025-06-01T12:00:00Z\"}", NULL);
+	field_expect(&loose, "{\"name\": \"a\", \"at\": null}", NULL);
+	/* required; no body counts as {} */
+	field_expect(&loose, NULL, "field 'name' is required: a string of 1 "
+	    "to 8 bytes of a-z");
+	field_expect(&loose, "{}", "field 'name' is required: a string of 1 "
+	    "to 8 bytes of a-z");
+	field_expect(&loose, "[1]", "the body must be a JSON object");
+	field_expect(&loose, "\"name\"", "the body must be a JSON object");
+	/* strings: type, bounds, the rule, null, "" */
+	field_expect(&loose, "{\"name\": 5}", "field 'name': must be a "
+	    "string of 1 to 8 bytes of a-z");
+	field_expect(&loose, "{\"name\": \"\"}", "field 'name': must be a "
+	    "string of 1 to 8 bytes of a-z");
+	field_expect(&loose, "{\"name\": \"abcdefghi\"}", "field 'name': "
+	    "must be a string of 1 to 8 bytes of a-z");
+	field_expect(&loose, "{\"name\": \"ABC\"}", "field 'name': must be "
+	    "a string of 1 to 8 bytes of a-z");
+	field_expect(&loose, "{\"name\": null}", "field 'name': must be a "
+	    "string of 1 to 8 bytes of a-z");
+	field_expect(&loose, "{\"name\": \"a\", \"note\": null}",
+	    "field 'note': must be a string");
+	field_expect(&loose, "{\"name\": \"a\", \"label\": \"123456\"}",
+	    "field 'label': must be a string of at most 5 bytes or null");
+	field_expect(&loose, "{\"name\": \"a\", \"secret\": \"abc\"}",
+	    "field 'secret': must be a string of at least 4 bytes, \"\" or "
+	    "null");
+	/* integers and numbers */
+	field_expect(&loose, "{\"name\": \"a\", \"n\": 4}", "field 'n': "
+	    "must be an integer from -2 to 3");
+	field_expect(&loose, "{\"name\": \"a\", \"n\": -3}", "field 'n': "
+	    "must be an integer from -2 to 3");
+	field_expect(&loose, "{\"name\": \"a\", \"n\": 1.0}", "field 'n': "
+	    "must be an integer from -2 to 3");
+	field_expect(&loose, "{\"name\": \"a\", \"n\": \"1\"}",
+	    "field 'n': must be an integer from -2 to 3");
+	field_expect(&loose, "{\"name\": \"a\", \"any\": true}",
+	    "field 'any': must be an integer");
+	field_expect(&loose, "{\"name\": \"a\", \"share\": 1.5}",
+	    "field 'share': must be a number from 0 to 1");
+	field_expect(&loose, "{\"name\": \"a\", \"share\": -0.1}",
+	    "field 'share': must be a number from 0 to 1");
+	/* bool, enum, time, object */
+	field_expect(&loose, "{\"name\": \"a\", \"on\": 1}", "field 'on': "
+	    "must be true or false");
+	field_expect(&loose, "{\"name\": \"a\", \"color\": \"pink\"}",
+	    "field 'color': must be red, green or blue");
+	field_expect(&loose, "{\"name\": \"a\", \"color\": null}",
+	    "field 'color': must be red, green or blue");
+	field_expect(&loose, "{\"name\": \"a\", \"at\": \"June 1st\"}",
+	    "field 'at': must be a UTC time YYYY-MM-DDTHH:MM:SSZ or a date "
+	    "YYYY-MM-DD or null");
+	field_expect(&loose, "{\"name\": \"a\", \"at\": \"1970-01-01\"}",
+	    "field 'at': must be a UTC time YYYY-MM-DDTHH:MM:SSZ or a date "
+	    "YYYY-MM-DD or null");
+	field_expect(&loose, "{\"name\": \"a\", \"extra\": [1]}",
+	    "field 'extra': must be an object");
+	/* the first problem in table order is told */
+	field_expect(&loose, "{\"on\": 1, \"name\": 2}", "field 'name': "
+	    "must be a string of 1 to 8 bytes of a-z");
+	/* a strict table: unknown members first, quoted; "" with FIELD_EMPTY */
+	field_expect(&strict, "{\"n\": 1, \"key\": \"\"}", NULL);
+	field_expect(&strict, "{\"n\": 1, \"key\": \"k\"}", "field 'key': "
+	    "must be a string of 2 to 4 bytes or \"\"");
+	field_expect(&strict, "{\"kye\": \"ab\"}", "field 'kye' is not "
+	    "known here (known: key, n)");
+	field_expect(&strict, "{\"n\": 1, \"a\\u00e9\": 1}", "field "
+	    "'a\\xc3\\xa9' is not known here (known: key, n)");
+	field_expect(&strict, "{}", "field 'n' is required: an integer from 1 "
+	    "to 2");
+
+	/* the getters, on a body that passed, and on none */
+	b = json_loads("{\"name\": \"abc\", \"label\": null, \"n\": 3, "
+	    "\"share\": 0.5, \"on\": true, \"at\": \"1970-01-02\"}", 0,
+	    NULL);
+	assert_non_null(b);
+	assert_int_equal(field_check(&loose, b, NULL, 0), 0);
+	assert_string_equal(field_str(b, "name"), "abc");
+	assert_null(field_str(b, "label"));
+	assert_true(field_has(b, "label"));
+	assert_false(field_has(b, "note"));
+	assert_int_equal(field_int(b, "n", 9), 3);
+	assert_int_equal(field_int(b, "any", 9), 9);
+	assert_true(field_number(b, "share", 2) == 0.5);
+	assert_true(field_number(b, "nothing", 2) == 2);
+	assert_int_equal(field_bool(b, "on", 0), 1);
+	assert_int_equal(field_bool(b, "off", 1), 1);
+	assert_int_equal(field_time(b, "at"), 86400);
+	assert_int_equal(field_time(b, "label"), 0);
+	json_decref(b);
+	assert_null(field_str(NULL, "name"));
+	assert_int_equal(field_int(NULL, "n", 7), 7);
+	assert_int_equal(field_bool(NULL, "on", 1), 1);
+	assert_int_equal(field_time_parse("2025-06-01T00:00:01Z", &t), 0);
+	assert_int_equal(t, 1748736001);
+	assert_int_equal(field_time_parse("2025-06-01", &t), 0);
+	assert_int_equal(t, 1748736000);
+	assert_int_equal(field_time_parse("2025-06-01 00:00", &t), -1);
+	assert_int_equal(field_time_parse("", &t), -1);
+}
+
+/* The route table's bodies: a field table only where a JSON body is read,
+ * and the real tables' messages (what an organizer or a worker sees). */
+static void
+test_route_fields(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < route_count; i++)
+		if (route_table[i].body != NULL)
+			assert_true(route_table[i].flags & ROUTE_JSON_BODY);
+	field_expect(&api_admin_track_create_body, "{\"slug\": \"t1\", "
+	    "\"kind\": \"standard\", \"budget\": 10}", NULL);
+	field_expect(&api_admin_track_create_body, "{\"slug\": \"t1\", "
+	    "\"kind\": \"standard\"}", "field 'budget' is required: an "
+	    "integer from 1 to 2147483647");
+	field_expect(&api_admin_track_create_body, "{\"slug\": \"T 1\"}",
+	    "field 'slug': must be a string of 1 to 63 bytes of a-z, 0-9, '-' "
+	    "and '_'");
+	field_expect(&api_admin_track_update_body, "{\"slug\": \"t2\"}",
+	    "field 'slug' is not known here (known: budget, per_day, total, "
+	    "max_active, opens_at, closes_at, freeze_at, metric, direction, "
+	    "leaderboard, anonymous, webhook_url, webhook_secret)");
+	field_expect(&api_admin_track_update_body, "{\"webhook_url\": "
+	    "\"ftp://x\"}", "field 'webhook_url': must be a string of 1 to "
+	    "1000 bytes starting with http:// or https://, \"\" or null");
+	field_expect(&api_admin_track_update_body, "{\"webhook_url\": \"\", "
+	    "\"webhook_secret\": null, \"closes_at\": null}", NULL);
+	field_expect(&api_admin_priority_body, "{\"priority\": 1001}",
+	    "field 'priority': must be an integer from -1000 to 1000");
+	field_expect(&api_admin_why_body, "{\"reason\": \"\"}", "field "
+	    "'reason': must be a string of 1 to 2000 bytes");
+	field_expect(&api_worker_heartbeat_body, "{\"attempt\": 1, "
+	    "\"stage\": \"dance\"}", "field 'stage': must be materialize, "
+	    "train, evaluate or score");
+	field_expect(&api_worker_result_body, "{\"attempt\": 1, \"status\": "
+	    "\"succeeded\", \"scores\": {}, \"backend\": \"proxy\"}", NULL);
+	field_expect(&api_register_body, "{\"email\": \"x.org\"}", "field "
+	    "'email': must be a string of 1 to 200 bytes holding an '@'");
+}
+
 int
 main(void)
 {
@@ -908,6 +1117,8 @@ main(void)
 		cmocka_unit_test(test_lb_rank_baseline),
 		cmocka_unit_test(test_lb_rank_private),
 		cmocka_unit_test(test_lb_rank_large),
+		cmocka_unit_test(test_field_check),
+		cmocka_unit_test(test_route_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
