@@ -42,17 +42,18 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 LDFLAGS := $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
 
-COMMON_SRC := common/util.c common/vresult.c common/jsonlex.c \
-              common/pool_build.c common/pool.c common/stdval.c common/byod.c \
+COMMON_SRC := common/util.c common/buf.c common/vresult.c \
+              common/jsonlex.c common/pool_build.c common/pool.c \
+              common/stdval.c common/byod.c \
               common/materialize.c common/synth.c common/synth_tables.c \
               common/synth_val.c common/extsort.c common/score.c \
               common/score_evalai.c common/proxy_tok.c common/proxy_train.c \
               common/proxy_eval.c common/conf.c
 CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
               server/cli/cmd_db.c server/cli/cmd_score.c
-UNIT_TESTS := test_util test_jsonlex test_pool test_stdval test_byod \
-              test_materialize test_synth test_cli test_score test_proxy test_extsort \
-              test_conf
+UNIT_TESTS := test_util test_base test_jsonlex test_pool test_stdval \
+              test_byod test_materialize test_synth test_cli test_score \
+              test_proxy test_extsort test_conf
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)

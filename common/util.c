@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
+void
 util_oom(void)
 {
 	fputs("fatal: out of memory\n", stderr);
@@ -47,6 +47,16 @@ util_xrealloc(void *p, size_t n)
 	if (q == NULL)
 		util_oom();
 	return q;
+}
+
+void *
+util_xreallocarray(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		util_oom();
+	return util_xrealloc(p, bytes);
 }
 
 char *

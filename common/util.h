@@ -10,11 +10,27 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* malloc/calloc/realloc/strdup that abort the process on exhaustion. */
+/*
+ * Allocation failure is fatal everywhere: these print "fatal: out of
+ * memory" and abort the process instead of returning NULL, so callers
+ * never check.  malloc/calloc/realloc/strdup that abort on exhaustion.
+ */
 void *util_xmalloc(size_t n);
 void *util_xcalloc(size_t n, size_t size);
 void *util_xrealloc(void *p, size_t n);
 char *util_xstrdup(const char *s);
+
+/*
+ * realloc(p, n * size) for an array of n elements: the product is checked,
+ * and one that overflows size_t is treated as exhaustion (the fatal exit
+ * above), never wrapped into a short buffer.  p may be NULL (a new
+ * array).  Never returns NULL.
+ */
+void *util_xreallocarray(void *p, size_t n, size_t size);
+
+/* The fatal exit of the util_x* functions, for allocators built on them
+ * (a size computation that overflows): prints the message and aborts. */
+void util_oom(void) __attribute__((noreturn));
 
 /* snprintf into buf (size bufsz), always NUL-terminated; returns buf. */
 char *util_fmt(char *buf, size_t bufsz, const char *fmt, ...)
