@@ -42,7 +42,7 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 LDFLAGS := $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
 
-COMMON_SRC := common/util.c common/buf.c common/vresult.c \
+COMMON_SRC := common/util.c common/buf.c common/utf8.c common/vresult.c \
               common/jsonlex.c common/pool_build.c common/pool.c \
               common/stdval.c common/byod.c \
               common/materialize.c common/synth.c common/synth_tables.c \

@@ -69,15 +69,12 @@ char *util_read_small(const char *path, size_t max, size_t *len, char *err,
     size_t errlen);
 
 /*
- * Text at the edge.  util_utf8_len() returns the length of the valid UTF-8
- * sequence at s (n bytes left), or 0 if it is not one (overlong forms,
- * surrogates and code points past U+10FFFF are invalid).
- * util_text_check() checks n bytes of s: valid UTF-8, no control character
- * (C0, DEL, C1; NUL included) except newline and tab when multiline is
- * set, at most max bytes.  0, or -1 with the reason and the byte offset
- * in why ("is not valid UTF-8 at byte 3").
+ * Text at the edge.  util_text_check() checks n bytes of s: valid UTF-8
+ * (utf8_seq()), no control character (C0, DEL, C1; NUL included) except
+ * newline and tab when multiline is set, at most max bytes.  0, or -1
+ * with the reason and the byte offset in why ("is not valid UTF-8 at
+ * byte 3").
  */
-size_t util_utf8_len(const unsigned char *s, size_t n);
 int util_text_check(const char *s, size_t n, int multiline, size_t max,
     char *why, size_t whylen);
 

@@ -1,4 +1,4 @@
-/* Unit tests: the base library (buf, util_xreallocarray). */
+/* Unit tests: the base library (buf, util_xreallocarray, utf8). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "utf8.h"
 #include "util.h"
 
 /* ---- helpers ---- */
@@ -159,6 +160,169 @@ test_xreallocarray(void **state)
 	assert_true(aborts(xra_overflow_keep_child));
 }
 
+/* ---- utf8 ---- */
+
+/*
+ * A reference for complete sequences, written from the definition rather
+ * than from utf8.c: the length the lead byte's high bits give, 10xxxxxx
+ * continuation bytes, then the code point must need that length and be
+ * a scalar value.  Returns the length or 0.
+ */
+static int
+ref_utf8(const unsigned char *s, size_t n)
+{
+	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1fu;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0fu;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return (int)len;
+}
+
+/* The reference for a prefix (avail bytes of a longer sequence): -1 if
+ * filling the rest with the lowest or the highest continuation byte makes
+ * a valid sequence, else 0. */
+static int
+ref_prefix(const unsigned char *s, size_t avail, size_t len)
+{
+	unsigned char lo[4], hi[4];
+
+	memcpy(lo, s, avail);
+	memcpy(hi, s, avail);
+	memset(lo + avail, 0x80, len - avail);
+	memset(hi + avail, 0xbf, len - avail);
+	return ref_utf8(lo, len) > 0 || ref_utf8(hi, len) > 0 ? -1 : 0;
+}
+
+static size_t
+lead_len(unsigned c)
+{
+	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/* Every 1-, 2- and 3-byte input, and 4-byte ones over every lead, second
+ * and third byte: utf8_seq agrees with the reference, complete or cut. */
+static void
+test_utf8_exhaustive(void **state)
+{
+	unsigned char s[4];
+	unsigned a, b, c, k;
+	const unsigned last[] = { 0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff };
+	int r;
+
+	for (a = 0; a < 256; a++) {
+		s[0] = (unsigned char)a;
+		r = utf8_seq(s, 1, NULL);
+		assert_int_equal(r, lead_len(a) == 1 ? ref_utf8(s, 1) :
+		    ref_prefix(s, 1, lead_len(a)));
+		for (b = 0; b < 256; b++) {
+			s[1] = (unsigned char)b;
+			r = utf8_seq(s, 2, NULL);
+			assert_int_equal(r, lead_len(a) <= 2 ? ref_utf8(s, 2) :
+			    ref_prefix(s, 2, lead_len(a)));
+			if (lead_len(a) < 3)
+				continue;
+			for (c = 0; c < 256; c++) {
+				s[2] = (unsigned char)c;
+				r = utf8_seq(s, 3, NULL);
+				if (lead_len(a) == 3) {
+					assert_int_equal(r, ref_utf8(s, 3));
+					continue;
+				}
+				assert_int_equal(r, ref_prefix(s, 3, 4));
+				for (k = 0; k < sizeof(last) / sizeof(last[0]);
+				    k++) {
+					s[3] = (unsigned char)last[k];
+					assert_int_equal(utf8_seq(s, 4, NULL),
+					    ref_utf8(s, 4));
+				}
+			}
+		}
+	}
+}
+
+static void
+test_utf8_why(void **state)
+{
+	static const struct {
+		const char *s;
+		const char *why;
+	} cases[] = {
+		{ "\x80", "unexpected continuation byte" },
+		{ "\xc0\xaf", "overlong sequence" },
+		{ "\xe0\x80\x80", "overlong sequence" },
+		{ "\xf0\x80\x80\x80", "overlong sequence" },
+		{ "\xed\xa0\x80", "encoded surrogate (U+D800..U+DFFF)" },
+		{ "\xf4\x90\x80\x80", "code point above U+10FFFF" },
+		{ "\xf5\x80\x80\x80", "code point above U+10FFFF" },
+		{ "\xff", "invalid byte" },
+		{ "\xc3(", "truncated sequence" },
+	};
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = NULL;
+		assert_int_equal(utf8_seq((const unsigned char *)cases[i].s,
+		    strlen(cases[i].s), &why), 0);
+		assert_string_equal(why, cases[i].why);
+	}
+	why = "untouched";
+	assert_int_equal(utf8_seq((const unsigned char *)"\xe2\x82\xac", 3,
+	    &why), 3);
+	assert_int_equal(utf8_seq((const unsigned char *)"\xe2\x82", 2, &why),
+	    -1);
+	assert_int_equal(utf8_seq((const unsigned char *)"", 1, &why), 1);
+	assert_string_equal(why, "untouched");
+}
+
+static void
+test_utf8_invalid_at(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t at;	/* (size_t)-1: valid */
+	} cases[] = {
+		{ "", (size_t)-1 },
+		{ "plain ascii", (size_t)-1 },
+		{ "caf\xc3\xa9 \xe6\x9d\xb1\xf0\x9f\x98\x80", (size_t)-1 },
+		{ "ab\xc3", 2 },		/* cut by the end */
+		{ "ab\xe6\x9d", 2 },
+		{ "x\xc0\x80y", 1 },
+		{ "ok\xed\xa0\x80", 2 },
+		{ "\xc3\xa9\x80", 2 },
+		{ "\xf4\x8f\xbf\xbf!", (size_t)-1 },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = strlen(cases[i].s);
+		assert_int_equal(utf8_invalid_at(
+		    (const unsigned char *)cases[i].s, n),
+		    cases[i].at == (size_t)-1 ? n : cases[i].at);
+	}
+	/* a NUL is a valid (ASCII) byte */
+	assert_int_equal(utf8_invalid_at((const unsigned char *)"a\0b", 3), 3);
+}
+
 int
 main(void)
 {
@@ -167,6 +331,9 @@ main(void)
 		cmocka_unit_test(test_buf_growth),
 		cmocka_unit_test(test_buf_overflow),
 		cmocka_unit_test(test_xreallocarray),
+		cmocka_unit_test(test_utf8_exhaustive),
+		cmocka_unit_test(test_utf8_why),
+		cmocka_unit_test(test_utf8_invalid_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
