@@ -42,9 +42,9 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 LDFLAGS := $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
 
-COMMON_SRC := common/util.c common/buf.c common/utf8.c common/vresult.c \
-              common/jsonlex.c common/pool_build.c common/pool.c \
-              common/stdval.c common/byod.c \
+COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
+              common/vresult.c common/jsonlex.c common/pool_build.c \
+              common/pool.c common/stdval.c common/byod.c \
               common/materialize.c common/synth.c common/synth_tables.c \
               common/synth_val.c common/extsort.c common/score.c \
               common/score_evalai.c common/proxy_tok.c common/proxy_train.c \
@@ -69,7 +69,7 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
-              server/hook.c server/throttle.c server/csv.c server/guard.c \
+              server/hook.c server/throttle.c server/guard.c \
               server/pcache.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))

@@ -1,4 +1,4 @@
-/* Unit tests: the base library (buf, util_xreallocarray, utf8). */
+/* Unit tests: the base library (buf, util_xreallocarray, utf8, csv). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -323,6 +324,115 @@ test_utf8_invalid_at(void **state)
 	assert_int_equal(utf8_invalid_at((const unsigned char *)"a\0b", 3), 3);
 }
 
+/* ---- csv ---- */
+
+/*
+ * An RFC 4180 reader for the test: the cells of text (CRLF rows) into
+ * cells[] (each a malloc'd string) and the cell count of each row into
+ * rowlen[].  Returns the number of rows, or -1 if malformed.
+ */
+static int
+csv_parse(const char *t, char **cells, size_t maxcells, size_t *rowlen,
+    size_t maxrows)
+{
+	size_t nc = 0, nr = 0, inrow = 0;
+	struct buf b = BUF_INIT;
+
+	while (*t != '\0') {
+		buf_reset(&b);
+		if (*t == '"') {
+			for (t++;; t++) {
+				if (*t == '\0')
+					return -1;
+				if (*t == '"' && t[1] == '"')
+					buf_addc(&b, *t++);
+				else if (*t == '"')
+					break;
+				else
+					buf_addc(&b, *t);
+			}
+			t++;
+		} else
+			while (*t != ',' && *t != '\r' && *t != '\0') {
+				if (*t == '"' || *t == '\n')
+					return -1;
+				buf_addc(&b, *t++);
+			}
+		if (nc == maxcells || nr == maxrows)
+			return -1;
+		cells[nc++] = buf_steal(&b, NULL);
+		inrow++;
+		if (*t == ',')
+			t++;
+		else if (t[0] == '\r' && t[1] == '\n') {
+			t += 2;
+			rowlen[nr++] = inrow;
+			inrow = 0;
+		} else
+			return -1;
+	}
+	buf_free(&b);
+	return inrow == 0 ? (int)nr : -1;
+}
+
+/* What a cell reads as: the formula guard adds a quote in front. */
+static int
+csv_same(const char *written, const char *read)
+{
+	int guard = written[0] != '\0' &&
+	    strchr("=+-@\t\r", written[0]) != NULL &&
+	    !csv_is_number(written);
+
+	if (guard)
+		return read[0] == '\'' && strcmp(read + 1, written) == 0;
+	return strcmp(read, written) == 0;
+}
+
+static void
+test_csv_roundtrip(void **state)
+{
+	static const char *const rows[][4] = {
+		{ "plain", "with,comma", "say \"hi\"", "two\r\nlines" },
+		{ "=1+1", "-0.5", "-x", "@home" },
+		{ "", "\ttab", "\"", "1e-3" },
+	};
+	struct csv c = { NULL, 0, 0, 0 };
+	char *cells[16], *t, longcell[5000];
+	size_t rowlen[8], len, r, k, nc = 0;
+	int nr;
+
+	for (r = 0; r < 3; r++) {
+		for (k = 0; k < 4; k++)
+			csv_cell(&c, rows[r][k]);
+		csv_end_row(&c);
+	}
+	memset(longcell, '"', sizeof(longcell) - 1);	/* doubles to 2x */
+	longcell[sizeof(longcell) - 1] = '\0';
+	csv_cell(&c, longcell);
+	csv_cell(&c, NULL);
+	csv_end_row(&c);
+	t = csv_take(&c, &len);
+	assert_int_equal(len, strlen(t));
+	assert_null(c.buf);
+	nr = csv_parse(t, cells, 16, rowlen, 8);
+	assert_int_equal(nr, 4);
+	for (r = 0; r < 3; r++) {
+		assert_int_equal(rowlen[r], 4);
+		for (k = 0; k < 4; k++, nc++)
+			assert_true(csv_same(rows[r][k], cells[nc]));
+	}
+	assert_int_equal(rowlen[3], 2);
+	assert_string_equal(cells[nc], longcell);
+	assert_string_equal(cells[nc + 1], "");
+	for (k = 0; k < nc + 2; k++)
+		free(cells[k]);
+	free(t);
+	t = csv_take(&c, &len);		/* nothing written */
+	assert_string_equal(t, "");
+	assert_int_equal(len, 0);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -334,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_utf8_exhaustive),
 		cmocka_unit_test(test_utf8_why),
 		cmocka_unit_test(test_utf8_invalid_at),
+		cmocka_unit_test(test_csv_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
