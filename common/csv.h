@@ -16,7 +16,7 @@
 
 struct csv {
 	char *buf;		/* the text, NUL-terminated; NULL if none */
-	size_t len, cap;	/* bytes used (the NUL not counted), allocated */
+	size_t len, cap;	/* bytes used (not the NUL), allocated */
 	int in_row;		/* a cell was written in this row */
 };
 

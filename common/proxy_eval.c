@@ -183,7 +183,8 @@ proxy_model_load(const char *model_dir, char *err, size_t errlen)
 	m->qw = util_xcalloc(m->nterms + 1, sizeof(*m->qw));
 	m->acc = util_xcalloc(m->ndocs + 1, sizeof(*m->acc));
 	m->epoch = util_xcalloc(m->ndocs + 1, sizeof(*m->epoch));
-	m->touched = util_xmalloc((m->ndocs + 1) * sizeof(*m->touched));
+	m->touched = util_xreallocarray(NULL, m->ndocs + 1,
+	    sizeof(*m->touched));
 	close(fd);
 	json_decref(cfg);
 	free(cpath);
@@ -270,7 +271,7 @@ query_setup(struct proxy_model *m, const char *question, size_t len)
 	}
 	if (m->qr.n > m->qtcap) {
 		m->qtcap = m->qr.n;
-		m->qt = util_xrealloc(m->qt, m->qtcap * sizeof(*m->qt));
+		m->qt = util_xreallocarray(m->qt, m->qtcap, sizeof(*m->qt));
 	}
 	qsort(m->qr.p, m->qr.n, sizeof(uint32_t), proxy__cmp_u32);
 	for (i = 0; i < m->qr.n; i += run) {
@@ -436,7 +437,7 @@ proxy_eval(const char *model_dir, const char *val_json,
 	    proxy__make_dir(result_dir, err, errlen) != 0)
 		goto out;
 	n = score_val_count(val);
-	pick = util_xmalloc((n + 1) * sizeof(*pick));
+	pick = util_xreallocarray(NULL, n + 1, sizeof(*pick));
 	for (i = 0; i < n; i++) {
 		const char *q = score_val_question(val, i);
 		size_t olen;

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define PROXY_MAGIC "DOPRXY01"
 #define PROXY_VERSION 1u
 #define PROXY_ENDIAN 0x01020304u
@@ -28,11 +30,6 @@
 #define PROXY_MAX_DOCS 0xfffffff0u	/* stored documents, at most */
 
 /* Small growable arrays: n used of cap, p owned (free(p)). */
-struct proxy_bytes {
-	char *p;
-	size_t n, cap;
-};
-
 struct proxy_u32v {
 	uint32_t *p;
 	size_t n, cap;
@@ -43,14 +40,13 @@ struct proxy_u64v {
 	size_t n, cap;
 };
 
-/* Append n bytes of s (room is kept for a terminating byte); push x. */
-void proxy__bytes_add(struct proxy_bytes *b, const void *s, size_t n);
+/* Push x. */
 void proxy__u32_push(struct proxy_u32v *v, uint32_t x);
 void proxy__u64_push(struct proxy_u64v *v, uint64_t x);
 
 /* Words of one text: offsets and lengths into buf. */
 struct proxy_toks {
-	struct proxy_bytes buf;	/* the cleaned, lowercased text */
+	struct buf buf;	/* the cleaned, lowercased text */
 	struct proxy_u32v off, len;
 };
 

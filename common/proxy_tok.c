@@ -31,23 +31,11 @@ static const char *const proxy_boilerplate[] = {
 };
 
 void
-proxy__bytes_add(struct proxy_bytes *b, const void *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		b->cap = (b->n + n + 1) * 2;
-		b->p = util_xrealloc(b->p, b->cap);
-	}
-	if (n)
-		memcpy(b->p + b->n, s, n);
-	b->n += n;
-}
-
-void
 proxy__u32_push(struct proxy_u32v *v, uint32_t x)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 1024;
-		v->p = util_xrealloc(v->p, v->cap * sizeof(v->p[0]));
+		v->p = util_xreallocarray(v->p, v->cap, sizeof(v->p[0]));
 	}
 	v->p[v->n++] = x;
 }
@@ -57,7 +45,7 @@ proxy__u64_push(struct proxy_u64v *v, uint64_t x)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 1024;
-		v->p = util_xrealloc(v->p, v->cap * sizeof(v->p[0]));
+		v->p = util_xreallocarray(v->p, v->cap, sizeof(v->p[0]));
 	}
 	v->p[v->n++] = x;
 }
@@ -75,9 +63,9 @@ proxy__tokenize(struct proxy_toks *t, const char *s, size_t n)
 {
 	size_t i, k;
 
-	t->buf.n = 0;
+	buf_reset(&t->buf);
 	t->off.n = t->len.n = 0;
-	proxy__bytes_add(&t->buf, s, n);
+	buf_add(&t->buf, s, n);
 	for (k = 0; k < sizeof(proxy_boilerplate) / sizeof(proxy_boilerplate[0]);
 	    k++) {
 		const char *ph = proxy_boilerplate[k], *hit;

@@ -37,7 +37,7 @@
 struct terms {
 	uint32_t *slots;	/* term id + 1, or 0 */
 	size_t nslots;
-	struct proxy_bytes text;	/* all terms, back to back */
+	struct buf text;	/* all terms, back to back */
 	struct proxy_u64v off;	/* term i is text[off[i] .. off[i + 1]) */
 	struct proxy_u64v hash;
 };
@@ -57,14 +57,14 @@ struct trainer {
 	struct proxy_u32v dt_term, dt_tf;
 	struct proxy_u64v dt_start;
 	struct proxy_u32v dl;		/* document lengths in words */
-	struct proxy_bytes answers;
+	struct buf answers;
 	struct proxy_u64v ans_off;
 	uint64_t total_dl, samples;
 
 	/* the item being read */
-	struct proxy_bytes pending;	/* human text waiting for its answer */
+	struct buf pending;	/* human text waiting for its answer */
 	int have_pending;
-	struct proxy_bytes value;	/* the current turn's value */
+	struct buf value;	/* the current turn's value */
 	int from;		/* 0 none, 1 human, 2 gpt, 3 other */
 	int have_value;
 };
@@ -98,8 +98,8 @@ term_id(struct terms *tt, const char *w, size_t n)
 			return (uint32_t)id;
 	}
 	id = tt->hash.n;
-	proxy__bytes_add(&tt->text, w, n);
-	proxy__u64_push(&tt->off, tt->text.n);
+	buf_add(&tt->text, w, n);
+	proxy__u64_push(&tt->off, tt->text.len);
 	proxy__u64_push(&tt->hash, h);
 	tt->slots[s] = (uint32_t)(id + 1);
 	return (uint32_t)id;
@@ -114,7 +114,7 @@ add_document(struct trainer *tr)
 	size_t i, alen, run;
 	uint64_t before;
 
-	proxy__tokenize(t, tr->pending.p, tr->pending.n);
+	proxy__tokenize(t, tr->pending.p, tr->pending.len);
 	if (t->off.n == 0)
 		return 0;	/* nothing to match: never retrievable */
 	if (tr->dl.n >= PROXY_MAX_DOCS) {
@@ -141,16 +141,16 @@ add_document(struct trainer *tr)
 	tr->total_dl += tr->tmp.n;
 	/* The answer as run_llava_eval would print it: stripped, newlines
 	 * made spaces. */
-	alen = tr->value.n;
+	alen = tr->value.len;
 	a = score_strip(tr->value.p ? tr->value.p : "", &alen);
 	if (tr->ans_off.n == 0)
 		proxy__u64_push(&tr->ans_off, 0);
-	before = tr->answers.n;
-	proxy__bytes_add(&tr->answers, a, alen);
-	for (i = before; i < tr->answers.n; i++)
+	before = tr->answers.len;
+	buf_add(&tr->answers, a, alen);
+	for (i = before; i < tr->answers.len; i++)
 		if (tr->answers.p[i] == '\n')
 			tr->answers.p[i] = ' ';
-	proxy__u64_push(&tr->ans_off, tr->answers.n);
+	proxy__u64_push(&tr->ans_off, tr->answers.len);
 	return 0;
 }
 
@@ -238,7 +238,7 @@ skip_value(struct trainer *tr, enum jl_type t, int depth)
 /* Keep a string token's text, cut back to a whole UTF-8 character if the
  * lexer truncated it. */
 static void
-keep_string(struct proxy_bytes *b, const struct jl_token *t)
+keep_string(struct buf *b, const struct jl_token *t)
 {
 	size_t n = t->truncated ? PROXY_MAX_STRING : t->len, k = n;
 
@@ -254,8 +254,8 @@ keep_string(struct proxy_bytes *b, const struct jl_token *t)
 				n = k - 1;
 		}
 	}
-	b->n = 0;
-	proxy__bytes_add(b, t->str, n);
+	buf_reset(b);
+	buf_add(b, t->str, n);
 }
 
 /* Read the object of one turn (its '{' already read). */
@@ -300,13 +300,13 @@ done:
 		return 0;
 	if (tr->from == 1) {
 		if (tr->have_pending)
-			proxy__bytes_add(&tr->pending, "\n", 1);
-		proxy__bytes_add(&tr->pending, tr->value.p, tr->value.n);
+			buf_add(&tr->pending, "\n", 1);
+		buf_add(&tr->pending, tr->value.p, tr->value.len);
 		tr->have_pending = 1;
 	} else if (tr->from == 2 && tr->have_pending) {
 		if (add_document(tr) != 0)
 			return -1;
-		tr->pending.n = 0;
+		buf_reset(&tr->pending);
 		tr->have_pending = 0;
 	}
 	return 0;
@@ -342,7 +342,7 @@ read_item(struct trainer *tr)
 {
 	enum jl_type t;
 
-	tr->pending.n = 0;
+	buf_reset(&tr->pending);
 	tr->have_pending = 0;
 	tr->samples++;
 	if ((t = tr_next(tr)) == JL_RBRACE)
@@ -458,7 +458,7 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 	double *idf = NULL, avgdl, k1 = PROXY_K1, b = PROXY_B;
 	struct util_afile *af = NULL;
 	struct wr w = { NULL, NULL, 0 };
-	struct proxy_bytes ttext = { NULL, 0, 0 }, ans = { NULL, 0, 0 };
+	struct buf ttext = BUF_INIT, ans = BUF_INIT;
 	int rc = -1;
 
 	if (tr->dt_start.n == 0)
@@ -467,8 +467,8 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 		proxy__u64_push(&tr->ans_off, 0);
 	avgdl = ndocs ? (double)tr->total_dl / (double)ndocs : 0.0;
 	/* Terms in bytewise order: order[rank] = id, rank[id] = rank. */
-	order = util_xmalloc((nterms + 1) * sizeof(*order));
-	rank = util_xmalloc((nterms + 1) * sizeof(*rank));
+	order = util_xreallocarray(NULL, nterms + 1, sizeof(*order));
+	rank = util_xreallocarray(NULL, nterms + 1, sizeof(*rank));
 	for (i = 0; i < nterms; i++)
 		order[i] = (uint32_t)i;
 	qsort_r(order, nterms, sizeof(*order), cmp_terms, (void *)tt);
@@ -478,7 +478,7 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 	poff = util_xcalloc(nterms + 1, sizeof(*poff));
 	for (i = 0; i < tr->dt_term.n; i++)
 		poff[rank[tr->dt_term.p[i]] + 1]++;
-	idf = util_xmalloc((nterms + 1) * sizeof(*idf));
+	idf = util_xreallocarray(NULL, nterms + 1, sizeof(*idf));
 	for (i = 0; i < nterms; i++) {
 		double df = (double)poff[i + 1];
 
@@ -522,14 +522,14 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 		poff[i + 1] += poff[i];
 	/* Postings (by term, documents ascending), the forward lists (by
 	 * document, terms ascending) and the kept answers. */
-	cur = util_xmalloc((nterms + 1) * sizeof(*cur));
+	cur = util_xreallocarray(NULL, nterms + 1, sizeof(*cur));
 	memcpy(cur, poff, (nterms + 1) * sizeof(*cur));
-	pdoc = util_xmalloc((npost + 1) * sizeof(*pdoc));
-	pw = util_xmalloc((npost + 1) * sizeof(*pw));
-	foff = util_xmalloc((nkeep + 1) * sizeof(*foff));
-	fterm = util_xmalloc((npost + 1) * sizeof(*fterm));
-	fw = util_xmalloc((npost + 1) * sizeof(*fw));
-	aoff = util_xmalloc((nkeep + 1) * sizeof(*aoff));
+	pdoc = util_xreallocarray(NULL, npost + 1, sizeof(*pdoc));
+	pw = util_xreallocarray(NULL, npost + 1, sizeof(*pw));
+	foff = util_xreallocarray(NULL, nkeep + 1, sizeof(*foff));
+	fterm = util_xreallocarray(NULL, npost + 1, sizeof(*fterm));
+	fw = util_xreallocarray(NULL, npost + 1, sizeof(*fw));
+	aoff = util_xreallocarray(NULL, nkeep + 1, sizeof(*aoff));
 	foff[0] = aoff[0] = 0;
 	for (d = 0, k = 0; d < ndocs; d++) {
 		double norm = k1 * (1.0 - b + b * (double)tr->dl.p[d] / avgdl);
@@ -562,20 +562,20 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 			fw[j] = tw;
 		}
 		foff[keep[d]] = k;
-		proxy__bytes_add(&ans, tr->answers.p + tr->ans_off.p[d],
+		buf_add(&ans, tr->answers.p + tr->ans_off.p[d],
 		    tr->ans_off.p[d + 1] - tr->ans_off.p[d]);
-		aoff[keep[d]] = ans.n;
+		aoff[keep[d]] = ans.len;
 	}
 	/* Term text in rank order. */
-	toff = util_xmalloc((nterms + 1) * sizeof(*toff));
+	toff = util_xreallocarray(NULL, nterms + 1, sizeof(*toff));
 	for (i = 0; i < nterms; i++) {
 		uint32_t id = order[i];
 
-		toff[i] = ttext.n;
-		proxy__bytes_add(&ttext, tt->text.p + tt->off.p[id],
+		toff[i] = ttext.len;
+		buf_add(&ttext, tt->text.p + tt->off.p[id],
 		    tt->off.p[id + 1] - tt->off.p[id]);
 	}
-	toff[nterms] = ttext.n;
+	toff[nterms] = ttext.len;
 
 	if ((af = util_afile_open(path, tr->err, tr->errlen)) == NULL)
 		goto out;
@@ -593,15 +593,15 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 	wr(&w, &nkeep, 8);
 	wr(&w, &nterms, 8);
 	wr(&w, &npost, 8);
-	h = ttext.n;
+	h = ttext.len;
 	wr(&w, &h, 8);
-	h = ans.n;
+	h = ans.len;
 	wr(&w, &h, 8);
 	wr(&w, &k1, 8);
 	wr(&w, &b, 8);
 	wr(&w, &avgdl, 8);
 	wr(&w, toff, (nterms + 1) * 8);
-	wr(&w, ttext.p, ttext.n);
+	wr(&w, ttext.p, ttext.len);
 	wr_pad(&w);
 	wr(&w, poff, (nterms + 1) * 8);
 	wr(&w, pdoc, npost * 4);
@@ -614,7 +614,7 @@ write_model(struct trainer *tr, const char *path, struct proxy_stats *st)
 	wr(&w, fw, npost * 4);
 	wr_pad(&w);
 	wr(&w, aoff, (nkeep + 1) * 8);
-	wr(&w, ans.p, ans.n);
+	wr(&w, ans.p, ans.len);
 	wr_pad(&w);
 	h = XXH3_64bits_digest(w.xs);
 	fwrite(&h, 1, 8, w.fp);

@@ -10,47 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
-
-/* ---- a growable byte buffer ---- */
-
-struct sb {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-sb_reserve(struct sb *b, size_t more)
-{
-	if (b->n + more + 1 <= b->cap)
-		return;
-	b->cap = (b->n + more + 1) * 2;
-	b->p = util_xrealloc(b->p, b->cap);
-}
-
-static void
-sb_add(struct sb *b, const char *s, size_t n)
-{
-	sb_reserve(b, n);
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-sb_addc(struct sb *b, char c)
-{
-	sb_add(b, &c, 1);
-}
-
-/* The buffer's string (an empty one if nothing was added). */
-static char *
-sb_take(struct sb *b)
-{
-	sb_reserve(b, 0);
-	b->p[b->n] = '\0';
-	return b->p;
-}
 
 /* ---- Python's notion of whitespace over UTF-8 ---- */
 
@@ -109,11 +70,11 @@ score_strip(const char *s, size_t *n)
 static char *
 strip_dup(const char *s, size_t n)
 {
-	struct sb b = { NULL, 0, 0 };
+	struct buf b = BUF_INIT;
 
 	s = score_strip(s, &n);
-	sb_add(&b, s, n);
-	return sb_take(&b);
+	buf_add(&b, s, n);
+	return buf_steal(&b, NULL);
 }
 
 static int
@@ -238,47 +199,47 @@ contraction(const char *w, size_t n)
 char *
 score_vqa_tokenize(const char *s)
 {
-	struct sb a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	struct buf a = BUF_INIT, b = BUF_INIT;
 	size_t i;
 	char *out;
 
 	for (i = 0; s[i]; i++)
 		if (s[i] != ',' && s[i] != '?')
-			sb_addc(&a, (char)to_lower((unsigned char)s[i]));
-	sb_take(&a);
-	for (i = 0; i < a.n; i++) {
+			buf_addc(&a, (char)to_lower((unsigned char)s[i]));
+	buf_reserve(&a, 0);
+	for (i = 0; i < a.len; i++) {
 		if (a.p[i] == '\'' && a.p[i + 1] == 's') {
-			sb_add(&b, " 's", 3);
+			buf_add(&b, " 's", 3);
 			i++;
 		} else
-			sb_addc(&b, a.p[i]);
+			buf_addc(&b, a.p[i]);
 	}
-	sb_take(&b);
-	out = strip_dup(b.p, b.n);
-	free(a.p);
-	free(b.p);
+	buf_reserve(&b, 0);
+	out = strip_dup(b.p, b.len);
+	buf_free(&a);
+	buf_free(&b);
 	return out;
 }
 
 char *
 score_vqa_whitespace(const char *s)
 {
-	struct sb b = { NULL, 0, 0 };
+	struct buf b = BUF_INIT;
 	size_t i;
 	char *out;
 
 	for (i = 0; s[i]; i++)
-		sb_addc(&b, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
-	sb_take(&b);
-	out = strip_dup(b.p, b.n);
-	free(b.p);
+		buf_addc(&b, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
+	buf_reserve(&b, 0);
+	out = strip_dup(b.p, b.len);
+	buf_free(&b);
 	return out;
 }
 
 char *
 score_vqa_punctuation(const char *s)
 {
-	struct sb a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	struct buf a = BUF_INIT, b = BUF_INIT;
 	unsigned char drop[256];
 	size_t i, n = strlen(s), removed = 0;
 	int comma = 0;
@@ -306,29 +267,29 @@ score_vqa_punctuation(const char *s)
 		unsigned char c = (unsigned char)s[i];
 
 		if (strchr(score_punct, c) == NULL)
-			sb_addc(&a, (char)c);
+			buf_addc(&a, (char)c);
 		else if (!drop[c] && !comma)
-			sb_addc(&a, ' ');
+			buf_addc(&a, ' ');
 	}
-	sb_take(&a);
+	buf_reserve(&a, 0);
 	/* PERIOD_STRIP, at most 32 substitutions. */
-	for (i = 0; i < a.n; i++) {
+	for (i = 0; i < a.len; i++) {
 		if (a.p[i] == '.' && !is_digit((unsigned char)a.p[i + 1]) &&
 		    removed < 32) {
 			removed++;
 			continue;
 		}
-		sb_addc(&b, a.p[i]);
+		buf_addc(&b, a.p[i]);
 	}
-	free(a.p);
-	return sb_take(&b);
+	buf_free(&a);
+	return buf_steal(&b, NULL);
 }
 
 char *
 score_vqa_digit_article(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	struct sb b = { NULL, 0, 0 };
+	struct buf b = BUF_INIT;
 	size_t n = strlen(s), i = 0, k, j;
 	char *low = util_xmalloc(n + 1);
 
@@ -364,31 +325,31 @@ score_vqa_digit_article(const char *s)
 			w = m;
 			wl = strlen(m);
 		}
-		if (b.n > 0)
-			sb_addc(&b, ' ');
-		sb_add(&b, w, wl);
+		if (b.len > 0)
+			buf_addc(&b, ' ');
+		buf_add(&b, w, wl);
 	}
 	free(low);
-	return sb_take(&b);
+	return buf_steal(&b, NULL);
 }
 
 char *
 score_vqa_normalize(const char *s, size_t len)
 {
-	struct sb in = { NULL, 0, 0 };
+	struct buf in = BUF_INIT;
 	char *a, *b, *c, *d;
 	size_t i;
 
 	/* A NUL inside the text would end the C strings early: make it a
 	 * space (no answer of ours holds one: val.json rejects \u0000). */
 	for (i = 0; i < len; i++)
-		sb_addc(&in, s[i] == '\0' ? ' ' : s[i]);
-	sb_take(&in);
+		buf_addc(&in, s[i] == '\0' ? ' ' : s[i]);
+	buf_reserve(&in, 0);
 	a = score_vqa_tokenize(in.p);
 	b = score_vqa_whitespace(a);
 	c = score_vqa_punctuation(b);
 	d = score_vqa_digit_article(c);
-	free(in.p);
+	buf_free(&in);
 	free(a);
 	free(b);
 	free(c);

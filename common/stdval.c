@@ -125,8 +125,9 @@ sv_line(struct sv *v, uint64_t lineno, const char *s, size_t len)
 	v->seen[k / 64] |= UINT64_C(1) << (k % 64);
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 65536;
-		v->ids = util_xrealloc(v->ids, v->cap * sizeof(*v->ids));
-		v->lines = util_xrealloc(v->lines, v->cap * sizeof(*v->lines));
+		v->ids = util_xreallocarray(v->ids, v->cap, sizeof(*v->ids));
+		v->lines = util_xreallocarray(v->lines, v->cap,
+		    sizeof(*v->lines));
 	}
 	v->ids[v->n] = (uint32_t)k;
 	v->lines[v->n] = (uint32_t)(lineno > UINT32_MAX ? UINT32_MAX : lineno);

@@ -142,51 +142,8 @@ synth_rng_init(struct synth_rng *g, const struct synth_run *r, uint64_t tag,
 }
 
 /* ---------------------------------------------------------------------
- * Growing strings and the item being built.
+ * Numbers as text and the item being built.
  */
-
-static void
-synth_sb_grow(struct synth_sb *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	b->p = util_xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static inline void
-synth_sn(struct synth_sb *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap)
-		synth_sb_grow(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static inline void
-synth_s(struct synth_sb *b, const char *s)
-{
-	synth_sn(b, s, strlen(s));
-}
-
-static void
-synth_sb_clear(struct synth_sb *b)
-{
-	b->len = 0;
-	if (b->p != NULL)
-		b->p[0] = '\0';
-}
-
-static void
-synth_sb_free(struct synth_sb *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
 
 /* Decimal digits of v at p; returns the end. */
 static char *
@@ -227,20 +184,20 @@ synth_cpy(char *p, const char *s)
 }
 
 static void
-synth_u(struct synth_sb *b, uint64_t v)
+synth_u(struct buf *b, uint64_t v)
 {
 	char t[24];
 
-	synth_sn(b, t, (size_t)(synth_fmtu(t, v) - t));
+	buf_add(b, t, (size_t)(synth_fmtu(t, v) - t));
 }
 
 void
 synth__item_reset(struct synth_item *it)
 {
-	synth_sb_clear(&it->txt);
-	synth_sb_clear(&it->vq);
-	synth_sb_clear(&it->va);
-	synth_sb_clear(&it->core);
+	buf_reset(&it->txt);
+	buf_reset(&it->vq);
+	buf_reset(&it->va);
+	buf_reset(&it->core);
 	it->nturns = 0;
 	it->vkind = -1;
 	it->vkey = 0;
@@ -249,10 +206,10 @@ synth__item_reset(struct synth_item *it)
 void
 synth__item_free(struct synth_item *it)
 {
-	synth_sb_free(&it->txt);
-	synth_sb_free(&it->vq);
-	synth_sb_free(&it->va);
-	synth_sb_free(&it->core);
+	buf_free(&it->txt);
+	buf_free(&it->vq);
+	buf_free(&it->va);
+	buf_free(&it->core);
 }
 
 /* Start the next turn (human, gpt, human, ...). */
@@ -296,7 +253,7 @@ synth_ctx_set(const struct synth_run *r, struct synth_ctx *c, int a, int b)
 }
 
 static void
-synth_tpl(const struct synth_run *r, struct synth_sb *b, const char *t,
+synth_tpl(const struct synth_run *r, struct buf *b, const char *t,
     const struct synth_ctx *c)
 {
 	const char *p, *w;
@@ -304,10 +261,10 @@ synth_tpl(const struct synth_run *r, struct synth_sb *b, const char *t,
 
 	for (;;) {
 		if ((p = strchr(t, '%')) == NULL) {
-			synth_s(b, t);
+			buf_adds(b, t);
 			return;
 		}
-		synth_sn(b, t, (size_t)(p - t));
+		buf_add(b, t, (size_t)(p - t));
 		e = (p[1] >= 'A' && p[1] <= 'Z') ? c->b : c->a;
 		switch (p[1]) {
 		case 'm': case 'M': w = SYNTH_MOD(e); break;
@@ -327,12 +284,12 @@ synth_tpl(const struct synth_run *r, struct synth_sb *b, const char *t,
 		case 'v': w = c->v; break;
 		case '%': w = "%"; break;
 		default:
-			synth_sn(b, "%", 1);
+			buf_add(b, "%", 1);
 			t = p + 1;
 			continue;
 		}
 		if (w != NULL)
-			synth_s(b, w);
+			buf_adds(b, w);
 		t = p + 2;
 	}
 }
@@ -477,9 +434,11 @@ synth_book(const struct synth_run *r, uint64_t j, char *title, char *author,
 	}
 	*p = '\0';
 	p = author;
-	p = synth_cpy(p, synth__firstnames[(h >> 8) % SYNTH_LEN(synth__firstnames)]);
+	p = synth_cpy(p, synth__firstnames[(h >> 8) %
+	    SYNTH_LEN(synth__firstnames)]);
 	*p++ = ' ';
-	p = synth_cpy(p, synth__lastnames[(h >> 24) % SYNTH_LEN(synth__lastnames)]);
+	p = synth_cpy(p, synth__lastnames[(h >> 24) %
+	    SYNTH_LEN(synth__lastnames)]);
 	*p = '\0';
 	*genre = (int)((h >> 40) % SYNTH_LEN(synth__genres));
 }
@@ -673,7 +632,8 @@ synth_id(const struct synth_run *r, const struct synth_file *f, uint64_t i,
 			    (11 - synth_perimg(f)));
 		break;
 	case SD_GQA:
-		p = synth_fmtu_w(p, i * 16 + synth__h(r, T_GQAID, i, 0) % 16, 8);
+		p = synth_fmtu_w(p, i * 16 + synth__h(r, T_GQAID, i, 0) % 16,
+		    8);
 		break;
 	case SD_AOKVQA:
 		p = synth_b62(p, synth__mix(i ^ synth__h(r, T_AOKID, 0, 0)));
@@ -707,26 +667,26 @@ static void
 synth_open_qa(struct synth_item *it)
 {
 	synth_turn(it);
-	synth_sn(&it->txt, "<image>\n", 8);
-	synth_sn(&it->txt, it->vq.p, it->vq.len);
-	synth_s(&it->txt, SYNTH_VQA_SUFFIX);
+	buf_add(&it->txt, "<image>\n", 8);
+	buf_add(&it->txt, it->vq.p, it->vq.len);
+	buf_adds(&it->txt, SYNTH_VQA_SUFFIX);
 	synth_turn(it);
-	synth_sn(&it->txt, it->va.p, it->va.len);
+	buf_add(&it->txt, it->va.p, it->va.len);
 }
 
 static void
 synth_caption_prompt(struct synth_item *it, struct synth_rng *g)
 {
 	synth_turn(it);
-	synth_sn(&it->txt, "<image>\n", 8);
-	synth_s(&it->txt, synth__cap_prompts[synth_below(g,
+	buf_add(&it->txt, "<image>\n", 8);
+	buf_adds(&it->txt, synth__cap_prompts[synth_below(g,
 	    SYNTH_LEN(synth__cap_prompts))]);
 	synth_turn(it);
 }
 
 /* nsent sentences about the scene e[6]. */
 static void
-synth_para(const struct synth_run *r, struct synth_sb *b, struct synth_rng *g,
+synth_para(const struct synth_run *r, struct buf *b, struct synth_rng *g,
     const int *e, int nsent)
 {
 	struct synth_ctx c;
@@ -738,14 +698,14 @@ synth_para(const struct synth_run *r, struct synth_sb *b, struct synth_rng *g,
 		synth_ctx_set(r, &c, e[ia], e[ib]);
 		c.k = synth_count(r, e[ib], c.pb);	/* "%W %S are ..." */
 		if (s > 0)
-			synth_sn(b, " ", 1);
+			buf_add(b, " ", 1);
 		synth_tpl(r, b, synth__sents[synth_below(g,
 		    SYNTH_LEN(synth__sents))], &c);
 	}
 }
 
 static void
-synth_mood(const struct synth_run *r, struct synth_sb *b, struct synth_rng *g)
+synth_mood(const struct synth_run *r, struct buf *b, struct synth_rng *g)
 {
 	struct synth_ctx c;
 	uint32_t m1 = synth_below(g, SYNTH_LEN(synth__moods));
@@ -842,7 +802,7 @@ synth_gen_vqav2(const struct synth_run *r, const struct synth_file *f,
 	t = synth_below(&g, 10);
 	if (t < 4) {
 		synth_tpl(r, &it->vq, "What color is the %m %n?", &c);
-		synth_s(&it->va, synth__colors[r->color[a]]);
+		buf_adds(&it->va, synth__colors[r->color[a]]);
 		it->vkind = V_COLOR;
 		it->vkey = (uint64_t)a;
 	} else if (t < 7) {
@@ -854,7 +814,7 @@ synth_gen_vqav2(const struct synth_run *r, const struct synth_file *f,
 	} else {
 		p = synth_below(&g, 2) ? c.pa :
 		    (int)synth_below(&g, SYNTH_NPLACE);
-		synth_s(&it->va, p == c.pa ? "yes" : "no");
+		buf_adds(&it->va, p == c.pa ? "yes" : "no");
 		c.pa = p;
 		synth_tpl(r, &it->vq, "Is the %m %n %l?", &c);
 		it->vkind = V_YESNO;
@@ -891,7 +851,7 @@ synth_gen_okvqa(const struct synth_run *r, const struct synth_file *f,
 	c.x = tab[t][x].key;
 	c.pa = (int)p;
 	synth_tpl(r, &it->vq, tpl[t], &c);
-	synth_s(&it->va, tab[t][x].ans);
+	buf_adds(&it->va, tab[t][x].ans);
 	it->vkind = V_KNOW;
 	it->vkey = ((uint64_t)t * 30 + x) * SYNTH_NPLACE + p;
 	synth_open_qa(it);
@@ -922,20 +882,20 @@ synth_gen_ocrvqa(const struct synth_run *r, const struct synth_file *f,
 	case 0:
 		synth_tpl(r, &it->vq, "Who is the author of the book titled "
 		    "%x?", &c);
-		synth_s(&it->va, author);
+		buf_adds(&it->va, author);
 		it->vkind = V_AUTHOR;
 		it->vkey = j;
 		break;
 	case 1:
 		synth_tpl(r, &it->vq, "What is the genre of the book titled "
 		    "%x?", &c);
-		synth_s(&it->va, synth__genres[genre]);
+		buf_adds(&it->va, synth__genres[genre]);
 		it->vkind = V_GENRE;
 		it->vkey = j;
 		break;
 	case 3:
-		synth_s(&it->vq, "What is the title of this book?");
-		synth_s(&it->va, title);
+		buf_adds(&it->vq, "What is the title of this book?");
+		buf_adds(&it->va, title);
 		break;
 	default:
 		g2 = t == 2 ? genre :
@@ -943,7 +903,7 @@ synth_gen_ocrvqa(const struct synth_run *r, const struct synth_file *f,
 		c.y = synth__genres[g2];
 		synth_tpl(r, &it->vq, "Is the book titled %x related to %y?",
 		    &c);
-		synth_s(&it->va, g2 == genre ? "Yes" : "No");
+		buf_adds(&it->va, g2 == genre ? "Yes" : "No");
 		break;
 	}
 	synth_open_qa(it);
@@ -968,14 +928,15 @@ synth_gen_gqa(const struct synth_run *r, const struct synth_file *f,
 	t = synth_below(&g, 20);
 	if (t < 7) {
 		synth_tpl(r, &it->vq, "What is the %m %n made of?", &c);
-		synth_s(&it->va, synth__materials[r->mat[a]]);
+		buf_adds(&it->va, synth__materials[r->mat[a]]);
 		it->vkind = V_MATERIAL;
 		it->vkey = (uint64_t)a;
 	} else if (t < 12) {
 		synth_tpl(r, &it->vq, "What is the color of the %m %n?", &c);
 		synth_tpl(r, &it->va, "The %m %n is %c.", &c);
 	} else if (t < 16) {
-		c.x = synth__persons[synth_below(&g, SYNTH_LEN(synth__persons))];
+		c.x = synth__persons[synth_below(&g,
+		    SYNTH_LEN(synth__persons))];
 		c.y = synth__garments[synth_below(&g,
 		    SYNTH_LEN(synth__garments))];
 		synth_tpl(r, &it->vq, "Who wears a %y?", &c);
@@ -1012,7 +973,7 @@ synth_gen_textvqa(const struct synth_run *r, const struct synth_file *f,
 		c.x = synth__mods[m];
 		c.y = synth__products[pr];
 		synth_tpl(r, &it->vq, "what brand is the %x %y?", &c);
-		synth_s(&it->va, brand);
+		buf_adds(&it->va, brand);
 		it->vkind = V_BRAND;
 		it->vkey = (uint64_t)(m * SYNTH_NPROD + pr);
 	} else {
@@ -1055,15 +1016,15 @@ synth_gen_aokvqa(const struct synth_run *r, const struct synth_file *f,
 	synth_ctx_set(r, &c, a, a);
 	if (synth_below(&g, 10) < 6) {
 		key = (uint64_t)a;
-		pos = synth_options(r, key, key, SYNTH_NUSE, SYNTH_NOUN(a)->use, 4,
-		    opt);
+		pos = synth_options(r, key, key, SYNTH_NUSE, SYNTH_NOUN(a)->use,
+		    4, opt);
 		pool = synth__uses;
 		synth_tpl(r, &it->core, "What is the %m %n most likely used "
 		    "for?", &c);
 	} else {
 		key = SYNTH_NENT + (uint64_t)a;
-		pos = synth_options(r, key, key, SYNTH_NWHERE, SYNTH_NOUN(a)->where, 4,
-		    opt);
+		pos = synth_options(r, key, key, SYNTH_NWHERE,
+		    SYNTH_NOUN(a)->where, 4, opt);
 		pool = synth__wheres;
 		synth_tpl(r, &it->core, "Where would you most likely find a "
 		    "%m %n?", &c);
@@ -1071,19 +1032,19 @@ synth_gen_aokvqa(const struct synth_run *r, const struct synth_file *f,
 	for (k = 0; k < 4; k++) {
 		char l[4] = {'\n', (char)('A' + k), '.', ' '};
 
-		synth_sn(&it->core, l, 4);
-		synth_s(&it->core, pool[opt[k]]);
+		buf_add(&it->core, l, 4);
+		buf_adds(&it->core, pool[opt[k]]);
 	}
 	synth_turn(it);
-	synth_s(&it->txt, "<image>\nChoose the correct option for the "
+	buf_adds(&it->txt, "<image>\nChoose the correct option for the "
 	    "following question: ");
-	synth_sn(&it->txt, it->core.p, it->core.len);
-	synth_sn(&it->txt, "\n", 1);
+	buf_add(&it->txt, it->core.p, it->core.len);
+	buf_add(&it->txt, "\n", 1);
 	synth_turn(it);
-	synth_sn(&it->txt, &"ABCD"[pos], 1);
-	synth_sn(&it->vq, it->core.p, it->core.len);
-	synth_s(&it->vq, SYNTH_CHOICE_SUFFIX);
-	synth_sn(&it->va, &"ABCD"[pos], 1);
+	buf_add(&it->txt, &"ABCD"[pos], 1);
+	buf_add(&it->vq, it->core.p, it->core.len);
+	buf_adds(&it->vq, SYNTH_CHOICE_SUFFIX);
+	buf_add(&it->va, &"ABCD"[pos], 1);
 	it->vkind = V_AOK;
 	it->vkey = key;
 }
@@ -1149,32 +1110,32 @@ synth_gen_sciqa(const struct synth_run *r, const struct synth_file *f,
 		    "highlighted.";
 	}
 	/* The val question: the question, its options, the prompt. */
-	synth_sn(&it->vq, it->core.p, it->core.len);
-	synth_sn(&it->vq, "\n", 1);
+	buf_add(&it->vq, it->core.p, it->core.len);
+	buf_add(&it->vq, "\n", 1);
 	for (k = 0; k < nopt; k++) {
 		l[2] = (char)('A' + k);
-		synth_sn(&it->vq, l + (k == 0), 5 - (k == 0));
-		synth_s(&it->vq, pool[opt[k]]);
+		buf_add(&it->vq, l + (k == 0), 5 - (k == 0));
+		buf_adds(&it->vq, pool[opt[k]]);
 	}
-	synth_s(&it->vq, SYNTH_CHOICE_SUFFIX);
+	buf_adds(&it->vq, SYNTH_CHOICE_SUFFIX);
 	synth_turn(it);
-	synth_s(&it->txt, "<image>\n");
-	synth_s(&it->txt, synth__sci_instr[instr]);
-	synth_s(&it->txt, "\nContext: ");
-	synth_s(&it->txt, ctx);
-	synth_s(&it->txt, "\nQuestion: ");
-	synth_sn(&it->txt, it->core.p, it->core.len);
-	synth_s(&it->txt, "\nOptions:");
+	buf_adds(&it->txt, "<image>\n");
+	buf_adds(&it->txt, synth__sci_instr[instr]);
+	buf_adds(&it->txt, "\nContext: ");
+	buf_adds(&it->txt, ctx);
+	buf_adds(&it->txt, "\nQuestion: ");
+	buf_add(&it->txt, it->core.p, it->core.len);
+	buf_adds(&it->txt, "\nOptions:");
 	for (k = 0; k < nopt; k++) {
 		l[2] = (char)('A' + k);
-		synth_sn(&it->txt, l, 5);
-		synth_s(&it->txt, pool[opt[k]]);
+		buf_add(&it->txt, l, 5);
+		buf_adds(&it->txt, pool[opt[k]]);
 	}
 	synth_turn(it);
-	synth_s(&it->txt, "The answer is ");
-	synth_sn(&it->txt, &"ABCD"[pos], 1);
-	synth_s(&it->txt, ".");
-	synth_sn(&it->va, &"ABCD"[pos], 1);
+	buf_adds(&it->txt, "The answer is ");
+	buf_add(&it->txt, &"ABCD"[pos], 1);
+	buf_adds(&it->txt, ".");
+	buf_add(&it->va, &"ABCD"[pos], 1);
 	it->vkind = V_SCI;
 	it->vkey = key;
 }
@@ -1208,12 +1169,12 @@ synth_gen_ref(const struct synth_run *r, const struct synth_file *f,
 	if (f->ds == SD_REC) {
 		synth_tpl(r, &it->txt, synth__rec_tpl[trec], &c);
 		synth_turn(it);
-		synth_s(&it->txt, box);
-		synth_s(&it->txt, ".");
+		buf_adds(&it->txt, box);
+		buf_adds(&it->txt, ".");
 	} else {
 		synth_tpl(r, &it->txt, synth__reg_tpl[treg], &c);
 		synth_turn(it);
-		synth_sn(&it->txt, it->core.p, it->core.len);
+		buf_add(&it->txt, it->core.p, it->core.len);
 	}
 }
 
@@ -1251,8 +1212,10 @@ synth_gen_shikra(const struct synth_run *r, const struct synth_file *f,
 		    "answer is yes.", &c);
 	} else {
 		c.y = box;
-		c.x = synth__persons[synth_below(&g, SYNTH_LEN(synth__persons))];
-		c.z = synth__actions[synth_below(&g, SYNTH_LEN(synth__actions))];
+		c.x = synth__persons[synth_below(&g,
+		    SYNTH_LEN(synth__persons))];
+		c.z = synth__actions[synth_below(&g,
+		    SYNTH_LEN(synth__actions))];
 		c.v = synth__moods[synth_below(&g, SYNTH_LEN(synth__moods))];
 		synth_tpl(r, &it->txt, "<image>\nWhat is the %x %y doing?",
 		    &c);
@@ -1272,14 +1235,15 @@ synth_conv(const struct synth_run *r, struct synth_item *it, const int *e,
 	int k;
 
 	for (k = k0; k < k0 + nex; k++) {
-		qa = &synth__conv_qa[(start + k) % (int)SYNTH_LEN(synth__conv_qa)];
+		qa = &synth__conv_qa[(start + k) %
+		    (int)SYNTH_LEN(synth__conv_qa)];
 		synth_ctx_set(r, &c, e[k % 6], e[(k + 1) % 6]);
 		synth_turn(it);
 		if (with_image && k == k0 && image_first)
-			synth_s(&it->txt, "<image>\n");
+			buf_adds(&it->txt, "<image>\n");
 		synth_tpl(r, &it->txt, qa->q, &c);
 		if (with_image && k == k0 && !image_first)
-			synth_s(&it->txt, "\n<image>");
+			buf_adds(&it->txt, "\n<image>");
 		synth_turn(it);
 		synth_tpl(r, &it->txt, qa->a, &c);
 	}
@@ -1309,15 +1273,15 @@ synth_gen_llava(const struct synth_run *r, const struct synth_file *f,
 	}
 	synth_turn(it);
 	if (img_first)
-		synth_s(&it->txt, "<image>\n");
+		buf_adds(&it->txt, "<image>\n");
 	if (t < 514) {
-		synth_s(&it->txt, synth__llava_detail_q[synth_below(&g,
+		buf_adds(&it->txt, synth__llava_detail_q[synth_below(&g,
 		    SYNTH_LEN(synth__llava_detail_q))]);
 		if (!img_first)
-			synth_s(&it->txt, "\n<image>");
+			buf_adds(&it->txt, "\n<image>");
 		synth_turn(it);
 		synth_para(r, &it->txt, &g, e, 5 + (int)synth_below(&g, 4));
-		synth_sn(&it->txt, " ", 1);
+		buf_add(&it->txt, " ", 1);
 		synth_mood(r, &it->txt, &g);
 		return;
 	}
@@ -1325,10 +1289,10 @@ synth_gen_llava(const struct synth_run *r, const struct synth_file *f,
 	synth_ctx_set(r, &c, e[0], e[1]);
 	synth_tpl(r, &it->txt, qa->q, &c);
 	if (!img_first)
-		synth_s(&it->txt, "\n<image>");
+		buf_adds(&it->txt, "\n<image>");
 	synth_turn(it);
 	synth_tpl(r, &it->txt, qa->a, &c);
-	synth_sn(&it->txt, " ", 1);
+	buf_add(&it->txt, " ", 1);
 	synth_para(r, &it->txt, &g, e, 2 + (int)synth_below(&g, 3));
 }
 
@@ -1369,10 +1333,10 @@ synth_gen_svit(const struct synth_run *r, const struct synth_file *f,
 	synth_scene6(r, SP_VG, j, e);
 	p = (int)synth_below(&g, 6);
 	synth_turn(it);
-	synth_s(&it->txt, "<image>\n");
+	buf_adds(&it->txt, "<image>\n");
 	switch (k) {
 	case 0:
-		synth_s(&it->txt, synth__overview_q[synth_below(&g,
+		buf_adds(&it->txt, synth__overview_q[synth_below(&g,
 		    SYNTH_LEN(synth__overview_q))]);
 		synth_turn(it);
 		synth_para(r, &it->txt, &g, e, 3 + (int)synth_below(&g, 2));
@@ -1381,13 +1345,13 @@ synth_gen_svit(const struct synth_run *r, const struct synth_file *f,
 		    1, 0);
 		break;
 	case 1:
-		synth_s(&it->txt, synth__svit_detail_q[synth_below(&g,
+		buf_adds(&it->txt, synth__svit_detail_q[synth_below(&g,
 		    SYNTH_LEN(synth__svit_detail_q))]);
 		synth_turn(it);
 		for (p = 3 + (int)synth_below(&g, 3); p > 0; p--) {
 			synth_para(r, &it->txt, &g, e,
 			    3 + (int)synth_below(&g, 3));
-			synth_sn(&it->txt, "\n", 1);
+			buf_add(&it->txt, "\n", 1);
 		}
 		synth_mood(r, &it->txt, &g);
 		break;

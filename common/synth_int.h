@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
+
 struct util_afile;
 
 #define SYNTH_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -165,12 +167,6 @@ int synth__replaced(const struct synth_file *f, uint64_t i);
  * The item being generated.
  */
 
-/* A growing NUL-terminated string. */
-struct synth_sb {
-	char *p;
-	size_t len, cap;
-};
-
 /* Val subtypes: the kinds of fact a QA item can seed. */
 enum {
 	V_COLOR, V_YESNO, V_MATERIAL, V_COUNT, V_AUTHOR, V_GENRE, V_BRAND,
@@ -181,13 +177,13 @@ enum {
 struct synth_item {
 	char id[80];
 	char image[96];
-	struct synth_sb txt;
+	struct buf txt;
 	size_t turn[SYNTH_MAXTURNS];
 	int nturns;
 	int vkind;		/* val subtype this item can seed, or -1 */
 	uint64_t vkey;		/* the fact it states, for deduplication */
-	struct synth_sb vq, va;	/* val question and answer */
-	struct synth_sb core;	/* scratch */
+	struct buf vq, va;	/* val question and answer */
+	struct buf core;	/* scratch */
 };
 
 /* Empty it (keeping its buffers) for the next item. */

@@ -88,7 +88,8 @@ synth__write_val(const struct synth_run *r, const char *path, char *err,
 	for (v = 0; v < V_N; v++) {
 		f = &r->f[synth_vdefs[v].ds];
 		n = f->n;
-		acc[v] = util_xmalloc(synth_vdefs[v].weight * sizeof(**acc));
+		acc[v] = util_xreallocarray(NULL, synth_vdefs[v].weight,
+		    sizeof(**acc));
 		nacc[v] = 0;
 		memset(seen, 0, SYNTH_SEEN * sizeof(*seen));
 		step = synth_step(n);
