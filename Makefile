@@ -168,9 +168,10 @@ run: deps-run build
 bench: deps build
 	@sh tests/bench/run.sh
 
-# make fuzz: libFuzzer (clang) on the validators and on the server's whole
-# request handling (fuzz_http: real libmicrohttpd, router, handlers and
-# database), FUZZ_SECONDS each; a finding stops it with its reproducer.
+# make fuzz: libFuzzer (clang) on the validators, the base library (UTF-8,
+# CSV) and the server's whole request handling (fuzz_http: real
+# libmicrohttpd, router, handlers and database), FUZZ_SECONDS each; a
+# finding stops it with its reproducer.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Icommon -Iserver -fsanitize=fuzzer,address,undefined
 # reports with function names and lines (llvm-14's symbolizer); findings
@@ -180,16 +181,19 @@ FUZZ_RUN   := -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/
 FUZZ_SRV   := $(SRVDB_SRC) $(filter-out server/main.c,$(SERVER_SRC)) build/rel/server/migrations.c
 fuzz: build/rel/server/migrations.c
 	@sh deploy/deps.sh clang libclang-rt-14-dev llvm-14
-	@mkdir -p build/fuzz/corpus-byod build/fuzz/corpus-stdval build/fuzz/corpus-http
-	@echo "  CC  build/fuzz/fuzz_byod build/fuzz/fuzz_stdval build/fuzz/fuzz_http"
+	@mkdir -p build/fuzz/corpus-byod build/fuzz/corpus-stdval build/fuzz/corpus-http \
+	    build/fuzz/corpus-base
+	@echo "  CC  build/fuzz/fuzz_byod build/fuzz/fuzz_stdval build/fuzz/fuzz_base build/fuzz/fuzz_http"
 	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_byod.c $(COMMON_SRC) -o build/fuzz/fuzz_byod $(LDLIBS)
 	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_stdval.c $(COMMON_SRC) -o build/fuzz/fuzz_stdval $(LDLIBS)
+	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_base.c $(COMMON_SRC) -o build/fuzz/fuzz_base $(LDLIBS)
 	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_http.c $(FUZZ_SRV) $(COMMON_SRC) -o build/fuzz/fuzz_http $(LDLIBS) $(SRV_CURL)
 	@cp ../shared/dataoptim/example-byod.json build/fuzz/corpus-byod/ 2>/dev/null || true
 	@cp ../shared/dataoptim/example-standard.txt build/fuzz/corpus-stdval/ 2>/dev/null || true
 	@cp tests/fuzz/http-seeds/*.txt build/fuzz/corpus-http/
 	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
 	$(FUZZ_ENV) build/fuzz/fuzz_stdval $(FUZZ_RUN) -timeout=5 build/fuzz/corpus-stdval
+	$(FUZZ_ENV) build/fuzz/fuzz_base $(FUZZ_RUN) -max_len=4096 -timeout=5 build/fuzz/corpus-base
 	$(FUZZ_ENV) build/fuzz/fuzz_http $(FUZZ_RUN) -max_len=16384 -timeout=10 \
 	    -dict=tests/fuzz/http.dict build/fuzz/corpus-http
 
