@@ -42,15 +42,18 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 LDFLAGS := $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
 
-COMMON_SRC := common/util.c common/vresult.c common/jsonlex.c common/pool_build.c \
-              common/pool.c common/stdval.c common/byod.c common/materialize.c \
-              common/synth.c common/extsort.c common/score.c common/proxy.c \
-              common/conf.c
+COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
+              common/vresult.c common/jsonlex.c common/pool_build.c \
+              common/pool.c common/stdval.c common/byod.c \
+              common/materialize.c common/synth.c common/synth_tables.c \
+              common/synth_val.c common/extsort.c common/score.c \
+              common/score_evalai.c common/proxy_tok.c common/proxy_train.c \
+              common/proxy_eval.c common/conf.c
 CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
               server/cli/cmd_db.c server/cli/cmd_score.c
-UNIT_TESTS := test_util test_jsonlex test_pool test_stdval test_byod \
-              test_materialize test_synth test_cli test_score test_proxy test_extsort \
-              test_conf
+UNIT_TESTS := test_util test_base test_jsonlex test_pool test_stdval \
+              test_byod test_materialize test_synth test_cli test_score \
+              test_proxy test_extsort test_conf
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -66,7 +69,7 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/upload.c server/lb.c server/metrics.c server/static.c \
               server/api_session.c server/api_sub.c server/api_job.c \
               server/api_misc.c server/api_admin.c server/api_admin_sub.c \
-              server/hook.c server/throttle.c server/csv.c server/guard.c \
+              server/hook.c server/throttle.c server/guard.c \
               server/pcache.c server/jcache.c server/dbpool.c \
               server/field.c
 SRV_CURL   := $(CURL_LIBS)
@@ -166,9 +169,10 @@ run: deps-run build
 bench: deps build
 	@sh tests/bench/run.sh
 
-# make fuzz: libFuzzer (clang) on the validators and on the server's whole
-# request handling (fuzz_http: real libmicrohttpd, router, handlers and
-# database), FUZZ_SECONDS each; a finding stops it with its reproducer.
+# make fuzz: libFuzzer (clang) on the validators, the base library (UTF-8,
+# CSV) and the server's whole request handling (fuzz_http: real
+# libmicrohttpd, router, handlers and database), FUZZ_SECONDS each; a
+# finding stops it with its reproducer.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Icommon -Iserver -fsanitize=fuzzer,address,undefined
 # reports with function names and lines (llvm-14's symbolizer); findings
@@ -178,16 +182,19 @@ FUZZ_RUN   := -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/
 FUZZ_SRV   := $(SRVDB_SRC) $(filter-out server/main.c,$(SERVER_SRC)) build/rel/server/migrations.c
 fuzz: build/rel/server/migrations.c
 	@sh deploy/deps.sh clang libclang-rt-14-dev llvm-14
-	@mkdir -p build/fuzz/corpus-byod build/fuzz/corpus-stdval build/fuzz/corpus-http
-	@echo "  CC  build/fuzz/fuzz_byod build/fuzz/fuzz_stdval build/fuzz/fuzz_http"
+	@mkdir -p build/fuzz/corpus-byod build/fuzz/corpus-stdval build/fuzz/corpus-http \
+	    build/fuzz/corpus-base
+	@echo "  CC  build/fuzz/fuzz_byod build/fuzz/fuzz_stdval build/fuzz/fuzz_base build/fuzz/fuzz_http"
 	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_byod.c $(COMMON_SRC) -o build/fuzz/fuzz_byod $(LDLIBS)
 	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_stdval.c $(COMMON_SRC) -o build/fuzz/fuzz_stdval $(LDLIBS)
+	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_base.c $(COMMON_SRC) -o build/fuzz/fuzz_base $(LDLIBS)
 	$(Q)clang $(FUZZ_FLAGS) tests/fuzz/fuzz_http.c $(FUZZ_SRV) $(COMMON_SRC) -o build/fuzz/fuzz_http $(LDLIBS) $(SRV_CURL)
 	@cp ../shared/dataoptim/example-byod.json build/fuzz/corpus-byod/ 2>/dev/null || true
 	@cp ../shared/dataoptim/example-standard.txt build/fuzz/corpus-stdval/ 2>/dev/null || true
 	@cp tests/fuzz/http-seeds/*.txt build/fuzz/corpus-http/
 	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
 	$(FUZZ_ENV) build/fuzz/fuzz_stdval $(FUZZ_RUN) -timeout=5 build/fuzz/corpus-stdval
+	$(FUZZ_ENV) build/fuzz/fuzz_base $(FUZZ_RUN) -max_len=4096 -timeout=5 build/fuzz/corpus-base
 	$(FUZZ_ENV) build/fuzz/fuzz_http $(FUZZ_RUN) -max_len=16384 -timeout=10 \
 	    -dict=tests/fuzz/http.dict build/fuzz/corpus-http
 

@@ -43,7 +43,7 @@ conf__set_var(const struct conf_key *k, struct conf_vars *v, const char *name,
 			v->kv[i] = kv;
 			return 0;
 		}
-	v->kv = util_xrealloc(v->kv, (v->n + 1) * sizeof(*v->kv));
+	v->kv = util_xreallocarray(v->kv, v->n + 1, sizeof(*v->kv));
 	v->kv[v->n++] = kv;
 	return 0;
 }

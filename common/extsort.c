@@ -63,7 +63,7 @@ es_spill(struct extsort *s)
 	    fwrite(s->mem, s->recsize, s->n, s->tmp) != s->n ||
 	    fflush(s->tmp) != 0)
 		return -1;
-	s->runs = util_xrealloc(s->runs, (s->nruns + 1) * sizeof(*s->runs));
+	s->runs = util_xreallocarray(s->runs, s->nruns + 1, sizeof(*s->runs));
 	r = &s->runs[s->nruns++];
 	memset(r, 0, sizeof(*r));
 	r->off = s->tmp_len;
@@ -77,7 +77,7 @@ int
 extsort_add(struct extsort *s, const void *rec)
 {
 	if (s->mem == NULL)
-		s->mem = util_xmalloc(s->cap * s->recsize);
+		s->mem = util_xreallocarray(NULL, s->cap, s->recsize);
 	if (s->n == s->cap && es_spill(s) != 0)
 		return -1;
 	memcpy(s->mem + s->n * s->recsize, rec, s->recsize);
@@ -154,7 +154,7 @@ extsort_finish(struct extsort *s)
 		return -1;
 	free(s->mem);
 	s->mem = NULL;
-	s->heap = util_xmalloc(s->nruns * sizeof(*s->heap));
+	s->heap = util_xreallocarray(NULL, s->nruns, sizeof(*s->heap));
 	for (i = 0; i < s->nruns; i++) {
 		s->runs[i].buf = util_xmalloc(ES_READ_BYTES > s->recsize ?
 		    ES_READ_BYTES : s->recsize);

@@ -21,6 +21,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "utf8.h"
 #include "util.h"
 
 #define JL_CHUNK (256 * 1024)
@@ -192,60 +193,6 @@ jl_scan(const unsigned char *p, const unsigned char *e)
 	return p;
 }
 
-/*
- * Validate the UTF-8 sequence starting at s (avail bytes there, s[0] >=
- * 0x80).  Returns its length, 0 if invalid (*why set), or -1 if more
- * bytes than avail are needed to tell.
- */
-static int
-jl_utf8(const unsigned char *s, size_t avail, const char **why)
-{
-	unsigned c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0xc0) {
-		*why = "unexpected continuation byte";
-		return 0;
-	}
-	if (c < 0xc2) {
-		*why = "overlong sequence";
-		return 0;
-	}
-	if (c < 0xe0)
-		need = 2;
-	else if (c < 0xf0)
-		need = 3;
-	else if (c < 0xf5)
-		need = 4;
-	else {
-		*why = c < 0xf8 ? "code point above U+10FFFF" : "invalid byte";
-		return 0;
-	}
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i < need; i++) {
-		if (i >= avail)
-			return -1;
-		if (s[i] < 0x80 || s[i] > 0xbf) {
-			*why = "truncated sequence";
-			return 0;
-		}
-		if (i == 1 && (s[1] < lo || s[1] > hi)) {
-			*why = c == 0xed ? "encoded surrogate (U+D800..U+DFFF)" :
-			    c == 0xf4 ? "code point above U+10FFFF" :
-			    "overlong sequence";
-			return 0;
-		}
-	}
-	return (int)need;
-}
-
 /* The file ended inside the string that starts at byte start. */
 static void
 jl_eof_in_string(struct jl *jl, uint64_t start)
@@ -275,7 +222,7 @@ jl_utf8_slow(struct jl *jl, uint64_t start)
 			return -1;
 		}
 		tmp[n++] = (unsigned char)c;
-		if ((r = jl_utf8(tmp, n, &why)) >= 0)
+		if ((r = utf8_seq(tmp, n, &why)) >= 0)
 			break;
 	}
 	if (r <= 0) {
@@ -471,7 +418,7 @@ jl_string(struct jl *jl, struct jl_token *tok)
 			    "string (it must be escaped)", *p);
 			return JL_ERROR;
 		}
-		n = jl_utf8(p, (size_t)(e - p), &why);
+		n = utf8_seq(p, (size_t)(e - p), &why);
 		if (n > 0) {
 			p += n;
 			continue;
@@ -652,7 +599,7 @@ jl_unexpected(struct jl *jl)
 	}
 	while (r < 0 && n < sizeof(tmp) && (c = jl_getc(jl)) >= 0) {
 		tmp[n++] = (unsigned char)c;
-		r = jl_utf8(tmp, n, &why);
+		r = utf8_seq(tmp, n, &why);
 	}
 	if (c == JL_C_ERR)
 		return;

@@ -21,7 +21,7 @@ materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
     const char *out_path, char *err, size_t errlen)
 {
 	uint32_t nds = pool_ndatasets(pool), d;
-	int *fds = util_xmalloc(nds * sizeof(*fds));
+	int *fds = util_xreallocarray(NULL, nds, sizeof(*fds));
 	struct util_afile *af = NULL;
 	char *buf = NULL, path[4200];
 	size_t cap = 0;

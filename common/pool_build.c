@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "buf.h"
 #include "jsonlex.h"
 #include "pool_format.h"
 #include "util.h"
@@ -40,15 +41,9 @@ struct pb_item {
 	uint8_t dataset;
 };
 
-/* Growing byte buffer. */
-struct pb_blob {
-	char *p;
-	uint64_t len, cap;
-};
-
 /* Image set under construction: open addressing over image indexes. */
 struct pb_images {
-	struct pb_blob blob;
+	struct buf blob;
 	pool_image_rec *recs;
 	uint32_t n, cap;
 	uint32_t *slots;	/* image index + 1, 0 = empty */
@@ -63,23 +58,10 @@ struct pb {
 	uint32_t nds;
 	struct pb_item *items;
 	uint64_t nitems, capitems;
-	struct pb_blob ids;
+	struct buf ids;
 	struct pb_images img;
 	XXH3_state_t *xx;
 };
-
-static void
-pb_blob_add(struct pb_blob *b, const char *s, size_t n)
-{
-	if (b->len + n > b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 1 << 20;
-		while (b->cap < b->len + n)
-			b->cap *= 2;
-		b->p = util_xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
 
 static uint64_t
 pb_pow2(uint64_t n)
@@ -119,7 +101,8 @@ pb_img_intern(struct pb_images *im, const char *s, size_t len)
 
 	if (im->n == im->cap) {
 		im->cap = im->cap ? im->cap * 2 : 4096;
-		im->recs = util_xrealloc(im->recs, im->cap * sizeof(*im->recs));
+		im->recs = util_xreallocarray(im->recs, im->cap,
+		    sizeof(*im->recs));
 		pb_img_rehash(im);
 	}
 	mask = im->nslots - 1;
@@ -131,7 +114,7 @@ pb_img_intern(struct pb_images *im, const char *s, size_t len)
 			return k - 1;
 	}
 	im->recs[im->n] = im->blob.len | ((uint64_t)len << 48);
-	pb_blob_add(&im->blob, s, len);
+	buf_add(&im->blob, s, len);
 	im->slots[i] = im->n + 1;
 	return im->n++;
 }
@@ -393,8 +376,8 @@ pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
 		if (!bad) {
 			if (b->nitems == b->capitems) {
 				b->capitems = b->capitems ? b->capitems * 2 : 65536;
-				b->items = util_xrealloc(b->items,
-				    b->capitems * sizeof(*b->items));
+				b->items = util_xreallocarray(b->items,
+				    b->capitems, sizeof(*b->items));
 			}
 			it.offset = start;
 			it.length = (uint32_t)(t.end - start);
@@ -407,7 +390,7 @@ pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
 				    "ID table would exceed 4 GiB");
 				goto out;
 			}
-			pb_blob_add(&b->ids, id, idlen);
+			buf_add(&b->ids, id, idlen);
 			b->items[b->nitems++] = it;
 			ds->n_items++;
 		}
@@ -519,7 +502,7 @@ pb_cmp(const void *x, const void *y)
 static uint32_t *
 pb_sort(struct pb *b)
 {
-	uint32_t *order = util_xmalloc(b->nitems * sizeof(*order));
+	uint32_t *order = util_xreallocarray(NULL, b->nitems, sizeof(*order));
 	uint64_t i;
 
 	for (i = 0; i < b->nitems; i++)
@@ -594,7 +577,7 @@ pb_list(struct pb *b, const char *dir, uint32_t *n)
 			    "in %s", POOL_MAX_DATASETS, dir);
 			break;
 		}
-		names = util_xrealloc(names, (*n + 1) * sizeof(*names));
+		names = util_xreallocarray(names, *n + 1, sizeof(*names));
 		names[(*n)++] = util_xstrdup(de->d_name);
 	}
 	closedir(dp);
@@ -674,7 +657,7 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
 	h.img_slots = pb_pow2((uint64_t)b->img.n * 2);
 
 	/* entries and id blob in ID order */
-	ents = util_xmalloc(b->nitems * sizeof(*ents));
+	ents = util_xreallocarray(NULL, b->nitems, sizeof(*ents));
 	blob = util_xmalloc(b->ids.len ? b->ids.len : 1);
 	for (i = 0; i < b->nitems; i++) {
 		const struct pb_item *it = &b->items[order[i]];
@@ -828,8 +811,8 @@ out:
 		XXH3_freeState(b.xx);
 	free(b.ds);
 	free(b.items);
-	free(b.ids.p);
-	free(b.img.blob.p);
+	buf_free(&b.ids);
+	buf_free(&b.img.blob);
 	free(b.img.recs);
 	free(b.img.slots);
 	return rc;

@@ -6,7 +6,7 @@
  * The model is BM25 retrieval.  Training streams a LLaVA training file (a
  * JSON array of {"id", "image", "conversations": [{"from", "value"}...]}
  * items) and makes one document per human turn: its text, cleaned of the
- * "<image>" token and of the prompt templates' boilerplate (see proxy.c),
+ * "<image>" token and of the prompt templates' boilerplate (see proxy_tok.c),
  * tokenized into lowercase words (runs of ASCII letters and digits and
  * of non-ASCII bytes; at most PROXY_MAX_TERM bytes kept), paired with the
  * gpt turn that follows it (consecutive human turns form one document).

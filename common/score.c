@@ -1,6 +1,7 @@
 /*
- * score: the scorer (see score.h).  Metrics first, then the validation
- * set, then the result-file reader.
+ * score: the scorer (see score.h).  The choice and exact metrics first,
+ * then the validation set, then the result-file reader; the vqa metric's
+ * normalisation is in score_evalai.c.
  */
 #include "score.h"
 
@@ -12,397 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "utf8.h"
 #include "util.h"
-
-/* ---- a growable byte buffer ---- */
-
-struct sb {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-sb_reserve(struct sb *b, size_t more)
-{
-	if (b->n + more + 1 <= b->cap)
-		return;
-	b->cap = (b->n + more + 1) * 2;
-	b->p = util_xrealloc(b->p, b->cap);
-}
-
-static void
-sb_add(struct sb *b, const char *s, size_t n)
-{
-	sb_reserve(b, n);
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-sb_addc(struct sb *b, char c)
-{
-	sb_add(b, &c, 1);
-}
-
-/* The buffer's string (an empty one if nothing was added). */
-static char *
-sb_take(struct sb *b)
-{
-	sb_reserve(b, 0);
-	b->p[b->n] = '\0';
-	return b->p;
-}
-
-/* ---- Python's notion of whitespace over UTF-8 ---- */
-
-/* Bytes of the whitespace character at s (n bytes left), or 0. */
-static size_t
-ws_len(const unsigned char *s, size_t n)
-{
-	if (n == 0)
-		return 0;
-	if ((s[0] >= 0x09 && s[0] <= 0x0d) || (s[0] >= 0x1c && s[0] <= 0x20))
-		return 1;
-	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
-		return 2;
-	if (n < 3)
-		return 0;
-	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)		/* 1680 */
-		return 3;
-	if (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8a) ||
-	    s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))	/* 2000-200a, */
-		return 3;				/* 2028, 2029, 202f */
-	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)		/* 205f */
-		return 3;
-	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)		/* 3000 */
-		return 3;
-	return 0;
-}
-
-/* Bytes of the whitespace character that ends s[0..n), or 0. */
-static size_t
-ws_len_back(const unsigned char *s, size_t n)
-{
-	size_t k;
-
-	for (k = 1; k <= 3 && k <= n; k++)
-		if (ws_len(s + n - k, k) == k)
-			return k;
-	return 0;
-}
-
-/* Trim whitespace from both ends of s[0..*n); returns the new start. */
-static const char *
-py_strip(const char *s, size_t *n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t len = *n, k;
-
-	while ((k = ws_len(u, len)) != 0) {
-		u += k;
-		len -= k;
-	}
-	while ((k = ws_len_back(u, len)) != 0)
-		len -= k;
-	*n = len;
-	return (const char *)u;
-}
-
-const char *
-score_strip(const char *s, size_t *n)
-{
-	return py_strip(s, n);
-}
-
-static char *
-strip_dup(const char *s, size_t n)
-{
-	struct sb b = { NULL, 0, 0 };
-
-	s = py_strip(s, &n);
-	sb_add(&b, s, n);
-	return sb_take(&b);
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-/* ---- the vqa metric: EvalAIAnswerProcessor ---- */
-
-/*
- * The processor's CONTRACTIONS table (m4c_evaluator.py), sorted bytewise by
- * key for bsearch.  The keys with capitals never match (words are
- * lowercased first) and "somebody'd" maps to "somebodyd": both as in the
- * original.
- */
-static const struct {
-	const char *from, *to;
-} score_contractions[] = {
-	{ "'ow'sat", "'ow's'at" }, { "'ows'at", "'ow's'at" },
-	{ "I'dve", "I'd've" }, { "Id've", "I'd've" },
-	{ "Im", "I'm" }, { "Ive", "I've" },
-	{ "aint", "ain't" }, { "arent", "aren't" },
-	{ "cant", "can't" }, { "couldn'tve", "couldn't've" },
-	{ "couldnt", "couldn't" }, { "couldnt've", "couldn't've" },
-	{ "couldve", "could've" }, { "didnt", "didn't" },
-	{ "doesnt", "doesn't" }, { "dont", "don't" },
-	{ "hadn'tve", "hadn't've" }, { "hadnt", "hadn't" },
-	{ "hadnt've", "hadn't've" }, { "hasnt", "hasn't" },
-	{ "havent", "haven't" }, { "he'dve", "he'd've" },
-	{ "hed", "he'd" }, { "hed've", "he'd've" },
-	{ "hes", "he's" }, { "howd", "how'd" },
-	{ "howll", "how'll" }, { "hows", "how's" },
-	{ "isnt", "isn't" }, { "it'dve", "it'd've" },
-	{ "itd", "it'd" }, { "itd've", "it'd've" },
-	{ "itll", "it'll" }, { "let's", "let's" },
-	{ "maam", "ma'am" }, { "mightn'tve", "mightn't've" },
-	{ "mightnt", "mightn't" }, { "mightnt've", "mightn't've" },
-	{ "mightve", "might've" }, { "mustnt", "mustn't" },
-	{ "mustve", "must've" }, { "neednt", "needn't" },
-	{ "notve", "not've" }, { "oclock", "o'clock" },
-	{ "oughtnt", "oughtn't" }, { "ow's'at", "'ow's'at" },
-	{ "shant", "shan't" }, { "she'dve", "she'd've" },
-	{ "she's", "she's" }, { "shed've", "she'd've" },
-	{ "shouldn'tve", "shouldn't've" }, { "shouldnt", "shouldn't" },
-	{ "shouldnt've", "shouldn't've" }, { "shouldve", "should've" },
-	{ "somebody'd", "somebodyd" }, { "somebody'dve", "somebody'd've" },
-	{ "somebodyd've", "somebody'd've" }, { "somebodyll", "somebody'll" },
-	{ "somebodys", "somebody's" }, { "someone'dve", "someone'd've" },
-	{ "someoned", "someone'd" }, { "someoned've", "someone'd've" },
-	{ "someonell", "someone'll" }, { "someones", "someone's" },
-	{ "something'dve", "something'd've" }, { "somethingd", "something'd" },
-	{ "somethingd've", "something'd've" }, { "somethingll", "something'll" },
-	{ "thats", "that's" }, { "there'dve", "there'd've" },
-	{ "thered", "there'd" }, { "thered've", "there'd've" },
-	{ "therere", "there're" }, { "theres", "there's" },
-	{ "they'dve", "they'd've" }, { "theyd", "they'd" },
-	{ "theyd've", "they'd've" }, { "theyll", "they'll" },
-	{ "theyre", "they're" }, { "theyve", "they've" },
-	{ "twas", "'twas" }, { "wasnt", "wasn't" },
-	{ "we'dve", "we'd've" }, { "wed've", "we'd've" },
-	{ "werent", "weren't" }, { "weve", "we've" },
-	{ "whatll", "what'll" }, { "whatre", "what're" },
-	{ "whats", "what's" }, { "whatve", "what've" },
-	{ "whens", "when's" }, { "whered", "where'd" },
-	{ "wheres", "where's" }, { "whereve", "where've" },
-	{ "who'dve", "who'd've" }, { "whod", "who'd" },
-	{ "whod've", "who'd've" }, { "wholl", "who'll" },
-	{ "whos", "who's" }, { "whove", "who've" },
-	{ "whyll", "why'll" }, { "whyre", "why're" },
-	{ "whys", "why's" }, { "wont", "won't" },
-	{ "wouldn'tve", "wouldn't've" }, { "wouldnt", "wouldn't" },
-	{ "wouldnt've", "wouldn't've" }, { "wouldve", "would've" },
-	{ "y'all'dve", "y'all'd've" }, { "y'alld've", "y'all'd've" },
-	{ "y'allll", "y'all'll" }, { "yall", "y'all" },
-	{ "yall'd've", "y'all'd've" }, { "yall'll", "y'all'll" },
-	{ "you'dve", "you'd've" }, { "youd", "you'd" },
-	{ "youd've", "you'd've" }, { "youll", "you'll" },
-	{ "youre", "you're" }, { "youve", "you've" },
-};
-
-#define NCONTRACTIONS (sizeof(score_contractions) / \
-    sizeof(score_contractions[0]))
-
-static const char *const score_numbers[][2] = {
-	{ "none", "0" }, { "zero", "0" }, { "one", "1" }, { "two", "2" },
-	{ "three", "3" }, { "four", "4" }, { "five", "5" }, { "six", "6" },
-	{ "seven", "7" }, { "eight", "8" }, { "nine", "9" }, { "ten", "10" },
-};
-
-static const char score_punct[] = ";/[]\"{}()=+\\_-><@`,?!";
-
-static const char *
-contraction(const char *w, size_t n)
-{
-	size_t lo = 0, hi = NCONTRACTIONS;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *k = score_contractions[mid].from;
-		size_t kl = strlen(k);
-		int c = memcmp(w, k, n < kl ? n : kl);
-
-		if (c == 0)
-			c = n < kl ? -1 : n > kl ? 1 : 0;
-		if (c == 0)
-			return score_contractions[mid].to;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-char *
-score_vqa_tokenize(const char *s)
-{
-	struct sb a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
-	size_t i;
-	char *out;
-
-	for (i = 0; s[i]; i++)
-		if (s[i] != ',' && s[i] != '?')
-			sb_addc(&a, (char)to_lower((unsigned char)s[i]));
-	sb_take(&a);
-	for (i = 0; i < a.n; i++) {
-		if (a.p[i] == '\'' && a.p[i + 1] == 's') {
-			sb_add(&b, " 's", 3);
-			i++;
-		} else
-			sb_addc(&b, a.p[i]);
-	}
-	sb_take(&b);
-	out = strip_dup(b.p, b.n);
-	free(a.p);
-	free(b.p);
-	return out;
-}
-
-char *
-score_vqa_whitespace(const char *s)
-{
-	struct sb b = { NULL, 0, 0 };
-	size_t i;
-	char *out;
-
-	for (i = 0; s[i]; i++)
-		sb_addc(&b, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
-	sb_take(&b);
-	out = strip_dup(b.p, b.n);
-	free(b.p);
-	return out;
-}
-
-char *
-score_vqa_punctuation(const char *s)
-{
-	struct sb a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
-	unsigned char drop[256];
-	size_t i, n = strlen(s), removed = 0;
-	int comma = 0;
-
-	/* COMMA_STRIP: a digit, one or more commas, a digit. */
-	for (i = 0; i < n && !comma; i++) {
-		size_t j = i + 1;
-
-		if (!is_digit((unsigned char)s[i]) || s[j] != ',')
-			continue;
-		while (s[j] == ',')
-			j++;
-		comma = is_digit((unsigned char)s[j]);
-	}
-	memset(drop, 0, sizeof(drop));
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\0' || strchr(score_punct, c) == NULL)
-			continue;
-		if (comma || s[i + 1] == ' ' || (i > 0 && s[i - 1] == ' '))
-			drop[c] = 1;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (strchr(score_punct, c) == NULL)
-			sb_addc(&a, (char)c);
-		else if (!drop[c] && !comma)
-			sb_addc(&a, ' ');
-	}
-	sb_take(&a);
-	/* PERIOD_STRIP, at most 32 substitutions. */
-	for (i = 0; i < a.n; i++) {
-		if (a.p[i] == '.' && !is_digit((unsigned char)a.p[i + 1]) &&
-		    removed < 32) {
-			removed++;
-			continue;
-		}
-		sb_addc(&b, a.p[i]);
-	}
-	free(a.p);
-	return sb_take(&b);
-}
-
-char *
-score_vqa_digit_article(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	struct sb b = { NULL, 0, 0 };
-	size_t n = strlen(s), i = 0, k, j;
-	char *low = util_xmalloc(n + 1);
-
-	for (j = 0; j <= n; j++)
-		low[j] = (char)to_lower(u[j]);
-	u = (const unsigned char *)low;
-	while (i < n) {
-		const char *w, *m;
-		size_t wl, start;
-
-		if ((k = ws_len(u + i, n - i)) != 0) {
-			i += k;
-			continue;
-		}
-		start = i;
-		while (i < n && ws_len(u + i, n - i) == 0)
-			i++;
-		w = low + start;
-		wl = i - start;
-		for (j = 0; j < sizeof(score_numbers) / sizeof(score_numbers[0]);
-		    j++)
-			if (strlen(score_numbers[j][0]) == wl &&
-			    memcmp(w, score_numbers[j][0], wl) == 0) {
-				w = score_numbers[j][1];
-				wl = strlen(w);
-				break;
-			}
-		if ((wl == 1 && w[0] == 'a') || (wl == 2 &&
-		    memcmp(w, "an", 2) == 0) || (wl == 3 &&
-		    memcmp(w, "the", 3) == 0))
-			continue;
-		if ((m = contraction(w, wl)) != NULL) {
-			w = m;
-			wl = strlen(m);
-		}
-		if (b.n > 0)
-			sb_addc(&b, ' ');
-		sb_add(&b, w, wl);
-	}
-	free(low);
-	return sb_take(&b);
-}
-
-char *
-score_vqa_normalize(const char *s, size_t len)
-{
-	struct sb in = { NULL, 0, 0 };
-	char *a, *b, *c, *d;
-	size_t i;
-
-	/* A NUL inside the text would end the C strings early: make it a
-	 * space (no answer of ours holds one: val.json rejects \u0000). */
-	for (i = 0; i < len; i++)
-		sb_addc(&in, s[i] == '\0' ? ' ' : s[i]);
-	sb_take(&in);
-	a = score_vqa_tokenize(in.p);
-	b = score_vqa_whitespace(a);
-	c = score_vqa_punctuation(b);
-	d = score_vqa_digit_article(c);
-	free(in.p);
-	free(a);
-	free(b);
-	free(c);
-	return d;
-}
 
 /* ---- the choice and exact metrics ---- */
 
@@ -427,7 +39,7 @@ score_choice_extract(const char *s, size_t len)
 	size_t i = 0;
 	int found = 0, letter = 0;
 
-	s = py_strip(s, &len);
+	s = score_strip(s, &len);
 	if (len == 1 && s[0] >= 'A' && s[0] <= 'Z')
 		return s[0];
 	if (len >= 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] == '.' &&
@@ -482,8 +94,8 @@ score_match(enum score_metric m, const char *pred, size_t plen,
 		break;
 	}
 	case SCORE_EXACT:
-		pred = py_strip(pred, &plen);
-		ans = py_strip(ans, &alen);
+		pred = score_strip(pred, &plen);
+		ans = score_strip(ans, &alen);
 		ok = plen == alen && memcmp(pred, ans, plen) == 0;
 		break;
 	}
@@ -569,7 +181,7 @@ task_name_ok(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    is_digit(c) || c == '_' || c == '-' || c == '.'))
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
 			return 0;
 	}
 	return 1;
@@ -807,47 +419,6 @@ static enum score_metric
 default_metric(const char *task)
 {
 	return strncmp(task, "choice", 6) == 0 ? SCORE_CHOICE : SCORE_VQA;
-}
-
-/* Offset of the first byte that is not valid UTF-8, or n. */
-static size_t
-utf8_invalid_at(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k, j;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			k = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			k = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3;
-			cp = c & 0x07;
-		} else
-			return i;
-		if (i + k >= n)
-			return i;
-		for (j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += k + 1;
-	}
-	return n;
 }
 
 static uint64_t
@@ -1259,3 +830,4 @@ score_result_json(const struct score_result *r)
 	free(s);
 	return out;
 }
+

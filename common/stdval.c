@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pool.h"
+#include "utf8.h"
 #include "util.h"
 #include "vresult.h"
 
@@ -32,18 +33,6 @@ struct sv {
 	uint64_t n_listed;	/* IDs on lines, valid or not */
 	uint64_t *per_ds;
 };
-
-/* 0 if s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-static int
-sv_utf8_bad(const unsigned char *s, size_t n)
-{
-	size_t i = 0, l;
-
-	for (; i < n; i += l)
-		if ((l = util_utf8_len(s + i, n - i)) == 0)
-			return 1;
-	return 0;
-}
 
 /* The line on which entry k was first listed (only for reported errors). */
 static uint64_t
@@ -84,7 +73,7 @@ sv_line(struct sv *v, uint64_t lineno, const char *s, size_t len)
 		    "NUL byte in the line");
 		return;
 	}
-	if (sv_utf8_bad((const unsigned char *)s, len)) {
+	if (utf8_invalid_at((const unsigned char *)s, len) != len) {
 		vresult_error(v->res, lineno, -1, -1, NULL, NULL,
 		    "invalid UTF-8: \"%s\"", util_quote(q, sizeof(q), s, len));
 		return;
@@ -136,8 +125,9 @@ sv_line(struct sv *v, uint64_t lineno, const char *s, size_t len)
 	v->seen[k / 64] |= UINT64_C(1) << (k % 64);
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 65536;
-		v->ids = util_xrealloc(v->ids, v->cap * sizeof(*v->ids));
-		v->lines = util_xrealloc(v->lines, v->cap * sizeof(*v->lines));
+		v->ids = util_xreallocarray(v->ids, v->cap, sizeof(*v->ids));
+		v->lines = util_xreallocarray(v->lines, v->cap,
+		    sizeof(*v->lines));
 	}
 	v->ids[v->n] = (uint32_t)k;
 	v->lines[v->n] = (uint32_t)(lineno > UINT32_MAX ? UINT32_MAX : lineno);

@@ -1,4 +1,5 @@
 #include "util.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
+void
 util_oom(void)
 {
 	fputs("fatal: out of memory\n", stderr);
@@ -47,6 +48,16 @@ util_xrealloc(void *p, size_t n)
 	if (q == NULL)
 		util_oom();
 	return q;
+}
+
+void *
+util_xreallocarray(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		util_oom();
+	return util_xrealloc(p, bytes);
 }
 
 char *
@@ -321,54 +332,21 @@ util_replace_all(char *s, const char *from, const char *to)
 	return n;
 }
 
-size_t
-util_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 int
 util_text_check(const char *s, size_t n, int multiline, size_t max,
     char *why, size_t whylen)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, l;
+	size_t i = 0;
+	int l;
 
 	if (n > max) {
 		util_fmt(why, whylen, "is over %zu bytes", max);
 		return -1;
 	}
 	while (i < n) {
-		l = util_utf8_len(u + i, n - i);
-		if (l == 0) {
+		l = utf8_seq(u + i, n - i, NULL);
+		if (l <= 0) {
 			util_fmt(why, whylen, "is not valid UTF-8 at byte %zu",
 			    i);
 			return -1;
@@ -382,7 +360,7 @@ util_text_check(const char *s, size_t n, int multiline, size_t max,
 			    "are allowed" : "; it must be one line");
 			return -1;
 		}
-		i += l;
+		i += (size_t)l;
 	}
 	return 0;
 }
@@ -391,22 +369,23 @@ char *
 util_utf8_repair(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	char *out = util_xmalloc(3 * n + 1), *o = out;
-	size_t i = 0, l;
+	char *out = util_xreallocarray(NULL, n + 1, 3), *o = out;
+	size_t i = 0;
+	int l;
 
 	while (i < n) {
-		l = util_utf8_len(u + i, n - i);
-		if (l == 0) {
+		l = utf8_seq(u + i, n - i, NULL);
+		if (l <= 0) {
 			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
 			o += 3;
 			i++;
 			continue;
 		}
 		if (!(l == 1 && u[i] == 0)) {
-			memcpy(o, s + i, l);
+			memcpy(o, s + i, (size_t)l);
 			o += l;
 		}
-		i += l;
+		i += (size_t)l;
 	}
 	*o = '\0';
 	return out;

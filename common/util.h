@@ -10,11 +10,27 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* malloc/calloc/realloc/strdup that abort the process on exhaustion. */
+/*
+ * Allocation failure is fatal everywhere: these print "fatal: out of
+ * memory" and abort the process instead of returning NULL, so callers
+ * never check.  malloc/calloc/realloc/strdup that abort on exhaustion.
+ */
 void *util_xmalloc(size_t n);
 void *util_xcalloc(size_t n, size_t size);
 void *util_xrealloc(void *p, size_t n);
 char *util_xstrdup(const char *s);
+
+/*
+ * realloc(p, n * size) for an array of n elements: the product is checked,
+ * and one that overflows size_t is treated as exhaustion (the fatal exit
+ * above), never wrapped into a short buffer.  p may be NULL (a new
+ * array).  Never returns NULL.
+ */
+void *util_xreallocarray(void *p, size_t n, size_t size);
+
+/* The fatal exit of the util_x* functions, for allocators built on them
+ * (a size computation that overflows): prints the message and aborts. */
+void util_oom(void) __attribute__((noreturn));
 
 /* snprintf into buf (size bufsz), always NUL-terminated; returns buf. */
 char *util_fmt(char *buf, size_t bufsz, const char *fmt, ...)
@@ -53,15 +69,12 @@ char *util_read_small(const char *path, size_t max, size_t *len, char *err,
     size_t errlen);
 
 /*
- * Text at the edge.  util_utf8_len() returns the length of the valid UTF-8
- * sequence at s (n bytes left), or 0 if it is not one (overlong forms,
- * surrogates and code points past U+10FFFF are invalid).
- * util_text_check() checks n bytes of s: valid UTF-8, no control character
- * (C0, DEL, C1; NUL included) except newline and tab when multiline is
- * set, at most max bytes.  0, or -1 with the reason and the byte offset
- * in why ("is not valid UTF-8 at byte 3").
+ * Text at the edge.  util_text_check() checks n bytes of s: valid UTF-8
+ * (utf8_seq()), no control character (C0, DEL, C1; NUL included) except
+ * newline and tab when multiline is set, at most max bytes.  0, or -1
+ * with the reason and the byte offset in why ("is not valid UTF-8 at
+ * byte 3").
  */
-size_t util_utf8_len(const unsigned char *s, size_t n);
 int util_text_check(const char *s, size_t n, int multiline, size_t max,
     char *why, size_t whylen);
 

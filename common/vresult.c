@@ -55,7 +55,7 @@ vresult_comp_add(struct vresult *r, const char *name, uint64_t n)
 			r->comp[i].n += n;
 			return;
 		}
-	r->comp = util_xrealloc(r->comp, (r->n_comp + 1) * sizeof(*r->comp));
+	r->comp = util_xreallocarray(r->comp, r->n_comp + 1, sizeof(*r->comp));
 	snprintf(r->comp[r->n_comp].name, sizeof(r->comp[0].name), "%s", name);
 	r->comp[r->n_comp].n = n;
 	r->n_comp++;

@@ -18,7 +18,7 @@
 #include "../../server/api.h"
 #include "../../server/auth.h"
 #include "../../server/cfg.h"
-#include "../../server/csv.h"
+#include "../../common/csv.h"
 #include "../../server/db.h"
 #include "../../server/db_int.h"
 #include "../../server/field.h"

@@ -1,17 +1,19 @@
-/* csv: the server's CSV writer (see csv.h). */
+/* csv: the CSV writer (see csv.h). */
 #include "csv.h"
 
 #include <string.h>
 
-#include "util.h"
+#include "buf.h"
 
+/* Room for n more bytes and the NUL, grown as a struct buf. */
 static void
 csv_room(struct csv *c, size_t n)
 {
-	if (c->len + n + 1 > c->cap) {
-		c->cap = 2 * (c->len + n) + 256;
-		c->buf = util_xrealloc(c->buf, c->cap);
-	}
+	struct buf b = { c->buf, c->len, c->cap };
+
+	buf_reserve(&b, n);
+	c->buf = b.p;
+	c->cap = b.cap;
 }
 
 static size_t
