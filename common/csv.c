@@ -3,19 +3,6 @@
 
 #include <string.h>
 
-#include "buf.h"
-
-/* Room for n more bytes and the NUL, grown as a struct buf. */
-static void
-csv_room(struct csv *c, size_t n)
-{
-	struct buf b = { c->buf, c->len, c->cap };
-
-	buf_reserve(&b, n);
-	c->buf = b.p;
-	c->cap = b.cap;
-}
-
 static size_t
 csv_digits(const char *s)
 {
@@ -64,8 +51,8 @@ csv_cell(struct csv *c, const char *s)
 	n = strlen(s);
 	guard = n > 0 && strchr("=+-@\t\r", s[0]) != NULL && !csv_is_number(s);
 	quote = guard || strpbrk(s, ",\"\r\n") != NULL;
-	csv_room(c, 2 * n + 4);
-	p = c->buf + c->len;
+	buf_reserve(&c->text, 2 * n + 4);
+	p = c->text.p + c->text.len;
 	if (c->in_row)
 		*p++ = ',';
 	if (quote)
@@ -80,29 +67,20 @@ csv_cell(struct csv *c, const char *s)
 	if (quote)
 		*p++ = '"';
 	*p = '\0';
-	c->len = (size_t)(p - c->buf);
+	c->text.len = (size_t)(p - c->text.p);
 	c->in_row = 1;
 }
 
 void
 csv_end_row(struct csv *c)
 {
-	csv_room(c, 2);
-	c->buf[c->len++] = '\r';
-	c->buf[c->len++] = '\n';
-	c->buf[c->len] = '\0';
+	buf_add(&c->text, "\r\n", 2);
 	c->in_row = 0;
 }
 
 char *
 csv_take(struct csv *c, size_t *len)
 {
-	char *b;
-
-	csv_room(c, 0);
-	b = c->buf;
-	b[c->len] = '\0';
-	*len = c->len;
-	memset(c, 0, sizeof(*c));
-	return b;
+	c->in_row = 0;
+	return buf_steal(&c->text, len);
 }

@@ -5,8 +5,8 @@
  * (it starts with = + - @, a tab or a CR) is prefixed with a quote '
  * unless the whole cell is a plain number ("-0.5", "1e-3").
  *
- * A zeroed struct csv ({ NULL, 0, 0, 0 }) is empty.  The buffer grows as
- * buf.h's does (overflow-checked; allocation failure aborts); csv_take()
+ * A struct csv set to CSV_INIT (or zeroed) is empty.  Its text is a struct
+ * buf (overflow-checked growth; allocation failure aborts); csv_take()
  * hands it to the caller, who frees it.
  */
 #ifndef DO_CSV_H
@@ -14,11 +14,14 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 struct csv {
-	char *buf;		/* the text, NUL-terminated; NULL if none */
-	size_t len, cap;	/* bytes used (not the NUL), allocated */
+	struct buf text;
 	int in_row;		/* a cell was written in this row */
 };
+
+#define CSV_INIT { BUF_INIT, 0 }
 
 /* Append one cell (NULL: an empty one). */
 void csv_cell(struct csv *c, const char *s);

@@ -71,8 +71,8 @@ extern const struct field_table api_admin_why_body, api_admin_reason_body,
 struct http_req;
 /* Answer 404 "no such <what>" for DB_NOTFOUND, else 503; returns 0. */
 int api_admin_dberr(struct http_req *req, int rc, const char *what);
-/* limit (1..500, default 50) and offset; -1 after a 400. */
-int api_admin_page(struct http_req *req, int64_t *limit, int64_t *offset);
+/* limit (1..500, default 50) and offset of a listing; -1 after a 400. */
+int api_page_args(struct http_req *req, int64_t *limit, int64_t *offset);
 /* A query argument, NULL when absent or empty. */
 const char *api_admin_query(struct http_req *req, const char *name);
 

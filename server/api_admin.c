@@ -32,31 +32,11 @@ api_admin_dberr(struct http_req *req, int rc, const char *what)
 	    "database unavailable", NULL);
 }
 
-/* An integer query argument within [lo, hi] (def when absent). */
-static int
-adm_int_arg(struct http_req *req, const char *name, int64_t def, int64_t lo,
-    int64_t hi, int64_t *out)
-{
-	const char *v = http_req_query(req, name);
-	char *end;
-	long long n;
-
-	*out = def;
-	if (v == NULL || v[0] == '\0')
-		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || end == v || *end != '\0' || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 int
-api_admin_page(struct http_req *req, int64_t *limit, int64_t *offset)
+api_page_args(struct http_req *req, int64_t *limit, int64_t *offset)
 {
-	if (adm_int_arg(req, "limit", 50, 1, 500, limit) != 0 ||
-	    adm_int_arg(req, "offset", 0, 0, INT32_MAX, offset) != 0) {
+	if (http_req_int_query(req, "limit", 50, 1, 500, limit) != 0 ||
+	    http_req_int_query(req, "offset", 0, 0, INT32_MAX, offset) != 0) {
 		http_reply_error(req, 400, "bad_request",
 		    "limit: 1..500, offset: 0 or more", NULL);
 		return -1;
@@ -348,7 +328,7 @@ api_admin_teams(struct http_req *req)
 	json_t *o;
 	int rc;
 
-	if (api_admin_page(req, &limit, &offset) != 0)
+	if (api_page_args(req, &limit, &offset) != 0)
 		return 0;
 	rc = db_admin_teams(http_req_db(req), api_admin_query(req, "q"),
 	    limit, offset, &o);
@@ -435,9 +415,9 @@ api_admin_users(struct http_req *req)
 	json_t *o;
 	int rc;
 
-	if (api_admin_page(req, &limit, &offset) != 0)
+	if (api_page_args(req, &limit, &offset) != 0)
 		return 0;
-	if (adm_int_arg(req, "team_id", 0, 0, INT64_MAX, &team_id) != 0)
+	if (http_req_int_query(req, "team_id", 0, 0, INT64_MAX, &team_id) != 0)
 		return http_reply_error(req, 400, "bad_request",
 		    "team_id: a team's id", NULL);
 	rc = db_admin_users(http_req_db(req), team_id,
@@ -578,9 +558,9 @@ api_admin_tokens(struct http_req *req)
 	json_t *o;
 	int rc;
 
-	if (api_admin_page(req, &limit, &offset) != 0)
+	if (api_page_args(req, &limit, &offset) != 0)
 		return 0;
-	if (adm_int_arg(req, "user_id", 0, 0, INT64_MAX, &user_id) != 0)
+	if (http_req_int_query(req, "user_id", 0, 0, INT64_MAX, &user_id) != 0)
 		return http_reply_error(req, 400, "bad_request",
 		    "user_id: a user's id", NULL);
 	rc = db_admin_tokens(http_req_db(req), user_id, role, limit, offset,

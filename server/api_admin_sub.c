@@ -38,7 +38,7 @@ static int
 adm_window(struct http_req *req, int64_t *limit, int64_t *offset,
     int64_t *since, int64_t *until)
 {
-	if (api_admin_page(req, limit, offset) != 0)
+	if (api_page_args(req, limit, offset) != 0)
 		return -1;
 	if (adm_time_arg(req, "since", since) != 0 ||
 	    adm_time_arg(req, "until", until) != 0) {
@@ -171,7 +171,7 @@ api_admin_jobs(struct http_req *req)
 	int rc;
 
 	memset(&q, 0, sizeof(q));
-	if (api_admin_page(req, &q.limit, &q.offset) != 0)
+	if (api_page_args(req, &q.limit, &q.offset) != 0)
 		return 0;
 	q.state = api_admin_query(req, "state");
 	q.track = api_admin_query(req, "track");
@@ -395,7 +395,7 @@ adm_subs_csv(json_t *subs, size_t *outlen)
 	    "hidden", "disqualified", "baseline", "selected", "reason" };
 	const size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	json_t *tasks = json_object(), *ptasks = json_object(), *s, *v;
-	struct csv c = { NULL, 0, 0, 0 };
+	struct csv c = CSV_INIT;
 	char num[64], name[80];
 	size_t i, j;
 	const char *task;
@@ -493,7 +493,7 @@ api_admin_webhooks(struct http_req *req)
 	json_t *o;
 	int rc;
 
-	if (api_admin_page(req, &limit, &offset) != 0)
+	if (api_page_args(req, &limit, &offset) != 0)
 		return 0;
 	rc = db_admin_webhooks(http_req_db(req), api_admin_query(req, "track"),
 	    api_admin_query(req, "status"), limit, offset, &o);

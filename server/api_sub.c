@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "buf.h"
 #include "byod.h"
 #include "cfg.h"
 #include "db.h"
@@ -33,8 +34,8 @@
 /* A form field collected in memory (small fields only). */
 struct sub_field {
 	const char *key;
-	char *buf;
-	size_t len, max;
+	struct buf text;	/* text.p NULL: not sent */
+	size_t max;
 };
 
 enum { F_TRACK, F_METHOD, F_DESC, F_URL, F_CSRF, F_N };
@@ -62,14 +63,14 @@ sub_free(void *p)
 	http_form_free(sr->form);
 	upload_free(sr->up);
 	for (i = 0; i < F_N; i++)
-		free(sr->f[i].buf);
+		buf_free(&sr->f[i].text);
 	free(sr);
 }
 
 static const char *
 sub_field(const struct sub_req *sr, int i)
 {
-	return sr->f[i].buf ? sr->f[i].buf : NULL;
+	return sr->f[i].text.p;
 }
 
 static int
@@ -95,16 +96,13 @@ sub_form_iter(void *cls, const char *key, const char *filename, uint64_t off,
 
 		if (strcmp(key, f->key) != 0)
 			continue;
-		if (f->len + size > f->max) {
+		if (f->text.len + size > f->max) {
 			sr->bad = 1;
 			util_fmt(sr->msg, sizeof(sr->msg), "field %s is over "
 			    "%zu bytes", f->key, f->max);
 			return -1;
 		}
-		f->buf = util_xrealloc(f->buf, f->len + size + 1);
-		memcpy(f->buf + f->len, data, size);
-		f->len += size;
-		f->buf[f->len] = '\0';
+		buf_add(&f->text, data, size);
 		return 0;
 	}
 	return 0;		/* unknown fields are ignored */
@@ -411,8 +409,7 @@ api_sub_begin(struct http_req *req)
 					    "bad_request", "a query argument is "
 					    "too long", NULL);
 				}
-				sr->f[i].buf = util_xstrdup(q[i]);
-				sr->f[i].len = strlen(q[i]);
+				buf_adds(&sr->f[i].text, q[i]);
 			}
 		if (sub_track(req, sub_field(sr, F_TRACK), &t) != 0) {
 			sub_free(sr);
@@ -540,9 +537,9 @@ api_sub_create(struct http_req *req)
 		int i;
 
 		for (i = 0; i < F_N; i++)
-			if (sr->f[i].buf != NULL && http_check_text(req,
-			    "field", sr->f[i].key, sr->f[i].buf, sr->f[i].len,
-			    sr->f[i].max) != 0)
+			if (sr->f[i].text.p != NULL && http_check_text(req,
+			    "field", sr->f[i].key, sr->f[i].text.p,
+			    sr->f[i].text.len, sr->f[i].max) != 0)
 				goto out;
 		if (http_req_csrf_check(req, sub_field(sr, F_CSRF)) != 0)
 			goto out;
@@ -665,25 +662,6 @@ sub_scope(struct http_req *req)
 	return who->role == WHO_ADMIN ? -1 : who->team_id;
 }
 
-static int
-sub_int_arg(struct http_req *req, const char *name, int64_t def, int64_t lo,
-    int64_t hi, int64_t *out)
-{
-	const char *v = http_req_query(req, name);
-	char *end;
-	long long n;
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || end == v || *end != '\0' || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 int
 api_sub_list(struct http_req *req)
 {
@@ -691,10 +669,8 @@ api_sub_list(struct http_req *req)
 	int64_t limit, offset;
 	json_t *o;
 
-	if (sub_int_arg(req, "limit", 50, 1, 500, &limit) != 0 ||
-	    sub_int_arg(req, "offset", 0, 0, INT32_MAX, &offset) != 0)
-		return http_reply_error(req, 400, "bad_request",
-		    "limit: 1..500, offset: 0 or more", NULL);
+	if (api_page_args(req, &limit, &offset) != 0)
+		return 0;
 	if (who->team_id == 0)
 		return http_reply_json(req, 200, json_pack("{s:[], s:I, s:I, "
 		    "s:i}", "submissions", "limit", (json_int_t)limit,

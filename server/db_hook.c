@@ -164,7 +164,7 @@ db_hook_due(struct db *db, int64_t now, size_t max,
 	db__int(st, 1, now);
 	db__int(st, 2, (int64_t)max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = util_xrealloc(v, (cnt + 1) * sizeof(*v));
+		v = util_xreallocarray(v, cnt + 1, sizeof(*v));
 		it = &v[cnt++];
 		memset(it, 0, sizeof(*it));
 		it->id = sqlite3_column_int64(st, 0);

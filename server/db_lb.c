@@ -151,8 +151,8 @@ lb_row_add(struct lb_rows *r, sqlite3_stmt *st, json_t *picks)
 
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
-		r->rank = util_xrealloc(r->rank, r->cap * sizeof(*r->rank));
-		r->item = util_xrealloc(r->item, r->cap * sizeof(*r->item));
+		r->rank = util_xreallocarray(r->rank, r->cap, sizeof(*r->rank));
+		r->item = util_xreallocarray(r->item, r->cap, sizeof(*r->item));
 	}
 	x = &r->rank[r->n];
 	it = &r->item[r->n++];

@@ -118,7 +118,7 @@ db_tracks_json(struct db *db, int64_t now, int64_t team_id, json_t **out)
 	if (st == NULL)
 		return DB_ERR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tr = util_xrealloc(tr, (n + 1) * sizeof(*tr));
+		tr = util_xreallocarray(tr, n + 1, sizeof(*tr));
 		db_track_row(st, &tr[n++]);
 	}
 	db__done(st);

@@ -66,7 +66,7 @@ dbpool_put(struct dbpool *p, struct db *db)
 	pthread_mutex_lock(&p->mu);
 	if (p->nfree == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 16;
-		p->free = util_xrealloc(p->free, p->cap * sizeof(*p->free));
+		p->free = util_xreallocarray(p->free, p->cap, sizeof(*p->free));
 	}
 	p->free[p->nfree++] = db;
 	pthread_mutex_unlock(&p->mu);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "cfg.h"
 #include "db.h"
 #include "field.h"
@@ -68,8 +69,7 @@ struct http_req {
 	int has_who;
 	int via_session;	/* authenticated by the session cookie */
 	int csrf_pending;	/* the handler must check a form field */
-	char *body;		/* JSON body buffer (owned) */
-	size_t body_len, body_cap;
+	struct buf body;	/* the JSON body (owned) */
 	uint64_t body_seen;	/* body bytes received so far */
 	json_t *json;		/* parsed JSON body (owned) */
 	http_body_fn *body_fn;	/* streaming body sink, or NULL */
@@ -136,6 +136,25 @@ http_req_query(struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
 	    name);
+}
+
+int
+http_req_int_query(struct http_req *req, const char *name, int64_t def,
+    int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *v = http_req_query(req, name);
+	char *end;
+	long long n;
+
+	*out = def;
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
 }
 
 const char *
@@ -830,8 +849,8 @@ http_handle(struct http_req *req)
 	json_error_t jerr;
 
 	if (req->route->flags & ROUTE_JSON_BODY) {
-		if (req->body_len > 0) {
-			req->json = json_loadb(req->body, req->body_len,
+		if (req->body.len > 0) {
+			req->json = json_loadb(req->body.p, req->body.len,
 			    JSON_REJECT_DUPLICATES, &jerr);
 			if (req->json == NULL) {
 				char msg[256];
@@ -905,19 +924,12 @@ http_drain(struct http_req *req)
 static int
 http_body_json(struct http_req *req, const char *data, size_t len)
 {
-	if (req->body_len + len > HTTP_JSON_MAX) {
+	if (len > HTTP_JSON_MAX - req->body.len) {
 		http_reply_error(req, 413, "too_large",
 		    "request body over 1 MiB", NULL);
 		return -1;
 	}
-	if (req->body_len + len > req->body_cap) {
-		req->body_cap = 2 * (req->body_len + len) + 256;
-		if (req->body_cap > HTTP_JSON_MAX)
-			req->body_cap = HTTP_JSON_MAX;
-		req->body = util_xrealloc(req->body, req->body_cap);
-	}
-	memcpy(req->body + req->body_len, data, len);
-	req->body_len += len;
+	buf_add(&req->body, data, len);
 	return 0;
 }
 
@@ -1197,7 +1209,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (req->db != NULL)
 		srv_db_put(hs->srv, req->db);
 	json_decref(req->json);
-	free(req->body);
+	buf_free(&req->body);
 	free(req->uri);
 	free(req);
 	atomic_fetch_sub(&hs->inflight, 1);

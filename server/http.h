@@ -67,6 +67,10 @@ const char *http_req_uri(const struct http_req *req);
 const char *http_req_param(const struct http_req *req, int i);
 /* A query argument or header (case-insensitive), or NULL. */
 const char *http_req_query(struct http_req *req, const char *name);
+/* The integer query argument name into *out: def when absent or empty;
+ * 0, or -1 when it is not an integer within [lo, hi]. */
+int http_req_int_query(struct http_req *req, const char *name, int64_t def,
+    int64_t lo, int64_t hi, int64_t *out);
 const char *http_req_header(struct http_req *req, const char *name);
 const char *http_req_cookie(struct http_req *req, const char *name);
 /* The client's address as text into buf (an IPv6 address cut to its

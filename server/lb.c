@@ -68,7 +68,7 @@ char *
 lb_csv(json_t *doc, size_t *outlen)
 {
 	json_t *entries = json_object_get(doc, "entries"), *e, *tasks, *v;
-	struct csv c = { NULL, 0, 0, 0 };
+	struct csv c = CSV_INIT;
 	char num[64];
 	size_t i, j, ntasks;
 	const char *task, **tv;
@@ -221,8 +221,8 @@ lb_get(struct lb *lb, struct db *db, const char *slug, int priv, int csv,
 			goto out;
 		}
 		if (s == NULL) {
-			lb->snaps = util_xrealloc(lb->snaps,
-			    (lb->nsnaps + 1) * sizeof(*lb->snaps));
+			lb->snaps = util_xreallocarray(lb->snaps,
+			    lb->nsnaps + 1, sizeof(*lb->snaps));
 			s = &lb->snaps[lb->nsnaps++];
 		}
 		*s = fresh;

@@ -1,15 +1,14 @@
 #include "metrics.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
 #include "route.h"
-#include "util.h"
 
 #define M_ROUTES 160	/* more than route_count + 2 */
 static const unsigned m_codes[] = { 200, 201, 204, 206, 301, 304, 400, 401,
@@ -78,28 +77,6 @@ metrics_submission(enum metrics_outcome o)
 		atomic_fetch_add(&m_outcomes[o], 1);
 }
 
-static void
-m_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-m_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < *cap - *len)
-			break;
-		*cap = 2 * *cap + (size_t)(n > 0 ? n : 0);
-		*buf = util_xrealloc(*buf, *cap);
-	}
-	*len += (size_t)n;
-}
-
 static const char *
 m_route_name(size_t r)
 {
@@ -113,16 +90,15 @@ m_route_name(size_t r)
 char *
 metrics_render(struct db *db, size_t *outlen)
 {
-	size_t cap = 8192, len = 0, r, c, nr = route_count + 2;
-	char *buf = util_xmalloc(cap);
+	struct buf out = BUF_INIT;
+	size_t r, c, nr = route_count + 2;
 	int64_t counts[JOB_NSTATES];
 	uint64_t v;
 	int i;
 
-	buf[0] = '\0';
 	if (nr > M_ROUTES)
 		nr = M_ROUTES;
-	m_add(&buf, &len, &cap, "# HELP dataoptim_http_requests_total "
+	buf_printf(&out, "# HELP dataoptim_http_requests_total "
 	    "HTTP requests by route and status.\n"
 	    "# TYPE dataoptim_http_requests_total counter\n");
 	/* one series per route name: the slots (see m_slot) */
@@ -135,53 +111,52 @@ metrics_render(struct db *db, size_t *outlen)
 			if (v == 0)
 				continue;
 			if (m_codes[c] != 0)
-				m_add(&buf, &len, &cap, "dataoptim_http_requests_"
+				buf_printf(&out, "dataoptim_http_requests_"
 				    "total{route=\"%s\",status=\"%u\"} %llu\n",
 				    m_route_name(r), m_codes[c],
 				    (unsigned long long)v);
 			else
-				m_add(&buf, &len, &cap, "dataoptim_http_requests_"
+				buf_printf(&out, "dataoptim_http_requests_"
 				    "total{route=\"%s\",status=\"other\"} %llu\n",
 				    m_route_name(r), (unsigned long long)v);
 		}
 	}
-	m_add(&buf, &len, &cap, "# HELP dataoptim_http_request_seconds_total "
+	buf_printf(&out, "# HELP dataoptim_http_request_seconds_total "
 	    "Time spent answering, by route.\n"
 	    "# TYPE dataoptim_http_request_seconds_total counter\n");
 	for (r = 0; r < nr; r++) {
 		v = m_slot[r] == r ? atomic_load(&m_req_ns[r]) : 0;
 		if (v != 0)
-			m_add(&buf, &len, &cap, "dataoptim_http_request_seconds_"
+			buf_printf(&out, "dataoptim_http_request_seconds_"
 			    "total{route=\"%s\"} %.6f\n", m_route_name(r),
 			    (double)v / 1e9);
 	}
-	m_add(&buf, &len, &cap, "# TYPE dataoptim_http_response_bytes_total "
+	buf_printf(&out, "# TYPE dataoptim_http_response_bytes_total "
 	    "counter\ndataoptim_http_response_bytes_total %llu\n",
 	    (unsigned long long)atomic_load(&m_bytes_out));
-	m_add(&buf, &len, &cap, "# HELP dataoptim_uploads_total Submission "
+	buf_printf(&out, "# HELP dataoptim_uploads_total Submission "
 	    "uploads received.\n# TYPE dataoptim_uploads_total counter\n"
 	    "dataoptim_uploads_total %llu\n"
 	    "# TYPE dataoptim_upload_bytes_total counter\n"
 	    "dataoptim_upload_bytes_total %llu\n",
 	    (unsigned long long)atomic_load(&m_uploads),
 	    (unsigned long long)atomic_load(&m_upload_bytes));
-	m_add(&buf, &len, &cap, "# HELP dataoptim_submissions_total "
+	buf_printf(&out, "# HELP dataoptim_submissions_total "
 	    "Submissions by outcome.\n"
 	    "# TYPE dataoptim_submissions_total counter\n");
 	for (i = 0; i < METRICS_NOUTCOMES; i++)
-		m_add(&buf, &len, &cap, "dataoptim_submissions_total"
+		buf_printf(&out, "dataoptim_submissions_total"
 		    "{outcome=\"%s\"} %llu\n", m_outcome_names[i],
 		    (unsigned long long)atomic_load(&m_outcomes[i]));
 	if (db != NULL && db_job_counts(db, counts) == DB_OK) {
-		m_add(&buf, &len, &cap, "# HELP dataoptim_jobs Jobs by state.\n"
+		buf_printf(&out, "# HELP dataoptim_jobs Jobs by state.\n"
 		    "# TYPE dataoptim_jobs gauge\n");
 		for (i = 0; i < JOB_NSTATES; i++)
-			m_add(&buf, &len, &cap, "dataoptim_jobs{state=\"%s\"} "
+			buf_printf(&out, "dataoptim_jobs{state=\"%s\"} "
 			    "%lld\n", job_state_name(i), (long long)counts[i]);
-		m_add(&buf, &len, &cap, "# HELP dataoptim_queue_depth Jobs "
+		buf_printf(&out, "# HELP dataoptim_queue_depth Jobs "
 		    "waiting for a worker.\n# TYPE dataoptim_queue_depth gauge\n"
 		    "dataoptim_queue_depth %lld\n", (long long)counts[JOB_QUEUED]);
 	}
-	*outlen = len;
-	return buf;
+	return buf_steal(&out, outlen);
 }

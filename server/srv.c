@@ -266,7 +266,7 @@ srv_split_roots(const char *s)
 	while ((a = util_list_next(&p, &len)) != NULL) {
 		if (len == 0)
 			continue;
-		v = util_xrealloc(v, (n + 2) * sizeof(*v));
+		v = util_xreallocarray(v, n + 2, sizeof(*v));
 		v[n] = util_xmalloc(len + 1);
 		memcpy(v[n], a, len);
 		v[n][len] = '\0';

@@ -140,7 +140,7 @@ fz_csv_same(const char *cell, size_t len, const struct buf *got)
 static void
 fz_csv(const uint8_t *data, size_t size)
 {
-	struct csv c = { NULL, 0, 0, 0 };
+	struct csv c = CSV_INIT;
 	struct buf cell = BUF_INIT, got = BUF_INIT;
 	const char *t, *p;
 	size_t i, start, rows = 0;

@@ -420,7 +420,7 @@ test_hook_private(void **state)
 static void
 test_csv(void **state)
 {
-	struct csv c = { NULL, 0, 0, 0 };
+	struct csv c = CSV_INIT;
 	size_t len;
 	char *t;
 

@@ -396,7 +396,7 @@ test_csv_roundtrip(void **state)
 		{ "=1+1", "-0.5", "-x", "@home" },
 		{ "", "\ttab", "\"", "1e-3" },
 	};
-	struct csv c = { NULL, 0, 0, 0 };
+	struct csv c = CSV_INIT;
 	char *cells[16], *t, longcell[5000];
 	size_t rowlen[8], len, r, k, nc = 0;
 	int nr;
@@ -413,7 +413,7 @@ test_csv_roundtrip(void **state)
 	csv_end_row(&c);
 	t = csv_take(&c, &len);
 	assert_int_equal(len, strlen(t));
-	assert_null(c.buf);
+	assert_null(c.text.p);
 	nr = csv_parse(t, cells, 16, rowlen, 8);
 	assert_int_equal(nr, 4);
 	for (r = 0; r < 3; r++) {
