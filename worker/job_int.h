@@ -1,7 +1,8 @@
 /*
- * job_int: the layout of a job and the functions of job.c's parts (the
- * start, the phase table, the transitions and the end; heartbeats; the
- * result and the hand-back).  Not for use outside job.c.
+ * job_int: what the job module's files share (job.c: the start, the
+ * phase table, the transitions and the end; job_beat.c: heartbeats;
+ * job_result.c: the result and the hand-back).  Not for use outside
+ * them.
  *
  * A job is always in exactly one phase, and what it has in flight is
  * job__pending(); the two together say what happens next.  Everything
@@ -128,7 +129,7 @@ struct job {
 	enum job_outcome outcome;
 };
 
-/* ---- the phases and the transitions ---- */
+/* ---- job.c ---- */
 
 /* One line on the worker's stderr about j. */
 void job__say(const struct job *j, const char *fmt, ...)
@@ -182,7 +183,7 @@ void job__retry(struct job *j, uv_timer_cb cb);
 /* 1 if s is a safe path component: [A-Za-z0-9_-], 1..64 bytes. */
 int job__safe_name(const char *s);
 
-/* ---- heartbeats ---- */
+/* ---- job_beat.c ---- */
 
 /* Start the heartbeats: every worker.heartbeat seconds, or lease/3. */
 void job__beat_start(struct job *j);
@@ -200,7 +201,7 @@ void job__beat_last(struct job *j);
  */
 void job__scrub(const struct job *j, char *s);
 
-/* ---- the result ---- */
+/* ---- job_result.c ---- */
 
 /* SAVE: the result body from verdict / error or wscore, saved to disk. */
 void job__result_save(struct job *j);
