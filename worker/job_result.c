@@ -238,14 +238,34 @@ job_released(void *arg, long status, const char *body, size_t len,
 	job__draining(j);
 }
 
+/* The release body: {"attempt": N, "reason": "worker stopping"}. */
+static char *
+job_release_body(int64_t attempt)
+{
+	json_t *o = json_pack("{s:I, s:s}", "attempt", (json_int_t)attempt,
+	    "reason", "worker stopping");
+	char *text = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	return text;
+}
+
+struct wkhttp_req *
+job_release(struct wkhttp *http, const char *id, int64_t attempt,
+    wkhttp_cb *cb, void *arg)
+{
+	char path[200], *body = job_release_body(attempt);
+	struct wkhttp_req *r;
+
+	util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/release", id);
+	r = wkhttp_json(http, "POST", path, body, WKHTTP_STATUS_ONLY, cb, arg);
+	free(body);
+	return r;
+}
+
 void
 job__hand_back(struct job *j)
 {
-	char body[64], path[160];
-
-	util_fmt(body, sizeof(body), "{\"attempt\":%lld,"
-	    "\"reason\":\"worker stopping\"}", (long long)j->attempt);
-	util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/release", j->id);
-	j->http = wkhttp_json(j->env->http, "POST", path, body,
-	    WKHTTP_STATUS_ONLY, job_released, j);
+	j->http = job_release(j->env->http, j->id, j->attempt, job_released,
+	    j);
 }
