@@ -441,24 +441,7 @@ job_prepare(struct job *j)
 
 /* ---- DOWNLOAD ---- */
 
-static void job_download_get(struct job *j);
-
-/* The download failed where another try may do: retry after a while. */
-static int
-job_download_again(struct job *j, long status, const char *err)
-{
-	if ((status != 0 && status < 500) || j->tries >= JOB_DL_TRIES)
-		return 0;
-	j->tries++;
-	job__say(j, "download failed (%s); retry %d of %d in %lld ms",
-	    status ? "server error" : err, j->tries, JOB_DL_TRIES,
-	    (long long)j->retry_ms);
-	return 1;
-}
-
-static void
-job_downloaded(void *arg, long status, const struct wkhttp_dl *dl,
-    const char *body, size_t len, const char *err);
+static void job_download_get(struct job *j);	/* after a retry, too */
 
 /* work: empty the submission file for another try. */
 static void
@@ -487,6 +470,19 @@ job_download_retry(uv_timer_t *t)
 	struct job *j = t->data;
 
 	job__queue(j, job_w_truncate, job_truncated);
+}
+
+/* 1 (told) if the download failed where another try may do. */
+static int
+job_download_again(struct job *j, long status, const char *err)
+{
+	if ((status != 0 && status < 500) || j->tries >= JOB_DL_TRIES)
+		return 0;
+	j->tries++;
+	job__say(j, "download failed (%s); retry %d of %d in %lld ms",
+	    status ? "server error" : err, j->tries, JOB_DL_TRIES,
+	    (long long)j->retry_ms);
+	return 1;
 }
 
 /* 0 if the body that came is the one the claim announced (else failed:

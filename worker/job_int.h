@@ -92,7 +92,8 @@ struct job {
 	char out[PATH_MAX];		/* {output_dir} */
 	char res[PATH_MAX];		/* {result_dir} */
 	char logp[PATH_MAX];		/* the stage log */
-	char pending[PATH_MAX];		/* work_dir/pending/<id>-<attempt>.json */
+	char pending[PATH_MAX];		/* work_dir/pending/
+					   <id>-<attempt>.json */
 	char **train_argv, **eval_argv;
 	char **envp;			/* stage environment */
 	int sub_fd, log_fd;		/* -1 when closed */
