@@ -77,9 +77,9 @@ MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 
 # ---- worker: dataoptim-worker (libuv loop, libcurl multi-socket) ----
 WK_LDLIBS  := $(WK_LIBS)
-WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/stage.c \
-              worker/tmpl.c worker/wkhttp.c worker/wkcfg.c worker/wkfs.c \
-              worker/shim.c
+WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/job_beat.c \
+              worker/job_result.c worker/stage.c worker/tmpl.c \
+              worker/wkhttp.c worker/wkcfg.c worker/wkfs.c worker/shim.c
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)

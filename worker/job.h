@@ -30,14 +30,15 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "score.h"
+#include "wkhttp.h"
 
 struct job;
 struct pool;
 struct wkcfg;
-struct wkhttp;
 
 /* What every job of a worker shares; borrowed, must outlive the jobs. */
 struct job_env {
@@ -93,5 +94,15 @@ void job_shutdown(struct job *j);
 
 /* The job's ID (for log lines). */
 const char *job_id(const struct job *j);
+
+/*
+ * Hand attempt of job id (at most 100 bytes, borrowed) back to the server:
+ * POST /api/v1/worker/jobs/<id>/release {"attempt", "reason": "worker
+ * stopping"} through http; only the answer's status matters.  Returns
+ * the request, or NULL if it could not be started (cb is then never
+ * called).
+ */
+struct wkhttp_req *job_release(struct wkhttp *http, const char *id,
+    int64_t attempt, wkhttp_cb *cb, void *arg);
 
 #endif

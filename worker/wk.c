@@ -416,16 +416,10 @@ wk_claimed(void *arg, long status, const char *body, size_t len,
 		json_int_t att = json_integer_value(json_object_get(jo,
 		    "attempt"));
 		const char *id = json_string_value(json_object_get(jo, "id"));
-		char path[200], rb[64];
 
-		if (id != NULL && strlen(id) < 100) {
-			util_fmt(path, sizeof(path),
-			    "/api/v1/worker/jobs/%s/release", id);
-			util_fmt(rb, sizeof(rb), "{\"attempt\":%lld,"
-			    "\"reason\":\"worker stopping\"}", (long long)att);
-			w->claim = wkhttp_json(w->http, "POST", path, rb,
-			    WKHTTP_STATUS_ONLY, wk_released, w);
-		}
+		if (id != NULL && strlen(id) < 100)
+			w->claim = job_release(w->http, id, att, wk_released,
+			    w);
 		json_decref(o);
 		wk_next(w);
 		return;

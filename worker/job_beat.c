@@ -1,0 +1,278 @@
+/*
+ * job_beat: a job's heartbeats (see job.h).  Every period the log bytes
+ * written since the last one are read on the thread pool, then sent with
+ * the stage and the progress; the server extends the lease, and an
+ * answer "cancelled", or a 409/404, drops the job.  The last heartbeat,
+ * before the result, carries the rest of the log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "job_int.h"
+#include "util.h"
+#include "wkcfg.h"
+#include "wkhttp.h"
+
+#define JOB_LOG_CHUNK 8192	/* bytes of new log per heartbeat at most */
+
+/* ---- the log tail ---- */
+
+/*
+ * Copy n bytes of s to a NUL-terminated string that is valid UTF-8
+ * (invalid bytes and NUL become '?').  *used: bytes consumed (an
+ * incomplete character at the end is left for the next time).
+ */
+static char *
+job_utf8(const char *s, size_t n, size_t *used)
+{
+	char *o = util_xmalloc(n + 1);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k = 0;
+
+	while (i < n) {
+		unsigned c = u[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
+		    (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		size_t m;
+		int ok = len > 0 && !(len == 2 && c < 0xc2) && c <= 0xf4;
+
+		if (ok && i + len > n)
+			break;	/* finish it next time */
+		for (m = 1; ok && m < len; m++)
+			if ((u[i + m] & 0xc0) != 0x80)
+				ok = 0;
+		if (ok && len == 3 && ((c == 0xe0 && u[i + 1] < 0xa0) ||
+		    (c == 0xed && u[i + 1] >= 0xa0)))
+			ok = 0;
+		if (ok && len == 4 && ((c == 0xf0 && u[i + 1] < 0x90) ||
+		    (c == 0xf4 && u[i + 1] >= 0x90)))
+			ok = 0;
+		if (!ok || c == 0) {
+			o[k++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(o + k, s + i, len);
+		k += len;
+		i += len;
+	}
+	o[k] = '\0';
+	*used = i;
+	return o;
+}
+
+/*
+ * The log tail and the error the team reads show paths relative to the
+ * job's work dir ("data.json", "model/config.json"), and the worker's own
+ * directories, its programs and its pool and validation files by name
+ * only, in place.
+ */
+void
+job__scrub(const struct job *j, char *s)
+{
+	const struct wkcfg *c = j->env->cfg;
+	const char *dirs[] = { c->val, c->pool, j->env->bin_dir, c->work_dir };
+	char pre[PATH_MAX + 1];
+	size_t i, n;
+
+	util_fmt(pre, sizeof(pre), "%s/", j->dir);
+	util_replace_all(s, pre, "");
+	util_replace_all(s, j->dir, ".");
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		/* val and pool are files: their directory */
+		const char *sl = i < 2 ? strrchr(dirs[i], '/') : NULL;
+
+		n = i < 2 ? (sl != NULL ? (size_t)(sl - dirs[i]) : 0) :
+		    strlen(dirs[i]);
+		if (n > 0 && n < sizeof(pre) - 1) {
+			util_fmt(pre, sizeof(pre), "%.*s/", (int)n, dirs[i]);
+			util_replace_all(s, pre, "");
+		}
+	}
+}
+
+/* The n bytes read after a gap of skip bytes: from the first line after
+ * it, behind a line that says how much was left out. */
+static void
+job_log_gap(struct job *j, const char *buf, size_t n, size_t skip)
+{
+	const char *nl = memchr(buf, '\n', n);
+	size_t cut = nl ? (size_t)(nl - buf) + 1 : 0, used, tl;
+	char *s, *t;
+
+	s = job_utf8(buf + cut, n - cut, &used);
+	tl = strlen(s) + 64;
+	t = util_xmalloc(tl);
+	util_fmt(t, tl, "[worker] ... %zu bytes of log left out ...\n%s",
+	    skip + cut, s);
+	free(s);
+	job__scrub(j, t);
+	j->hb_log = t;
+	j->log_sent += (int64_t)(cut + used);
+}
+
+/* hb work: the log bytes written since the last heartbeat (the last
+ * JOB_LOG_CHUNK of them, if more) into hb_log. */
+static void
+job_w_beat(uv_work_t *w)
+{
+	struct job *j = w->data;
+	char buf[JOB_LOG_CHUNK + 64];
+	struct stat st;
+	ssize_t got;
+	size_t used, skip = 0;
+
+	j->hb_log = NULL;
+	if (j->log_fd < 0 || fstat(j->log_fd, &st) != 0 ||
+	    st.st_size <= j->log_sent)
+		return;
+	if (st.st_size - j->log_sent > JOB_LOG_CHUNK) {
+		skip = (size_t)(st.st_size - j->log_sent - JOB_LOG_CHUNK);
+		j->log_sent = st.st_size - JOB_LOG_CHUNK;
+	}
+	got = pread(j->log_fd, buf, JOB_LOG_CHUNK, j->log_sent);
+	if (got <= 0)
+		return;
+	if (skip > 0) {
+		job_log_gap(j, buf, (size_t)got, skip);
+		return;
+	}
+	j->hb_log = job_utf8(buf, (size_t)got, &used);
+	job__scrub(j, j->hb_log);
+	j->log_sent += (int64_t)used;
+}
+
+/* ---- the heartbeat ---- */
+
+/* 1 in the phases of the last heartbeat. */
+static int
+job_beat_final(const struct job *j)
+{
+	return j->phase == JOB_P_FINAL_WAIT || j->phase == JOB_P_FINAL_BEAT;
+}
+
+/* The answer of a heartbeat while the job runs: the lease, a cancel. */
+static void
+job_beat_read_answer(struct job *j, const char *body, size_t len)
+{
+	json_t *o = json_loadb(body, len, 0, NULL);
+	json_t *ls = json_object_get(o, "lease_seconds");
+	int cancelled = json_is_true(json_object_get(o, "cancelled"));
+
+	if (json_is_integer(ls) && json_integer_value(ls) > 0)
+		j->lease_s = json_integer_value(ls);
+	json_decref(o);
+	if (cancelled) {
+		job__say(j, "cancelled: stopping the stage");
+		job__abort(j, JOB_A_CANCELLED);
+	}
+}
+
+static void
+job_beat_answer(void *arg, long status, const char *body, size_t len,
+    const char *err)
+{
+	struct job *j = arg;
+
+	j->hb_req = NULL;
+	if (job__draining(j))
+		return;
+	if (job_beat_final(j)) {	/* FINAL_BEAT after the one in flight,
+					   or the result after the last */
+		job__next(j);
+		return;
+	}
+	if (job__has_result(j))
+		return;		/* the result's answer decides now */
+	if (status == 200)
+		job_beat_read_answer(j, body, len);
+	else if (status == 409 || status == 404) {
+		job__say(j, "heartbeat answered %ld: the attempt is not ours "
+		    "any more; stopping (%.200s)", status, body);
+		job__abort(j, JOB_A_LOST);
+	} else if (status == 0)
+		job__say(j, "heartbeat failed: %s (will retry)", err);
+	else
+		job__say(j, "heartbeat answered %ld: %.200s", status, body);
+}
+
+/* The log is read: send the heartbeat. */
+static void
+job_beat_send(uv_work_t *w, int status)
+{
+	struct job *j = w->data;
+	json_t *o;
+	char path[160], *text;
+
+	(void)status;
+	j->ops &= ~JOB_OP_BEAT_READ;
+	if (j->phase == JOB_P_DRAINING) {
+		free(j->hb_log);
+		j->hb_log = NULL;
+		job__draining(j);
+		return;
+	}
+	o = json_pack("{s:I, s:s, s:f}", "attempt", (json_int_t)j->attempt,
+	    "stage", j->stage, "progress", j->progress);
+	if (j->hb_log != NULL && j->hb_log[0] != '\0')
+		json_object_set_new(o, "log", json_string(j->hb_log));
+	free(j->hb_log);
+	j->hb_log = NULL;
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/heartbeat", j->id);
+	j->hb_req = wkhttp_json(j->env->http, "POST", path, text, WKHTTP_READ,
+	    job_beat_answer, j);
+	free(text);
+	if (j->hb_req == NULL && job_beat_final(j))
+		job__enter(j, JOB_P_DELIVER);
+}
+
+/* A heartbeat: read the log on the thread pool, then send it. */
+static void
+job_beat(struct job *j)
+{
+	j->hb_work.data = j;
+	if (uv_queue_work(j->env->loop, &j->hb_work, job_w_beat,
+	    job_beat_send) == 0)
+		j->ops |= JOB_OP_BEAT_READ;
+}
+
+static void
+job_beat_tick(uv_timer_t *t)
+{
+	struct job *j = t->data;
+
+	if ((job__pending(j) & (JOB_OP_BEAT_READ | JOB_OP_BEAT_SEND)) != 0 ||
+	    job_beat_final(j) || j->phase >= JOB_P_DRAINING)
+		return;
+	job_beat(j);
+}
+
+void
+job__beat_start(struct job *j)
+{
+	uint64_t ms = j->env->cfg->heartbeat > 0 ?
+	    (uint64_t)j->env->cfg->heartbeat * 1000 :
+	    (uint64_t)j->lease_s * 1000 / 3;
+
+	if (ms < 200)
+		ms = 200;
+	uv_timer_start(&j->hb_timer, job_beat_tick, ms, ms);
+}
+
+void
+job__beat_wait(struct job *j)
+{
+	if ((job__pending(j) & (JOB_OP_BEAT_READ | JOB_OP_BEAT_SEND)) == 0)
+		job__next(j);
+}
+
+void
+job__beat_last(struct job *j)
+{
+	job_beat(j);
+}
