@@ -123,6 +123,34 @@ score_metric_parse(const char *name, enum score_metric *m)
 	return -1;
 }
 
+int
+score_map_parse(char *spec, struct score_map *map, size_t max, size_t *n,
+    char *err, size_t errlen)
+{
+	char *tok, *eq, *save = NULL;
+
+	for (tok = strtok_r(spec, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL || eq == tok) {
+			util_fmt(err, errlen, "'%s' is not "
+			    "TASK=vqa|choice|exact", tok);
+			return -1;
+		}
+		*eq = '\0';
+		if (*n >= max) {
+			util_fmt(err, errlen, "more than %zu entries", max);
+			return -1;
+		}
+		if (score_metric_parse(eq + 1, &map[*n].metric) != 0) {
+			util_fmt(err, errlen, "%s: unknown metric '%s' (vqa, "
+			    "choice or exact)", tok, eq + 1);
+			return -1;
+		}
+		map[(*n)++].task = tok;
+	}
+	return 0;
+}
+
 /* ---- the validation set ---- */
 
 struct sv_item {

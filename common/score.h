@@ -105,6 +105,14 @@ struct score_map {
 	enum score_metric metric;
 };
 
+/*
+ * Parse "TASK=METRIC" entries separated by commas or spaces in spec (cut
+ * in place: the tasks point into it) into map[*n..max), advancing *n.
+ * 0, or -1 with the entry and what is wrong in err.
+ */
+int score_map_parse(char *spec, struct score_map *map, size_t max,
+    size_t *n, char *err, size_t errlen);
+
 struct score_result;
 
 /*

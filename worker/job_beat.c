@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "job_int.h"
+#include "utf8.h"
 #include "util.h"
 #include "wkcfg.h"
 #include "wkhttp.h"
@@ -31,33 +32,20 @@ job_utf8(const char *s, size_t n, size_t *used)
 	char *o = util_xmalloc(n + 1);
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, k = 0;
+	int len;
 
 	while (i < n) {
-		unsigned c = u[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
-		    (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		size_t m;
-		int ok = len > 0 && !(len == 2 && c < 0xc2) && c <= 0xf4;
-
-		if (ok && i + len > n)
+		len = utf8_seq(u + i, n - i, NULL);
+		if (len < 0)
 			break;	/* finish it next time */
-		for (m = 1; ok && m < len; m++)
-			if ((u[i + m] & 0xc0) != 0x80)
-				ok = 0;
-		if (ok && len == 3 && ((c == 0xe0 && u[i + 1] < 0xa0) ||
-		    (c == 0xed && u[i + 1] >= 0xa0)))
-			ok = 0;
-		if (ok && len == 4 && ((c == 0xf0 && u[i + 1] < 0x90) ||
-		    (c == 0xf4 && u[i + 1] >= 0x90)))
-			ok = 0;
-		if (!ok || c == 0) {
+		if (len == 0 || u[i] == 0) {
 			o[k++] = '?';
 			i++;
 			continue;
 		}
-		memcpy(o + k, s + i, len);
-		k += len;
-		i += len;
+		memcpy(o + k, s + i, (size_t)len);
+		k += (size_t)len;
+		i += (size_t)len;
 	}
 	o[k] = '\0';
 	*used = i;

@@ -4,35 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
-
-struct tmpl_buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-tmpl_put(struct tmpl_buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = 2 * (b->len + n) + 64;
-		b->s = util_xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 /* Expand the placeholder at *pp ("{name}..."), advancing *pp past it. */
 static int
 tmpl_var(const char **pp, const struct tmpl_var *vars, size_t nvars,
-    struct tmpl_buf *b, char *err, size_t errlen)
+    struct buf *b, char *err, size_t errlen)
 {
 	const char *p = *pp + 1, *end = strchr(p, '}');
 	size_t i, n;
 
 	if (*p == '{') {
-		tmpl_put(b, "{", 1);
+		buf_add(b, "{", 1);
 		*pp = p + 1;
 		return 0;
 	}
@@ -51,7 +35,7 @@ tmpl_var(const char **pp, const struct tmpl_var *vars, size_t nvars,
 		    p);
 		return -1;
 	}
-	tmpl_put(b, vars[i].value, strlen(vars[i].value));
+	buf_add(b, vars[i].value, strlen(vars[i].value));
 	*pp = end + 1;
 	return 0;
 }
@@ -60,7 +44,7 @@ char **
 tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
     char *err, size_t errlen)
 {
-	struct tmpl_buf b = { NULL, 0, 0 };
+	struct buf b = BUF_INIT;
 	char **argv = NULL;
 	size_t argc = 0;
 	const char *p = tmpl;
@@ -71,8 +55,8 @@ tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
 			p++;
 		if (*p == '\0')
 			break;
-		b.len = 0;
-		tmpl_put(&b, "", 0);
+		buf_reset(&b);
+		buf_add(&b, "", 0);	/* an empty word ('') is a word */
 		inword = 1;
 		while (inword && *p != '\0') {
 			switch (*p) {
@@ -87,7 +71,7 @@ tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
 					    "unterminated ' quote");
 					goto fail;
 				}
-				tmpl_put(&b, p + 1, (size_t)(q - p - 1));
+				buf_add(&b, p + 1, (size_t)(q - p - 1));
 				p = q + 1;
 				break;
 			}
@@ -101,14 +85,14 @@ tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
 					}
 					if (*p == '\\' && (p[1] == '"' ||
 					    p[1] == '\\')) {
-						tmpl_put(&b, p + 1, 1);
+						buf_add(&b, p + 1, 1);
 						p += 2;
 					} else if (*p == '{') {
 						if (tmpl_var(&p, vars, nvars,
 						    &b, err, errlen) != 0)
 							goto fail;
 					} else
-						tmpl_put(&b, p++, 1);
+						buf_add(&b, p++, 1);
 				}
 				p++;
 				break;
@@ -118,7 +102,7 @@ tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
 					    "a lone backslash at the end");
 					goto fail;
 				}
-				tmpl_put(&b, p + 1, 1);
+				buf_add(&b, p + 1, 1);
 				p += 2;
 				break;
 			case '{':
@@ -127,14 +111,14 @@ tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
 					goto fail;
 				break;
 			default:
-				tmpl_put(&b, p++, 1);
+				buf_add(&b, p++, 1);
 			}
 		}
-		argv = util_xrealloc(argv, (argc + 2) * sizeof(*argv));
-		argv[argc++] = util_xstrdup(b.s);
+		argv = util_xreallocarray(argv, argc + 2, sizeof(*argv));
+		argv[argc++] = util_xstrdup(b.p);
 		argv[argc] = NULL;
 	}
-	free(b.s);
+	buf_free(&b);
 	if (argc == 0) {
 		util_fmt(err, errlen, "empty command");
 		tmpl_free(argv);
@@ -142,7 +126,7 @@ tmpl_argv(const char *tmpl, const struct tmpl_var *vars, size_t nvars,
 	}
 	return argv;
 fail:
-	free(b.s);
+	buf_free(&b);
 	if (argv != NULL)
 		tmpl_free(argv);
 	return NULL;

@@ -69,29 +69,19 @@ wk_say(const struct wk *w, const char *fmt, ...)
 	fprintf(stderr, "dataoptim-worker: %s: %s\n", w->cfg->name, msg);
 }
 
-/* Parse "task=metric,..." into w->map. */
+/* Parse "task=metric,..." into w->map (at most one entry per byte). */
 static int
 wk_metrics(struct wk *w, char *err, size_t errlen)
 {
-	char *tok, *save = NULL;
+	size_t max = strlen(w->cfg->metrics) + 1;
+	char e[256];
 
-	if (w->cfg->metrics[0] == '\0')
-		return 0;
 	w->map_buf = util_xstrdup(w->cfg->metrics);
-	for (tok = strtok_r(w->map_buf, ", ", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		w->map = util_xrealloc(w->map, (w->nmap + 1) *
-		    sizeof(*w->map));
-		if (eq == NULL || eq == tok || score_metric_parse(eq + 1,
-		    &w->map[w->nmap].metric) != 0) {
-			util_fmt(err, errlen, "worker.metrics: '%s' is not "
-			    "TASK=vqa|choice|exact", tok);
-			return -1;
-		}
-		*eq = '\0';
-		w->map[w->nmap++].task = tok;
+	w->map = util_xcalloc(max, sizeof(*w->map));
+	if (score_map_parse(w->map_buf, w->map, max, &w->nmap, e,
+	    sizeof(e)) != 0) {
+		util_fmt(err, errlen, "worker.metrics: %s", e);
+		return -1;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
 
 #define WKHTTP_DL_BUF (256u << 10)	/* bytes per download buffer */
@@ -48,9 +49,8 @@ struct wkhttp_req {
 	int attached;			/* added to the multi handle */
 	int started;			/* the body began: status, clen read */
 	curl_off_t clen;		/* its Content-Length, or -1 */
-	char *body;			/* response body (or a download's error
-					   body), NUL-terminated */
-	size_t len, cap;
+	struct buf body;		/* response body (or a download's error
+					   body) */
 	int status_only;		/* WKHTTP_STATUS_ONLY */
 	int too_big;			/* over WKHTTP_MAX_BODY: failed */
 	int cut;			/* over it, status only: stopped, ok */
@@ -254,7 +254,7 @@ wkhttp_req_free(struct wkhttp_req *r)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->hdrs);
 	EVP_MD_CTX_free(r->md);
-	free(r->body);
+	buf_free(&r->body);
 	free(r->dbuf[0]);
 	free(r->dbuf[1]);
 	free(r);
@@ -290,6 +290,7 @@ wkhttp_complete(struct wkhttp_req *r)
 	char err[CURL_ERROR_SIZE + 128] = "";
 	long status = r->status;
 	struct wkhttp_dl dl;
+	const char *body;
 
 	memset(&dl, 0, sizeof(dl));
 	dl.bytes = r->got;
@@ -326,11 +327,11 @@ wkhttp_complete(struct wkhttp_req *r)
 			util_hex(md, mdlen, dl.sha256);
 	}
 	wkhttp_unlink(r);
+	body = r->body.p != NULL ? r->body.p : "";
 	if (r->download)
-		r->dlcb(r->arg, status, &dl, r->body ? r->body : "", r->len,
-		    err);
+		r->dlcb(r->arg, status, &dl, body, r->body.len, err);
 	else
-		r->cb(r->arg, status, r->body ? r->body : "", r->len, err);
+		r->cb(r->arg, status, body, r->body.len, err);
 	wkhttp_req_free(r);
 }
 
@@ -449,25 +450,17 @@ wkhttp_write(char *p, size_t size, size_t nmemb, void *ud)
 	}
 	if (r->download && r->status / 100 == 2)
 		return wkhttp_dl_write(r, p, n);
-	/* len <= WKHTTP_MAX_BODY always: the check cannot wrap */
-	if (n > WKHTTP_MAX_BODY - r->len || (!r->status_only &&
+	/* body.len <= WKHTTP_MAX_BODY always: the check cannot wrap */
+	if (n > WKHTTP_MAX_BODY - r->body.len || (!r->status_only &&
 	    r->clen > (curl_off_t)WKHTTP_MAX_BODY)) {
 		if (!r->status_only) {
 			r->too_big = 1;
 			return 0;	/* fails the transfer */
 		}
-		n = WKHTTP_MAX_BODY - r->len;	/* keep what fits, stop */
+		n = WKHTTP_MAX_BODY - r->body.len;	/* keep what fits */
 		r->cut = 1;
 	}
-	if (r->len + n + 1 > r->cap) {
-		r->cap = 2 * (r->len + n) + 1024;
-		if (r->cap > WKHTTP_MAX_BODY + 1)
-			r->cap = WKHTTP_MAX_BODY + 1;
-		r->body = util_xrealloc(r->body, r->cap);
-	}
-	memcpy(r->body + r->len, p, n);
-	r->len += n;
-	r->body[r->len] = '\0';
+	buf_add(&r->body, p, n);
 	return r->cut ? 0 : n;
 }
 

@@ -33,7 +33,7 @@ cli_take_metrics(int argc, char **argv, struct score_map *map, size_t *nmap)
 
 	*nmap = 0;
 	for (i = 0; i < argc; i++) {
-		char *s, *tok, *save = NULL;
+		char err[256];
 
 		if (strcmp(argv[i], "--metric") != 0) {
 			argv[o++] = argv[i];
@@ -43,30 +43,10 @@ cli_take_metrics(int argc, char **argv, struct score_map *map, size_t *nmap)
 			fprintf(stderr, "dataoptim: --metric needs a value\n");
 			return -1;
 		}
-		s = argv[++i];
-		for (tok = strtok_r(s, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			char *eq = strchr(tok, '=');
-
-			if (eq == NULL || eq == tok) {
-				fprintf(stderr, "dataoptim: --metric wants "
-				    "TASK=vqa|choice|exact, got '%s'\n", tok);
-				return -1;
-			}
-			*eq = '\0';
-			if (*nmap >= CLI_MAX_METRICS) {
-				fprintf(stderr, "dataoptim: more than %d --metric "
-				    "entries\n", CLI_MAX_METRICS);
-				return -1;
-			}
-			if (score_metric_parse(eq + 1,
-			    &map[*nmap].metric) != 0) {
-				fprintf(stderr, "dataoptim: --metric %s: unknown "
-				    "metric '%s' (vqa, choice or exact)\n", tok,
-				    eq + 1);
-				return -1;
-			}
-			map[(*nmap)++].task = tok;
+		if (score_map_parse(argv[++i], map, CLI_MAX_METRICS, nmap,
+		    err, sizeof(err)) != 0) {
+			fprintf(stderr, "dataoptim: --metric %s\n", err);
+			return -1;
 		}
 	}
 	return o;
