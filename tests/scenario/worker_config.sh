@@ -33,8 +33,8 @@ run_w --token t --val "$VAL" --set "train.command=x 'open"
 check "an unterminated quote is told at start" has "train.command: unterminated ' quote"
 run_w --token t --val "$VAL" --set 'worker.metrics=vqa=fuzzy'
 check "an unknown metric is told at start" has "worker.metrics: vqa: unknown metric 'fuzzy' (vqa, choice or exact)"
-run_w --token t --val "$VAL" --set 'worker.metrics=vqa, =exact'
-check "an entry without its task is told at start" has "worker.metrics: '=exact' is not TASK=vqa|choice|exact"
+run_w --token t --val "$VAL" --set 'worker.metrics=vqa=exact, =choice'
+check "an entry without its task is told at start" has "worker.metrics: '=choice' is not TASK=vqa|choice|exact"
 run_w --val "$VAL"
 check "no token: told" has 'no worker token'
 run_w --token t
