@@ -50,7 +50,7 @@ CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c 
               server/cli/cmd_db.c server/cli/cmd_score.c
 UNIT_TESTS := test_util test_jsonlex test_pool test_stdval test_byod \
               test_materialize test_synth test_cli test_score test_proxy test_extsort \
-              test_conf
+              test_conf test_vresult
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
