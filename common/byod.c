@@ -96,6 +96,13 @@ enum byod_vkind {
 #define F_FROM	8
 #define F_VALUE	16
 
+/* A kept turn whose value waits in tbuf for its token estimate. */
+struct byod_tseg {
+	size_t len;		/* its value's bytes in tbuf */
+	uint64_t ov;		/* LLaVA's prompt around it, in tokens */
+	int64_t turn;
+};
+
 /* The first BYOD_DIGEST bytes of an item's SHA-256. */
 struct byod_dig {
 	unsigned char d[BYOD_DIGEST];
@@ -170,6 +177,22 @@ struct byod {
 	uint64_t first_off;	/* the first human turn's value */
 	int64_t tok_cut;	/* the turn passing BYOD_MAX_TOKENS, or -1 */
 
+	/*
+	 * A value's bytes bound its estimate, so the estimates (the costly
+	 * part) wait until the bytes of an item's kept values and their
+	 * prompt could reach BYOD_MAX_TOKENS: until then the values wait in
+	 * tbuf (tok_exact 0), then all are estimated in turn order and every
+	 * later value as it comes (tok_exact 1).  Most items never need it.
+	 */
+	int tok_exact;
+	uint64_t tb_bound;	/* bytes + prompt of the waiting turns */
+	size_t tb_len;		/* bytes in tbuf */
+	size_t tb_n;		/* turns in tb */
+	size_t tb_pend;		/* the current turn's value, at tb_len */
+	struct byod_tseg tb[BYOD_MAX_TOKENS / 2];	/* a turn's prompt is
+				   2 tokens or more */
+	char tbuf[BYOD_MAX_TOKENS];
+
 	/* the current turn (depth 4) */
 	int64_t turn;
 	uint64_t turn_off;
@@ -184,7 +207,7 @@ struct byod {
 	enum byod_vkind vkind;
 	unsigned tflags;	/* T_* of its value */
 	unsigned textra;	/* T_* its value gains in LLaVA's hands */
-	uint64_t tok;		/* its value's estimated tokens */
+	uint64_t tok;		/* its value's estimated tokens (tok_exact) */
 
 	/* LLaVA's prompt around a turn, in estimated tokens (byod_file()) */
 	uint64_t ov_first;	/* BOS, system prompt, [INST] ... [/INST] */
@@ -652,6 +675,8 @@ byod_item_begin(struct byod *b, const struct jl_token *t, int d)
 	b->img_total = b->img_turns = b->img_n = 0;
 	b->img_extra = 0;
 	b->tok_conv = b->tok_first = 0;
+	b->tok_exact = 0;
+	b->tb_bound = b->tb_len = b->tb_n = 0;
 	byod_dbegin(b, t);
 }
 
@@ -962,7 +987,7 @@ byod_turn_begin(struct byod *b, const struct jl_token *t, int d)
 	b->n_img = 0;
 	b->vkind = V_NONE;
 	b->tflags = b->textra = 0;
-	b->tok = 0;
+	b->tok = b->tb_pend = 0;
 }
 
 /*
@@ -1036,23 +1061,30 @@ byod_rstrip(const char *s, size_t n)
 	return 0;
 }
 
+/* Whether c is an ASCII letter. */
+static int
+byod_letter(unsigned c)
+{
+	return (c | 0x20) - 'a' < 26u;
+}
+
 uint64_t
 byod_tokens(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	uint64_t t = 0, run = 0;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n, *q;
+	uint64_t t = 0;
 	unsigned c;
 	int space = 0;
 
-	for (; p < e; p++) {
-		c = *p;
-		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-			run++;
+	while (p < e) {
+		if (byod_letter(*p)) {
+			for (q = p++; p < e && byod_letter(*p); p++)
+				;
+			t += (uint64_t)(p - q + 3) / 4;
 			space = 0;
 			continue;
 		}
-		t += (run + 3) / 4;
-		run = 0;
+		c = *p++;
 		if (c == ' ') {
 			t += (uint64_t)space;	/* only the first is free */
 			space = 1;
@@ -1066,7 +1098,7 @@ byod_tokens(const char *s, size_t n)
 			t += c < 0xe0 ? 1 : c < 0xf0 ? 3 : 4;
 		space = 0;
 	}
-	return t + (run + 3) / 4;
+	return t;
 }
 
 /*
@@ -1078,11 +1110,21 @@ static unsigned
 byod_image_turn(struct byod *b, const char *s, size_t n)
 {
 	const char *p = s, *e = s + n, *q;
-	char *c = byod_ubuf(b, n);
 	uint64_t again = 0;
 	unsigned f;
 	size_t len = 0;
+	char *c;
 
+	/* what it gains starts with '<' or '[': without a '[' and with no
+	 * '<' but those of "<image>", there is nothing to gain */
+	if (memchr(s, '[', n) == NULL) {
+		for (q = s; (q = memchr(q, '<', (size_t)(e - q))) != NULL; q++)
+			if (e - q < 7 || memcmp(q, "<image>", 7) != 0)
+				break;
+		if (q == NULL)
+			return 0;
+	}
+	c = byod_ubuf(b, n);
 	while ((q = memmem(p, (size_t)(e - p), "<image>", 7)) != NULL) {
 		memcpy(c + len, p, (size_t)(q - p));
 		len += (size_t)(q - p);
@@ -1092,6 +1134,48 @@ byod_image_turn(struct byod *b, const char *s, size_t n)
 	len += (size_t)(e - p);
 	f = byod_scan_text(c, byod_rstrip(c, len), &again);
 	return again > 0 ? f | T_IMAGE : f;
+}
+
+/* Count a kept turn of ov + est estimated tokens. */
+static void
+byod_tok_add(struct byod *b, int64_t turn, uint64_t ov, uint64_t est)
+{
+	b->tok_conv += ov + est;
+	if (turn == b->first_human)
+		b->tok_first = b->tok_conv;
+	if (b->tok_cut < 0 && b->tok_conv > BYOD_MAX_TOKENS)
+		b->tok_cut = turn;
+}
+
+/* From now on the item needs its estimates: those of the waiting turns
+ * first. */
+static void
+byod_tok_exact(struct byod *b)
+{
+	size_t i, off = 0;
+
+	if (b->tok_exact)
+		return;
+	b->tok_exact = 1;
+	for (i = 0; i < b->tb_n; i++) {
+		byod_tok_add(b, b->tb[i].turn, b->tb[i].ov,
+		    byod_tokens(b->tbuf + off, b->tb[i].len));
+		off += b->tb[i].len;
+	}
+}
+
+/* A value of n bytes: estimated now, or set aside while the item's bytes
+ * (with the largest prompt a turn gets) stay under the limit. */
+static void
+byod_value_tokens(struct byod *b, const char *s, size_t n)
+{
+	if (!b->tok_exact && b->tb_bound + n + b->ov_first < BYOD_MAX_TOKENS) {
+		memcpy(b->tbuf + b->tb_len, s, n);
+		b->tb_pend = n;
+		return;
+	}
+	byod_tok_exact(b);
+	b->tok = byod_tokens(s, n);
 }
 
 static void
@@ -1109,7 +1193,7 @@ byod_text(struct byod *b, const struct jl_token *t)
 	b->tflags = byod_scan_text(t->str, n, &b->n_img);
 	if (byod_rstrip(t->str, n) == 0)
 		b->tflags |= T_BLANK;
-	b->tok = byod_tokens(t->str, n);
+	byod_value_tokens(b, t->str, n);
 	if (b->n_img > 0)
 		b->textra = byod_image_turn(b, t->str, n) & ~b->tflags;
 }
@@ -1154,7 +1238,7 @@ byod_turn_value(struct byod *b, const struct jl_token *t, int d)
 			byod_text(b, t);
 		else if (t->type == JL_NUMBER) {
 			b->vkind = byod_zero(b, t) ? V_ZERO : V_NUMBER;
-			b->tok = byod_tokens(t->str, t->len);
+			byod_value_tokens(b, t->str, t->len);
 		} else
 			byod_err(b, b->item, b->turn, "value", t->offset,
 			    "\"value\" must be a string, not %s",
@@ -1297,21 +1381,29 @@ byod_turn_number(struct byod *b, int dropped)
 static void
 byod_turn_tokens(struct byod *b)
 {
-	uint64_t t;
+	uint64_t ov;
 
 	if (b->role == R_GPT)
-		t = b->ov_gpt;
+		ov = b->ov_gpt;
 	else if (b->role == R_HUMAN)
-		t = b->turn == b->first_human ? b->ov_first : b->ov_human;
+		ov = b->turn == b->first_human ? b->ov_first : b->ov_human;
 	else
 		return;
-	b->tok_conv += t + b->tok;
-	if (b->turn == b->first_human) {
-		b->tok_first = b->tok_conv;
+	if (b->turn == b->first_human)
 		b->first_off = b->value_off;
+	/* a value passed byod_value_tokens()'s test, which covers this one;
+	 * a turn without one did not */
+	if (!b->tok_exact && b->tb_bound + b->tb_pend + ov >= BYOD_MAX_TOKENS)
+		byod_tok_exact(b);
+	if (b->tok_exact) {
+		byod_tok_add(b, b->turn, ov, b->tok);
+		return;
 	}
-	if (b->tok_cut < 0 && b->tok_conv > BYOD_MAX_TOKENS)
-		b->tok_cut = b->turn;
+	b->tb[b->tb_n].len = b->tb_pend;
+	b->tb[b->tb_n].ov = ov;
+	b->tb[b->tb_n++].turn = b->turn;
+	b->tb_len += b->tb_pend;
+	b->tb_bound += b->tb_pend + ov;
 }
 
 static void

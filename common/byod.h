@@ -98,8 +98,9 @@ struct byod_limits {
  * (cannot open, not a regular file, read failure) with a message in err.
  * Warnings go to res's warnings list with the same locators.
  * Memory: the read buffer, max_string, a copy of the longest value that
- * holds "<image>", and 28 bytes per item (at most max_items items are
- * kept).
+ * holds "<image>", 26 KiB for the token estimate (an item's values wait
+ * there until their bytes could reach the limit), and 28 bytes per item
+ * (at most max_items items are kept).
  */
 int byod_file(const struct pool *pool, const char *path,
     const struct byod_limits *lim, struct vresult *res, char *err,

@@ -1271,6 +1271,37 @@ test_hostile_many_keys(void **state)
 	    "keys"));
 }
 
+/*
+ * 4,000 turns, without a value and then with one byte each: the values
+ * set aside for the token estimate stay bounded (and the estimate passes
+ * 2048 tokens by the prompt around the turns alone).
+ */
+static void
+test_hostile_many_turns(void **state)
+{
+	const size_t n = 4000;
+	size_t cap = 64 + n * 40, len, i, pass;
+	char *doc = malloc(cap);
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		len = (size_t)snprintf(doc, cap, "[{\"id\":\"a\","
+		    "\"conversations\":[");
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(doc + len, cap - len,
+			    "%s{\"from\":\"%s\"%s}", i ? "," : "",
+			    i % 2 ? "gpt" : "human", pass ? ",\"value\":\"a\"" :
+			    "");
+		len += (size_t)snprintf(doc + len, cap - len, "]}]");
+		run(doc, len, L_DEFAULT);
+		assert_int_equal(res.n_errors, pass ? 0 : n);
+		assert_int_equal(res.n_warnings, 1);
+		assert_non_null(strstr(res.warnings[0].msg, "the conversation "
+		    "is about "));
+	}
+	free(doc);
+}
+
 static void
 test_io_errors(void **state)
 {
@@ -1350,6 +1381,7 @@ main(void)
 		cmocka_unit_test(test_hostile_nested_objects),
 		cmocka_unit_test(test_hostile_huge_string),
 		cmocka_unit_test(test_hostile_many_keys),
+		cmocka_unit_test(test_hostile_many_turns),
 		cmocka_unit_test(test_io_errors),
 		cmocka_unit_test(test_json_result),
 		cmocka_unit_test(test_tokens_estimate),
