@@ -185,7 +185,8 @@ fuzz: build/rel/server/migrations.c
 	@cp ../shared/dataoptim/example-byod.json build/fuzz/corpus-byod/ 2>/dev/null || true
 	@cp ../shared/dataoptim/example-standard.txt build/fuzz/corpus-stdval/ 2>/dev/null || true
 	@cp tests/fuzz/http-seeds/*.txt build/fuzz/corpus-http/
-	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
+	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 \
+	    -dict=tests/fuzz/byod.dict build/fuzz/corpus-byod
 	$(FUZZ_ENV) build/fuzz/fuzz_stdval $(FUZZ_RUN) -timeout=5 build/fuzz/corpus-stdval
 	$(FUZZ_ENV) build/fuzz/fuzz_http $(FUZZ_RUN) -max_len=16384 -timeout=10 \
 	    -dict=tests/fuzz/http.dict build/fuzz/corpus-http
