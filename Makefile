@@ -52,8 +52,8 @@ COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
 CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
               server/cli/cmd_db.c server/cli/cmd_score.c
 UNIT_TESTS := test_util test_base test_jsonlex test_pool test_stdval \
-              test_byod test_materialize test_synth test_cli test_score \
-              test_proxy test_extsort test_conf
+              test_byod test_vresult test_materialize test_synth test_cli \
+              test_score test_proxy test_extsort test_conf
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -192,7 +192,8 @@ fuzz: build/rel/server/migrations.c
 	@cp ../shared/dataoptim/example-byod.json build/fuzz/corpus-byod/ 2>/dev/null || true
 	@cp ../shared/dataoptim/example-standard.txt build/fuzz/corpus-stdval/ 2>/dev/null || true
 	@cp tests/fuzz/http-seeds/*.txt build/fuzz/corpus-http/
-	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 build/fuzz/corpus-byod
+	$(FUZZ_ENV) build/fuzz/fuzz_byod $(FUZZ_RUN) -max_len=65536 -timeout=5 \
+	    -dict=tests/fuzz/byod.dict build/fuzz/corpus-byod
 	$(FUZZ_ENV) build/fuzz/fuzz_stdval $(FUZZ_RUN) -timeout=5 build/fuzz/corpus-stdval
 	$(FUZZ_ENV) build/fuzz/fuzz_base $(FUZZ_RUN) -max_len=4096 -timeout=5 build/fuzz/corpus-base
 	$(FUZZ_ENV) build/fuzz/fuzz_http $(FUZZ_RUN) -max_len=16384 -timeout=10 \

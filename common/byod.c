@@ -44,6 +44,12 @@
 #define BYOD_DEFAULT_STRING (1024 * 1024)
 #define BYOD_NO_OFFSET UINT64_MAX	/* reported as offset -1 */
 #define BYOD_SORT_MEM (8u << 20)	/* per sorter; more spills to disk */
+#define BYOD_PATH_MAX 4096	/* open() refuses a path this long */
+#define BYOD_PY_INT_DIGITS 4300	/* Python's int limit (json.load) */
+
+/* Why LLaVA never reads "id", and why it is checked all the same. */
+#define BYOD_ID_RULE " (a competition rule, not LLaVA's, which never reads " \
+	"\"id\": the server needs a handle for each item)"
 
 /* What the syntax layer expects next. */
 enum byod_expect {
@@ -65,12 +71,37 @@ enum byod_key {
 
 enum byod_role { R_NONE, R_HUMAN, R_GPT, R_BAD };
 
+/* What a turn's "value" was. */
+enum byod_vkind {
+	V_NONE,			/* none, or one already refused */
+	V_STRING,
+	V_NUMBER,		/* a number other than zero */
+	V_ZERO			/* a number equal to zero (false in Python) */
+};
+
+/* What a string value holds (byod_scan_text() and byod_text()) */
+#define T_EMPTY	1	/* nothing */
+#define T_EOS	2	/* "</s>" */
+#define T_UNK	4	/* "<unk>" */
+#define T_SPLIT	8	/* "[/INST] " */
+#define T_END	16	/* "[/INST]" at its end */
+#define T_IMAGE	32	/* "<image>", only where LLaVA made it anew */
+#define T_BOS	64	/* "<s>" */
+#define T_BLANK	128	/* only whitespace */
+
 /* Seen-key flags */
 #define F_ID	1
 #define F_IMAGE	2
 #define F_CONV	4
 #define F_FROM	8
 #define F_VALUE	16
+
+/* A kept turn whose value waits in tbuf for its token estimate. */
+struct byod_tseg {
+	size_t len;		/* its value's bytes in tbuf */
+	uint64_t ov;		/* LLaVA's prompt around it, in tokens */
+	int64_t turn;
+};
 
 /* The first BYOD_DIGEST bytes of an item's SHA-256. */
 struct byod_dig {
@@ -120,18 +151,47 @@ struct byod {
 	size_t ikey_len;
 	int has_image;		/* "image" present, whatever its type */
 	int image_ok;
+	uint64_t image_off;	/* its value */
 	char folder[64];
 	int conv_ok;		/* "conversations" was an array */
+	uint64_t conv_off;	/* its '[' */
 
-	/* its conversation */
+	/* its conversation; "kept" turns are those LLaVA does not drop */
 	int64_t n_turns;
 	enum byod_role last_role;
-	int64_t first_human;	/* first human turn, -1 if none */
-	uint64_t img_total;	/* "<image>" occurrences */
-	uint64_t img_turns;	/* turns holding one or more */
+	int drop;		/* turn 0 is from "gpt": LLaVA drops it */
+	int64_t first_human;	/* first kept human turn, -1 if none */
+	uint64_t img_total;	/* "<image>" occurrences in kept turns */
+	uint64_t img_turns;	/* kept turns holding one or more */
 	int64_t img_turn;	/* the first such turn, -1 if none */
 	enum byod_role img_role;
 	uint64_t img_off;
+	uint64_t img_n;		/* occurrences in that turn */
+	unsigned img_extra;	/* T_* that turn gains once LLaVA has taken
+				   its "<image>"s out and stripped it */
+	int64_t num_turn;	/* the first number value that crashes LLaVA
+				   only in an item with an image, -1 if none */
+	uint64_t num_off;
+	uint64_t tok_conv;	/* estimated tokens of the prompt so far */
+	uint64_t tok_first;	/* of the prompt up to the first human turn */
+	uint64_t first_off;	/* the first human turn's value */
+	int64_t tok_cut;	/* the turn passing BYOD_MAX_TOKENS, or -1 */
+
+	/*
+	 * A value's bytes bound its estimate, so the estimates (the costly
+	 * part) wait until the bytes of an item's kept values and their
+	 * prompt could reach BYOD_MAX_TOKENS: until then the values wait in
+	 * tbuf (tok_exact 0), then all are estimated in turn order and every
+	 * later value as it comes (tok_exact 1).  Most items never need it.
+	 */
+	int tok_exact;
+	uint64_t tb_bound;	/* bytes + prompt of the waiting turns */
+	size_t tb_len;		/* bytes in tbuf */
+	size_t tb_n;		/* turns in tb */
+	size_t tb_pend;		/* the current turn's value, at tb_len */
+	struct byod_tseg tb[BYOD_MAX_TOKENS / 2];	/* a turn's prompt is
+				   2 tokens or more */
+	char tbuf[BYOD_MAX_TOKENS];
 
 	/* the current turn (depth 4) */
 	int64_t turn;
@@ -144,6 +204,19 @@ struct byod {
 	uint64_t from_off;
 	uint64_t n_img;
 	uint64_t value_off;
+	enum byod_vkind vkind;
+	unsigned tflags;	/* T_* of its value */
+	unsigned textra;	/* T_* its value gains in LLaVA's hands */
+	uint64_t tok;		/* its value's estimated tokens (tok_exact) */
+
+	/* LLaVA's prompt around a turn, in estimated tokens (byod_file()) */
+	uint64_t ov_first;	/* BOS, system prompt, [INST] ... [/INST] */
+	uint64_t ov_human;	/* <s>[INST] ... [/INST] */
+	uint64_t ov_gpt;	/* " " ... " </s>" */
+
+	/* a value holding "<image>" as LLaVA rewrites it; grown as needed */
+	char *ubuf;
+	size_t ucap;
 
 	/* hashing */
 	EVP_MD *md;
@@ -201,24 +274,21 @@ byod_kept(const struct byod *b, const struct jl_token *t)
 }
 
 /*
- * Record an error.  turn < 0: at item level (or file level when item <
- * 0); field: NULL, or a printable name appended to the path.
+ * Record a finding: an error, or with warn a warning.  turn < 0: at item
+ * level (or file level when item < 0); field: NULL, or a printable name
+ * appended to the path.
  */
-static void byod_err(struct byod *b, int64_t item, int64_t turn,
-    const char *field, uint64_t off, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
 static void
-byod_err(struct byod *b, int64_t item, int64_t turn, const char *field,
-    uint64_t off, const char *fmt, ...)
+byod_vfind(struct byod *b, int warn, int64_t item, int64_t turn,
+    const char *field, uint64_t off, const char *fmt, va_list ap)
 {
 	char path[160], msg[256];
 	size_t n = 0;
-	va_list ap;
 
-	if (b->res->n_errors >= VRESULT_KEEP) {
+	if ((warn ? b->res->n_warnings : b->res->n_errors) >= VRESULT_KEEP) {
 		/* counted only: spare the formatting */
-		vresult_error(b->res, 0, item, (int64_t)off, NULL, NULL, "-");
+		(warn ? vresult_warning : vresult_error)(b->res, 0, item,
+		    (int64_t)off, NULL, NULL, "-");
 		return;
 	}
 	path[0] = '\0';
@@ -231,10 +301,38 @@ byod_err(struct byod *b, int64_t item, int64_t turn, const char *field,
 	if (field != NULL && n < sizeof(path))
 		snprintf(path + n, sizeof(path) - n, "%s%s", n ? "." : "",
 		    field);
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(warn ? vresult_warning : vresult_error)(b->res, 0, item, (int64_t)off,
+	    NULL, path, "%s", msg);
+}
+
+static void byod_err(struct byod *b, int64_t item, int64_t turn,
+    const char *field, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+static void byod_warn(struct byod *b, int64_t item, int64_t turn,
+    const char *field, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void
+byod_err(struct byod *b, int64_t item, int64_t turn, const char *field,
+    uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	byod_vfind(b, 0, item, turn, field, off, fmt, ap);
 	va_end(ap);
-	vresult_error(b->res, 0, item, (int64_t)off, NULL, path, "%s", msg);
+}
+
+static void
+byod_warn(struct byod *b, int64_t item, int64_t turn, const char *field,
+    uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	byod_vfind(b, 1, item, turn, field, off, fmt, ap);
+	va_end(ap);
 }
 
 /* The current item key / turn key, quoted, as a path element. */
@@ -571,16 +669,74 @@ byod_item_begin(struct byod *b, const struct jl_token *t, int d)
 	memset(&b->ikeys, 0, offsetof(struct byod_keys, h));
 	b->has_image = b->image_ok = b->conv_ok = 0;
 	b->n_turns = 0;
+	b->last_role = R_NONE;
+	b->drop = 0;
+	b->first_human = b->img_turn = b->num_turn = b->tok_cut = -1;
+	b->img_total = b->img_turns = b->img_n = 0;
+	b->img_extra = 0;
+	b->tok_conv = b->tok_first = 0;
+	b->tok_exact = 0;
+	b->tb_bound = b->tb_len = b->tb_n = 0;
 	byod_dbegin(b, t);
+}
+
+/*
+ * Normalise the image path t (under BYOD_PATH_MAX bytes) into out as the
+ * kernel resolves LLaVA's os.path.join(image_folder, image): empty and "."
+ * segments go.  Returns its length, or (size_t)-1 after an error (a ".."
+ * segment; q is the path quoted for the message).
+ */
+static size_t
+byod_image_norm(struct byod *b, const struct jl_token *t, const char *q,
+    char *out)
+{
+	const char *s = t->str, *e = s + t->len, *seg, *slash;
+	size_t len = 0, sl;
+
+	for (seg = s; seg < e; seg = slash + 1) {
+		if ((slash = memchr(seg, '/', (size_t)(e - seg))) == NULL)
+			slash = e;
+		sl = (size_t)(slash - seg);
+		if (sl == 0 || (sl == 1 && seg[0] == '.'))
+			continue;
+		if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+			byod_err(b, b->item, -1, "image", t->offset, "the "
+			    "image path \"%s\" has a \"..\" segment", q);
+			return (size_t)-1;
+		}
+		if (len > 0)
+			out[len++] = '/';
+		memcpy(out + len, seg, sl);
+		len += sl;
+	}
+	return len;
+}
+
+/* Whether the normalised path p (n bytes) is in the pool or under a
+ * root. */
+static int
+byod_image_known(const struct byod *b, const char *p, size_t n)
+{
+	const char *const *r;
+	size_t rl;
+
+	if (b->pool != NULL && pool_has_image(b->pool, p, n))
+		return 1;
+	for (r = b->lim->image_roots; r != NULL && *r != NULL; r++) {
+		rl = strlen(*r);
+		if (rl > 0 && n > rl && memcmp(p, *r, rl) == 0 &&
+		    ((*r)[rl - 1] == '/' || p[rl] == '/'))
+			return 1;
+	}
+	return 0;
 }
 
 static void
 byod_image(struct byod *b, const struct jl_token *t)
 {
-	const char *s = t->str, *seg, *slash;
-	const char *const *r;
-	size_t n = byod_kept(b, t), rl, fl;
-	char q[128];
+	const char *s = t->str, *slash;
+	size_t n = byod_kept(b, t), fl;
+	char q[128], p[BYOD_PATH_MAX];
 
 	if (t->truncated) {
 		byod_long(b, -1, "image", t, "the image path");
@@ -602,39 +758,37 @@ byod_image(struct byod *b, const struct jl_token *t)
 		    "\"%s\" is absolute; it must be relative", q);
 		return;
 	}
-	for (seg = s; seg < s + n; seg = slash + 1) {
-		if ((slash = memchr(seg, '/', (size_t)(s + n - seg))) == NULL)
-			slash = s + n;
-		if (slash - seg == 2 && seg[0] == '.' && seg[1] == '.') {
-			byod_err(b, b->item, -1, "image", t->offset, "the "
-			    "image path \"%s\" has a \"..\" segment", q);
-			return;
-		}
+	if (n >= BYOD_PATH_MAX) {
+		byod_err(b, b->item, -1, "image", t->offset, "the image path "
+		    "is %zu bytes long: open() refuses %d or more, so LLaVA "
+		    "crashes", n, BYOD_PATH_MAX);
+		return;
 	}
-	if (b->pool == NULL || !pool_has_image(b->pool, s, n)) {
-		for (r = b->lim->image_roots; r != NULL && *r != NULL; r++) {
-			rl = strlen(*r);
-			if (rl > 0 && n > rl && memcmp(s, *r, rl) == 0 &&
-			    ((*r)[rl - 1] == '/' || s[rl] == '/'))
-				break;
-		}
-		if (r == NULL || *r == NULL) {
-			byod_err(b, b->item, -1, "image", t->offset, "the "
-			    "image \"%s\" is not in the pool%s", q,
-			    b->lim->image_roots != NULL &&
-			    b->lim->image_roots[0] != NULL ?
-			    " nor under an allowed image root" : "");
-			return;
-		}
+	if ((n = byod_image_norm(b, t, q, p)) == (size_t)-1)
+		return;
+	/* its last segment is "" or ".": what is left names a directory */
+	if (s[t->len - 1] == '/' || (s[t->len - 1] == '.' && (t->len == 1 ||
+	    s[t->len - 2] == '/'))) {
+		byod_err(b, b->item, -1, "image", t->offset, "the image path "
+		    "\"%s\" names a directory, which LLaVA cannot open as an "
+		    "image (a crash)", q);
+		return;
 	}
-	slash = memchr(s, '/', n);
+	if (!byod_image_known(b, p, n)) {
+		byod_err(b, b->item, -1, "image", t->offset, "the image \"%s\" "
+		    "is not in the pool%s", q, b->lim->image_roots != NULL &&
+		    b->lim->image_roots[0] != NULL ?
+		    " nor under an allowed image root" : "");
+		return;
+	}
+	slash = memchr(p, '/', n);
 	if (slash == NULL)
 		snprintf(b->folder, sizeof(b->folder), "(top level)");
 	else {
-		fl = (size_t)(slash - s);
+		fl = (size_t)(slash - p);
 		if (fl >= sizeof(b->folder))
 			fl = sizeof(b->folder) - 1;
-		memcpy(b->folder, s, fl);
+		memcpy(b->folder, p, fl);
 		b->folder[fl] = '\0';
 	}
 	b->image_ok = 1;
@@ -653,34 +807,140 @@ byod_nul(struct byod *b, const struct jl_token *t, int64_t turn,
 	return 1;
 }
 
+/* Whether the number t (not truncated) is an integer: no fraction, no
+ * exponent (Python's json.load makes it an int, any other a float). */
+static int
+byod_integer(const struct jl_token *t)
+{
+	return memchr(t->str, '.', t->len) == NULL &&
+	    memchr(t->str, 'e', t->len) == NULL &&
+	    memchr(t->str, 'E', t->len) == NULL;
+}
+
+/*
+ * A number that Python's json.load(), which LLaVA reads the file with,
+ * refuses: an integer (no fraction, no exponent) of more than 4300 digits,
+ * Python's int limit.  Past max_string bytes a number is refused like a
+ * string.  Returns 1 after an error.
+ */
+static int
+byod_bignum(struct byod *b, const struct jl_token *t, int64_t turn,
+    const char *field)
+{
+	size_t n;
+
+	if (t->type != JL_NUMBER)
+		return 0;
+	if (t->truncated) {
+		byod_err(b, b->item, turn, field, t->offset, "a number is %zu "
+		    "bytes long; the limit is %zu", t->len, b->max_string);
+		return 1;
+	}
+	n = t->len - (t->str[0] == '-');
+	if (n <= BYOD_PY_INT_DIGITS || !byod_integer(t))
+		return 0;
+	byod_err(b, b->item, turn, field, t->offset, "an integer of %zu "
+	    "digits: Python's json.load(), which LLaVA reads the file with, "
+	    "refuses more than %d, so training crashes at the start", n,
+	    BYOD_PY_INT_DIGITS);
+	return 1;
+}
+
+/* Room for n bytes in b->ubuf. */
+static char *
+byod_ubuf(struct byod *b, size_t n)
+{
+	if (n > b->ucap) {
+		b->ubuf = util_xrealloc(b->ubuf, n);
+		b->ucap = n;
+	}
+	return b->ubuf;
+}
+
+/*
+ * Whether the number t (not truncated) is zero in Python: its digits
+ * before any exponent are all '0', or it is so small that float() makes it
+ * 0.0 (strtod() rounds the same way; the programs keep the C locale).
+ */
+static int
+byod_zero(struct byod *b, const struct jl_token *t)
+{
+	const char *p = t->str, *e = p + t->len;
+	char *c;
+
+	for (; p < e && *p != 'e' && *p != 'E'; p++)
+		if (*p >= '1' && *p <= '9')
+			break;
+	if (p == e || *p == 'e' || *p == 'E')
+		return 1;
+	if (memchr(p, 'e', (size_t)(e - p)) == NULL &&
+	    memchr(p, 'E', (size_t)(e - p)) == NULL)
+		return 0;
+	c = byod_ubuf(b, t->len + 1);
+	memcpy(c, t->str, t->len);
+	c[t->len] = '\0';
+	return strtod(c, NULL) == 0.0;
+}
+
+/*
+ * The item's "id": a string, or an integer taken as its decimal string
+ * ("-0" as "0"), for the duplicate check and the item's digest alike (the
+ * driver leaves a number here out of the digest for this).
+ */
+static void
+byod_id(struct byod *b, const struct jl_token *t)
+{
+	struct jl_token c;
+
+	if (t->type == JL_NUMBER) {
+		if (!byod_integer(t)) {
+			byod_err(b, b->item, -1, "id", t->offset, "\"id\" must "
+			    "be a string or an integer, not a number with a "
+			    "fraction or an exponent" BYOD_ID_RULE);
+			return;
+		}
+		c = *t;
+		c.type = JL_STRING;
+		if (t->len == 2 && t->str[0] == '-' && t->str[1] == '0') {
+			c.str = "0";
+			c.len = 1;
+		}
+		byod_dfeed(b, &c);
+		byod_id_add(b, c.str, c.len);
+		return;
+	}
+	if (t->type != JL_STRING)
+		byod_err(b, b->item, -1, "id", t->offset, "\"id\" must be a "
+		    "string or an integer, not %s" BYOD_ID_RULE,
+		    byod_tname(t->type));
+	else if (t->truncated)
+		byod_long(b, -1, "id", t, "the id");
+	else if (t->len == 0)
+		byod_err(b, b->item, -1, "id", t->offset, "the id is empty"
+		    BYOD_ID_RULE);
+	else
+		byod_id_add(b, t->str, t->len);
+}
+
 static void
 byod_item_value(struct byod *b, const struct jl_token *t, int d)
 {
 	char q[96];
 
-	if (byod_nul(b, t, -1, byod_ikey(b, q, sizeof(q)))) {
-		if (b->ikey == K_IMAGE)
-			b->has_image = 1;	/* there, but refused */
+	if (b->ikey == K_IMAGE) {
+		b->has_image = 1;	/* there, whatever it is */
+		b->image_off = t->offset;
+	}
+	if (byod_nul(b, t, -1, byod_ikey(b, q, sizeof(q))) ||
+	    byod_bignum(b, t, -1, byod_ikey(b, q, sizeof(q)))) {
 		byod_skip_value(b, t, d);
 		return;
 	}
 	switch (b->ikey) {
 	case K_ID:
-		if (t->type != JL_STRING) {
-			byod_err(b, b->item, -1, "id", t->offset, "\"id\" must "
-			    "be a string, not %s", byod_tname(t->type));
-			break;
-		}
-		if (t->truncated)
-			byod_long(b, -1, "id", t, "the id");
-		else if (t->len == 0)
-			byod_err(b, b->item, -1, "id", t->offset, "the id is "
-			    "empty");
-		else
-			byod_id_add(b, t->str, t->len);
+		byod_id(b, t);
 		break;
 	case K_IMAGE:
-		b->has_image = 1;
 		if (t->type != JL_STRING)
 			byod_err(b, b->item, -1, "image", t->offset, "\"image\" "
 			    "must be one path string, not %s",
@@ -696,10 +956,7 @@ byod_item_value(struct byod *b, const struct jl_token *t, int d)
 			break;
 		}
 		b->conv_ok = 1;
-		b->n_turns = 0;
-		b->last_role = R_NONE;
-		b->first_human = b->img_turn = -1;
-		b->img_total = b->img_turns = 0;
+		b->conv_off = t->offset;
 		return;
 	case K_OTHER:
 	case K_DUP:
@@ -728,13 +985,16 @@ byod_turn_begin(struct byod *b, const struct jl_token *t, int d)
 	memset(&b->tkeys, 0, offsetof(struct byod_keys, h));
 	b->role = R_NONE;
 	b->n_img = 0;
+	b->vkind = V_NONE;
+	b->tflags = b->textra = 0;
+	b->tok = b->tb_pend = 0;
 }
 
 /*
- * Find the separators of LLaVA's prompt formats ("</s>", "[/INST]",
- * " ASSISTANT: ") and count "<image>" in s: one memchr() pass per first
- * byte, far cheaper than a memmem() per needle on short values.
- * Returns a bit set: 1 "</s>", 2 "[/INST]", 4 " ASSISTANT: ".
+ * Find what matters to LLaVA's prompt format in s ("</s>", "<unk>",
+ * "<s>", "[/INST] ", "[/INST]" at the end) and count "<image>": one
+ * memchr() pass per first byte, far cheaper than a memmem() per needle on
+ * short values.  Returns T_* bits.
  */
 static unsigned
 byod_scan_text(const char *s, size_t n, uint64_t *n_img)
@@ -746,40 +1006,196 @@ byod_scan_text(const char *s, size_t n, uint64_t *n_img)
 		if (e - p >= 7 && memcmp(p, "<image>", 7) == 0)
 			(*n_img)++;
 		else if (e - p >= 4 && memcmp(p, "</s>", 4) == 0)
-			found |= 1;
+			found |= T_EOS;
+		else if (e - p >= 5 && memcmp(p, "<unk>", 5) == 0)
+			found |= T_UNK;
+		else if (e - p >= 3 && memcmp(p, "<s>", 3) == 0)
+			found |= T_BOS;
 	}
 	for (p = s; (p = memchr(p, '[', (size_t)(e - p))) != NULL; p++)
 		if (e - p >= 7 && memcmp(p, "[/INST]", 7) == 0)
-			found |= 2;
-	for (p = s + 1; p < e && (p = memchr(p, 'A', (size_t)(e - p))) != NULL;
-	    p++)
-		if (e - p >= 11 && p[-1] == ' ' &&
-		    memcmp(p, "ASSISTANT: ", 11) == 0)
-			found |= 4;
+			found |= e - p == 7 ? T_END : p[7] == ' ' ? T_SPLIT : 0;
 	return found;
+}
+
+/* Python's str.isspace() code points, as ranges. */
+static const struct {
+	uint32_t lo, hi;
+} byod_space[] = {
+	{ 0x09, 0x0d }, { 0x1c, 0x20 }, { 0x85, 0x85 }, { 0xa0, 0xa0 },
+	{ 0x1680, 0x1680 }, { 0x2000, 0x200a }, { 0x2028, 0x2029 },
+	{ 0x202f, 0x202f }, { 0x205f, 0x205f }, { 0x3000, 0x3000 },
+};
+
+/*
+ * The length of s (n bytes of UTF-8, perhaps cut inside a sequence) once
+ * Python's str.strip() has taken whitespace off its end.
+ */
+static size_t
+byod_rstrip(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+	uint32_t c;
+
+	while (n > 0) {
+		for (i = n - 1; i > 0 && n - i < 3 && (u[i] & 0xc0) == 0x80;)
+			i--;
+		if (n - i == 1)
+			c = u[i];
+		else if (n - i == 2 && (u[i] & 0xe0) == 0xc0)
+			c = (uint32_t)(u[i] & 0x1f) << 6 | (u[i + 1] & 0x3f);
+		else if (n - i == 3 && (u[i] & 0xf0) == 0xe0)
+			c = (uint32_t)(u[i] & 0x0f) << 12 |
+			    (uint32_t)(u[i + 1] & 0x3f) << 6 |
+			    (u[i + 2] & 0x3f);
+		else
+			return n;
+		for (k = 0; k < sizeof(byod_space) / sizeof(byod_space[0]); k++)
+			if (c >= byod_space[k].lo && c <= byod_space[k].hi)
+				break;
+		if (k == sizeof(byod_space) / sizeof(byod_space[0]))
+			return n;
+		n = i;
+	}
+	return 0;
+}
+
+/* Whether c is an ASCII letter. */
+static int
+byod_letter(unsigned c)
+{
+	return (c | 0x20) - 'a' < 26u;
+}
+
+uint64_t
+byod_tokens(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n, *q;
+	uint64_t t = 0;
+	unsigned c;
+	int space = 0;
+
+	while (p < e) {
+		if (byod_letter(*p)) {
+			for (q = p++; p < e && byod_letter(*p); p++)
+				;
+			t += (uint64_t)(p - q + 3) / 4;
+			space = 0;
+			continue;
+		}
+		c = *p++;
+		if (c == ' ') {
+			t += (uint64_t)space;	/* only the first is free */
+			space = 1;
+			continue;
+		}
+		if (c >= '0' && c <= '9')
+			t += 1 + (uint64_t)space;	/* a lone "▁" first */
+		else if (c < 0x80)
+			t++;
+		else if (c >= 0xc0)
+			t += c < 0xe0 ? 1 : c < 0xf0 ? 3 : 4;
+		space = 0;
+	}
+	return t;
+}
+
+/*
+ * The T_* a value holding "<image>" gains in LLaVA's preprocess_multimodal:
+ * every "<image>" taken out (which joins its neighbours), then stripped
+ * and put after one "<image>\n".  The copy is in b->ubuf.
+ */
+static unsigned
+byod_image_turn(struct byod *b, const char *s, size_t n)
+{
+	const char *p = s, *e = s + n, *q;
+	uint64_t again = 0;
+	unsigned f;
+	size_t len = 0;
+	char *c;
+
+	/* what it gains starts with '<' or '[': without a '[' and with no
+	 * '<' but those of "<image>", there is nothing to gain */
+	if (memchr(s, '[', n) == NULL) {
+		for (q = s; (q = memchr(q, '<', (size_t)(e - q))) != NULL; q++)
+			if (e - q < 7 || memcmp(q, "<image>", 7) != 0)
+				break;
+		if (q == NULL)
+			return 0;
+	}
+	c = byod_ubuf(b, n);
+	while ((q = memmem(p, (size_t)(e - p), "<image>", 7)) != NULL) {
+		memcpy(c + len, p, (size_t)(q - p));
+		len += (size_t)(q - p);
+		p = q + 7;
+	}
+	memcpy(c + len, p, (size_t)(e - p));
+	len += (size_t)(e - p);
+	f = byod_scan_text(c, byod_rstrip(c, len), &again);
+	return again > 0 ? f | T_IMAGE : f;
+}
+
+/* Count a kept turn of ov + est estimated tokens. */
+static void
+byod_tok_add(struct byod *b, int64_t turn, uint64_t ov, uint64_t est)
+{
+	b->tok_conv += ov + est;
+	if (turn == b->first_human)
+		b->tok_first = b->tok_conv;
+	if (b->tok_cut < 0 && b->tok_conv > BYOD_MAX_TOKENS)
+		b->tok_cut = turn;
+}
+
+/* From now on the item needs its estimates: those of the waiting turns
+ * first. */
+static void
+byod_tok_exact(struct byod *b)
+{
+	size_t i, off = 0;
+
+	if (b->tok_exact)
+		return;
+	b->tok_exact = 1;
+	for (i = 0; i < b->tb_n; i++) {
+		byod_tok_add(b, b->tb[i].turn, b->tb[i].ov,
+		    byod_tokens(b->tbuf + off, b->tb[i].len));
+		off += b->tb[i].len;
+	}
+}
+
+/* A value of n bytes: estimated now, or set aside while the item's bytes
+ * (with the largest prompt a turn gets) stay under the limit. */
+static void
+byod_value_tokens(struct byod *b, const char *s, size_t n)
+{
+	if (!b->tok_exact && b->tb_bound + n + b->ov_first < BYOD_MAX_TOKENS) {
+		memcpy(b->tbuf + b->tb_len, s, n);
+		b->tb_pend = n;
+		return;
+	}
+	byod_tok_exact(b);
+	b->tok = byod_tokens(s, n);
 }
 
 static void
 byod_text(struct byod *b, const struct jl_token *t)
 {
-	static const char *const seps[] = { "</s>", "[/INST]", " ASSISTANT: " };
-	unsigned found;
-	int i;
+	size_t n = byod_kept(b, t);
 
-	b->value_off = t->offset;
+	b->vkind = V_STRING;
 	if (t->truncated)
 		byod_long(b, b->turn, "value", t, "the value");
 	if (t->len == 0) {
-		byod_err(b, b->item, b->turn, "value", t->offset, "\"value\" "
-		    "is empty");
+		b->tflags = T_EMPTY;
 		return;
 	}
-	found = byod_scan_text(t->str, byod_kept(b, t), &b->n_img);
-	for (i = 0; i < 3; i++)
-		if (found & (1u << i))
-			byod_err(b, b->item, b->turn, "value", t->offset,
-			    "\"value\" contains \"%s\", a separator of "
-			    "LLaVA's prompt format", seps[i]);
+	b->tflags = byod_scan_text(t->str, n, &b->n_img);
+	if (byod_rstrip(t->str, n) == 0)
+		b->tflags |= T_BLANK;
+	byod_value_tokens(b, t->str, n);
+	if (b->n_img > 0)
+		b->textra = byod_image_turn(b, t->str, n) & ~b->tflags;
 }
 
 static void
@@ -788,7 +1204,8 @@ byod_turn_value(struct byod *b, const struct jl_token *t, int d)
 	char q[96];
 	size_t n;
 
-	if (byod_nul(b, t, b->turn, byod_tkey(b, q, sizeof(q)))) {
+	if (byod_nul(b, t, b->turn, byod_tkey(b, q, sizeof(q))) ||
+	    byod_bignum(b, t, b->turn, byod_tkey(b, q, sizeof(q)))) {
 		if (b->tkey == K_FROM)
 			b->role = R_BAD;
 		byod_skip_value(b, t, d);
@@ -816,14 +1233,16 @@ byod_turn_value(struct byod *b, const struct jl_token *t, int d)
 		}
 		break;
 	case K_VALUE:
+		b->value_off = t->offset;
 		if (t->type == JL_STRING)
 			byod_text(b, t);
-		else {
-			b->value_off = t->offset;
+		else if (t->type == JL_NUMBER) {
+			b->vkind = byod_zero(b, t) ? V_ZERO : V_NUMBER;
+			byod_value_tokens(b, t->str, t->len);
+		} else
 			byod_err(b, b->item, b->turn, "value", t->offset,
 			    "\"value\" must be a string, not %s",
 			    byod_tname(t->type));
-		}
 		break;
 	case K_OTHER:
 	case K_DUP:
@@ -842,6 +1261,9 @@ byod_value(struct byod *b, const struct jl_token *t, int d)
 	if (b->skip) {
 		if (t->type == JL_STRING)
 			byod_skipped_string(b, t);
+		else
+			(void)byod_bignum(b, t, b->skip_turn,
+			    b->skip_field[0] ? b->skip_field : NULL);
 		return 0;
 	}
 	switch (d) {
@@ -868,10 +1290,127 @@ byod_value(struct byod *b, const struct jl_token *t, int d)
 	}
 }
 
+/* What each T_* of a value means in LLaVA's hands; warn: a warning. */
+static const struct {
+	unsigned flag;
+	int warn;
+	const char *msg;
+} byod_text_rules[] = {
+	{ T_EMPTY, 0, "\"value\" is empty: LLaVA asserts on an empty first "
+	    "turn and leaves any other out of the prompt, which masks the "
+	    "whole sample" },
+	{ T_EOS, 0, "\"value\" contains \"</s>\", a separator of LLaVA's "
+	    "prompt format: the rounds no longer line up and LLaVA masks the "
+	    "whole sample" },
+	{ T_UNK, 0, "\"value\" contains \"<unk>\": LLaMA's tokenizer makes it "
+	    "the padding id, so LLaVA's token count does not add up and it "
+	    "masks the whole sample" },
+	{ T_SPLIT, 0, "\"value\" contains \"[/INST] \", a separator of "
+	    "LLaVA's prompt format: the round no longer splits in two and "
+	    "LLaVA masks the whole sample" },
+	{ T_END, 0, "\"value\" ends with \"[/INST]\", which LLaVA's prompt "
+	    "format follows with a space: the round no longer splits in two "
+	    "and LLaVA masks the whole sample" },
+	{ T_IMAGE, 0, "\"value\" holds \"<image>\" again: two image slots for "
+	    "one image, which crashes training" },
+	{ T_BOS, 1, "\"value\" contains \"<s>\": LLaMA's tokenizer reads it as "
+	    "the begin-of-sequence token, not as text, and LLaVA's evaluation "
+	    "stops an answer at \"<s>\"" },
+	{ T_BLANK, 1, "\"value\" is only whitespace: LLaVA trains on it, but "
+	    "the turn carries no text" },
+};
+
+/* Report the T_* in flags of turn's value at off; why: appended. */
+static void
+byod_text_findings(struct byod *b, unsigned flags, int64_t turn,
+    uint64_t off, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(byod_text_rules) / sizeof(byod_text_rules[0]);
+	    i++) {
+		if (!(flags & byod_text_rules[i].flag))
+			continue;
+		if (byod_text_rules[i].warn)
+			byod_warn(b, b->item, turn, "value", off, "%s%s",
+			    byod_text_rules[i].msg, why);
+		else
+			byod_err(b, b->item, turn, "value", off, "%s%s",
+			    byod_text_rules[i].msg, why);
+	}
+}
+
+/*
+ * A number as a kept turn's value (dropped: the leading "gpt" turn).
+ * LLaVA's get_prompt() adds a "gpt" value and the first "human" one to
+ * text (a TypeError), formats a later "human" one into "[INST] {} [/INST]"
+ * (fine) and leaves a zero out; preprocess_multimodal(), for an item with
+ * an image, looks for "<image>" in every value, even a dropped one (a
+ * TypeError).  That last case is decided at the item's end.
+ */
+static void
+byod_turn_number(struct byod *b, int dropped)
+{
+	if (b->vkind != V_NUMBER && b->vkind != V_ZERO)
+		return;
+	if (dropped || (b->role == R_HUMAN && b->turn != b->first_human &&
+	    b->vkind == V_NUMBER)) {
+		if (b->num_turn < 0) {
+			b->num_turn = b->turn;
+			b->num_off = b->value_off;
+		}
+		return;
+	}
+	if (b->role == R_GPT)
+		byod_err(b, b->item, b->turn, "value", b->value_off,
+		    "\"value\" is a number: LLaVA adds a \"gpt\" value to "
+		    "text, a TypeError that crashes training");
+	else if (b->role == R_HUMAN && b->turn == b->first_human)
+		byod_err(b, b->item, b->turn, "value", b->value_off,
+		    "\"value\" is a number: LLaVA adds the first \"human\" "
+		    "value to the system prompt, a TypeError that crashes "
+		    "training");
+	else if (b->role == R_HUMAN)
+		byod_err(b, b->item, b->turn, "value", b->value_off,
+		    "\"value\" is zero: LLaVA leaves a value that Python "
+		    "counts as false out of the prompt, which masks the whole "
+		    "sample");
+}
+
+/* The estimated tokens of a kept turn, with LLaVA's prompt around it. */
+static void
+byod_turn_tokens(struct byod *b)
+{
+	uint64_t ov;
+
+	if (b->role == R_GPT)
+		ov = b->ov_gpt;
+	else if (b->role == R_HUMAN)
+		ov = b->turn == b->first_human ? b->ov_first : b->ov_human;
+	else
+		return;
+	if (b->turn == b->first_human)
+		b->first_off = b->value_off;
+	/* a value passed byod_value_tokens()'s test, which covers this one;
+	 * a turn without one did not */
+	if (!b->tok_exact && b->tb_bound + b->tb_pend + ov >= BYOD_MAX_TOKENS)
+		byod_tok_exact(b);
+	if (b->tok_exact) {
+		byod_tok_add(b, b->turn, ov, b->tok);
+		return;
+	}
+	b->tb[b->tb_n].len = b->tb_pend;
+	b->tb[b->tb_n].ov = ov;
+	b->tb[b->tb_n++].turn = b->turn;
+	b->tb_len += b->tb_pend;
+	b->tb_bound += b->tb_pend + ov;
+}
+
 static void
 byod_turn_end(struct byod *b)
 {
-	enum byod_role want = b->turn % 2 == 0 ? R_HUMAN : R_GPT;
+	int dropped = b->turn == 0 && b->role == R_GPT;
+	enum byod_role want;
 
 	if (!(b->tkeys.seen & F_FROM)) {
 		byod_err(b, b->item, b->turn, NULL, b->turn_off, "the turn has "
@@ -881,20 +1420,34 @@ byod_turn_end(struct byod *b)
 	if (!(b->tkeys.seen & F_VALUE))
 		byod_err(b, b->item, b->turn, NULL, b->turn_off, "the turn has "
 		    "no \"value\"");
-	if (b->role != R_BAD && b->role != want)
+	if (dropped) {
+		b->drop = 1;
+		byod_warn(b, b->item, 0, "from", b->from_off, "the "
+		    "conversation starts with a \"gpt\" turn: LLaVA drops it "
+		    "and trains on the rest");
+	}
+	want = (b->turn - b->drop) % 2 == 0 ? R_HUMAN : R_GPT;
+	if (!dropped && b->role != R_BAD && b->role != want)
 		byod_err(b, b->item, b->turn, "from", b->from_off, "turn %lld "
 		    "is from \"%s\"; turns must alternate \"human\", \"gpt\", "
 		    "starting with \"human\"", (long long)b->turn,
 		    b->role == R_HUMAN ? "human" : "gpt");
-	if (b->role == R_HUMAN && b->first_human < 0)
+	if (!dropped && b->role == R_HUMAN && b->first_human < 0)
 		b->first_human = b->turn;
-	if (b->n_img > 0) {
-		b->img_total += b->n_img;
-		if (b->img_turns++ == 0) {
-			b->img_turn = b->turn;
-			b->img_role = b->role;
-			b->img_off = b->value_off;
+	byod_turn_number(b, dropped);
+	if (!dropped) {
+		byod_text_findings(b, b->tflags, b->turn, b->value_off, "");
+		if (b->n_img > 0) {
+			b->img_total += b->n_img;
+			if (b->img_turns++ == 0) {
+				b->img_turn = b->turn;
+				b->img_role = b->role;
+				b->img_off = b->value_off;
+				b->img_n = b->n_img;
+				b->img_extra = b->textra;
+			}
 		}
+		byod_turn_tokens(b);
 	}
 	b->last_role = b->role;
 }
@@ -906,7 +1459,8 @@ byod_conv_end(struct byod *b, const struct jl_token *t)
 		byod_err(b, b->item, -1, "conversations", t->offset, "a "
 		    "conversation needs at least 2 turns, not %lld",
 		    (long long)b->n_turns);
-	else if (b->last_role == R_HUMAN && (b->n_turns - 1) % 2 == 0)
+	else if (b->last_role == R_HUMAN &&
+	    (b->n_turns - 1 - b->drop) % 2 == 0)
 		byod_err(b, b->item, b->n_turns - 1, "from", t->offset, "the "
 		    "last turn must be from \"gpt\", not \"human\"");
 }
@@ -915,34 +1469,60 @@ byod_conv_end(struct byod *b, const struct jl_token *t)
 static void
 byod_image_rules(struct byod *b)
 {
-	if (!b->conv_ok)
-		return;
 	if (!b->has_image) {
 		if (b->img_total > 0)
-			byod_err(b, b->item, b->img_turn, "value", b->img_off,
-			    "\"<image>\" in an item without an \"image\"");
+			byod_warn(b, b->item, b->img_turn, "value", b->img_off,
+			    "\"<image>\" in an item without an \"image\": "
+			    "LLaVA trains on it as plain text");
 		return;
 	}
-	if (b->img_total == 0)
-		byod_err(b, b->item, -1, "conversations", b->item_off, "the "
-		    "item has an \"image\" but no turn holds \"<image>\"");
+	if (b->num_turn >= 0)
+		byod_err(b, b->item, b->num_turn, "value", b->num_off,
+		    "\"value\" is a number in an item with an \"image\": LLaVA "
+		    "looks for \"<image>\" in it, a TypeError that crashes "
+		    "training");
+	if (b->img_turns == 0)
+		byod_warn(b, b->item, -1, "image", b->image_off, "no turn that "
+		    "LLaVA trains on holds \"<image>\": it loads the image but "
+		    "never shows it to the model");
 	else if (b->img_turns > 1)
 		byod_err(b, b->item, -1, "conversations", b->img_off,
-		    "\"<image>\" appears in %llu turns; it must be in exactly "
-		    "one", (unsigned long long)b->img_turns);
-	else if (b->img_total > 1)
-		byod_err(b, b->item, b->img_turn, "value", b->img_off,
-		    "\"<image>\" appears %llu times; it must appear once",
-		    (unsigned long long)b->img_total);
-	else if (b->img_role == R_GPT)
-		byod_err(b, b->item, b->img_turn, "value", b->img_off,
-		    "\"<image>\" is in a \"gpt\" turn; it must be in the first "
-		    "\"human\" turn");
-	else if (b->img_role == R_HUMAN && b->img_turn != b->first_human)
-		byod_err(b, b->item, b->img_turn, "value", b->img_off,
-		    "\"<image>\" must be in the first \"human\" turn (turn "
-		    "%lld), not turn %lld", (long long)b->first_human,
-		    (long long)b->img_turn);
+		    "\"<image>\" appears in %llu turns: LLaVA makes an image "
+		    "slot of each but has one image per item, which crashes "
+		    "training", (unsigned long long)b->img_turns);
+	else {
+		if (b->img_n > 1)
+			byod_warn(b, b->item, b->img_turn, "value", b->img_off,
+			    "\"<image>\" appears %llu times in this turn: "
+			    "LLaVA keeps one, at the start of the turn",
+			    (unsigned long long)b->img_n);
+		if (b->img_role == R_GPT)
+			byod_warn(b, b->item, b->img_turn, "value", b->img_off,
+			    "\"<image>\" is in a \"gpt\" turn: LLaVA puts the "
+			    "image at the start of the answer, after the "
+			    "question");
+		byod_text_findings(b, b->img_extra, b->img_turn, b->img_off,
+		    " (once LLaVA has taken \"<image>\" out of the turn and "
+		    "stripped it)");
+	}
+}
+
+/* Truncation: LLaVA cuts every sample's tokens at BYOD_MAX_TOKENS. */
+static void
+byod_length_rules(struct byod *b)
+{
+	if (b->first_human >= 0 && b->tok_first >= BYOD_MAX_TOKENS)
+		byod_warn(b, b->item, b->first_human, "value", b->first_off,
+		    "the first \"human\" turn is about %llu tokens (estimated, "
+		    "with LLaVA's system prompt): LLaVA cuts a sample at %d "
+		    "tokens, so no answer token is left and it teaches nothing",
+		    (unsigned long long)b->tok_first, BYOD_MAX_TOKENS);
+	else if (b->tok_cut >= 0)
+		byod_warn(b, b->item, -1, "conversations", b->conv_off, "the "
+		    "conversation is about %llu tokens (estimated): LLaVA cuts "
+		    "a sample at %d tokens, so it does not train on the rest "
+		    "from inside turn %lld on", (unsigned long long)b->tok_conv,
+		    BYOD_MAX_TOKENS, (long long)b->tok_cut);
 }
 
 static void
@@ -950,11 +1530,14 @@ byod_item_end(struct byod *b)
 {
 	if (!(b->ikeys.seen & F_ID))
 		byod_err(b, b->item, -1, NULL, b->item_off, "the item has no "
-		    "\"id\"");
+		    "\"id\"" BYOD_ID_RULE);
 	if (!(b->ikeys.seen & F_CONV))
 		byod_err(b, b->item, -1, NULL, b->item_off, "the item has no "
 		    "\"conversations\"");
-	byod_image_rules(b);
+	if (b->conv_ok) {
+		byod_image_rules(b);
+		byod_length_rules(b);
+	}
 	byod_dend(b);
 	if (b->res->n_errors == b->item_err0)
 		byod_comp(b, b->has_image ? b->folder : "(no image)");
@@ -1104,6 +1687,41 @@ byod_token(struct byod *b, const struct jl_token *t)
 
 /* ---- the driver --------------------------------------------------------- */
 
+/* Whether t is a number as an item's "id", which byod_id() feeds to the
+ * item's digest as its decimal string. */
+static int
+byod_id_number(const struct byod *b, const struct jl_token *t)
+{
+	return t->type == JL_NUMBER && !b->skip && b->depth == 2 &&
+	    b->expect == X_VALUE && b->ikey == K_ID;
+}
+
+/* LLaVA's llava_llama_2 prompt (conversation.py at the pinned commit)
+ * before the first human turn's value. */
+static const char byod_sys_prompt[] = "[INST] <<SYS>>\nYou are a helpful "
+    "language and vision assistant. You are able to understand the visual "
+    "content that the user provides, and assist the user with a variety of "
+    "tasks using natural language.\n<</SYS>>\n\n";
+
+/*
+ * The estimated tokens LLaVA's prompt adds around each turn: the first
+ * human turn gets BOS, the system prompt and " [/INST]"; a later one "<s>"
+ * (one token), "[INST] " and " [/INST]"; a gpt turn the space before "</s>"
+ * and "</s>" (one token each).
+ */
+static void
+byod_overheads(struct byod *b)
+{
+	static const char inst_end[] = " [/INST]";
+
+	b->ov_first = 1 + byod_tokens(byod_sys_prompt,
+	    sizeof(byod_sys_prompt) - 1) + byod_tokens(inst_end,
+	    sizeof(inst_end) - 1);
+	b->ov_human = 1 + byod_tokens("[INST] ", 7) + byod_tokens(inst_end,
+	    sizeof(inst_end) - 1);
+	b->ov_gpt = 2;
+}
+
 static int
 byod_dig_less_v(const void *x, const void *y)
 {
@@ -1145,7 +1763,7 @@ byod_duplicates(struct byod *b)
 			continue;
 		}
 		byod_err(b, e->item, -1, "id", BYOD_NO_OFFSET,
-		    "duplicate id: item %lu has the same id",
+		    "duplicate id: item %lu has the same id" BYOD_ID_RULE,
 		    (unsigned long)first.item);
 	}
 	return extsort_failed(b->ids) ? -1 : 0;
@@ -1179,6 +1797,7 @@ byod_free(struct byod *b)
 	EVP_MD_free(b->md);
 	extsort_free(b->dig);
 	extsort_free(b->ids);
+	free(b->ubuf);
 	free(b);
 }
 
@@ -1228,6 +1847,7 @@ byod_file(const struct pool *pool, const char *path,
 	b->max_string = lim->max_string ? lim->max_string : BYOD_DEFAULT_STRING;
 	b->cap_items = lim->max_items ? lim->max_items : UINT32_MAX;
 	b->item = -1;
+	byod_overheads(b);
 	b->md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	b->fctx = EVP_MD_CTX_new();
 	b->ictx = EVP_MD_CTX_new();
@@ -1255,7 +1875,7 @@ byod_file(const struct pool *pool, const char *path,
 			    jl_error(b->jl));
 			break;
 		}
-		if (b->digesting)
+		if (b->digesting && !byod_id_number(b, &t))
 			byod_dfeed(b, &t);
 		if ((r = byod_token(b, &t)) != 0 || t.type == JL_EOF)
 			break;

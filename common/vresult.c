@@ -20,28 +20,53 @@ vresult_clear(struct vresult *r)
 		return;
 	free(r->comp);
 	free(r->errors);
+	free(r->warnings);
 	vresult_init(r);
+}
+
+/* Count a finding in *n; keep it in *list while fewer than VRESULT_KEEP
+ * are kept. */
+static void
+vresult_add(struct verror **list, uint64_t *n, uint64_t line, int64_t item,
+    int64_t offset, const char *file, const char *path, const char *fmt,
+    va_list ap)
+{
+	struct verror *e;
+
+	if ((*n)++ >= VRESULT_KEEP)
+		return;
+	if (*list == NULL)
+		*list = util_xcalloc(VRESULT_KEEP, sizeof(**list));
+	e = &(*list)[*n - 1];
+	e->line = line;
+	e->item = item;
+	e->offset = offset;
+	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	snprintf(e->path, sizeof(e->path), "%s", path ? path : "");
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 }
 
 void
 vresult_error(struct vresult *r, uint64_t line, int64_t item, int64_t offset,
     const char *file, const char *path, const char *fmt, ...)
 {
-	struct verror *e;
 	va_list ap;
 
-	if (r->n_errors++ >= VRESULT_KEEP)
-		return;
-	if (r->errors == NULL)
-		r->errors = util_xcalloc(VRESULT_KEEP, sizeof(*r->errors));
-	e = &r->errors[r->n_errors - 1];
-	e->line = line;
-	e->item = item;
-	e->offset = offset;
-	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
-	snprintf(e->path, sizeof(e->path), "%s", path ? path : "");
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vresult_add(&r->errors, &r->n_errors, line, item, offset, file, path,
+	    fmt, ap);
+	va_end(ap);
+}
+
+void
+vresult_warning(struct vresult *r, uint64_t line, int64_t item,
+    int64_t offset, const char *file, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vresult_add(&r->warnings, &r->n_warnings, line, item, offset, file,
+	    path, fmt, ap);
 	va_end(ap);
 }
 
@@ -100,11 +125,24 @@ verror_format(const struct verror *e, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* Print the first kept of n findings under a heading. */
+static void
+vresult_print_list(const struct verror *v, uint64_t n, FILE *fp)
+{
+	char line[1024];
+	size_t i, kept = n < VRESULT_KEEP ? (size_t)n : VRESULT_KEEP;
+
+	if (kept < n)
+		fprintf(fp, " (the first %zu shown)", kept);
+	fputs("\n", fp);
+	for (i = 0; i < kept; i++)
+		fprintf(fp, "  %s\n", verror_format(&v[i], line, sizeof(line)));
+}
+
 void
 vresult_print(const struct vresult *r, const char *kind, FILE *fp)
 {
-	char line[1024];
-	size_t i, kept;
+	size_t i;
 
 	if (r->n_errors == 0) {
 		fprintf(fp, "valid %s submission: %llu samples\n", kind,
@@ -116,38 +154,28 @@ vresult_print(const struct vresult *r, const char *kind, FILE *fp)
 		for (i = 0; i < r->n_comp; i++)
 			fprintf(fp, "    %-24s %10llu\n", r->comp[i].name,
 			    (unsigned long long)r->comp[i].n);
-		return;
+	} else {
+		fprintf(fp, "invalid %s submission: %llu error%s", kind,
+		    (unsigned long long)r->n_errors,
+		    r->n_errors == 1 ? "" : "s");
+		vresult_print_list(r->errors, r->n_errors, fp);
 	}
-	kept = r->n_errors < VRESULT_KEEP ? (size_t)r->n_errors : VRESULT_KEEP;
-	fprintf(fp, "invalid %s submission: %llu error%s", kind,
-	    (unsigned long long)r->n_errors, r->n_errors == 1 ? "" : "s");
-	if (kept < r->n_errors)
-		fprintf(fp, " (the first %zu shown)", kept);
-	fputs("\n", fp);
-	for (i = 0; i < kept; i++)
-		fprintf(fp, "  %s\n", verror_format(&r->errors[i], line,
-		    sizeof(line)));
+	if (r->n_warnings == 0)
+		return;
+	fprintf(fp, "%llu warning%s (a warning does not reject the file)",
+	    (unsigned long long)r->n_warnings, r->n_warnings == 1 ? "" : "s");
+	vresult_print_list(r->warnings, r->n_warnings, fp);
 }
 
-void *
-vresult_to_json(const struct vresult *r)
+/* The first kept of n findings as a jansson array. */
+static json_t *
+vresult_list_json(const struct verror *v, uint64_t n)
 {
-	json_t *o = json_object(), *comp = json_object(), *errs = json_array();
-	size_t i, kept;
+	json_t *arr = json_array();
+	size_t i, kept = n < VRESULT_KEEP ? (size_t)n : VRESULT_KEEP;
 
-	kept = r->n_errors < VRESULT_KEEP ? (size_t)r->n_errors : VRESULT_KEEP;
-	json_object_set_new(o, "valid", json_boolean(r->n_errors == 0));
-	json_object_set_new(o, "n_samples", json_integer((json_int_t)r->n_samples));
-	if (r->sha256[0])
-		json_object_set_new(o, "sha256", json_string(r->sha256));
-	if (r->set_hash[0] && r->n_errors == 0)
-		json_object_set_new(o, "set_hash", json_string(r->set_hash));
-	for (i = 0; i < r->n_comp; i++)
-		json_object_set_new(comp, r->comp[i].name,
-		    json_integer((json_int_t)r->comp[i].n));
-	json_object_set_new(o, "composition", comp);
 	for (i = 0; i < kept; i++) {
-		const struct verror *e = &r->errors[i];
+		const struct verror *e = &v[i];
 		json_t *je = json_object();
 
 		if (e->file[0])
@@ -164,9 +192,43 @@ vresult_to_json(const struct vresult *r)
 		/* messages may quote user bytes; jansson needs valid UTF-8 */
 		json_object_set_new(je, "message",
 		    json_stringn_nocheck(e->msg, strlen(e->msg)));
-		json_array_append_new(errs, je);
+		json_array_append_new(arr, je);
 	}
-	json_object_set_new(o, "errors", errs);
+	return arr;
+}
+
+void *
+vresult_errors_json(const struct vresult *r)
+{
+	return vresult_list_json(r->errors, r->n_errors);
+}
+
+void *
+vresult_warnings_json(const struct vresult *r)
+{
+	return vresult_list_json(r->warnings, r->n_warnings);
+}
+
+void *
+vresult_to_json(const struct vresult *r)
+{
+	json_t *o = json_object(), *comp = json_object();
+	size_t i;
+
+	json_object_set_new(o, "valid", json_boolean(r->n_errors == 0));
+	json_object_set_new(o, "n_samples", json_integer((json_int_t)r->n_samples));
+	if (r->sha256[0])
+		json_object_set_new(o, "sha256", json_string(r->sha256));
+	if (r->set_hash[0] && r->n_errors == 0)
+		json_object_set_new(o, "set_hash", json_string(r->set_hash));
+	for (i = 0; i < r->n_comp; i++)
+		json_object_set_new(comp, r->comp[i].name,
+		    json_integer((json_int_t)r->comp[i].n));
+	json_object_set_new(o, "composition", comp);
+	json_object_set_new(o, "errors", vresult_errors_json(r));
 	json_object_set_new(o, "n_errors", json_integer((json_int_t)r->n_errors));
+	json_object_set_new(o, "warnings", vresult_warnings_json(r));
+	json_object_set_new(o, "n_warnings",
+	    json_integer((json_int_t)r->n_warnings));
 	return o;
 }

@@ -1,8 +1,10 @@
 /*
  * vresult: the outcome of validating a submission (standard or BYOD) or of
- * building a pool index: counts, hashes, composition and a bounded list of
- * errors.  The first VRESULT_KEEP errors are kept in full; every error is
- * counted in n_errors.
+ * building a pool index: counts, hashes, composition and two bounded lists
+ * of findings with the same locators: errors, which reject the file, and
+ * warnings, which do not (a file with only warnings is valid).  The first
+ * VRESULT_KEEP of each are kept in full; every one is counted (n_errors,
+ * n_warnings).
  */
 #ifndef DO_VRESULT_H
 #define DO_VRESULT_H
@@ -12,7 +14,8 @@
 
 #define VRESULT_KEEP 100
 
-/* One error.  Unused locators are 0 / -1 / "" as documented. */
+/* One finding (an error or a warning).  Unused locators are 0 / -1 / ""
+ * as documented. */
 struct verror {
 	uint64_t line;		/* 1-based line (standard lists), 0 if none */
 	int64_t item;		/* 0-based item index (JSON), -1 if none */
@@ -35,6 +38,9 @@ struct vresult {
 	size_t n_comp;
 	struct verror *errors;	/* the first min(n_errors, VRESULT_KEEP) */
 	uint64_t n_errors;	/* total number of errors found */
+	struct verror *warnings;	/* the first min(n_warnings,
+				   VRESULT_KEEP) */
+	uint64_t n_warnings;	/* total number of warnings found */
 };
 
 /* Initialise an empty result (no allocation yet). */
@@ -52,6 +58,14 @@ void vresult_error(struct vresult *r, uint64_t line, int64_t item,
     int64_t offset, const char *file, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
+/*
+ * Record a warning: the same as vresult_error(), into the warnings list.
+ * A warning never makes the result invalid.
+ */
+void vresult_warning(struct vresult *r, uint64_t line, int64_t item,
+    int64_t offset, const char *file, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* Add n to the composition entry name (created if absent). */
 void vresult_comp_add(struct vresult *r, const char *name, uint64_t n);
 
@@ -60,8 +74,9 @@ void vresult_comp_sort(struct vresult *r);
 
 /*
  * Write a human-readable report to fp: either a summary of a valid
- * submission or its errors ("line 12: unknown ID ...").  kind is
- * "standard" or "byod".
+ * submission or its errors ("line 12: unknown ID ..."), then its warnings
+ * if it has any (the first VRESULT_KEEP of each and their counts).  kind
+ * is "standard" or "byod".
  */
 void vresult_print(const struct vresult *r, const char *kind, FILE *fp);
 
@@ -69,11 +84,22 @@ void vresult_print(const struct vresult *r, const char *kind, FILE *fp);
  * Return a jansson object (caller owns the reference):
  * {"valid", "n_samples", "sha256", "set_hash", "composition": {name: n},
  *  "errors": [{"line"|"item"|"offset"|"file"|"path", "message"}],
- *  "n_errors"}.  Declared with void * so this header needs no jansson.
+ *  "n_errors", "warnings": [the same shape], "n_warnings"}.  "valid" is
+ * true when there are no errors, whatever the warnings.  Declared with
+ * void * so this header needs no jansson.
  */
 void *vresult_to_json(const struct vresult *r);
 
-/* Format one error as a single line ("line 3: ...") into buf. */
+/*
+ * The kept errors, or the kept warnings, as a new jansson array (caller
+ * owns the reference) of objects shaped as in vresult_to_json(): for an
+ * answer that carries only the list (an HTTP error's details, a
+ * submission's warnings).
+ */
+void *vresult_errors_json(const struct vresult *r);
+void *vresult_warnings_json(const struct vresult *r);
+
+/* Format one finding as a single line ("line 3: ...") into buf. */
 const char *verror_format(const struct verror *e, char *buf, size_t bufsz);
 
 #endif

@@ -1,5 +1,11 @@
 /*
  * cmd_validate: dataoptim validate and dataoptim materialize.
+ *
+ * validate prints the report of vresult_print() (or, with --json, the
+ * object of vresult_to_json(), with "kind" added): errors and warnings,
+ * the first 100 of each and their counts.  Its exit status is CLI_OK for a
+ * valid file, warnings or not (a warning never rejects a file), and
+ * CLI_INVALID when there is at least one error.
  */
 #include <jansson.h>
 #include <stdio.h>

@@ -61,6 +61,7 @@ static void
 test_validate_exit_codes(void **state)
 {
 	const char *bad = tu_writes(g_dir, "bad.txt", "coco_0\nnope_1\ncoco_0\n");
+	const char *warn;
 	json_error_t je;
 	json_t *o;
 
@@ -87,6 +88,28 @@ test_validate_exit_codes(void **state)
 	    "byod", (char *)tu_shared("example-byod.json")), 0);
 	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
 	    "byod", (char *)tu_writes(g_dir, "b.json", "[{\"id\": 1}]")), 1);
+	/* only warnings: valid, exit 0, the warnings shown and in --json */
+	warn = tu_writes(g_dir, "w.json", "[{\"id\": 1, \"conversations\": ["
+	    "{\"from\": \"gpt\", \"value\": \"Hello\"}, {\"from\": \"human\", "
+	    "\"value\": \"Hi\"}, {\"from\": \"gpt\", \"value\": \" \"}]}]");
+	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
+	    "byod", (char *)warn), 0);
+	assert_non_null(strstr(g_out, "valid byod submission: 1 samples"));
+	assert_non_null(strstr(g_out, "2 warnings (a warning does not reject "
+	    "the file)\n  item 0: [0].conversations[0].from: (byte 38) the "
+	    "conversation starts with a \"gpt\" turn"));
+	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
+	    "byod", "--json", (char *)warn), 0);
+	o = json_loads(g_out, 0, &je);
+	assert_non_null(o);
+	assert_true(json_is_true(json_object_get(o, "valid")));
+	assert_int_equal(json_integer_value(json_object_get(o, "n_errors")), 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "n_warnings")),
+	    2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(o, "warnings"), 1), "path")),
+	    "[0].conversations[2].value");
+	json_decref(o);
 	/* I/O errors */
 	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
 	    "standard", "/nonexistent/list.txt"), 2);
