@@ -28,7 +28,7 @@ endif
 # pkg-config output before the -dev packages are there, so the first
 # `make run` on a new machine links.  Rebuilt when this file or deps.sh
 # changes; `make clean` and `make deps` never need it.
-PKGS     := jansson libcrypto libxxhash
+PKGS     := jansson libcrypto libxxhash libutf8proc
 SRV_PKGS := libmicrohttpd sqlite3 libargon2 inih
 WK_PKGS  := libuv libcurl
 FLAGS_MK := build/flags.mk

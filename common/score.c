@@ -77,10 +77,11 @@ score_match(enum score_metric m, const char *pred, size_t plen,
 
 	switch (m) {
 	case SCORE_VQA: {
-		char *p = score_vqa_normalize(pred, plen);
-		char *a = score_vqa_normalize(ans, alen);
+		size_t pn, an;
+		char *p = score_vqa_normalize(pred, plen, &pn);
+		char *a = score_vqa_normalize(ans, alen, &an);
 
-		ok = strcmp(p, a) == 0;
+		ok = pn == an && memcmp(p, a, pn) == 0;
 		free(p);
 		free(a);
 		break;

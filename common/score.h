@@ -159,52 +159,70 @@ char *score_result_json(const struct score_result *r);
 /* ---- metrics, exported for tests and for other scorers ---- */
 
 /*
- * Python's str.strip() on s[0..*n) (whitespace as listed at
- * score_vqa_normalize()): returns the new start and sets *n.
+ * Python's str.strip() on s[0..*n): returns the new start and sets *n.
+ * Whitespace is what str.isspace() takes (category Zs or bidirectional
+ * class WS, B or S: ASCII \t\n\v\f\r, 0x1c-0x1f and space, U+0085,
+ * U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F,
+ * U+3000); a byte that is not part of valid UTF-8 is none.
  */
 const char *score_strip(const char *s, size_t *n);
 
 /*
  * 1 if pred (plen bytes) is right for the answer ans (alen bytes) under
  * metric m, 0 if wrong, -1 if the answer itself is unusable (choice: no
- * option letter in it).
+ * option letter in it).  Both are taken as they are: stop strings are
+ * run_llava_eval's to strip before it writes the output (for
+ * llava_llama_2 it strips "<s>" at the end, the template's sep; "</s>",
+ * the end-of-sequence token, never reaches the text, as batch_decode()
+ * skips special tokens), so a "</s>" or "<s>" that is in the file is
+ * scored as text.
  */
 int score_match(enum score_metric m, const char *pred, size_t plen,
     const char *ans, size_t alen);
 
 /*
- * EvalAIAnswerProcessor(s): the four steps below, in order.  Returns a
- * NUL-terminated string for the caller to free.
+ * EvalAIAnswerProcessor()(s) on s[0..len): the four steps below, in
+ * order.  Returns a malloc'd NUL-terminated string for the caller to
+ * free, with its length in *outlen if outlen is not NULL (a NUL of s is
+ * an ordinary character, as in Python, so the result can hold one too).
  *
- * Where this differs from the Python: letters are lowercased in ASCII only
- * (Python's str.lower() also lowercases other scripts) and "\d" means an
- * ASCII digit.  Whitespace for strip() and split() is Python's set
- * (ASCII \t\n\v\f\r, 0x1c-0x1f, space, and U+0085, U+00A0, U+1680,
- * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+ * The text is taken as Python's str of the UTF-8 bytes, with Python 3's
+ * semantics: lower() is the full Unicode lowercase mapping ("CAF\u00c9"
+ * -> "caf\u00e9", U+0130 -> "i\u0307", U+03A3 -> final sigma U+03C2 by
+ * Unicode's Final_Sigma rule, else U+03C3), "\d" is any decimal digit
+ * (category Nd: "\u0665", "\uff15"), whitespace is as at score_strip().
+ * Character data is utf8proc's (Unicode 15.0 in Debian 12; Debian 12's
+ * Python 3.11 has 14.0, so the characters new in 15.0, such as the Kawi
+ * and Nag Mundari digits, are letters, digits or marks here and
+ * unassigned there).  Bytes that are not valid UTF-8 (which the result
+ * reader refuses before any scoring) are each one character that is no
+ * letter, digit or space, and come out unchanged: Python's result on
+ * s.decode("utf-8", "surrogateescape"), encoded back the same way.
  */
-char *score_vqa_normalize(const char *s, size_t len);
+char *score_vqa_normalize(const char *s, size_t len, size_t *outlen);
 
 /*
- * The steps, each NUL-terminated in and malloc'd out:
- * tokenize     lowercase; remove every ',' and '?'; "'s" -> " 's"; strip.
+ * The steps, each on s[0..len) and returning what score_vqa_normalize()
+ * does:
+ * tokenize     lower(); remove every ',' and '?'; "'s" -> " 's"; strip.
  * whitespace   '\n' and '\t' -> ' '; strip.
  * punctuation  for each of ; / [ ] " { } ( ) = + \ _ - > < @ ` , ? !
  *              every occurrence is removed if the text (as it came in)
  *              holds that mark followed by a space or preceded by a
- *              space, or holds a digit, one or more commas and a digit;
- *              otherwise each occurrence becomes a space.  Then a '.'
- *              not followed by a digit is removed (only the first 32 such
- *              periods: the Python passes re.UNICODE, 32, as sub()'s count
- *              argument).
- * digit_article  lowercase, split on whitespace, map "none" and
+ *              space (U+0020 only), or holds a digit, one or more commas
+ *              and a digit; otherwise each occurrence becomes a space.
+ *              Then a '.' not followed by a digit is removed (only the
+ *              first 32 such periods: the Python passes re.UNICODE, 32,
+ *              as sub()'s count argument).
+ * digit_article  lower(), split on whitespace, map "none" and
  *              "zero".."ten" to digits, drop "a", "an" and "the", map
  *              contractions written without their apostrophe ("dont" ->
  *              "don't", per the processor's table), join with one space.
  */
-char *score_vqa_tokenize(const char *s);
-char *score_vqa_whitespace(const char *s);
-char *score_vqa_punctuation(const char *s);
-char *score_vqa_digit_article(const char *s);
+char *score_vqa_tokenize(const char *s, size_t len, size_t *outlen);
+char *score_vqa_whitespace(const char *s, size_t len, size_t *outlen);
+char *score_vqa_punctuation(const char *s, size_t len, size_t *outlen);
+char *score_vqa_digit_article(const char *s, size_t len, size_t *outlen);
 
 /*
  * The option letter in s (len bytes) as LLaVA's eval_science_qa.py reads

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config ca-certificates curl python3
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libssl-dev
 libuv1-dev libcurl4-openssl-dev libargon2-dev libinih-dev libxxhash-dev
-procps"
+libutf8proc-dev procps"
 TEST_PKGS="libcmocka-dev wrk nginx-light time bc chromium clang libclang-rt-14-dev llvm-14"
 
 test=0

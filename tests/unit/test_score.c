@@ -18,21 +18,31 @@
 #include "testutil.h"
 #include "util.h"
 
-/* Apply a step and compare with the hand-worked result. */
-#define STEP(fn, in, want) do {					\
-	char *got_ = fn(in);					\
-	assert_string_equal(got_, want);			\
-	free(got_);						\
-} while (0)
+typedef char *step_fn(const char *s, size_t len, size_t *outlen);
 
+/* Apply fn to in[0..inlen) and compare with want[0..wantlen). */
 static void
-norm_is(const char *in, const char *want)
+step_is(step_fn *fn, const char *in, size_t inlen, const char *want,
+    size_t wantlen)
 {
-	char *got = score_vqa_normalize(in, strlen(in));
+	size_t n = (size_t)-1;
+	char *got = fn(in, inlen, &n);
 
-	assert_string_equal(got, want);
+	if (n != wantlen || memcmp(got, want, n) != 0 || got[n] != '\0')
+		fail_msg("'%s' -> '%s' (%zu bytes), want '%s' (%zu bytes)",
+		    in, got, n, want, wantlen);
 	free(got);
 }
+
+/* The same on string literals, NUL bytes inside counted. */
+#define STEP(fn, in, want) \
+	step_is(fn, in, sizeof(in) - 1, want, sizeof(want) - 1)
+
+#define norm_is(in, want) STEP(score_vqa_normalize, in, want)
+
+/* score_match() on two string literals, NUL bytes inside counted. */
+#define MATCH(m, pred, ans) \
+	score_match(m, pred, sizeof(pred) - 1, ans, sizeof(ans) - 1)
 
 /* Step 1: lowercase, drop ',' and '?', "'s" -> " 's", strip. */
 static void
@@ -137,17 +147,183 @@ test_vqa_normalize(void **state)
 	norm_is("black and white", "black and white");
 	norm_is("What?", "what");
 	norm_is("", "");
-	/* A NUL inside the text counts as a space. */
-	{
-		char *s = score_vqa_normalize("x\0y", 3);
-
-		assert_string_equal(s, "x y");
-		free(s);
-	}
 	assert_int_equal(score_match(SCORE_VQA, "Two", 3, "2", 1), 1);
 	assert_int_equal(score_match(SCORE_VQA, "The cat.", 8, "cat", 3), 1);
 	assert_int_equal(score_match(SCORE_VQA, "a dog", 5, "cat", 3), 0);
 	assert_int_equal(score_match(SCORE_VQA, "Red", 3, "red.", 4), 1);
+}
+
+/*
+ * Unicode, case class by case class, each as LLaVA's Python does it: the
+ * processor's str.lower() is Python 3's full Unicode lowercase mapping,
+ * "\d" in its regular expressions any decimal digit (category Nd),
+ * strip() and split() Unicode whitespace.
+ */
+
+/* lower(): every script, not only ASCII. */
+static void
+test_vqa_unicode_case(void **state)
+{
+	/* 'CAFÉ'.lower() == 'café', so "café" and "CAFÉ" are one answer. */
+	norm_is("CAF\xc3\x89", "caf\xc3\xa9");
+	assert_int_equal(MATCH(SCORE_VQA, "CAF\xc3\x89", "caf\xc3\xa9"), 1);
+	/* Cyrillic: 'МОСКВА'.lower() == 'москва'. */
+	norm_is("\xd0\x9c\xd0\x9e\xd0\xa1\xd0\x9a\xd0\x92\xd0\x90",
+	    "\xd0\xbc\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0");
+	/* Turkish dotted capital I: 'İ'.lower() == 'i\u0307', two code
+	 * points; 'I' is 'i' and 'ı' stays (no Turkish locale). */
+	norm_is("\xc4\xb0stanbul", "i\xcc\x87stanbul");
+	norm_is("ISTANBUL", "istanbul");
+	norm_is("\xc4\xb1i", "\xc4\xb1i");
+	/* German: 'ß' has no lowercase of its own, 'ẞ'.lower() == 'ß';
+	 * lower() is no case folding: "strasse" != "straße". */
+	norm_is("Stra\xc3\x9f" "e", "stra\xc3\x9f" "e");
+	norm_is("\xe1\xba\x9e", "\xc3\x9f");
+	assert_int_equal(MATCH(SCORE_VQA, "STRASSE", "stra\xc3\x9f" "e"), 0);
+	/* Title case: 'ǅ'.lower() == 'ǆ'. */
+	norm_is("\xc7\x85", "\xc7\x86");
+	/* Letters that lower to ASCII: KELVIN SIGN -> 'k' (and then the
+	 * word is a contraction key), ANGSTROM SIGN -> 'å'. */
+	norm_is("OCLOC\xe2\x84\xaa", "o'clock");
+	norm_is("\xe2\x84\xab", "\xc3\xa5");
+	/* The "'s" split sees the lowered text: 'İ'S' -> "i\u0307 's". */
+	STEP(score_vqa_tokenize, "\xc4\xb0'S", "i\xcc\x87 's");
+	/* Fullwidth letters lower to fullwidth ones, which are not "the". */
+	norm_is("\xef\xbc\xb4\xef\xbc\xa8\xef\xbc\xa5 \xef\xbc\xa3",
+	    "\xef\xbd\x94\xef\xbd\x88\xef\xbd\x85 \xef\xbd\x83");
+	/* process_digit_article lowers too. */
+	STEP(score_vqa_digit_article, "TWO CATS", "2 cats");
+	STEP(score_vqa_digit_article, "\xce\xa4\xce\x97\xce\x95",
+	    "\xcf\x84\xce\xb7\xce\xb5");
+}
+
+/*
+ * Capital sigma: CPython's lower() writes final sigma 'ς' when a cased
+ * letter comes before it and none after it, case-ignorable characters
+ * (marks, format characters, modifier letters, "'", '.', ':' ...)
+ * skipped; else 'σ'.
+ */
+static void
+test_vqa_final_sigma(void **state)
+{
+	norm_is("\xce\x9f\xce\x94\xce\x9f\xce\xa3",		/* ΟΔΟΣ */
+	    "\xce\xbf\xce\xb4\xce\xbf\xcf\x82");		/* οδος */
+	norm_is("\xce\xa3\xce\x91\xce\xa3",			/* ΣΑΣ */
+	    "\xcf\x83\xce\xb1\xcf\x82");			/* σας */
+	norm_is("\xce\xa3", "\xcf\x83");			/* alone: σ */
+	norm_is("1\xce\xa3", "1\xcf\x83");	/* a digit is not cased */
+	/* '.' is case-ignorable: ΑΣ. -> ας, then the period goes. */
+	norm_is("\xce\x91\xce\xa3.", "\xce\xb1\xcf\x82");
+	/* "'" is case-ignorable and 'Β' cased: ΑΣ'Β -> ασ'β. */
+	norm_is("\xce\x91\xce\xa3'\xce\x92", "\xce\xb1\xcf\x83'\xce\xb2");
+	/* ',' is not: lower() runs before the commas go, ΑΣ,Β -> αςβ. */
+	norm_is("\xce\x91\xce\xa3,\xce\x92", "\xce\xb1\xcf\x82\xce\xb2");
+	/* A combining accent is skipped both ways. */
+	norm_is("\xce\x91\xce\xa3\xcc\x81", "\xce\xb1\xcf\x82\xcc\x81");
+	norm_is("\xce\x91\xce\xa3\xcc\x81\xce\x92",
+	    "\xce\xb1\xcf\x83\xcc\x81\xce\xb2");
+	/* Cased beyond letters: Roman numerals and 'ª' (Other_Lowercase,
+	 * Other_Uppercase). */
+	norm_is("\xe2\x85\xab\xce\xa3", "\xe2\x85\xbb\xcf\x82");
+	norm_is("\xc2\xaa\xce\xa3", "\xc2\xaa\xcf\x82");
+}
+
+/* "\d": any decimal digit, so a period before one stays. */
+static void
+test_vqa_unicode_digits(void **state)
+{
+	/* Arabic-Indic: re.sub(r"(?!<=\d)(\.)(?!\d)", ...) keeps '.' in
+	 * '3.٥' and '٣.٥'. */
+	norm_is("3.\xd9\xa5", "3.\xd9\xa5");
+	norm_is("\xd9\xa3.\xd9\xa5", "\xd9\xa3.\xd9\xa5");
+	/* Fullwidth and mathematical digits are Nd too. */
+	norm_is("x.\xef\xbc\x95", "x.\xef\xbc\x95");
+	STEP(score_vqa_punctuation, "x.\xf0\x9d\x9f\x8e", "x.\xf0\x9d\x9f\x8e");
+	/* A fullwidth letter is no digit: the period goes. */
+	norm_is("end.\xef\xbd\x98", "end\xef\xbd\x98");
+	/* COMMA_STRIP r"(?<=\d)(\,)+(?=\d)" on Arabic-Indic digits: every
+	 * mark is then removed, not spaced. */
+	STEP(score_vqa_punctuation, "\xd9\xa5,\xd9\xa5-x", "\xd9\xa5\xd9\xa5x");
+	STEP(score_vqa_punctuation, "\xd9\xa5,x-y", "\xd9\xa5 x y");
+}
+
+/* str.strip() and str.split(): Unicode whitespace, and nothing else. */
+static void
+test_vqa_unicode_space(void **state)
+{
+	/* EM SPACE and IDEOGRAPHIC SPACE split and strip. */
+	norm_is("two\xe2\x80\x83" "cats\xe3\x80\x80", "2 cats");
+	/* FS (0x1c) and NEL (U+0085) are whitespace to Python. */
+	norm_is("\x1ctwo\xc2\x85", "2");
+	/* LINE SEPARATOR splits words in process_digit_article. */
+	STEP(score_vqa_digit_article, "The\xe2\x80\xa8" "cat", "cat");
+	/* ZERO WIDTH SPACE, MONGOLIAN VOWEL SEPARATOR and the BOM are
+	 * format characters, not whitespace: they stay, words stay whole. */
+	norm_is("two\xe2\x80\x8b" "cats", "two\xe2\x80\x8b" "cats");
+	norm_is("\xe1\xa0\x8etwo", "\xe1\xa0\x8etwo");
+	norm_is("\xef\xbb\xbfthe cat", "\xef\xbb\xbfthe cat");
+	/* process_punctuation's "p + ' '" is U+0020 only: '-' after an
+	 * IDEOGRAPHIC SPACE becomes a space. */
+	STEP(score_vqa_punctuation, "a\xe3\x80\x80-b", "a\xe3\x80\x80 b");
+	/* The same whitespace for the other metrics' strip(). */
+	assert_int_equal(MATCH(SCORE_EXACT, "\xe3\x80\x80" "cat"
+	    "\xe2\x80\xa9", "cat"), 1);
+	assert_int_equal(MATCH(SCORE_EXACT, "\xe2\x80\x8b" "cat", "cat"), 0);
+}
+
+/* NUL is an ordinary character in a Python str. */
+static void
+test_vqa_nul(void **state)
+{
+	norm_is("x\0y", "x\0y");
+	norm_is(" \0 ", "\0");		/* not whitespace: strip() keeps it */
+	norm_is("on\0e", "on\0e");	/* and no number word */
+	assert_int_equal(MATCH(SCORE_VQA, "cat\0", "cat"), 0);
+	assert_int_equal(MATCH(SCORE_VQA, "x\0y", "X\0Y."), 1);
+}
+
+/*
+ * Bytes that are not UTF-8 (the result reader refuses them; a Python str
+ * cannot hold them): as Python's processor on the text decoded with
+ * errors="surrogateescape" and encoded back: each byte is one character,
+ * no letter, digit or space, kept as it is.
+ */
+static void
+test_vqa_invalid_utf8(void **state)
+{
+	norm_is("\xff cat", "\xff cat");
+	norm_is("CAF\xc3", "caf\xc3");		/* É cut short */
+	norm_is("cat\xe3\x80", "cat\xe3\x80");	/* U+3000 cut short: no space */
+	norm_is("\xc0\xa0" "cat", "\xc0\xa0" "cat");	/* overlong space */
+	/* An encoded surrogate. */
+	norm_is("\xed\xa0\x80" "A", "\xed\xa0\x80" "a");
+	norm_is("THE\x80 CAT", "the\x80 cat");	/* "the\x80" is no article */
+	STEP(score_vqa_punctuation, "1.\xd9", "1\xd9");	/* no digit after */
+	/* strip(): a stray continuation byte and a lone lead byte are no
+	 * whitespace, whatever the bytes they would have started. */
+	{
+		static const char t[] = "\xa0 x \xc2";
+		size_t n = sizeof(t) - 1;
+
+		assert_ptr_equal(score_strip(t, &n), t);
+		assert_int_equal(n, sizeof(t) - 1);
+	}
+}
+
+/*
+ * Stop strings: run_llava_eval strips its stop string before it writes
+ * (for llava_llama_2 "<s>", the template's sep; "</s>" is the tokenizer's
+ * end-of-sequence token, which batch_decode(skip_special_tokens=True)
+ * never puts in the text).  What is in the file is scored as it is: the
+ * processor turns '<', '/' and '>' into spaces, as Python does.
+ */
+static void
+test_vqa_stop_strings(void **state)
+{
+	norm_is("cat</s>", "cat s");
+	norm_is("cat<s>", "cat s");
+	assert_int_equal(MATCH(SCORE_VQA, "cat</s>", "cat"), 0);
+	assert_int_equal(MATCH(SCORE_VQA, "cat <s>", "cat s"), 1);
 }
 
 static int
@@ -527,6 +703,13 @@ main(void)
 		cmocka_unit_test(test_vqa_punctuation),
 		cmocka_unit_test(test_vqa_digit_article),
 		cmocka_unit_test(test_vqa_normalize),
+		cmocka_unit_test(test_vqa_unicode_case),
+		cmocka_unit_test(test_vqa_final_sigma),
+		cmocka_unit_test(test_vqa_unicode_digits),
+		cmocka_unit_test(test_vqa_unicode_space),
+		cmocka_unit_test(test_vqa_nul),
+		cmocka_unit_test(test_vqa_invalid_utf8),
+		cmocka_unit_test(test_vqa_stop_strings),
 		cmocka_unit_test(test_choice_extract),
 		cmocka_unit_test(test_metric_names),
 		cmocka_unit_test(test_val_load),
