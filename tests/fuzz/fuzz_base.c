@@ -134,7 +134,7 @@ fz_csv_same(const char *cell, size_t len, const struct buf *got)
 	if (guard)
 		return got->len == len + 1 && got->p[0] == '\'' &&
 		    memcmp(got->p + 1, cell, len) == 0;
-	return got->len == len && memcmp(got->p, cell, len) == 0;
+	return got->len == len && (len == 0 || memcmp(got->p, cell, len) == 0);
 }
 
 static void
