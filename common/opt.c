@@ -103,7 +103,7 @@ opt_parse(const struct opt_parser *p, int argc, char *const *argv)
 	av[0] = prog;
 	for (i = 0; i < argc; i++)
 		av[i + 1] = argv[i];
-	optind = 0;		/* glibc: start every part of its state afresh */
+	optind = 0;		/* glibc: every part of its state afresh */
 	opterr = 0;		/* the callbacks tell */
 	while (rc == 0) {
 		/* the argument this call reads (a cluster "-hx" stays one) */

@@ -31,7 +31,7 @@ struct opt {
 
 /* What is wrong with an argument. */
 enum opt_fault {
-	OPT_UNKNOWN,		/* no option of the table (or abbreviated) */
+	OPT_UNKNOWN,		/* no option of the table, or abbreviated */
 	OPT_NOVALUE,		/* an option that takes a value ends argv */
 	OPT_UNWANTED		/* "--flag=value" for one that takes none */
 };

@@ -68,9 +68,9 @@ int cli_parse_ex(int argc, char **argv, const struct cli_opt *opts,
 /*
  * cli_parse_ex() for a command without repeated options: opts is a
  * NULL-terminated list of the names of options taking a value ("--pool"),
- * their values land in vals[i] (NULL if absent); flags one of those taking
- * none, which set flagv[j] to 1 (else 0).  pos and the result as for
- * cli_parse_ex().
+ * whose values land in vals[i] (NULL if absent); flags, likewise, those of
+ * the options taking none: flagv[j] is 1 if flags[j] is given, else 0.
+ * Either list may be NULL.  pos and the result as for cli_parse_ex().
  */
 int cli_parse(int argc, char **argv, const char *const *opts,
     const char **vals, const char *const *flags, int *flagv,

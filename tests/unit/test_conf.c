@@ -443,7 +443,7 @@ test_args_order(void **state)
 	    (char *)NULL);
 	assert_string_equal(r.err,
 	    "tprog: unknown flag --bogus\nusage: tprog [--port N]\n");
-	assert_int_equal(c->port, 95);	/* the flags after it are not set */
+	assert_int_equal(c->port, 95);	/* no flag after it is set */
 	/* a parse stopped half-way leaves nothing for the next one */
 	run_args(c, &r, "--port", "84", (char *)NULL);
 	assert_int_equal(r.rc, CONF_ARGS_RUN);
