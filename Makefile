@@ -48,9 +48,10 @@ COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
               common/materialize.c common/synth.c common/synth_tables.c \
               common/synth_val.c common/extsort.c common/score.c \
               common/score_evalai.c common/proxy_tok.c common/proxy_train.c \
-              common/proxy_eval.c common/conf.c
-CLI_SRC    := server/cli/main.c server/cli/cmd_pool.c server/cli/cmd_validate.c \
-              server/cli/cmd_db.c server/cli/cmd_score.c
+              common/proxy_eval.c common/conf.c common/opt.c
+CLI_SRC    := server/cli/main.c server/cli/parse.c server/cli/cmd_pool.c \
+              server/cli/cmd_validate.c server/cli/cmd_db.c \
+              server/cli/cmd_score.c
 UNIT_TESTS := test_util test_base test_jsonlex test_pool test_stdval \
               test_byod test_vresult test_materialize test_synth test_cli \
               test_score test_proxy test_extsort test_conf
@@ -150,6 +151,14 @@ $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# test_cli also calls the CLI's option parser in-process.
+$(BUILD)/tests/test_cli: $(BUILD)/tests/unit/test_cli.o \
+    $(BUILD)/tests/unit/testutil.o $(BUILD)/server/cli/parse.o \
+    $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opt.h"
 #include "util.h"
 
 static void *
@@ -310,63 +311,137 @@ out:
 	return rc;
 }
 
+/* The options every program shares, before its own flags in the table
+ * conf_args() hands opt_parse(). */
+enum {
+	CONF__CONFIG, CONF__SET, CONF__PRINT, CONF__HELP, CONF__H, CONF__NOPTS
+};
+static const struct opt conf__opts[CONF__NOPTS] = {
+	[CONF__CONFIG] = { "--config", 1 },
+	[CONF__SET] = { "--set", 1 },
+	[CONF__PRINT] = { "--print-config", 0 },
+	[CONF__HELP] = { "--help", 0 },
+	[CONF__H] = { "-h", 0 },
+};
+
+/* One conf_args() call. */
+struct conf_args_ctx {
+	const struct conf_table *t;
+	void *obj;
+	const struct conf_cmdline *cl;
+	const struct opt *opts;	/* conf__opts, then cl's flags */
+	const char *config;	/* the last --config FILE */
+	int print;		/* --print-config was given */
+};
+
+/* The first pass's opt_parser.on_arg: only --config counts. */
+static int
+conf__config_arg(void *ctx, int i, char *value)
+{
+	struct conf_args_ctx *c = ctx;
+
+	if (i == CONF__CONFIG)
+		c->config = value;
+	return 0;
+}
+
+/* The first pass's opt_parser.on_fault: told by the second pass. */
+static int
+conf__config_fault(void *ctx, enum opt_fault f, int i, const char *text)
+{
+	return 0;
+}
+
+/* The second pass's opt_parser.on_arg: every argument in order. */
+static int
+conf__arg(void *ctx, int i, char *value)
+{
+	struct conf_args_ctx *c = ctx;
+	const struct conf_flag *fl;
+	char err[1024];
+
+	switch (i) {
+	case -1:
+		fprintf(stderr, "%s: unexpected argument %s\n", c->cl->prog,
+		    value);
+		fputs(c->cl->usage, stderr);
+		return CONF_ARGS_ERROR;
+	case CONF__CONFIG:
+		return 0;	/* read before the first pass */
+	case CONF__SET:
+		return conf__set_arg(c->t, c->obj, c->cl->prog, value) != 0 ?
+		    CONF_ARGS_ERROR : 0;
+	case CONF__PRINT:
+		c->print = 1;
+		return 0;
+	case CONF__HELP:
+	case CONF__H:
+		fputs(c->cl->usage, stdout);
+		return CONF_ARGS_HELP;
+	}
+	fl = &c->cl->flags[i - CONF__NOPTS];
+	if (conf_set(c->t, c->obj, fl->section, fl->key, value, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", c->cl->prog, err);
+		return CONF_ARGS_ERROR;
+	}
+	return 0;
+}
+
+/* The second pass's opt_parser.on_fault: told, with the usage. */
+static int
+conf__fault(void *ctx, enum opt_fault f, int i, const char *text)
+{
+	struct conf_args_ctx *c = ctx;
+	const char *prog = c->cl->prog;
+
+	switch (f) {
+	case OPT_UNKNOWN:
+		fprintf(stderr, "%s: unknown flag %s\n", prog, text);
+		break;
+	case OPT_NOVALUE:
+		fprintf(stderr, "%s: %s needs a value\n", prog,
+		    c->opts[i].name);
+		break;
+	case OPT_UNWANTED:
+		fprintf(stderr, "%s: %s takes no value\n", prog,
+		    c->opts[i].name);
+		break;
+	}
+	fputs(c->cl->usage, stderr);
+	return CONF_ARGS_ERROR;
+}
+
 int
 conf_args(const struct conf_table *t, void *obj,
     const struct conf_cmdline *cl, int argc, char **argv)
 {
-	const char *config = NULL;
+	size_t k, n = CONF__NOPTS + cl->nflags;
+	struct opt *opts = util_xcalloc(n, sizeof(*opts));
+	struct conf_args_ctx c = { t, obj, cl, opts, NULL, 0 };
+	struct opt_parser p = { opts, n, conf__config_arg,
+	    conf__config_fault, &c };
 	char err[1024];
-	int i, print = 0;
-	size_t k;
+	int rc;
 
+	memcpy(opts, conf__opts, sizeof(conf__opts));
+	for (k = 0; k < cl->nflags; k++) {
+		opts[CONF__NOPTS + k].name = cl->flags[k].flag;
+		opts[CONF__NOPTS + k].has_value = 1;
+	}
 	/* the config file first, then every flag over it */
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
-	if (config != NULL &&
-	    conf_load(t, obj, config, err, sizeof(err)) != 0) {
+	opt_parse(&p, argc - 1, argv + 1);
+	if (c.config != NULL &&
+	    conf_load(t, obj, c.config, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", cl->prog, err);
-		return CONF_ARGS_ERROR;
+		rc = CONF_ARGS_ERROR;
+		goto out;
 	}
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(cl->usage, stdout);
-			return CONF_ARGS_HELP;
-		}
-		if (strcmp(a, "--print-config") == 0) {
-			print = 1;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "%s: %s: missing value or unknown "
-			    "flag\n", cl->prog, a);
-			fputs(cl->usage, stderr);
-			return CONF_ARGS_ERROR;
-		}
-		if (strcmp(a, "--config") == 0) {
-			i++;
-			continue;
-		}
-		if (strcmp(a, "--set") == 0) {
-			if (conf__set_arg(t, obj, cl->prog, argv[++i]) != 0)
-				return CONF_ARGS_ERROR;
-			continue;
-		}
-		for (k = 0; k < cl->nflags; k++)
-			if (strcmp(a, cl->flags[k].flag) == 0)
-				break;
-		if (k == cl->nflags) {
-			fprintf(stderr, "%s: unknown flag %s\n", cl->prog, a);
-			fputs(cl->usage, stderr);
-			return CONF_ARGS_ERROR;
-		}
-		if (conf_set(t, obj, cl->flags[k].section, cl->flags[k].key,
-		    argv[++i], err, sizeof(err)) != 0) {
-			fprintf(stderr, "%s: %s\n", cl->prog, err);
-			return CONF_ARGS_ERROR;
-		}
-	}
-	return print ? CONF_ARGS_PRINT : CONF_ARGS_RUN;
+	p.on_arg = conf__arg;
+	p.on_fault = conf__fault;
+	if ((rc = opt_parse(&p, argc - 1, argv + 1)) == 0)
+		rc = c.print ? CONF_ARGS_PRINT : CONF_ARGS_RUN;
+out:
+	free(opts);
+	return rc;
 }

@@ -138,11 +138,16 @@ enum conf_args_result {
 
 /*
  * Apply argv (argc strings, argv[0] the program) to obj: the file of the
- * last --config FILE first, then every flag in order over it (a flag of
- * cl->flags or --set SECTION.KEY=VALUE, each taking one value).  Errors
- * are written to stderr once, as "PROG: message", with the usage after a
- * flag that is unknown or lacks its value.  Keeps no pointer to argv.
- * Returns one of enum conf_args_result.
+ * last --config FILE first, then every flag in command-line order over it
+ * (a flag of cl->flags or --set SECTION.KEY=VALUE, each taking one value,
+ * "--flag VALUE" or "--flag=VALUE", and each may be repeated: the last
+ * value of a key wins).  --help or -h writes the usage on stdout and ends
+ * the parse.  The line is read with opt_parse() (common/opt.h): flags are
+ * spelled out in full and the programs take no positional argument.
+ * Errors are written to stderr once, as "PROG: message", with the usage
+ * after a flag that is unknown, lacks its value or is given one it does
+ * not take, and after an argument that is no flag.  Keeps no pointer to
+ * argv.  Returns one of enum conf_args_result.
  */
 int conf_args(const struct conf_table *t, void *obj,
     const struct conf_cmdline *cl, int argc, char **argv);

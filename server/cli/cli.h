@@ -7,6 +7,8 @@
 #ifndef DO_CLI_H
 #define DO_CLI_H
 
+#include <stddef.h>
+
 #define CLI_OK 0
 #define CLI_INVALID 1
 #define CLI_ERROR 2
@@ -25,11 +27,50 @@ cli_cmd_fn cli_migrate, cli_team_add, cli_user_add, cli_token_create,
 cli_cmd_fn cli_score, cli_proxy_train, cli_proxy_eval;
 
 /*
- * Option parsing shared by the commands: opts is a NULL-terminated list of
- * long option names ("--pool"); each takes a value unless it is in flags.
- * Values land in vals[i] (NULL if absent), flags set flagv[j] to 1.  The
- * one positional argument, if allowed (pos != NULL), goes to *pos.
- * Prints a message and returns -1 on an unknown or incomplete option.
+ * A command's option for cli_parse_ex(), made with one of the macros
+ * below: exactly one of val, flag and each is set.
+ *   CLI_VALUE("--pool", &v)    takes a value: *v is the last one given
+ *                              (a pointer into argv), NULL if none;
+ *   CLI_FLAG("--json", &f)     takes none: *f is 1 if given, else 0;
+ *   CLI_EACH("--metric", fn, ctx)  takes a value and may be repeated:
+ *                              fn(ctx, value) for each one in command-line
+ *                              order (value points into argv, which fn
+ *                              may cut in place); it returns 0, or -1
+ *                              after telling what is wrong (the parse
+ *                              stops).
+ */
+typedef int cli_each_fn(void *ctx, char *value);
+
+struct cli_opt {
+	const char *name;	/* "--pool" */
+	const char **val;
+	int *flag;
+	cli_each_fn *each;
+	void *ctx;		/* for each */
+};
+#define CLI_VALUE(name, v)	{ name, v, NULL, NULL, NULL }
+#define CLI_FLAG(name, f)	{ name, NULL, f, NULL, NULL }
+#define CLI_EACH(name, fn, ctx)	{ name, NULL, NULL, fn, ctx }
+
+/*
+ * Parse a command's arguments (argc strings from argv[0], after the
+ * command's words) against opts (nopts entries), with getopt_long(3)
+ * (common/opt.h): "--opt value" or "--opt=value", options before or after
+ * the one positional, "--" before a positional that starts with '-'.  The
+ * positional, if the command takes one (pos != NULL), goes to *pos (NULL
+ * if none).  Prints "dataoptim: MESSAGE" and returns -1 on an unknown or
+ * incomplete option, a second positional or one not allowed, or when an
+ * each callback fails; 0 otherwise.  Keeps no pointer to opts.
+ */
+int cli_parse_ex(int argc, char **argv, const struct cli_opt *opts,
+    size_t nopts, const char **pos);
+
+/*
+ * cli_parse_ex() for a command without repeated options: opts is a
+ * NULL-terminated list of the names of options taking a value ("--pool"),
+ * whose values land in vals[i] (NULL if absent); flags, likewise, those of
+ * the options taking none: flagv[j] is 1 if flags[j] is given, else 0.
+ * Either list may be NULL.  pos and the result as for cli_parse_ex().
  */
 int cli_parse(int argc, char **argv, const char *const *opts,
     const char **vals, const char *const *flags, int *flagv,

@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "proxy.h"
@@ -20,54 +19,47 @@ cli_score_status(int kind)
 	return kind == SCORE_EFORMAT ? CLI_INVALID : CLI_ERROR;
 }
 
-/*
- * Move every "--metric TASK=METRIC[,TASK=METRIC...]" out of argv into map
- * (the strings point into argv, cut at '=' and ','); the remaining
- * arguments are packed to the front of argv.  Returns the count left, or
- * -1 with a message.
- */
+/* The metric overrides of one dataoptim score, in command-line order. */
+struct cli_metrics {
+	struct score_map map[CLI_MAX_METRICS];
+	size_t n;
+};
+
+/* cli_each_fn of "--metric TASK=METRIC[,TASK=METRIC...]": its entries
+ * into the map (pointing into value, cut at '=' and ','). */
 static int
-cli_take_metrics(int argc, char **argv, struct score_map *map, size_t *nmap)
+cli_score_metric(void *ctx, char *value)
 {
-	int i, o = 0;
+	struct cli_metrics *m = ctx;
+	char err[256];
 
-	*nmap = 0;
-	for (i = 0; i < argc; i++) {
-		char err[256];
-
-		if (strcmp(argv[i], "--metric") != 0) {
-			argv[o++] = argv[i];
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "dataoptim: --metric needs a value\n");
-			return -1;
-		}
-		if (score_map_parse(argv[++i], map, CLI_MAX_METRICS, nmap,
-		    err, sizeof(err)) != 0) {
-			fprintf(stderr, "dataoptim: --metric %s\n", err);
-			return -1;
-		}
+	if (score_map_parse(value, m->map, CLI_MAX_METRICS, &m->n, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "dataoptim: --metric %s\n", err);
+		return -1;
 	}
-	return o;
+	return 0;
 }
 
 int
 cli_score(int argc, char **argv)
 {
-	static const char *const opts[] = { "--val", "--results", NULL };
-	static const char *const flags[] = { "--quiet", NULL };
-	struct score_map map[CLI_MAX_METRICS];
+	struct cli_metrics m = { .n = 0 };
 	struct score_val *val = NULL;
 	struct score_result *res = NULL;
 	const char *v[2];
-	size_t nmap, t;
+	size_t t;
 	char err[1024], *json;
 	int quiet, kind = SCORE_EIO, rc;
+	const struct cli_opt opts[] = {
+		CLI_VALUE("--val", &v[0]),
+		CLI_VALUE("--results", &v[1]),
+		CLI_FLAG("--quiet", &quiet),
+		CLI_EACH("--metric", cli_score_metric, &m),
+	};
 
-	if ((argc = cli_take_metrics(argc, argv, map, &nmap)) < 0 ||
-	    cli_parse(argc, argv, opts, v, flags, &quiet, NULL) != 0 ||
-	    !v[0] || !v[1]) {
+	if (cli_parse_ex(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    NULL) != 0 || !v[0] || !v[1]) {
 		fprintf(stderr, "usage: dataoptim score --val VAL.json --results "
 		    "DIR [--metric TASK=vqa|choice|exact ...] [--quiet]\n"
 		    "  default metric: choice for tasks named choice*, else "
@@ -75,7 +67,7 @@ cli_score(int argc, char **argv)
 		return CLI_ERROR;
 	}
 	if ((val = score_val_load(v[0], &kind, err, sizeof(err))) == NULL ||
-	    (res = score_dir(val, v[1], map, nmap, &kind, err,
+	    (res = score_dir(val, v[1], m.map, m.n, &kind, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "dataoptim: score: %s\n", err);
 		rc = cli_score_status(kind);

@@ -63,48 +63,6 @@ cli_usage(FILE *fp)
 }
 
 int
-cli_parse(int argc, char **argv, const char *const *opts, const char **vals,
-    const char *const *flags, int *flagv, const char **pos)
-{
-	int i, j, k;
-
-	for (k = 0; opts && opts[k]; k++)
-		vals[k] = NULL;
-	for (k = 0; flags && flags[k]; k++)
-		flagv[k] = 0;
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		int found = 0;
-
-		for (j = 0; flags && flags[j] && !found; j++)
-			if (strcmp(a, flags[j]) == 0)
-				flagv[j] = found = 1;
-		for (j = 0; opts && opts[j] && !found; j++)
-			if (strcmp(a, opts[j]) == 0) {
-				if (i + 1 >= argc) {
-					fprintf(stderr, "dataoptim: %s needs a "
-					    "value\n", a);
-					return -1;
-				}
-				vals[j] = argv[++i];
-				found = 1;
-			}
-		if (found)
-			continue;
-		if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "dataoptim: unknown option %s\n", a);
-			return -1;
-		}
-		if (pos == NULL || *pos != NULL) {
-			fprintf(stderr, "dataoptim: unexpected argument %s\n", a);
-			return -1;
-		}
-		*pos = a;
-	}
-	return 0;
-}
-
-int
 main(int argc, char **argv)
 {
 	size_t i;

@@ -1,15 +1,19 @@
-/* Unit tests: the dataoptim CLI's exit codes and outputs (real binary). */
+/* Unit tests: the dataoptim CLI's exit codes and outputs (real binary),
+ * and its option parser (cli_parse_ex, cli_parse) in-process. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "../../server/cli/cli.h"
 #include "testutil.h"
 
 static const char *g_dir, *g_idx;
@@ -51,6 +55,13 @@ test_usage_errors(void **state)
 	    "standard", "--budget", "-3", "x"), 2);
 	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
 	    "standard", "--bogus", "x"), 2);
+	assert_non_null(strstr(g_out, "dataoptim: unknown option --bogus\n"));
+	assert_int_equal(RUN("validate", "--kind", "standard", "--pool"), 2);
+	assert_non_null(strstr(g_out, "dataoptim: --pool needs a value\n"));
+	assert_int_equal(RUN("pool", "stats", "a", "b"), 2);
+	assert_non_null(strstr(g_out, "dataoptim: unexpected argument b\n"));
+	assert_int_equal(RUN("pool", "stats", "--verify=yes", "a"), 2);
+	assert_non_null(strstr(g_out, "dataoptim: --verify takes no value\n"));
 	assert_int_equal(RUN("pool", "synth", "--out", "/tmp/x", "--scale",
 	    "abc"), 2);
 	assert_int_equal(RUN("help"), 0);
@@ -62,11 +73,18 @@ test_validate_exit_codes(void **state)
 {
 	const char *bad = tu_writes(g_dir, "bad.txt", "coco_0\nnope_1\ncoco_0\n");
 	const char *warn;
+	char pool_eq[600];
 	json_error_t je;
 	json_t *o;
 
 	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
 	    "standard", (char *)tu_shared("example-standard.txt")), 0);
+	assert_non_null(strstr(g_out, "17 samples"));
+	/* --opt=value, and the file before the options */
+	snprintf(pool_eq, sizeof(pool_eq), "--pool=%s", g_idx);
+	assert_int_equal(RUN("validate",
+	    (char *)tu_shared("example-standard.txt"), pool_eq,
+	    "--kind=standard"), 0);
 	assert_non_null(strstr(g_out, "17 samples"));
 	assert_int_equal(RUN("validate", "--pool", (char *)g_idx, "--kind",
 	    "standard", "--budget", "10", (char *)tu_shared("example-standard.txt")), 1);
@@ -196,6 +214,222 @@ test_stats_verify_corrupt(void **state)
 	assert_non_null(strstr(g_out, "dataoptim pool build"));
 }
 
+/* ---- the option parser, in-process ---- */
+
+/* What the last parse() wrote on stderr. */
+static char g_err[1024];
+
+/* The values of a repeatable option, in the order handed over. */
+struct each_log {
+	const char *v[8];
+	int n;
+};
+
+/* cli_each_fn: logs value; "bad" is refused with a message. */
+static int
+each_log(void *ctx, char *value)
+{
+	struct each_log *l = ctx;
+
+	if (strcmp(value, "bad") == 0) {
+		fprintf(stderr, "dataoptim: --metric bad\n");
+		return -1;
+	}
+	assert_true(l->n < 8);
+	l->v[l->n++] = value;
+	return 0;
+}
+
+/* The stderr of the code between catch_begin() and catch_end() goes to
+ * g_err. */
+static int g_catch_fd = -1, g_saved_fd = -1;
+
+static void
+catch_begin(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/err", tu_tmpdir());
+	g_catch_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(g_catch_fd >= 0);
+	fflush(stderr);
+	g_saved_fd = dup(2);
+	dup2(g_catch_fd, 2);
+}
+
+static void
+catch_end(void)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(g_saved_fd, 2);
+	close(g_saved_fd);
+	n = pread(g_catch_fd, g_err, sizeof(g_err) - 1, 0);
+	g_err[n > 0 ? n : 0] = '\0';
+	close(g_catch_fd);
+}
+
+/* cli_parse_ex() on the NULL-terminated arguments, stderr caught in
+ * g_err. */
+static int
+parse(const struct cli_opt *opts, size_t nopts, const char **pos, ...)
+{
+	char *argv[32];
+	int argc = 0, rc;
+	va_list ap;
+
+	va_start(ap, pos);
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	catch_begin();
+	rc = cli_parse_ex(argc, argv, opts, nopts, pos);
+	catch_end();
+	return rc;
+}
+
+/* The options of the parser tests: two values, a flag, a repeated one. */
+static const char *g_pool, *g_kind;
+static int g_json;
+static struct each_log g_metrics;
+static const struct cli_opt g_opts[] = {
+	CLI_VALUE("--pool", &g_pool),
+	CLI_VALUE("--kind", &g_kind),
+	CLI_FLAG("--json", &g_json),
+	CLI_EACH("--metric", each_log, &g_metrics),
+};
+#define PARSE(pos, ...) (memset(&g_metrics, 0, sizeof(g_metrics)), \
+	parse(g_opts, sizeof(g_opts) / sizeof(g_opts[0]), pos, __VA_ARGS__, \
+	(char *)NULL))
+
+static void
+test_parse_values(void **state)
+{
+	const char *pos = "stale";
+
+	/* --opt value, --opt=value, repeated ones in order, the positional */
+	assert_int_equal(PARSE(&pos, "--pool", "P", "--metric", "a=vqa",
+	    "--kind=standard", "FILE", "--metric=b=exact", "--json",
+	    "--metric", "c=choice"), 0);
+	assert_string_equal(g_err, "");
+	assert_string_equal(g_pool, "P");
+	assert_string_equal(g_kind, "standard");
+	assert_int_equal(g_json, 1);
+	assert_string_equal(pos, "FILE");
+	assert_int_equal(g_metrics.n, 3);
+	assert_string_equal(g_metrics.v[0], "a=vqa");
+	assert_string_equal(g_metrics.v[1], "b=exact");
+	assert_string_equal(g_metrics.v[2], "c=choice");
+
+	/* what is not given is reset; the positional first or last */
+	assert_int_equal(PARSE(&pos, "FILE2", "--kind", "byod"), 0);
+	assert_string_equal(pos, "FILE2");
+	assert_null(g_pool);
+	assert_int_equal(g_json, 0);
+	assert_int_equal(g_metrics.n, 0);
+	assert_int_equal(PARSE(&pos, "--kind", "byod", "FILE3"), 0);
+	assert_string_equal(pos, "FILE3");
+	assert_int_equal(PARSE(&pos, "--kind", "byod"), 0);
+	assert_null(pos);
+
+	/* the last value wins; a value may look like an option or be empty */
+	assert_int_equal(PARSE(&pos, "--pool", "a", "--pool", "b", "--kind",
+	    "--json", "--pool="), 0);
+	assert_string_equal(g_pool, "");
+	assert_string_equal(g_kind, "--json");
+	assert_int_equal(g_json, 0);
+	assert_int_equal(PARSE(&pos, "--pool", "-3", "-"), 0);
+	assert_string_equal(g_pool, "-3");
+	assert_string_equal(pos, "-");
+
+	/* "--" ends the options */
+	assert_int_equal(PARSE(&pos, "--json", "--", "--pool"), 0);
+	assert_int_equal(g_json, 1);
+	assert_null(g_pool);
+	assert_string_equal(pos, "--pool");
+	assert_int_equal(PARSE(&pos, "--json", "--"), 0);
+	assert_null(pos);
+}
+
+static void
+test_parse_errors(void **state)
+{
+	const char *pos = NULL;
+
+	assert_int_equal(PARSE(&pos, "x", "--pool"), -1);
+	assert_string_equal(g_err, "dataoptim: --pool needs a value\n");
+	assert_int_equal(PARSE(&pos, "--metric"), -1);
+	assert_string_equal(g_err, "dataoptim: --metric needs a value\n");
+	assert_int_equal(PARSE(&pos, "--bogus", "x"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option --bogus\n");
+	assert_int_equal(PARSE(&pos, "--bogus=1"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option --bogus=1\n");
+	/* names are matched whole: no abbreviations */
+	assert_int_equal(PARSE(&pos, "--po", "x"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option --po\n");
+	assert_int_equal(PARSE(&pos, "--js"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option --js\n");
+	assert_int_equal(PARSE(&pos, "--poolx=1"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option --poolx=1\n");
+	assert_int_equal(PARSE(&pos, "-p"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option -p\n");
+	assert_int_equal(PARSE(&pos, "-pool", "x"), -1);
+	assert_string_equal(g_err, "dataoptim: unknown option -pool\n");
+	assert_int_equal(PARSE(&pos, "--json=1"), -1);
+	assert_string_equal(g_err, "dataoptim: --json takes no value\n");
+	assert_int_equal(PARSE(&pos, "a", "--json", "b"), -1);
+	assert_string_equal(g_err, "dataoptim: unexpected argument b\n");
+	assert_int_equal(PARSE(NULL, "--json", "a"), -1);
+	assert_string_equal(g_err, "dataoptim: unexpected argument a\n");
+	/* a callback's refusal stops the parse: told once, by it */
+	assert_int_equal(PARSE(&pos, "--metric", "ok", "--metric", "bad",
+	    "--json"), -1);
+	assert_string_equal(g_err, "dataoptim: --metric bad\n");
+	assert_int_equal(g_metrics.n, 1);
+	assert_int_equal(g_json, 0);
+}
+
+/* getopt_long's global state starts afresh: a parse stopped half-way, or
+ * one after another, does not leak into the next. */
+static void
+test_parse_twice(void **state)
+{
+	static const char *const opts[] = { "--pool", "--kind", NULL };
+	static const char *const flags[] = { "--json", NULL };
+	const char *pos = NULL, *v[2];
+	int f;
+	char *a1[] = { "--pool", "P", "--bogus", "--kind", "K", "F1" };
+	char *a2[] = { "F2", "--kind", "K2" };
+
+	catch_begin();
+	assert_int_equal(cli_parse(6, a1, opts, v, flags, &f, &pos), -1);
+	catch_end();
+	assert_string_equal(g_err, "dataoptim: unknown option --bogus\n");
+	assert_int_equal(cli_parse(3, a2, opts, v, flags, &f, &pos), 0);
+	assert_null(v[0]);
+	assert_string_equal(v[1], "K2");
+	assert_string_equal(pos, "F2");
+	assert_int_equal(cli_parse(3, a2, opts, v, flags, &f, &pos), 0);
+	assert_string_equal(v[1], "K2");
+	assert_string_equal(pos, "F2");
+	catch_begin();
+	assert_int_equal(cli_parse(4, a1 + 2, opts, v, flags, &f, &pos), -1);
+	catch_end();
+	assert_string_equal(g_err, "dataoptim: unknown option --bogus\n");
+	assert_int_equal(cli_parse(2, a1, opts, v, flags, &f, NULL), 0);
+	assert_string_equal(v[0], "P");
+	assert_int_equal(f, 0);
+	/* nothing at all, and no table at all */
+	assert_int_equal(cli_parse(0, a1, opts, v, flags, &f, &pos), 0);
+	assert_null(pos);
+	assert_int_equal(cli_parse(1, a2, NULL, NULL, NULL, NULL, &pos), 0);
+	assert_string_equal(pos, "F2");
+	/* argv is left as it was */
+	assert_string_equal(a1[2], "--bogus");
+	assert_string_equal(a2[0], "F2");
+}
+
 int
 main(void)
 {
@@ -205,6 +439,9 @@ main(void)
 		cmocka_unit_test(test_materialize_and_stats),
 		cmocka_unit_test(test_build_refusal),
 		cmocka_unit_test(test_stats_verify_corrupt),
+		cmocka_unit_test(test_parse_values),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_twice),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

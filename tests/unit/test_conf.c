@@ -343,8 +343,33 @@ test_args(void **state)
 	    "tprog: unknown flag --bogus\nusage: tprog [--port N]\n");
 	run_args(c, &r, "--port", (char *)NULL);
 	assert_int_equal(r.rc, CONF_ARGS_ERROR);
-	assert_string_equal(r.err, "tprog: --port: missing value or unknown "
-	    "flag\nusage: tprog [--port N]\n");
+	assert_string_equal(r.err,
+	    "tprog: --port needs a value\nusage: tprog [--port N]\n");
+	run_args(c, &r, "--set", (char *)NULL);
+	assert_string_equal(r.err,
+	    "tprog: --set needs a value\nusage: tprog [--port N]\n");
+	run_args(c, &r, "--config", (char *)NULL);
+	assert_string_equal(r.err,
+	    "tprog: --config needs a value\nusage: tprog [--port N]\n");
+	run_args(c, &r, "--print-config=yes", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_ERROR);
+	assert_string_equal(r.err, "tprog: --print-config takes no value\n"
+	    "usage: tprog [--port N]\n");
+	/* flags are spelled out in full; no positional argument */
+	run_args(c, &r, "--por", "1", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_ERROR);
+	assert_string_equal(r.err,
+	    "tprog: unknown flag --por\nusage: tprog [--port N]\n");
+	run_args(c, &r, "-x", (char *)NULL);
+	assert_string_equal(r.err,
+	    "tprog: unknown flag -x\nusage: tprog [--port N]\n");
+	run_args(c, &r, "--port", "82", "extra", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_ERROR);
+	assert_string_equal(r.err,
+	    "tprog: unexpected argument extra\nusage: tprog [--port N]\n");
+	run_args(c, &r, "--", "--port", "82", (char *)NULL);
+	assert_string_equal(r.err,
+	    "tprog: unexpected argument --port\nusage: tprog [--port N]\n");
 	run_args(c, &r, "--port", "0", (char *)NULL);
 	assert_int_equal(r.rc, CONF_ARGS_ERROR);
 	assert_string_equal(r.err,
@@ -363,6 +388,72 @@ test_args(void **state)
 	assert_non_null(strstr(r.err, "bad.ini:2: jobs.retries: 11 is out "
 	    "of range [-3, 10]\n"));
 	assert_int_equal(strncmp(r.err, "tprog: ", 7), 0);
+	tconf_free(c);
+}
+
+/* Flags and --set as "--flag=VALUE" too, repeated, in command-line order
+ * over the file of the last --config; each call parses afresh. */
+static void
+test_args_order(void **state)
+{
+	const char *dir = tu_tmpdir();
+	struct tconf *c = tconf_new();
+	struct args_out r;
+	const char *a, *b;
+	char conf_eq[600];
+
+	(void)state;
+	run_args(c, &r, "--port=81", "--set=net.name=n1", "--set",
+	    "env.A=1", "--set", "env.B=2", "--set=env.A=3", "--retries=-3",
+	    "--set", "jobs.retries=4", "--port", "83", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_RUN);
+	assert_string_equal(r.err, "");
+	assert_int_equal(c->port, 83);
+	assert_string_equal(c->name, "n1");
+	assert_int_equal(c->retries, 4);
+	assert_int_equal(c->env.n, 2);
+	assert_string_equal(c->env.kv[0], "A=3");
+	assert_string_equal(c->env.kv[1], "B=2");
+	/* the same flags the other way round: the last one wins */
+	run_args(c, &r, "--set", "jobs.retries=5", "--retries", "6",
+	    (char *)NULL);
+	assert_int_equal(c->retries, 6);
+	/* a value that looks like a flag is a value */
+	run_args(c, &r, "--name", "--port", "--retries", "-2", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_RUN);
+	assert_string_equal(c->name, "--port");
+	assert_int_equal(c->retries, -2);
+
+	/* the last --config alone is read, before every flag */
+	a = tu_writes(dir, "a.ini", "[jobs]\nretries = 11\n");
+	b = tu_writes(dir, "b.ini", "[net]\nport = 95\nname = b\n");
+	snprintf(conf_eq, sizeof(conf_eq), "--config=%s", b);
+	run_args(c, &r, "--name", "flag", "--config", a, conf_eq,
+	    (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_RUN);
+	assert_string_equal(r.err, "");
+	assert_int_equal(c->port, 95);
+	assert_string_equal(c->name, "flag");
+	/* ... even after a mistake, which is told after it */
+	run_args(c, &r, "--bogus", "--config", a, (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_ERROR);
+	assert_non_null(strstr(r.err, "a.ini:2: jobs.retries: 11 is out of "
+	    "range [-3, 10]\n"));
+	run_args(c, &r, "--config", b, "--bogus", "--port", "1",
+	    (char *)NULL);
+	assert_string_equal(r.err,
+	    "tprog: unknown flag --bogus\nusage: tprog [--port N]\n");
+	assert_int_equal(c->port, 95);	/* no flag after it is set */
+	/* a parse stopped half-way leaves nothing for the next one */
+	run_args(c, &r, "--port", "84", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_RUN);
+	assert_int_equal(c->port, 84);
+	run_args(c, &r, "--help", "--port", "85", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_HELP);
+	assert_int_equal(c->port, 84);
+	run_args(c, &r, "--port", "85", (char *)NULL);
+	assert_int_equal(r.rc, CONF_ARGS_RUN);
+	assert_int_equal(c->port, 85);
 	tconf_free(c);
 }
 
@@ -425,6 +516,7 @@ main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_args_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
