@@ -3,6 +3,8 @@
  * file (upload.h) while its SHA-256 is computed; once the body is in, the
  * file is validated with the foundation's validators and then committed
  * (renamed into place, rows inserted, one transaction) or answered 422.
+ * The validator's warnings do not reject a file: they are stored with the
+ * submission and answered with it, and with a 422's errors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,9 @@
 #include "vresult.h"
 
 #define SUB_FORM_SLACK (64 * 1024)	/* multipart overhead allowed */
+
+/* The kept warnings go into submissions.warnings, which holds 100. */
+_Static_assert(VRESULT_KEEP <= 100, "migration 0005 keeps 100 warnings");
 
 /* A form field collected in memory (small fields only). */
 struct sub_field {
@@ -449,6 +454,18 @@ sub_composition(const struct vresult *res)
 	return s;
 }
 
+/* The kept warnings of res as a JSON array text (malloc'd), or NULL if it
+ * cannot be encoded. */
+static char *
+sub_warnings(const struct vresult *res)
+{
+	json_t *w = vresult_warnings_json(res);
+	char *s = json_dumps(w, JSON_COMPACT);
+
+	json_decref(w);
+	return s;
+}
+
 struct sub_commit_arg {
 	struct upload *up;
 	const char *dest;
@@ -460,6 +477,30 @@ sub_commit_fs(void *arg)
 	struct sub_commit_arg *a = arg;
 
 	return upload_commit(a->up, a->dest);
+}
+
+/* Answer 422 with the errors of res, and its warnings when it has any. */
+static int
+sub_invalid(struct http_req *req, const struct db_track *t,
+    const struct vresult *res)
+{
+	json_t *errs = vresult_errors_json(res), *extra;
+	char msg[128];
+
+	util_fmt(msg, sizeof(msg), "the %s submission is invalid: %llu error%s",
+	    track_kind_name(t->kind), (unsigned long long)res->n_errors,
+	    res->n_errors == 1 ? "" : "s");
+	extra = json_pack("{s:I, s:I}", "n_errors", (json_int_t)res->n_errors,
+	    "n_shown", (json_int_t)json_array_size(errs));
+	if (res->n_warnings > 0) {
+		json_object_set_new(extra, "warnings",
+		    vresult_warnings_json(res));
+		json_object_set_new(extra, "n_warnings",
+		    json_integer((json_int_t)res->n_warnings));
+	}
+	metrics_submission(METRICS_INVALID);
+	return http_reply_error_ex(req, 422, "invalid_submission", msg, errs,
+	    extra);
 }
 
 /* Validate the finished upload against track t into res.  0, or -1 after
@@ -494,22 +535,8 @@ sub_validate(struct http_req *req, struct sub_req *sr,
 		return http_reply_error(req, 500, "internal",
 		    "cannot read the upload", NULL), -1;
 	}
-	if (res->n_errors > 0) {
-		json_t *v = vresult_to_json(res), *errs;
-		char msg[128];
-
-		errs = json_incref(json_object_get(v, "errors"));
-		json_decref(v);
-		util_fmt(msg, sizeof(msg), "the %s submission is invalid: "
-		    "%llu error%s", track_kind_name(t->kind),
-		    (unsigned long long)res->n_errors,
-		    res->n_errors == 1 ? "" : "s");
-		metrics_submission(METRICS_INVALID);
-		return http_reply_error_ex(req, 422, "invalid_submission", msg,
-		    errs, json_pack("{s:I, s:I}", "n_errors",
-		    (json_int_t)res->n_errors, "n_shown",
-		    (json_int_t)json_array_size(errs))), -1;
-	}
+	if (res->n_errors > 0)
+		return sub_invalid(req, t, res), -1;
 	return 0;
 }
 
@@ -525,7 +552,7 @@ api_sub_create(struct http_req *req)
 	struct db_commit out;
 	struct sub_commit_arg ca;
 	char sha[65], id[40], job_id[40], fname[64], dest[PATH_MAX];
-	char *comp = NULL;
+	char *comp = NULL, *warn = NULL;
 	uint64_t size = 0;
 	json_t *body;
 	int rc;
@@ -578,6 +605,12 @@ api_sub_create(struct http_req *req)
 	    t.kind == KIND_STANDARD ? "txt" : "json");
 	util_fmt(dest, sizeof(dest), "%s/%s", srv->sub_dir, fname);
 	comp = sub_composition(&res);
+	if ((warn = sub_warnings(&res)) == NULL) {
+		metrics_submission(METRICS_ERROR);
+		http_reply_error(req, 500, "internal", "cannot record the "
+		    "validator's warnings", NULL);
+		goto out;
+	}
 	memset(&ns, 0, sizeof(ns));
 	ns.id = id;
 	ns.job_id = job_id;
@@ -590,6 +623,8 @@ api_sub_create(struct http_req *req)
 	ns.sha256 = sha;
 	ns.set_hash = res.set_hash;
 	ns.composition = comp;
+	ns.warnings = warn;
+	ns.n_warnings = res.n_warnings;
 	ns.method_name = sub_field(sr, F_METHOD);
 	ns.description = sub_field(sr, F_DESC);
 	ns.url = sub_field(sr, F_URL);
@@ -635,6 +670,7 @@ out:
 	upload_free(sr->up);
 	sr->up = NULL;
 	free(comp);
+	free(warn);
 	vresult_clear(&res);
 	return 0;
 }

@@ -165,6 +165,9 @@ struct db_newsub {
 	uint64_t n_samples, size_bytes;
 	const char *sha256, *set_hash;
 	const char *composition;	/* JSON text */
+	const char *warnings;	/* JSON array text of at most 100
+				   findings, or NULL for none ("[]") */
+	uint64_t n_warnings;	/* every warning found (>= those kept) */
 	const char *method_name, *description, *url;
 	const char *file_name;	/* under <state>/submissions/ */
 	int reuse;		/* reuse an earlier score of the same set */
@@ -201,11 +204,13 @@ int db_idem_find(struct db *db, int64_t team_id, const char *key,
 int db_submission_commit(struct db *db, const struct db_newsub *s,
     int (*fs)(void *arg), void *arg, struct db_commit *out);
 
-/* {"submission": {...}} with its job and scores; team_id < 0: any team. */
+/* {"submission": {...}} with its job, scores, n_warnings and the kept
+ * warnings; team_id < 0: any team. */
 int db_submission_get(struct db *db, const char *id, int64_t team_id,
     json_t **out);
 
-/* {"submissions": [...], "limit", "offset", "total"}, newest first. */
+/* {"submissions": [...], "limit", "offset", "total"}, newest first; each
+ * with n_warnings, not the warnings themselves. */
 int db_submissions_list(struct db *db, int64_t team_id, const char *track,
     int64_t limit, int64_t offset, json_t **out);
 

@@ -216,8 +216,9 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	sqlite3_stmt *st = db__stmt(db, "INSERT INTO submissions (id, "
 	    "track_id, team_id, user_id, kind, n_samples, size_bytes, sha256, "
 	    "set_hash, composition, method_name, description, url, file_name, "
-	    "reused_from, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+	    "reused_from, created_at, warnings, n_warnings) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	    "?17, ?18)");
 
 	if (st == NULL)
 		return DB_ERR;
@@ -237,6 +238,8 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	db__text(st, 14, s->file_name);
 	db__text(st, 15, reused[0] ? reused : NULL);
 	db__int(st, 16, s->now);
+	db__text(st, 17, s->warnings ? s->warnings : "[]");
+	db__int(st, 18, (int64_t)s->n_warnings);
 	if (db__exec(db, st, NULL, "submission insert") != DB_OK)
 		return DB_ERR;
 	if (reused[0] == '\0')
@@ -376,7 +379,7 @@ fail:
 	"s.size_bytes, s.sha256, s.set_hash, s.composition, s.method_name, " \
 	"s.description, s.url, s.created_at, s.reused_from, s.hidden, " \
 	"s.disqualified, j.id, j.stage, j.progress, j.attempt, j.error, " \
-	"tm.name, s.reason"
+	"tm.name, s.reason, s.n_warnings"
 #define DB_SUB_FROM " FROM submissions s JOIN tracks t ON t.id = s.track_id " \
 	"JOIN jobs j ON j.submission_id = s.id JOIN teams tm ON tm.id = s.team_id "
 
@@ -407,6 +410,7 @@ db_sub_row(sqlite3_stmt *st)
 	db__jbool(o, "hidden", st, 14);
 	db__jbool(o, "disqualified", st, 15);
 	db__jtext(o, "reason", st, 22);
+	db__jint(o, "n_warnings", st, 23);
 	db__jtext(job, "id", st, 16);
 	db__jtext(job, "state", st, 3);
 	db__jtext(job, "stage", st, 17);
@@ -417,12 +421,24 @@ db_sub_row(sqlite3_stmt *st)
 	return o;
 }
 
+/* A row of DB_SUB_COLS and then s.warnings (an array: the schema checks
+ * it): the object with its kept warnings; a list shows only their
+ * count. */
+static json_t *
+db_sub_row_warnings(sqlite3_stmt *st)
+{
+	json_t *o = db_sub_row(st);
+
+	json_object_set_new(o, "warnings", db__jparse(st, 24, 0));
+	return o;
+}
+
 int
 db_submission_get(struct db *db, const char *id, int64_t team_id,
     json_t **out)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SUB_COLS DB_SUB_FROM
-	    "WHERE s.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
+	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_SUB_COLS ", s.warnings"
+	    DB_SUB_FROM "WHERE s.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
 	json_t *o;
 	int rc;
 
@@ -430,7 +446,8 @@ db_submission_get(struct db *db, const char *id, int64_t team_id,
 		return DB_ERR;
 	db__text(st, 1, id);
 	db__int(st, 2, team_id);
-	if ((rc = db__row(db, st, db_sub_row, &o, "submission get")) != DB_OK)
+	if ((rc = db__row(db, st, db_sub_row_warnings, &o, "submission get"))
+	    != DB_OK)
 		return rc;
 	if (db__add_scores(db, o, "id", 0) != DB_OK) {
 		json_decref(o);

@@ -4,10 +4,12 @@
  * the job is active.  The composition by dataset and the per-task scores
  * are drawn as inline SVG bar charts (charts.js) with the numbers also in
  * text; a hidden or disqualified submission shows the organizers' reason;
- * a scored one can be picked as the team's leaderboard entry.
+ * a scored one can be picked as the team's leaderboard entry.  The
+ * validator's warnings, if the file had any, are a collapsible list.
  */
 import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, initNav, loginHref, notice, scoreEntries, showError } from './api.js';
 import { barChart, PALETTE } from './charts.js';
+import { warningsView } from './findings.js';
 import { cancelSubmission, isActive, isReused, poller, progressPct, scoresTable, stageNode, statusNode } from './jobview.js';
 
 const POLL_MS = 2000;
@@ -54,6 +56,30 @@ function renderComposition(comp) {
 	});
 	t.append(tb);
 	box.append(el('details', { class: 'chart-data' }, el('summary', null, 'Show the numbers as a table'), t));
+}
+
+/*
+ * The validator's warnings (the file was accepted; these items may train
+ * poorly): a collapsible list with the count, under the composition.
+ * Built once per submission, so that a list the reader opened stays open
+ * while the page polls.
+ */
+function renderWarnings(s) {
+	let box = $('#warnings');
+	if (box && box.dataset.sub === s.id)
+		return;
+	if (!box) {
+		box = el('div', { id: 'warnings' });
+		$('#composition').after(box);
+	}
+	clear(box).dataset.sub = s.id;
+	const view = warningsView(Array.isArray(s.warnings) ? s.warnings : [], s.n_warnings || 0, {
+		id: 'warnings-details', collapsed: true,
+		lead: 'The submission was accepted; these items may train poorly:',
+	});
+	box.hidden = !view;
+	if (view)
+		box.append(view);
 }
 
 /* Per-task scores: a bar chart on a 0–1 scale (or up to the largest score
@@ -172,6 +198,7 @@ function render() {
 	prop(sp, 'SHA-256', sub.sha256, 'mono small');
 	prop(sp, 'Set hash', sub.set_hash, 'mono small');
 	renderComposition(sub.composition);
+	renderWarnings(sub);
 
 	const j = job || sub.job || {};
 	const jp = clear($('#job-props'));

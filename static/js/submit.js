@@ -2,10 +2,12 @@
  * submit.html: track, file (picker or drag and drop), method name,
  * description, URL → multipart POST /api/v1/submissions through
  * XMLHttpRequest so that the upload progress can be shown.  201 shows the
- * new submission; 422 lists every validation error; 409/413/429 show the
- * server's message.
+ * new submission and the validator's warnings, if any (the file was
+ * accepted; those items may train poorly); 422 lists every validation
+ * error, and the warnings too; 409/413/429 show the server's message.
  */
 import { $, clear, csrfToken, el, fmtBytes, fmtInt, initNav, loginHref, notice, showError, api } from './api.js';
+import { countOf, findingList, warningsView } from './findings.js';
 
 let tracks = [];
 let chosen = null;		/* the File to upload */
@@ -165,20 +167,6 @@ function parseJson(text) {
 	}
 }
 
-/* "line 12", "item 3 · [3].conversations[1].from", "byte 4096". */
-function where(d) {
-	const parts = [];
-	if (d.line != null)
-		parts.push(`Line ${d.line}`);
-	if (d.item != null && d.path == null)
-		parts.push(`Item ${d.item}`);
-	if (d.path != null)
-		parts.push(String(d.path));
-	if (d.offset != null && !parts.length)
-		parts.push(`Byte ${d.offset}`);
-	return parts.join(' · ') || '—';
-}
-
 function showResult(kind, ...content) {
 	const box = $('#result');
 	notice(box, kind, ...content);
@@ -202,6 +190,10 @@ function onCreated(body) {
 		? 'The same sample set was scored before in this track; its score is reused.'
 		: 'Your file is valid and has been queued for training and evaluation.'),
 	    props,
+	    warningsView(Array.isArray(s.warnings) ? s.warnings : [], s.n_warnings || 0, {
+		id: 'result-warnings',
+		lead: 'The submission was accepted; these items may train poorly:',
+	    }),
 	    el('div', { class: 'actions' }, link, el('a', { href: '/submissions' }, 'All my submissions')));
 	setFile(null);
 	$('#file').value = '';
@@ -211,17 +203,18 @@ function onInvalid(body) {
 	const e = (body && body.error) || {};
 	const details = Array.isArray(e.details) ? e.details : [];
 	const total = Number.isFinite(e.n_errors) ? e.n_errors : details.length;
-	const list = el('ol', { class: 'error-list', id: 'error-list', 'aria-label': 'Validation errors' });
-	details.forEach((d) => list.append(el('li', null,
-	    el('span', { class: 'where' }, where(d)),
-	    el('span', { class: 'what' }, d.message || ''))));
-	const summary = total === 1 ? '1 error' : `${fmtInt(total)} errors`;
+	const list = findingList(details, { class: 'error-list', id: 'error-list', 'aria-label': 'Validation errors' });
+	const summary = countOf(total, 'error');
 	const shown = details.length < total ? ` (the first ${fmtInt(details.length)} are listed)` : '';
 	showResult('error',
 	    el('h2', null, 'The file was rejected'),
 	    el('p', null, e.message || 'The file is not valid.'),
 	    el('p', { id: 'error-total' }, el('strong', null, summary), shown, '. Fix them and upload again.'),
-	    details.length ? list : null);
+	    details.length ? list : null,
+	    warningsView(Array.isArray(e.warnings) ? e.warnings : [], e.n_warnings || 0, {
+		id: 'result-warnings',
+		lead: 'The file also has warnings, which alone would not reject it; these items may train poorly:',
+	    }));
 }
 
 function retryAfter(x) {

@@ -3,7 +3,9 @@
 # playwright-core (tests/browser/), against a real dataoptimd on a loopback
 # port with a temporary state directory and a synthetic pool: first the
 # participant's pages (submit.test.mjs), then the organizer pages and the
-# participant's side of them (admin.test.mjs) on the same daemon.  Prints
+# participant's side of them (admin.test.mjs), then the validator's
+# warnings on the submit and submission pages (warnings.test.mjs, BYOD
+# files made from example-byod.json) on the same daemon.  Prints
 # the tests' "ok N - ..." lines.  Chromium is slow, so this runs against the
 # plain build only (DO_BIN=bin) and skips the sanitizer build.
 set -u
@@ -69,8 +71,26 @@ mkdir -p "$T/state"
 	"$DO_BIN/dataoptim" track add --slug browser-admin --kind standard --budget 1000 \
 	    --per-day 5 --total 9 --db "$DB" &&
 	printf '%s\n' "$PASSWORD-ops" |
-	    "$DO_BIN/dataoptim" user add --admin --email "ops@example.org" --db "$DB"
+	    "$DO_BIN/dataoptim" user add --admin --email "ops@example.org" --db "$DB" &&
+	"$DO_BIN/dataoptim" team add "Warn Team" --db "$DB" &&
+	printf '%s\n' "$PASSWORD-warn" |
+	    "$DO_BIN/dataoptim" user add --team "Warn Team" --email "warn@example.org" --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug browser-byod --kind byod --budget 1000 --db "$DB"
 } >"$T/setup.log" 2>&1 || fail "set up pool, database, team, user and track" "$T/setup.log"
+# BYOD files with warnings: <image> twice in item 6's human turn, item 8's
+# first human turn over 2048 tokens; and the same with an error (<unk>)
+python3 - "$SHARED/example-byod.json" "$T" >>"$T/setup.log" 2>&1 <<'PY' ||
+import copy, json, sys
+items = json.load(open(sys.argv[1]))
+warn = copy.deepcopy(items)
+c = warn[6]["conversations"][0]
+c["value"] = c["value"].replace("<image>", "<image> <image>")
+warn[8]["conversations"][0]["value"] += " word" * 3000
+json.dump(warn, open(sys.argv[2] + "/warn.json", "w"))
+warn[2]["conversations"][1]["value"] += " <unk>"
+json.dump(warn, open(sys.argv[2] + "/warn-bad.json", "w"))
+PY
+	fail "make the BYOD files with warnings" "$T/setup.log"
 # a worker token: the test plays the worker to get the submission scored
 WORKER_TOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" \
     --role worker --db "$DB" 2>>"$T/setup.log") && [ -n "$WORKER_TOKEN" ] ||
@@ -108,6 +128,14 @@ DO_PARTICIPANT_TOKEN="$USER_TOKEN" DO_WORKER_TOKEN="$WORKER_TOKEN" \
 DO_ADMIN_TRACK=browser-admin DO_EXAMPLE="$SHARED/example-standard.txt" \
 CHROMIUM="$CHROMIUM" DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/admin.test.mjs
+rc2=$?
+[ "$rc" -ne 0 ] || rc=$rc2
+DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="warn@example.org" \
+DO_PASSWORD="$PASSWORD-warn" DO_BYOD_TRACK=browser-byod \
+DO_WARN_FILE="$T/warn.json" DO_WARN_BAD_FILE="$T/warn-bad.json" \
+DO_BYOD_EXAMPLE="$SHARED/example-byod.json" CHROMIUM="$CHROMIUM" \
+DO_SHOTS="${DO_SHOTS:-}" \
+    node tests/browser/warnings.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
 # the submit page sent an Idempotency-Key with its uploads

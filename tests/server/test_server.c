@@ -200,9 +200,9 @@ test_db(void **state)
 	db = db_open(path, err, sizeof(err));
 	assert_non_null(db);
 	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, db_migrations[db_nmigrations - 1].version);
 	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, db_migrations[db_nmigrations - 1].version);
 
 	/* accounts */
 	assert_int_equal(db_team_add(db, "alpha", 0, now), DB_OK);
@@ -660,6 +660,96 @@ test_db_commits(void **state)
 	db_close(b);
 }
 
+/* A submission's warnings: stored as given, the kept ones and the count
+ * on the submission, only the count in the list; none is "[]" and 0;
+ * the schema refuses more than 100 kept or a count below those kept. */
+static void
+test_db_warnings(void **state)
+{
+	static const char *w2 = "[{\"item\":6,\"path\":\"[6].x\","
+	    "\"message\":\"m\"},{\"item\":7,\"message\":\"n\"}]";
+	char path[512], err[256], id[8], job[8], big[4096];
+	struct db_newsub s;
+	struct db_commit out;
+	struct db_track t;
+	json_t *o, *w, *l;
+	struct db *db;
+	size_t i, n;
+	int version;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/warn.db", tu_tmpdir());
+	assert_non_null(db = db_open(path, err, sizeof(err)));
+	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
+	assert_int_equal(db_team_add(db, "alpha", 0, 1), DB_OK);
+	assert_int_equal(db_user_add(db, "alpha", "a@x", "H", 0, 1), DB_OK);
+	memset(&t, 0, sizeof(t));
+	snprintf(t.slug, sizeof(t.slug), "byod");
+	t.kind = KIND_BYOD;
+	t.budget = 10;
+	assert_int_equal(db_track_add(db, &t, 1), DB_OK);
+	memset(&s, 0, sizeof(s));
+	s.id = id; s.job_id = job; s.track_id = 1; s.team_id = 1;
+	s.user_id = 1; s.kind = "byod"; s.sha256 = "0"; s.set_hash = "X";
+	s.composition = "{}"; s.method_name = "m"; s.file_name = id;
+	s.now = 1;
+	/* 2 kept of 5 found, then none at all */
+	for (i = 0; i < 2; i++) {
+		snprintf(id, sizeof(id), "s%zu", i);
+		snprintf(job, sizeof(job), "j%zu", i);
+		s.warnings = i == 0 ? w2 : NULL;
+		s.n_warnings = i == 0 ? 5 : 0;
+		assert_int_equal(db_submission_commit(db, &s, NULL, NULL, &out),
+		    DB_OK);
+	}
+	assert_int_equal(db_submission_get(db, "s0", -1, &o), DB_OK);
+	w = json_object_get(json_object_get(o, "submission"), "warnings");
+	assert_int_equal(json_array_size(w), 2);
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(w, 0), "item")), 6);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(w, 1), "message")), "n");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    o, "submission"), "n_warnings")), 5);
+	json_decref(o);
+	assert_int_equal(db_submission_get(db, "s1", -1, &o), DB_OK);
+	w = json_object_get(json_object_get(o, "submission"), "warnings");
+	assert_true(json_is_array(w) && json_array_size(w) == 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    o, "submission"), "n_warnings")), 0);
+	json_decref(o);
+	assert_int_equal(db_submissions_list(db, 1, NULL, 10, 0, &o), DB_OK);
+	l = json_object_get(o, "submissions");
+	assert_int_equal(json_array_size(l), 2);
+	for (i = 0; i < 2; i++) {
+		json_t *e = json_array_get(l, i);
+		const char *sid = json_string_value(json_object_get(e, "id"));
+
+		assert_null(json_object_get(e, "warnings"));
+		assert_int_equal(json_integer_value(json_object_get(e,
+		    "n_warnings")), strcmp(sid, "s0") == 0 ? 5 : 0);
+	}
+	json_decref(o);
+	/* 101 kept, or fewer found than kept: refused, nothing stored */
+	n = (size_t)snprintf(big, sizeof(big), "[");
+	for (i = 0; i < 101; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "%s{}",
+		    i ? "," : "");
+	snprintf(big + n, sizeof(big) - n, "]");
+	snprintf(id, sizeof(id), "s2");
+	snprintf(job, sizeof(job), "j2");
+	s.warnings = big;
+	s.n_warnings = 101;
+	assert_int_equal(db_submission_commit(db, &s, NULL, NULL, &out),
+	    DB_ERR);
+	s.warnings = w2;
+	s.n_warnings = 1;
+	assert_int_equal(db_submission_commit(db, &s, NULL, NULL, &out),
+	    DB_ERR);
+	assert_int_equal(db_submission_get(db, "s2", -1, &o), DB_NOTFOUND);
+	db_close(db);
+}
+
 /* ---- the ranking policy (lb_rank) ---- */
 
 #define HP LB_RANK_HAS_PUB
@@ -1110,6 +1200,7 @@ main(void)
 		cmocka_unit_test(test_pcache),
 		cmocka_unit_test(test_jcache),
 		cmocka_unit_test(test_db_commits),
+		cmocka_unit_test(test_db_warnings),
 		cmocka_unit_test(test_hook_private),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_lb_rank_order),
