@@ -11,7 +11,8 @@
 	"s.composition, s.method_name, s.description, s.url, s.created_at, " \
 	"s.reused_from, s.hidden, s.disqualified, s.reason, s.baseline, " \
 	DB_SEL_CUR("s") " IS s.id, j.id, j.stage, j.progress, j.attempt, " \
-	"j.error, j.priority, j.worker, tm.baseline, COUNT(*) OVER () " \
+	"j.error, j.priority, j.worker, tm.baseline, COUNT(*) OVER (), " \
+	"s.n_warnings, s.warnings " \
 	"FROM submissions s JOIN tracks t ON t.id = s.track_id " \
 	"JOIN jobs j ON j.submission_id = s.id " \
 	"JOIN teams tm ON tm.id = s.team_id JOIN users u ON u.id = s.user_id "
@@ -44,6 +45,7 @@ db_asub_row(sqlite3_stmt *st)
 	db__jbool(o, "disqualified", st, 18);
 	db__jtext(o, "reason", st, 19);
 	db__jbool(o, "baseline", st, 20);
+	db__jint(o, "n_warnings", st, 31);
 	db__jbool(o, "team_baseline", st, 29);
 	db__jbool(o, "selected", st, 21);
 	db__jtext(job, "id", st, 22);
@@ -95,6 +97,17 @@ db_admin_submissions(struct db *db, const struct db_subq *q, json_t **out)
 	return DB_OK;
 }
 
+/* A row of DB_ASUB_SQL with its kept warnings (a list shows only their
+ * count). */
+static json_t *
+db_asub_row_warnings(sqlite3_stmt *st)
+{
+	json_t *o = db_asub_row(st);
+
+	json_object_set_new(o, "warnings", db__jparse(st, 32, 0));
+	return o;
+}
+
 /* The admin submission object of id (with scores) into *out. */
 static int
 db_asub(struct db *db, const char *id, json_t **out)
@@ -105,7 +118,8 @@ db_asub(struct db *db, const char *id, json_t **out)
 	if (st == NULL)
 		return DB_ERR;
 	db__text(st, 1, id);
-	if ((rc = db__row(db, st, db_asub_row, out, "admin submission"))
+	if ((rc = db__row(db, st, db_asub_row_warnings, out,
+	    "admin submission"))
 	    != DB_OK)
 		return rc;
 	if (db__add_scores(db, *out, "id", 1) != DB_OK) {

@@ -2,12 +2,13 @@
  * admin/submissions.html: all teams' submissions (GET /admin/submissions)
  * filtered by track, team, job state, flag and date, the filters kept in
  * the URL.  "Manage" opens a row with everything about one submission
- * (GET /admin/submissions/{id}: job, attempts history, audit entries) and
+ * (GET /admin/submissions/{id}: job, attempts history, warnings, audit entries) and
  * its actions: hide, disqualify (reasons asked for), restore, baseline,
  * download; re-run, cancel, priority and fail for its job.  ?id=S opens S.
  */
 import { $, api, badge, clear, el, fmtBytes, fmtDate, fmtInt, fmtScore, notice, scoreEntries, showError } from './api.js';
 import { adminTracks, askDialog, changes, fmtWhen, initAdmin, qs, renderPager } from './admin.js';
+import { warningsView } from './findings.js';
 import { progressPct } from './jobview.js';
 
 const LIMIT = 50;
@@ -193,6 +194,10 @@ async function loadDetail(id, cell) {
 		['Error', j.error ? el('span', { class: 'err-text' }, j.error, j.fault ? ` (${j.fault})` : '') : undefined],
 	]);
 	cell.append(el('div', { class: 'grid-2' }, el('div', null, left), el('div', null, right)));
+	const warn = warningsView(Array.isArray(s.warnings) ? s.warnings : [], s.n_warnings || 0,
+	    { collapsed: true, id: 'admin-warnings', lead: 'The file was accepted with these findings of the validator; the items named may train poorly.' });
+	if (warn)
+		cell.append(warn);
 
 	const hist = Array.isArray(j.history) ? j.history : [];
 	if (hist.length) {

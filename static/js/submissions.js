@@ -4,6 +4,7 @@
  * polling GET /api/v1/jobs/{id}.
  */
 import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, initNav, loginHref, notice, showError } from './api.js';
+import { countOf } from './findings.js';
 import { cancelSubmission, isActive, isReused, poller, progressPct, scoresTable, stageNode, statusNode } from './jobview.js';
 
 const POLL_MS = 2000;
@@ -31,7 +32,9 @@ function renderRow(r) {
 	    el('td', { class: 'small nowrap' }, fmtDate(s.created_at)),
 	    el('td', { class: 'nowrap' }, s.track || ''),
 	    el('td', null, el('a', { href: `/submission?id=${encodeURIComponent(s.id)}`, class: 'method' }, s.method_name || '(unnamed)')),
-	    el('td', { class: 'num' }, fmtInt(s.n_samples)),
+	    el('td', { class: 'num' }, fmtInt(s.n_samples),
+		s.n_warnings ? el('span', { class: 'hint warn-count', title: 'warnings of the validator: see the submission' },
+		    ` · ${countOf(s.n_warnings, 'warning')}`) : ''),
 	    el('td', { class: 'status' }, statusNode(s, job)),
 	    el('td', { class: 'stage-cell' }, stageNode(job)),
 	    el('td', { class: 'num overall' }, fmtScore(overall)));

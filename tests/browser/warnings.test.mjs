@@ -170,6 +170,16 @@ await step('a file without warnings: accepted, no warnings on either page', asyn
 	assert.equal(await page.locator('#warnings').isHidden(), true, 'the warnings box is hidden');
 });
 
+await step('the submissions list shows the count of warnings of the one that has them', async () => {
+	assert.ok(warned, 'a submission with warnings was made');
+	await page.goto(`${cfg.url}/submissions`);
+	const link = page.locator(`a.method[href="/submission?id=${encodeURIComponent(warned.id)}"]`);
+	await link.waitFor();
+	const row = page.locator('tr', { has: link });
+	assert.equal((await row.locator('.warn-count').textContent()).trim(), '· 2 warnings');
+	assert.equal(await page.locator('.warn-count').count(), 1, 'only that row has a count');
+});
+
 await step('no script errors on any page', async () => {
 	assert.deepEqual(pageErrors, []);
 });

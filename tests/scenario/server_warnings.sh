@@ -12,6 +12,8 @@
 make_pool || { echo "not ok 1 - pool"; exit 1; }
 setup_db || { echo "not ok 1 - setup"; exit 1; }
 "$DO" track add --slug bq --kind byod --budget 1000 --per-day 4 --db "$DB" >/dev/null
+echo 'admin-pass-1' | "$DO" user add --email admin@x.org --admin --db "$DB" >/dev/null
+TADM=$("$DO" token create --email admin@x.org --db "$DB" 2>/dev/null)
 start_server --set submissions.max_active_jobs=100 || exit 1
 AUTH="Authorization: Bearer $TA"
 
@@ -131,6 +133,11 @@ check "the replay has the first upload's submission and warnings" \
 check "the replay costs nothing (4 submissions stored)" \
     [ "$(sqlite3 "$DB" "SELECT COUNT(*) FROM submissions")" = 4 ]
 
+req GET "/api/v1/admin/submissions/$S1" -H "Authorization: Bearer $TADM"
+check "an organizer sees the warnings too" jtrue 's=d["submission"]; s["n_warnings"] == 2 and [x["item"] for x in s["warnings"]] == [6, 8]'
+req GET "/api/v1/admin/submissions?track=bq" -H "Authorization: Bearer $TADM"
+check "and their count in the list (not the warnings)" \
+    jtrue "e={s['id']: s for s in d['submissions']}; e['$S1']['n_warnings'] == 2 and 'warnings' not in e['$S1']"
 check "no sanitizer report in the server log" no_sanitizer_errors
 stop_server
 check "the server stops cleanly" [ $? = 0 ]
