@@ -53,7 +53,7 @@ PY
 	RPID=$!
 	echo $RPID >>"$T/bgpids"
 	_i=0
-	while [ ! -f "$T/rport" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	while [ ! -f "$T/rport" ] && [ $_i -lt 600 ]; do sleep 0.05; _i=$((_i + 1)); done
 	RPORT=$(cat "$T/rport")
 }
 # finish RESULT-JSON: upload, claim, post the result; sets S, J
@@ -64,10 +64,11 @@ finish() {
 	req POST /api/v1/worker/claim -H "$AUTH_W"
 	req POST "/api/v1/worker/jobs/$J/result" -H "$AUTH_W" -H "$JSON" -d "$2"
 }
-# wait_for N: until $T/deliveries has N lines (10 s at most)
+# wait_for N: until $T/deliveries has N lines (30 s at most: a loaded
+# machine)
 wait_for() {
 	_i=0
-	while [ "$(wc -l <"$T/deliveries" 2>/dev/null || echo 0)" -lt "$1" ] && [ $_i -lt 200 ]; do
+	while [ "$(wc -l <"$T/deliveries" 2>/dev/null || echo 0)" -lt "$1" ] && [ $_i -lt 600 ]; do
 		sleep 0.05; _i=$((_i + 1))
 	done
 	[ "$(wc -l <"$T/deliveries" 2>/dev/null || echo 0)" -ge "$1" ]
