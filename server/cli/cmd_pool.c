@@ -18,8 +18,9 @@
 int
 cli_pool_synth(int argc, char **argv)
 {
-	static const char *const opts[] = { "--out", "--scale", "--seed", NULL };
-	const char *v[3];
+	static const char *const opts[] = { "--out", "--scale", "--seed",
+	    "--table", NULL };
+	const char *v[4];
 	char err[1024], *end;
 	double scale = 0.01;
 	unsigned long long seed = 1;
@@ -27,7 +28,7 @@ cli_pool_synth(int argc, char **argv)
 
 	if (cli_parse(argc, argv, opts, v, NULL, NULL, NULL) != 0 || !v[0]) {
 		fprintf(stderr, "usage: dataoptim pool synth --out DIR "
-		    "[--scale S] [--seed N]\n");
+		    "[--scale S] [--seed N] [--table seed|later]\n");
 		return CLI_ERROR;
 	}
 	if (v[1]) {
@@ -46,13 +47,14 @@ cli_pool_synth(int argc, char **argv)
 			return CLI_ERROR;
 		}
 	}
-	if (synth_pool(v[0], scale, seed, err, sizeof(err)) != 0) {
+	if (synth_pool_table(v[0], v[3] ? v[3] : "seed", scale, seed, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "dataoptim: pool synth: %s\n", err);
 		return CLI_ERROR;
 	}
-	printf("synthetic pool (scale %g, seed %llu) written to %s/data and "
-	    "%s/val.json in %.2f s\n", scale, seed, v[0], v[0],
-	    (double)(util_now_ns() - t0) / 1e9);
+	printf("synthetic pool (%s table, scale %g, seed %llu) written to "
+	    "%s/data and %s/val.json in %.2f s\n", v[3] ? v[3] : "seed", scale,
+	    seed, v[0], v[0], (double)(util_now_ns() - t0) / 1e9);
 	return CLI_OK;
 }
 

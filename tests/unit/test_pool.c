@@ -16,6 +16,7 @@
 #include "materialize.h"
 #include "pool.h"
 #include "pool_format.h"	/* to forge indexes with valid checksums */
+#include "synth.h"
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
@@ -885,6 +886,40 @@ test_walk_rules(void **state)
 	expect_build_error(data, NULL, 0, NULL, "no .json files in ");
 }
 
+/* Issue 11, item 6: the later table's pool builds as it comes: 21
+ * prefixes from 25 files in subfolders, split datasets joined. */
+static void
+test_later_synth_pool(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char data[600], err[512];
+	const char *img;
+	struct pool *p;
+	uint32_t i, filckr = 0;
+	size_t len;
+
+	assert_int_equal(synth_pool_table(dir, "later", 0.002, 1, err,
+	    sizeof(err)), 0);
+	snprintf(data, sizeof(data), "%s/data", dir);
+	p = build_named(data, NULL, 0);
+	assert_int_equal(pool_ndatasets(p), 21);
+	assert_int_equal(pool_nfiles(p), 25);
+	assert_int_equal(pool_dataset_files(p, dataset_index(p, "dvqa")), 3);
+	assert_int_equal(pool_dataset_files(p, dataset_index(p, "svit")), 2);
+	assert_int_equal(pool_dataset_count(p, dataset_index(p, "svit")),
+	    5986);
+	assert_true(pool_find(p, "svit_referring_0", 16) >= 0);
+	assert_true(pool_find(p, "llava15_0", 9) >= 0);
+	/* example-byod.json's spelling and the README tree's */
+	assert_true(pool_has_image(p, "flickr30k/1000092795.jpg", 24));
+	for (i = 0; i < pool_nimages(p); i++) {
+		img = pool_image(p, i, &len);
+		filckr += len > 10 && memcmp(img, "filckr30k/", 10) == 0;
+	}
+	assert_true(filckr > 0);
+	pool_close(p);
+}
+
 static void
 test_synthetic_pool(void **state)
 {
@@ -927,6 +962,7 @@ main(void)
 		cmocka_unit_test(test_split_dataset),
 		cmocka_unit_test(test_named_dataset),
 		cmocka_unit_test(test_walk_rules),
+		cmocka_unit_test(test_later_synth_pool),
 		cmocka_unit_test(test_synthetic_pool),
 	};
 
