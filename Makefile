@@ -44,7 +44,7 @@ LDLIBS  := $(PKG_LIBS) -lm
 
 COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
               common/vresult.c common/jsonlex.c common/pool_build.c \
-              common/pool.c common/stdval.c common/byod.c \
+              common/pool_walk.c common/pool.c common/stdval.c common/byod.c \
               common/materialize.c common/synth.c common/synth_tables.c \
               common/synth_val.c common/extsort.c common/score.c \
               common/score_evalai.c common/proxy_tok.c common/proxy_train.c \

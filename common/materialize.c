@@ -1,6 +1,6 @@
 /*
  * materialize: write LLaVA's training file for a list of pool entries (see
- * materialize.h).  One pread per item from its dataset's source file, the
+ * materialize.h).  One pread per item from its source file, the
  * bytes checked against the index's per-item hash, then appended to the
  * output; the pool is never loaded.
  */
@@ -20,8 +20,8 @@ int
 materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
     const char *out_path, char *err, size_t errlen)
 {
-	uint32_t nds = pool_ndatasets(pool), d;
-	int *fds = util_xreallocarray(NULL, nds, sizeof(*fds));
+	uint32_t nf = pool_nfiles(pool), f;
+	int *fds = util_xreallocarray(NULL, nf ? nf : 1, sizeof(*fds));
 	struct util_afile *af = NULL;
 	char *buf = NULL, path[4200];
 	size_t cap = 0;
@@ -29,8 +29,8 @@ materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
 	FILE *fp;
 	int rc = -1;
 
-	for (d = 0; d < nds; d++)
-		fds[d] = -1;
+	for (f = 0; f < nf; f++)
+		fds[f] = -1;
 	if ((af = util_afile_open(out_path, err, errlen)) == NULL)
 		goto out;
 	fp = util_afile_fp(af);
@@ -42,10 +42,10 @@ materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
 		ssize_t r;
 
 		pool_get(pool, ids[i], &it);
-		if (fds[it.dataset] < 0) {
-			util_fmt(path, sizeof(path), "%s/%s.json",
-			    pool_datadir(pool), pool_dataset_name(pool, it.dataset));
-			if ((fds[it.dataset] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (fds[it.file] < 0) {
+			util_fmt(path, sizeof(path), "%s/%s", pool_datadir(pool),
+			    pool_file_path(pool, it.file));
+			if ((fds[it.file] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 				util_fmt(err, errlen, "cannot open %s: %s", path,
 				    strerror(errno));
 				goto out;
@@ -56,7 +56,7 @@ materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
 			buf = util_xrealloc(buf, cap);
 		}
 		while (got < it.length) {
-			r = pread(fds[it.dataset], buf + got, it.length - got,
+			r = pread(fds[it.file], buf + got, it.length - got,
 			    (off_t)(it.offset + got));
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -67,9 +67,9 @@ materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
 		id = pool_id(pool, ids[i], &idlen);
 		if (got != it.length ||
 		    (uint32_t)XXH3_64bits(buf, it.length) != it.hash) {
-			util_fmt(err, errlen, "item %.*s in %s.json does not match "
+			util_fmt(err, errlen, "item %.*s in %s does not match "
 			    "the pool index (the source changed); rebuild the index",
-			    (int)idlen, id, pool_dataset_name(pool, it.dataset));
+			    (int)idlen, id, pool_file_path(pool, it.file));
 			goto out;
 		}
 		if (i > 0)
@@ -85,9 +85,9 @@ materialize_ids(const struct pool *pool, const uint32_t *ids, uint64_t n,
 	af = NULL;
 out:
 	util_afile_abort(af);
-	for (d = 0; d < nds; d++)
-		if (fds[d] >= 0)
-			close(fds[d]);
+	for (f = 0; f < nf; f++)
+		if (fds[f] >= 0)
+			close(fds[f]);
 	free(fds);
 	free(buf);
 	return rc;

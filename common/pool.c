@@ -17,7 +17,7 @@
 
 /* The sections' names in messages: the header, then enum pool_sec's. */
 static const char *const pool_sec_names[1 + POOL_NSEC] = {
-	"header", "datasets", "entries", "ids", "id-hash", "images",
+	"header", "datasets", "files", "entries", "ids", "id-hash", "images",
 	"image-paths", "image-hash", "datadir",
 };
 
@@ -29,6 +29,7 @@ struct pool {
 	size_t size;
 	const struct pool_header *h;
 	const struct pool_dataset_rec *ds;
+	const struct pool_file_rec *files;
 	const struct pool_entry *ents;
 	const char *idblob;
 	const uint64_t *idhash;
@@ -123,6 +124,7 @@ pool_check_layout(const struct pool_header *h, size_t size)
 	size_t i;
 
 	if (h->file_size != size || h->n_datasets > POOL_MAX_DATASETS ||
+	    h->n_files > POOL_MAX_FILES ||
 	    h->id_slots == 0 || (h->id_slots & (h->id_slots - 1)) ||
 	    h->img_slots == 0 || (h->img_slots & (h->img_slots - 1)) ||
 	    h->id_slots <= h->n_ids || h->img_slots <= h->n_images ||
@@ -131,6 +133,8 @@ pool_check_layout(const struct pool_header *h, size_t size)
 		return -1;
 	want[POOL_SEC_DATASETS] = (uint64_t)h->n_datasets *
 	    sizeof(struct pool_dataset_rec);
+	want[POOL_SEC_FILES] = (uint64_t)h->n_files *
+	    sizeof(struct pool_file_rec);
 	want[POOL_SEC_ENTRIES] = (uint64_t)h->n_ids * sizeof(struct pool_entry);
 	want[POOL_SEC_IDBLOB] = any;
 	want[POOL_SEC_IDHASH] = h->id_slots * sizeof(uint64_t);
@@ -184,9 +188,10 @@ pool_check_sums(struct pool *p, const char *path, char *err, size_t errlen)
 
 /*
  * Check that every record points inside its section or table: each
- * entry's ID inside the ID blob, its dataset and image inside their
- * tables, its item inside its source file's recorded size; each image
- * path inside the image blob; each dataset name and the data dir
+ * entry's ID inside the ID blob, its file and image inside their tables,
+ * its item inside its file's recorded size; each file's dataset inside
+ * the dataset table (a file with items has one); each image path inside
+ * the image blob; each dataset name, file path and the data dir
  * NUL-terminated.  Only a faulty writer makes such an index (a changed
  * byte fails its checksum first), but the lookups trust these records.
  */
@@ -203,18 +208,27 @@ pool_check_records(struct pool *p, const char *path, char *err,
 	for (i = 0; i < h->n_datasets; i++)
 		if (memchr(p->ds[i].name, '\0', sizeof(p->ds[i].name)) == NULL)
 			bad = "datasets";
+	for (i = 0; i < h->n_files; i++) {
+		const struct pool_file_rec *f = &p->files[i];
+
+		if (memchr(f->path, '\0', sizeof(f->path)) == NULL ||
+		    (f->dataset >= h->n_datasets && (f->dataset !=
+		    POOL_NO_DATASET || f->n_items != 0)))
+			bad = "files";
+	}
 	if (p->datadir[h->sec[POOL_SEC_DATADIR].len - 1] != '\0')
 		bad = "datadir";
 	p->drop_from = h->sec[POOL_SEC_ENTRIES].off / p->page * p->page;
 	for (i = 0; i < h->n_ids && bad == NULL; i++) {
 		const struct pool_entry *e = &p->ents[i];
-		uint64_t len = e->packed >> 48, off = e->packed & POOL_OFF_MASK;
-		uint64_t ds = (e->packed >> POOL_OFF_BITS) & 0xff;
+		uint64_t len = pool_ent_idlen(e), off = pool_ent_off(e);
+		uint32_t f = pool_ent_file(e);
 
 		if (len == 0 || len > POOL_MAX_ID || e->id_off > idlen ||
-		    len > idlen - e->id_off || ds >= h->n_datasets ||
+		    len > idlen - e->id_off || f >= h->n_files ||
+		    p->files[f].dataset >= h->n_datasets ||
 		    (e->image != POOL_NO_IMAGE && e->image >= h->n_images) ||
-		    off > p->ds[ds].size || e->length > p->ds[ds].size - off)
+		    off > p->files[f].size || e->length > p->files[f].size - off)
 			bad = "entries";
 		if (i % 65536 == 65535)
 			pool_drop(p, h->sec[POOL_SEC_ENTRIES].off +
@@ -254,11 +268,11 @@ pool_check_sources(struct pool *p, int flags, const char *ipath, char *err,
 	uint32_t i;
 	uint64_t sum;
 
-	for (i = 0; i < p->h->n_datasets; i++) {
-		const struct pool_dataset_rec *d = &p->ds[i];
+	for (i = 0; i < p->h->n_files; i++) {
+		const struct pool_file_rec *d = &p->files[i];
 		int64_t mt;
 
-		util_fmt(path, sizeof(path), "%s/%s.json", p->datadir, d->name);
+		util_fmt(path, sizeof(path), "%s/%s", p->datadir, d->path);
 		if (stat(path, &st) != 0) {
 			util_fmt(err, errlen, "pool index %s is stale: its source "
 			    "%s is gone (%s); rebuild it with 'dataoptim pool "
@@ -327,8 +341,9 @@ pool_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	if (h->version != POOL_VERSION) {
 		util_fmt(err, errlen, "%s: pool index format version %u, this "
-		    "program reads version %u (with section checksums); rebuild "
-		    "it with 'dataoptim pool build'", path, h->version,
+		    "program reads version %u (datasets by ID prefix, source "
+		    "files in subfolders); rebuild it with 'dataoptim pool "
+		    "build'", path, h->version,
 		    POOL_VERSION);
 		goto fail;
 	}
@@ -354,6 +369,7 @@ pool_open(const char *path, int flags, char *err, size_t errlen)
 	if (pool_check_sums(p, path, err, errlen) != 0)
 		goto fail;
 	p->ds = (const void *)(p->map + h->sec[POOL_SEC_DATASETS].off);
+	p->files = (const void *)(p->map + h->sec[POOL_SEC_FILES].off);
 	p->ents = (const void *)(p->map + h->sec[POOL_SEC_ENTRIES].off);
 	p->idblob = (const char *)p->map + h->sec[POOL_SEC_IDBLOB].off;
 	p->idhash = (const void *)(p->map + h->sec[POOL_SEC_IDHASH].off);
@@ -417,6 +433,12 @@ pool_ndatasets(const struct pool *p)
 }
 
 uint32_t
+pool_nfiles(const struct pool *p)
+{
+	return p->h->n_files;
+}
+
+uint32_t
 pool_nimages(const struct pool *p)
 {
 	return p->h->n_images;
@@ -446,10 +468,22 @@ pool_dataset_images(const struct pool *p, uint32_t i)
 	return p->ds[i].n_images;
 }
 
+uint64_t
+pool_dataset_files(const struct pool *p, uint32_t i)
+{
+	return p->ds[i].n_files;
+}
+
+const char *
+pool_file_path(const struct pool *p, uint32_t i)
+{
+	return p->files[i].path;
+}
+
 const char *
 pool_id(const struct pool *p, uint32_t i, size_t *len)
 {
-	*len = (size_t)(p->ents[i].packed >> 48);
+	*len = pool_ent_idlen(&p->ents[i]);
 	return p->idblob + p->ents[i].id_off;
 }
 
@@ -458,8 +492,9 @@ pool_get(const struct pool *p, uint32_t i, struct pool_item *it)
 {
 	const struct pool_entry *e = &p->ents[i];
 
-	it->dataset = (uint32_t)((e->packed >> POOL_OFF_BITS) & 0xff);
-	it->offset = e->packed & POOL_OFF_MASK;
+	it->file = pool_ent_file(e);
+	it->dataset = p->files[it->file].dataset;
+	it->offset = pool_ent_off(e);
 	it->length = e->length;
 	it->hash = e->hash;
 	it->image = e->image;
@@ -484,7 +519,7 @@ pool_find(const struct pool *p, const char *id, size_t len)
 		if ((uint32_t)(s >> 32) != tag || k >= p->h->n_ids)
 			continue;
 		e = &p->ents[k];
-		if ((e->packed >> 48) == len &&
+		if (pool_ent_idlen(e) == len &&
 		    memcmp(p->idblob + e->id_off, id, len) == 0)
 			return k;
 	}

@@ -1,14 +1,15 @@
 /*
  * pool_build: scan a pool directory and write its index (see pool.h and
- * pool_format.h).  Pass 1 streams each source file through jsonlex, checks
- * the JSON strictly and records every item's ID, image, offset and length;
- * pass 2 maps the file to hash each item's bytes.  Then the IDs are sorted,
+ * pool_format.h).  The files come from pool__walk() (pool_walk.c).  Pass 1
+ * streams each file through jsonlex, checks the JSON strictly, records
+ * every item's ID, image, offset and length and the prefix the file's IDs
+ * share; pass 2 maps the file to hash each item's bytes.  Then the files
+ * are grouped into datasets by prefix (or given name), the IDs sorted,
  * duplicates refused, and the sections written, each with its checksum in
  * the header's section table, through an atomic file.
  */
 #include "pool.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include "buf.h"
 #include "jsonlex.h"
 #include "pool_format.h"
+#include "pool_int.h"
 #include "util.h"
 #include "vresult.h"
 
@@ -38,7 +39,18 @@ struct pb_item {
 	uint32_t item;		/* index of the item in its file */
 	uint32_t hash;		/* low 32 bits of xxh3-64 of the item bytes */
 	uint16_t id_len;
-	uint8_t dataset;
+	uint16_t file;
+};
+
+/* A source file being read. */
+struct pb_file {
+	struct pool_file_rec rec;
+	const char *name;	/* the dataset name given to it, or NULL */
+	char prefix[POOL_MAX_NAME + 1];	/* its IDs' prefix, once one is seen */
+	char first_id[POOL_MAX_ID];	/* the first ID with that prefix */
+	size_t first_len;
+	int64_t first_item;	/* its item index, -1 before it */
+	int told;		/* a second prefix was reported */
 };
 
 /* Image set under construction: open addressing over image indexes. */
@@ -54,6 +66,8 @@ struct pb {
 	struct vresult *res;
 	char *err;
 	size_t errlen;
+	struct pb_file *files;
+	uint32_t nfiles;
 	struct pool_dataset_rec *ds;
 	uint32_t nds;
 	struct pb_item *items;
@@ -232,13 +246,13 @@ pb_skip(struct pb *b, struct jl *jl, struct jl_token *t, const char *file,
 	}
 }
 
-/* Check an ID's form and prefix; 0 if fine. */
+/* Check an ID's form; 0 if fine. */
 static int
-pb_check_id(struct pb *b, const struct jl_token *t, const char *dsname,
-    const char *file, int64_t item, uint64_t off)
+pb_check_id(struct pb *b, const struct jl_token *t, const char *file,
+    int64_t item, uint64_t off)
 {
 	char q[96];
-	size_t i, plen = strlen(dsname);
+	size_t i;
 
 	if (t->truncated || t->len == 0 || t->len > POOL_MAX_ID) {
 		vresult_error(b->res, 0, item, (int64_t)off, file, "id",
@@ -255,15 +269,54 @@ pb_check_id(struct pb *b, const struct jl_token *t, const char *dsname,
 			return -1;
 		}
 	}
-	if (t->len <= plen || memcmp(t->str, dsname, plen) != 0 ||
-	    t->str[plen] != '_' ) {
-		vresult_error(b->res, 0, item, (int64_t)off, file, "id",
-		    "ID \"%s\" does not start with its file's dataset "
-		    "prefix \"%s_\"", util_quote(q, sizeof(q), t->str, t->len),
-		    dsname);
+	return 0;
+}
+
+/*
+ * Check that an ID (well formed) has a prefix, the one of the file's
+ * earlier IDs; a file with a given name needs neither.  A second prefix
+ * is told once per file, naming both IDs.  0 if fine.
+ */
+static int
+pb_check_prefix(struct pb *b, struct pb_file *f, const struct jl_token *t,
+    int64_t item, uint64_t off)
+{
+	const char *us;
+	char q[64], q2[64];
+	size_t plen;
+
+	if (f->name != NULL)
+		return 0;
+	us = memchr(t->str, '_', t->len);
+	plen = us ? (size_t)(us - t->str) : 0;
+	if (plen == 0 || plen > POOL_MAX_NAME) {
+		vresult_error(b->res, 0, item, (int64_t)off, f->rec.path, "id",
+		    "ID \"%s\" has no dataset prefix of 1 to %d bytes "
+		    "(IDs are <dataset>_<rest>, or the file is given a dataset "
+		    "name: --dataset FILE=NAME)",
+		    util_quote(q, sizeof(q), t->str, t->len), POOL_MAX_NAME);
 		return -1;
 	}
-	return 0;
+	if (f->first_item < 0) {
+		memcpy(f->prefix, t->str, plen);
+		f->prefix[plen] = '\0';
+		memcpy(f->first_id, t->str, t->len);
+		f->first_len = t->len;
+		f->first_item = item;
+		return 0;
+	}
+	if (strlen(f->prefix) == plen && memcmp(f->prefix, t->str, plen) == 0)
+		return 0;
+	if (!f->told)
+		vresult_error(b->res, 0, item, (int64_t)off, f->rec.path, "id",
+		    "IDs of two datasets in one file: \"%s\" and \"%s\" "
+		    "(item %lld); a file's IDs share one prefix, or the file "
+		    "is given a dataset name (--dataset FILE=NAME)",
+		    util_quote(q, sizeof(q), t->str, t->len),
+		    util_quote(q2, sizeof(q2), f->first_id, f->first_len),
+		    (long long)f->first_item);
+	f->told = 1;
+	return -1;
 }
 
 /*
@@ -271,9 +324,10 @@ pb_check_id(struct pb *b, const struct jl_token *t, const char *dsname,
  * recorded), -1 on malformed JSON (recorded) or I/O error (b->err).
  */
 static int
-pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
+pb_scan(struct pb *b, uint32_t fi, const char *path)
 {
-	struct pool_dataset_rec *ds = &b->ds[dsi];
+	struct pb_file *f = &b->files[fi];
+	const char *file = f->rec.path;
 	struct jl_token t;
 	struct jl *jl = NULL;
 	int fd, rc = -1;
@@ -332,8 +386,8 @@ pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
 			if (pb_next(b, jl, &t, file, item) != 0)
 				goto out;
 			if (which == 1 && t.type == JL_STRING) {
-				if (pb_check_id(b, &t, b->ds[dsi].name, file, item,
-				    t.offset) != 0)
+				if (pb_check_id(b, &t, file, item, t.offset) != 0 ||
+				    pb_check_prefix(b, f, &t, item, t.offset) != 0)
 					bad = 1;
 				else {
 					idlen = t.len;
@@ -384,7 +438,7 @@ pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
 			it.id_off = (uint32_t)b->ids.len;
 			it.id_len = (uint16_t)idlen;
 			it.item = (uint32_t)item;
-			it.dataset = (uint8_t)dsi;
+			it.file = (uint16_t)fi;
 			if (b->ids.len + idlen > UINT32_MAX) {
 				util_fmt(b->err, b->errlen, "too many IDs: the "
 				    "ID table would exceed 4 GiB");
@@ -392,7 +446,7 @@ pb_scan(struct pb *b, uint32_t dsi, const char *path, const char *file)
 			}
 			buf_add(&b->ids, id, idlen);
 			b->items[b->nitems++] = it;
-			ds->n_items++;
+			f->rec.n_items++;
 		}
 		if (pb_next(b, jl, &t, file, item) != 0)
 			goto out;
@@ -412,8 +466,8 @@ end:
 		pb_unexpected(b, &t, file, -1, "the end of the file");
 		goto out;
 	}
-	ds->checksum = XXH3_64bits_digest(b->xx);
-	if (jl_offset(jl) != ds->size) {
+	f->rec.checksum = XXH3_64bits_digest(b->xx);
+	if (jl_offset(jl) != f->rec.size) {
 		util_fmt(b->err, b->errlen, "%s changed while it was read", path);
 		goto out;
 	}
@@ -457,26 +511,28 @@ pb_hash_items(struct pb *b, const char *path, uint64_t first, uint64_t n,
 	return 0;
 }
 
-/* Distinct images of each dataset, with one bitmap over the image set. */
+/* Distinct images of each dataset: one pass, one bitmap per dataset. */
 static void
 pb_count_images(struct pb *b)
 {
-	uint64_t *seen, words = ((uint64_t)b->img.n + 63) / 64, i;
+	uint64_t words = ((uint64_t)b->img.n + 63) / 64 + 1, i, *seen;
 	uint32_t d;
 
-	seen = util_xcalloc(words ? words : 1, sizeof(*seen));
-	for (d = 0; d < b->nds; d++) {
-		memset(seen, 0, (words ? words : 1) * sizeof(*seen));
+	seen = util_xcalloc((size_t)(words * (b->nds ? b->nds : 1)),
+	    sizeof(*seen));
+	for (d = 0; d < b->nds; d++)
 		b->ds[d].n_images = 0;
-		for (i = 0; i < b->nitems; i++) {
-			uint32_t im = b->items[i].image;
+	for (i = 0; i < b->nitems; i++) {
+		uint32_t im = b->items[i].image;
+		uint64_t *w;
 
-			if (b->items[i].dataset != d || im == POOL_NO_IMAGE)
-				continue;
-			if (!(seen[im / 64] & (UINT64_C(1) << (im % 64)))) {
-				seen[im / 64] |= UINT64_C(1) << (im % 64);
-				b->ds[d].n_images++;
-			}
+		if (im == POOL_NO_IMAGE)
+			continue;
+		d = b->files[b->items[i].file].rec.dataset;
+		w = &seen[d * words + im / 64];
+		if (!(*w & (UINT64_C(1) << (im % 64)))) {
+			*w |= UINT64_C(1) << (im % 64);
+			b->ds[d].n_images++;
 		}
 	}
 	free(seen);
@@ -514,86 +570,25 @@ pb_sort(struct pb *b)
 		if (pb_cmp(&order[i - 1], &order[i]) == 0) {
 			const struct pb_item *a = &b->items[order[i - 1]];
 			const struct pb_item *c = &b->items[order[i]];
-			char file[80];
 			char q[96];
 
 			/* report the later one, naming the earlier */
-			if (a->dataset > c->dataset || (a->dataset == c->dataset &&
+			if (a->file > c->file || (a->file == c->file &&
 			    a->item > c->item)) {
 				const struct pb_item *tmp = a;
 
 				a = c;
 				c = tmp;
 			}
-			util_fmt(file, sizeof(file), "%s.json",
-			    b->ds[c->dataset].name);
-			vresult_error(b->res, 0, c->item, (int64_t)c->offset, file,
-			    "id", "duplicate ID \"%s\": also item %u of %s.json "
-			    "(byte %llu)", util_quote(q, sizeof(q),
-			    b->ids.p + c->id_off, c->id_len), a->item,
-			    b->ds[a->dataset].name,
+			vresult_error(b->res, 0, c->item, (int64_t)c->offset,
+			    b->files[c->file].rec.path, "id", "duplicate ID "
+			    "\"%s\": also item %u of %s (byte %llu)",
+			    util_quote(q, sizeof(q), b->ids.p + c->id_off,
+			    c->id_len), a->item, b->files[a->file].rec.path,
 			    (unsigned long long)a->offset);
 		}
 	}
 	return order;
-}
-
-static int
-pb_cmp_name(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The sorted list of "<name>.json" files in dir; NULL with err set. */
-static char **
-pb_list(struct pb *b, const char *dir, uint32_t *n)
-{
-	struct dirent *de;
-	char **names = NULL;
-	DIR *dp;
-
-	*n = 0;
-	if ((dp = opendir(dir)) == NULL) {
-		util_fmt(b->err, b->errlen, "cannot open directory %s: %s", dir,
-		    strerror(errno));
-		return NULL;
-	}
-	while ((de = readdir(dp)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0 ||
-		    de->d_name[0] == '.')
-			continue;
-		if (len - 5 >= sizeof(((struct pool_dataset_rec *)0)->name) ||
-		    strchr(de->d_name, '_') != NULL) {
-			vresult_error(b->res, 0, -1, -1, de->d_name, NULL,
-			    "a dataset file name must be at most 63 characters "
-			    "before .json and contain no '_' (IDs are "
-			    "<dataset>_<rest>)");
-			continue;
-		}
-		if (*n == POOL_MAX_DATASETS) {
-			util_fmt(b->err, b->errlen, "more than %d dataset files "
-			    "in %s", POOL_MAX_DATASETS, dir);
-			break;
-		}
-		names = util_xreallocarray(names, *n + 1, sizeof(*names));
-		names[(*n)++] = util_xstrdup(de->d_name);
-	}
-	closedir(dp);
-	if (*n == POOL_MAX_DATASETS && b->err[0]) {
-		while (*n > 0)
-			free(names[--*n]);
-		free(names);
-		return NULL;
-	}
-	if (*n == 0 && b->res->n_errors == 0) {
-		util_fmt(b->err, b->errlen, "no <dataset>.json files in %s", dir);
-		free(names);
-		return NULL;
-	}
-	qsort(names, *n, sizeof(*names), pb_cmp_name);
-	return names;
 }
 
 static int
@@ -637,6 +632,7 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
     const char *out_path)
 {
 	struct pool_header h;
+	struct pool_file_rec *frecs = NULL;
 	struct pool_entry *ents = NULL;
 	uint64_t *idhash = NULL, i, mask, slot, hv, off;
 	uint32_t *imghash = NULL, k;
@@ -651,19 +647,23 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
 	memcpy(h.magic, POOL_MAGIC, 8);
 	h.version = POOL_VERSION;
 	h.n_datasets = b->nds;
+	h.n_files = b->nfiles;
 	h.n_ids = (uint32_t)b->nitems;
 	h.n_images = b->img.n;
 	h.id_slots = pb_pow2(b->nitems * 2);
 	h.img_slots = pb_pow2((uint64_t)b->img.n * 2);
 
+	frecs = util_xcalloc(b->nfiles, sizeof(*frecs));
+	for (k = 0; k < b->nfiles; k++)
+		frecs[k] = b->files[k].rec;
 	/* entries and id blob in ID order */
 	ents = util_xreallocarray(NULL, b->nitems, sizeof(*ents));
 	blob = util_xmalloc(b->ids.len ? b->ids.len : 1);
 	for (i = 0; i < b->nitems; i++) {
 		const struct pb_item *it = &b->items[order[i]];
 
-		ents[i].packed = it->offset | ((uint64_t)it->dataset <<
-		    POOL_OFF_BITS) | ((uint64_t)it->id_len << 48);
+		ents[i].packed = it->offset | ((uint64_t)it->file <<
+		    POOL_OFF_BITS) | ((uint64_t)it->id_len << POOL_LEN_SHIFT);
 		ents[i].length = it->length;
 		ents[i].hash = it->hash;
 		ents[i].id_off = (uint32_t)blen;
@@ -674,7 +674,7 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
 	idhash = util_xcalloc(h.id_slots, sizeof(*idhash));
 	mask = h.id_slots - 1;
 	for (i = 0; i < b->nitems; i++) {
-		hv = XXH3_64bits(blob + ents[i].id_off, ents[i].packed >> 48);
+		hv = XXH3_64bits(blob + ents[i].id_off, pool_ent_idlen(&ents[i]));
 		for (slot = hv & mask; idhash[slot]; slot = (slot + 1) & mask)
 			;
 		idhash[slot] = ((hv >> 32) << 32) | (i + 1);
@@ -692,6 +692,8 @@ pb_emit(struct pb *b, const uint32_t *order, const char *datadir,
 
 	sec[POOL_SEC_DATASETS].p = b->ds;
 	sec[POOL_SEC_DATASETS].len = (uint64_t)b->nds * sizeof(*b->ds);
+	sec[POOL_SEC_FILES].p = frecs;
+	sec[POOL_SEC_FILES].len = (uint64_t)b->nfiles * sizeof(*frecs);
 	sec[POOL_SEC_ENTRIES].p = ents;
 	sec[POOL_SEC_ENTRIES].len = b->nitems * sizeof(*ents);
 	sec[POOL_SEC_IDBLOB].p = blob;
@@ -737,18 +739,141 @@ out:
 	free(idhash);
 	free(blob);
 	free(ents);
+	free(frecs);
+	return rc;
+}
+
+/* 0 if name is a valid dataset name (see pool.h), else -1. */
+static int
+pb_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > POOL_MAX_NAME)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] <= 0x20 || name[i] == 0x7f)
+			return -1;
+	return 0;
+}
+
+static int
+pb_cmp_file(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct pb_file *)elem)->rec.path);
+}
+
+/* The walk's files as b->files, with the names given to some of them. */
+static void
+pb_files(struct pb *b, const struct pool__file *wf, uint32_t n,
+    const struct pool_name *names, size_t nnames)
+{
+	struct pb_file *f;
+	size_t k;
+	char q[96];
+
+	b->files = util_xcalloc(n ? n : 1, sizeof(*b->files));
+	b->nfiles = n;
+	for (k = 0; k < n; k++) {
+		f = &b->files[k];
+		memcpy(f->rec.path, wf[k].path, strlen(wf[k].path) + 1);
+		f->rec.size = wf[k].size;
+		f->rec.mtime_ns = wf[k].mtime_ns;
+		f->rec.dataset = POOL_NO_DATASET;
+		f->first_item = -1;
+	}
+	for (k = 0; k < nnames; k++) {
+		f = bsearch(names[k].file, b->files, n, sizeof(*b->files),
+		    pb_cmp_file);
+		if (pb_name_ok(names[k].name) != 0)
+			vresult_error(b->res, 0, -1, -1, names[k].file, NULL,
+			    "dataset name \"%s\" must be 1 to %d bytes, without "
+			    "blanks or control characters", util_quote(q,
+			    sizeof(q), names[k].name, strlen(names[k].name)),
+			    POOL_MAX_NAME);
+		else if (f == NULL)
+			vresult_error(b->res, 0, -1, -1, names[k].file, NULL,
+			    "given a dataset name, but no such .json file was "
+			    "found under the data directory");
+		else if (f->name != NULL)
+			vresult_error(b->res, 0, -1, -1, names[k].file, NULL,
+			    "given two dataset names (\"%s\" and \"%s\")",
+			    f->name, names[k].name);
+		else
+			f->name = names[k].name;
+	}
+}
+
+/* The dataset of file f: its given name, else its IDs' prefix, else none. */
+static const char *
+pb_file_dataset(const struct pb_file *f)
+{
+	return f->name ? f->name : f->first_item >= 0 ? f->prefix : NULL;
+}
+
+static int
+pb_cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int
+pb_cmp_dataset(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct pool_dataset_rec *)elem)->name);
+}
+
+/* Group the files into datasets (sorted by name) and count them. */
+static int
+pb_datasets(struct pb *b)
+{
+	const char **nm = util_xcalloc(b->nfiles ? b->nfiles : 1, sizeof(*nm));
+	const struct pool_dataset_rec *d;
+	uint32_t i, n = 0;
+	int rc = -1;
+
+	for (i = 0; i < b->nfiles; i++)
+		if ((nm[n] = pb_file_dataset(&b->files[i])) != NULL)
+			n++;
+	qsort(nm, n, sizeof(*nm), pb_cmp_str);
+	b->ds = util_xcalloc(n ? n : 1, sizeof(*b->ds));
+	for (i = 0; i < n; i++) {
+		if (b->nds > 0 && strcmp(b->ds[b->nds - 1].name, nm[i]) == 0)
+			continue;
+		if (b->nds == POOL_MAX_DATASETS) {
+			util_fmt(b->err, b->errlen, "more than %d datasets in the "
+			    "pool", POOL_MAX_DATASETS);
+			goto out;
+		}
+		memcpy(b->ds[b->nds++].name, nm[i], strlen(nm[i]) + 1);
+	}
+	for (i = 0; i < b->nfiles; i++) {
+		struct pb_file *f = &b->files[i];
+		const char *name = pb_file_dataset(f);
+
+		if (name == NULL)
+			continue;
+		d = bsearch(name, b->ds, b->nds, sizeof(*b->ds), pb_cmp_dataset);
+		f->rec.dataset = (uint32_t)(d - b->ds);
+		b->ds[f->rec.dataset].n_items += f->rec.n_items;
+		b->ds[f->rec.dataset].n_files++;
+	}
+	rc = 0;
+out:
+	free(nm);
 	return rc;
 }
 
 int
-pool_build(const char *datadir, const char *out_path, struct vresult *res,
+pool_build_named(const char *datadir, const char *out_path,
+    const struct pool_name *names, size_t nnames, struct vresult *res,
     char *err, size_t errlen)
 {
 	struct pb b;
-	char **names = NULL, absdir[PATH_MAX], path[PATH_MAX + 80];
-	uint32_t *order = NULL, i;
+	struct pool__file *wf = NULL;
+	char absdir[PATH_MAX], path[PATH_MAX + POOL_MAX_PATH + 2];
+	uint32_t *order = NULL, nwf = 0, i;
 	uint64_t first;
-	struct stat st;
 	int rc = -1;
 
 	memset(&b, 0, sizeof(b));
@@ -761,35 +886,25 @@ pool_build(const char *datadir, const char *out_path, struct vresult *res,
 		    strerror(errno));
 		return -1;
 	}
-	if ((names = pb_list(&b, absdir, &b.nds)) == NULL)
+	if (pool__walk(absdir, &wf, &nwf, res, err, errlen) != 0)
 		goto out;
-	b.ds = util_xcalloc(b.nds, sizeof(*b.ds));
+	pb_files(&b, wf, nwf, names, nnames);
 	b.xx = XXH3_createState();
-	for (i = 0; i < b.nds; i++) {
-		size_t len = strlen(names[i]) - 5;
-
-		memcpy(b.ds[i].name, names[i], len);
-		b.ds[i].name[len] = '\0';
-		util_fmt(path, sizeof(path), "%s/%s", absdir, names[i]);
-		if (stat(path, &st) != 0) {
-			util_fmt(err, errlen, "cannot stat %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		b.ds[i].size = (uint64_t)st.st_size;
-		b.ds[i].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-		    st.st_mtim.tv_nsec;
+	for (i = 0; i < b.nfiles; i++) {
+		util_fmt(path, sizeof(path), "%s/%s", absdir, b.files[i].rec.path);
 		first = b.nitems;
-		if (pb_scan(&b, i, path, names[i]) != 0) {
+		if (pb_scan(&b, i, path) != 0) {
 			if (err[0])
 				goto out;
 			continue;	/* malformed: reported; check the rest */
 		}
 		if (pb_hash_items(&b, path, first, b.nitems - first,
-		    b.ds[i].size) != 0)
+		    b.files[i].rec.size) != 0)
 			goto out;
 	}
 	if (res->n_errors == 0) {
+		if (pb_datasets(&b) != 0)
+			goto out;
 		pb_count_images(&b);
 		order = pb_sort(&b);
 	}
@@ -803,17 +918,23 @@ pool_build(const char *datadir, const char *out_path, struct vresult *res,
 		goto out;
 	rc = 0;
 out:
-	for (i = 0; names && i < b.nds; i++)
-		free(names[i]);
-	free(names);
 	free(order);
 	if (b.xx)
 		XXH3_freeState(b.xx);
 	free(b.ds);
+	free(b.files);
+	pool__walk_free(wf, nwf);
 	free(b.items);
 	buf_free(&b.ids);
 	buf_free(&b.img.blob);
 	free(b.img.recs);
 	free(b.img.slots);
 	return rc;
+}
+
+int
+pool_build(const char *datadir, const char *out_path, struct vresult *res,
+    char *err, size_t errlen)
+{
+	return pool_build_named(datadir, out_path, NULL, 0, res, err, errlen);
 }

@@ -1,10 +1,12 @@
 /*
- * synth: a deterministic synthetic pool shaped like DataOptim's seed pool.
+ * synth: a deterministic synthetic pool shaped like DataOptim's seed pool
+ * (the "seed" table) or its later one ("later": six more datasets, with
+ * the later README's image folders and a layout in subfolders).
  *
- * The world model.  Every byte is a pure function of (seed, scale, dataset,
- * item index), so any item - and any fact it states - can be regenerated on
- * its own, in any order and on any thread, and one seed and scale always
- * give the same bytes.  The seed picks a world:
+ * The world model.  Every byte is a pure function of (seed, scale, table,
+ * dataset, item index), so any item - and any fact it states - can be
+ * regenerated on its own, in any order and on any thread, and one seed and
+ * scale always give the same bytes.  The seed picks a world:
  *
  *   entities   an entity is a (modifier, object) pair, "striped kite"
  *              (40 x 64 = 2,560).  A seeded hash gives each entity a colour,
@@ -47,10 +49,11 @@
  * many kites can you see on the table?") and answer in sentences - near
  * misses that cost points when they outrank the teaching sample.
  *
- * Sizes.  A file holds round(table count x scale) items, at least one, and
- * at least one more than the example items it carries.  Each example of
+ * Sizes.  A dataset holds round(table count x scale) items, at least one,
+ * and at least one more than the example items it carries; a table may
+ * split its items over several files in equal parts.  Each example of
  * example-byod.json replaces the generated item with its ID, or, when this
- * scale does not generate that ID, the last free item of its file.
+ * scale does not generate that ID, the last free item of its dataset.
  */
 #include "synth.h"
 #include "synth_int.h"
@@ -99,11 +102,38 @@ synth_below(struct synth_rng *g, uint32_t n)
  * Datasets, files and image spaces.
  */
 
-/* Image spaces; the base dataset's images are the space's image set. */
-enum { SP_COCO, SP_FLICKR, SP_OPEN, SP_OCR, SP_VG, SP_SCI, SP_N };
+/*
+ * Image spaces, one per image folder of the later README's tree.  A
+ * dataset with one space spreads its images over its base dataset's
+ * (synth_spread()); a mix (LLaVA-v1.5, ShareGPT-4V) draws each image's
+ * space from its table and numbers its images itself, so the spaces only
+ * they use have no base.
+ */
+enum {
+	SP_COCO, SP_FLICKR, SP_OPEN, SP_OCR, SP_VG, SP_SCI, SP_COCO17, SP_DOC,
+	SP_CHART, SP_PRETRAIN, SP_SAM, SP_SHARETEXT, SP_CELEB, SP_LANDMARK,
+	SP_WIKIART, SP_N
+};
+_Static_assert(SP_N <= 16, "T_SCENE + space stays below T_DOC");
 static const int synth_space_base[SP_N] = {
 	SD_COCO, SD_FLICKR, SD_TEXTCAPS, SD_OCRVQA, SD_SVIT, SD_SCIENCEQA,
+	-1, SD_DOCVQA, SD_DVQA, -1, -1, -1, -1, -1, -1,
 };
+
+/* A mix: the share (per mille) of its images in each space. */
+struct synth_mixpart {
+	int space;
+	unsigned permille;
+};
+static const struct synth_mixpart synth_mix_share4v[] = {
+	{SP_COCO17, 500}, {SP_PRETRAIN, 230}, {SP_SAM, 200},
+	{SP_SHARETEXT, 20}, {SP_CELEB, 15}, {SP_LANDMARK, 15},
+	{SP_WIKIART, 20},
+};
+static const struct synth_mixpart synth_mix_llava15[] = {
+	{SP_COCO17, 600}, {SP_VG, 230}, {SP_OCR, 130}, {SP_OPEN, 40},
+};
+#define SYNTH_TEXT_ONLY 60	/* LLaVA-v1.5 items without an image, per mille */
 
 /* SVIT's four kinds: samples at scale 1 (sum 2,992,799). */
 static const char *const synth_svit_kind[4] = {
@@ -114,7 +144,9 @@ static const uint64_t synth_svit_w[4] = {216152, 106274, 1670373, 1000000};
 static synth_gen_fn synth_gen_coco, synth_gen_flickr, synth_gen_textcaps,
     synth_gen_vqav2, synth_gen_okvqa, synth_gen_ocrvqa, synth_gen_gqa,
     synth_gen_textvqa, synth_gen_aokvqa, synth_gen_sciqa, synth_gen_ref,
-    synth_gen_shikra, synth_gen_llava, synth_gen_svit;
+    synth_gen_shikra, synth_gen_llava, synth_gen_svit, synth_gen_textocr,
+    synth_gen_vgqa, synth_gen_docvqa, synth_gen_dvqa, synth_gen_share4v,
+    synth_gen_llava15;
 
 const struct synth_dsdef synth__ds[SD_N] = {
 	{"coco", 414113, 82783, SP_COCO, 190, synth_gen_coco},
@@ -132,7 +164,73 @@ const struct synth_dsdef synth__ds[SD_N] = {
 	{"shikra", 5922, 883, SP_FLICKR, 300, synth_gen_shikra},
 	{"llava", 157712, 81479, SP_COCO, 1100, synth_gen_llava},
 	{"svit", 2992799, 108076, SP_VG, 430, synth_gen_svit},
+	{"textocr", 25114, 25114, SP_OPEN, 900, synth_gen_textocr},
+	{"vgqa", 1445322, 99280, SP_VG, 200, synth_gen_vgqa},
+	{"docvqa", 39463, 10194, SP_DOC, 220, synth_gen_docvqa},
+	{"dvqa", 2325316, 200000, SP_CHART, 200, synth_gen_dvqa},
+	{"sharegpt4v", 102025, 87296, -1, 1200, synth_gen_share4v},
+	{"llava15", 665298, 291684, -1, 700, synth_gen_llava15},
 };
+
+/*
+ * The tables.  "seed": the seed README's 14 datasets, one file each named
+ * after its ID prefix, as the pool was first laid out.  "later": the
+ * later README's 20, in folders by category under names that are not
+ * their ID prefixes, the biggest split in parts (one dataset over several
+ * files), and Flickr30K's folder spelt as that README's tree spells it.
+ */
+static const struct synth_layout synth_seed_files[] = {
+	{SD_COCO, "coco.json", 0, 1},
+	{SD_FLICKR, "flickr30k.json", 0, 1},
+	{SD_TEXTCAPS, "textcaps.json", 0, 1},
+	{SD_VQAV2, "vqav2.json", 0, 1},
+	{SD_OKVQA, "okvqa.json", 0, 1},
+	{SD_OCRVQA, "ocrvqa.json", 0, 1},
+	{SD_GQA, "gqa.json", 0, 1},
+	{SD_TEXTVQA, "textvqa.json", 0, 1},
+	{SD_AOKVQA, "aokvqa.json", 0, 1},
+	{SD_SCIENCEQA, "scienceqa.json", 0, 1},
+	{SD_REC, "ref3rec.json", 0, 1},
+	{SD_REG, "ref3reg.json", 0, 1},
+	{SD_SHIKRA, "shikra.json", 0, 1},
+	{SD_LLAVA, "llava.json", 0, 1},
+	{SD_SVIT, "svit.json", 0, 1},
+};
+static const struct synth_layout synth_later_files[] = {
+	{SD_COCO, "captioning/COCO-caption-train2014.json", 0, 1},
+	{SD_FLICKR, "captioning/Flickr30K-karpathy-train.json", 0, 1},
+	{SD_TEXTCAPS, "captioning/TextCaps.json", 0, 1},
+	{SD_TEXTOCR, "captioning/TextOCR-GPT4V.json", 0, 1},
+	{SD_VQAV2, "vqa/VQAv2.json", 0, 1},
+	{SD_OKVQA, "vqa/OK-VQA.json", 0, 1},
+	{SD_OCRVQA, "vqa/OCR-VQA.json", 0, 1},
+	{SD_GQA, "vqa/GQA.json", 0, 1},
+	{SD_TEXTVQA, "vqa/TextVQA.json", 0, 1},
+	{SD_AOKVQA, "vqa/A-OKVQA.json", 0, 1},
+	{SD_SCIENCEQA, "vqa/ScienceQA.json", 0, 1},
+	{SD_VGQA, "vqa/VGQA/part-1.json", 0, 2},
+	{SD_VGQA, "vqa/VGQA/part-2.json", 1, 2},
+	{SD_DOCVQA, "vqa/DocVQA.json", 0, 1},
+	{SD_DVQA, "vqa/DVQA/part-1.json", 0, 3},
+	{SD_DVQA, "vqa/DVQA/part-2.json", 1, 3},
+	{SD_DVQA, "vqa/DVQA/part-3.json", 2, 3},
+	{SD_REC, "grounding/RefCOCO-rec.json", 0, 1},
+	{SD_REG, "grounding/RefCOCO-reg.json", 0, 1},
+	{SD_SHIKRA, "grounding/Shikra-RD.json", 0, 1},
+	{SD_LLAVA, "gpt4/LLaVA-Instruct-150K.json", 0, 1},
+	{SD_SVIT, "gpt4/SVIT/part-1.json", 0, 2},
+	{SD_SVIT, "gpt4/SVIT/part-2.json", 1, 2},
+	{SD_SHARE4V, "gpt4v/ShareGPT-4V.json", 0, 1},
+	{SD_LLAVA15, "mixed/llava_v1_5_mix665k.json", 0, 1},
+};
+static const struct synth_table synth_tables[] = {
+	{"seed", synth_seed_files, (int)SYNTH_LEN(synth_seed_files),
+	    "flickr30k"},
+	{"later", synth_later_files, (int)SYNTH_LEN(synth_later_files),
+	    "filckr30k"},
+};
+_Static_assert(SYNTH_LEN(synth_later_files) <= SYNTH_MAXFILES,
+    "a table's files fit the run");
 
 static void
 synth_rng_init(struct synth_rng *g, const struct synth_run *r, uint64_t tag,
@@ -527,6 +625,89 @@ synth_spread(const struct synth_run *r, const struct synth_file *f,
 	return jl * base / f->nimg;
 }
 
+/* The width lowest hex digits of v. */
+static char *
+synth_hex(char *p, uint64_t v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--)
+		*p++ = "0123456789abcdef"[(v >> (4 * i)) & 15];
+	return p;
+}
+
+/* s in lower case. */
+static char *
+synth_cpy_lower(char *p, const char *s)
+{
+	for (; *s; s++)
+		*p++ = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+	return p;
+}
+
+/* Image j of the spaces only the later table has (see synth_imgpath()). */
+static char *
+synth_imgpath_later(const struct synth_run *r, int space, uint64_t j,
+    char *p)
+{
+	uint64_t v;
+
+	switch (space) {
+	case SP_COCO17:		/* the same images, COCO 2017's names */
+		p = synth_cpy(p, "coco_2017/");
+		p = synth_fmtu_w(p, synth_coco_id(r, j), 12);
+		return synth_cpy(p, ".jpg");
+	case SP_DOC:		/* "ffbf0023_4.png": a document and its page */
+		v = (uint32_t)(((uint32_t)j ^ (uint32_t)synth__h(r, T_DOC, 0, 0)) *
+		    0x9e3779b1u);
+		p = synth_cpy(p, "docvqa/");
+		p = synth_hex(p, v ^ (v >> 16), 8);
+		*p++ = '_';
+		p = synth_fmtu(p, 1 + synth__h(r, T_DOC, j, 1) % 5);
+		return synth_cpy(p, ".png");
+	case SP_CHART:
+		p = synth_cpy(p, "dvqa/bar_train_");
+		p = synth_fmtu_w(p, j, 8);
+		return synth_cpy(p, ".png");
+	case SP_PRETRAIN:	/* LCS-558K: 00453/004539375.jpg */
+		v = 1000 + 7 * j + synth__h(r, T_WEB, j, 1) % 7;
+		p = synth_cpy(p, "llava/llava_pretrain/images/");
+		p = synth_fmtu_w(p, v / 10000, 5);
+		*p++ = '/';
+		p = synth_fmtu_w(p, v, 9);
+		return synth_cpy(p, ".jpg");
+	case SP_SAM:
+		p = synth_cpy(p, "sam/images/sa_");
+		p = synth_fmtu(p, 1 + 13 * j + synth__h(r, T_WEB, j, 2) % 13);
+		return synth_cpy(p, ".jpg");
+	case SP_SHARETEXT:
+		p = synth_cpy(p, "share_textvqa/images/");
+		p = synth_hex(p, synth__mix(j ^ synth__h(r, T_WEB, 0, 3)), 16);
+		return synth_cpy(p, ".jpg");
+	case SP_CELEB:		/* a name and a number: 40 x 50 names */
+		p = synth_cpy(p, "web-celebrity/images/");
+		p = synth_cpy(p, synth__firstnames[j % 40]);
+		*p++ = '_';
+		p = synth_cpy(p, synth__lastnames[j / 40 % 50]);
+		*p++ = '_';
+		p = synth_fmtu(p, j / 2000 + 1);
+		return synth_cpy(p, ".jpg");
+	case SP_LANDMARK:
+		p = synth_cpy(p, "web-landmark/images/");
+		p = synth_fmtu_w(p, 3 * j + synth__h(r, T_WEB, j, 4) % 3, 7);
+		return synth_cpy(p, ".jpg");
+	default:		/* SP_WIKIART: "ada-hall_painting-3.jpg" */
+		p = synth_cpy(p, "wikiart/images/");
+		p = synth_cpy_lower(p, synth__firstnames[j % 40]);
+		*p++ = '-';
+		p = synth_cpy_lower(p, synth__lastnames[j / 40 % 50]);
+		p = synth_cpy(p, "_painting-");
+		p = synth_fmtu(p, j / 2000 + 1);
+		return synth_cpy(p, ".jpg");
+	}
+}
+
+/* The path of image j of a space (injective in j). */
 static void
 synth_imgpath(const struct synth_run *r, int space, uint64_t j, char *out)
 {
@@ -540,7 +721,8 @@ synth_imgpath(const struct synth_run *r, int space, uint64_t j, char *out)
 		p = synth_cpy(p, ".jpg");
 		break;
 	case SP_FLICKR:
-		p = synth_cpy(p, "flickr30k/");
+		p = synth_cpy(p, r->tab->flickr_dir);
+		*p++ = '/';
 		p = synth_fmtu(p, 1000 + 3400 * j +
 		    synth__h(r, T_FLICKR, j, 0) % 3400);
 		p = synth_cpy(p, ".jpg");
@@ -548,9 +730,8 @@ synth_imgpath(const struct synth_run *r, int space, uint64_t j, char *out)
 	case SP_OPEN:
 		p = synth_cpy(p, "open_images/");
 		v = synth__mix(j ^ synth__h(r, T_OPEN, 0, 0));
-		for (int i = 15; i >= 0; i--)
-			p[15 - i] = "0123456789abcdef"[(v >> (4 * i)) & 15];
-		p = synth_cpy(p + 16, ".jpg");
+		p = synth_hex(p, v, 16);
+		p = synth_cpy(p, ".jpg");
 		break;
 	case SP_OCR:
 		p = synth_cpy(p, "ocrvqa/");
@@ -564,13 +745,45 @@ synth_imgpath(const struct synth_run *r, int space, uint64_t j, char *out)
 		    1 + 22 * j + synth__h(r, T_VG, j, 0) % 22);
 		p = synth_cpy(p, ".jpg");
 		break;
-	default:
+	case SP_SCI:
 		p = synth_cpy(p, "scienceqa/");
 		p = synth_fmtu(p, 1 + 3 * j + synth__h(r, T_SCI, j, 0) % 3);
 		p = synth_cpy(p, "/image.png");
 		break;
+	default:
+		p = synth_imgpath_later(r, space, j, p);
+		break;
 	}
 	*p = '\0';
+}
+
+/*
+ * Image of item i of a mix f: its local image's space drawn from parts
+ * (n of them), the image numbered by the local index in that space; or,
+ * for LLaVA-v1.5's text-only items, none ("").  Returns the local index
+ * and sets *space (-1 without an image).
+ */
+static uint64_t
+synth_mix_image(const struct synth_run *r, const struct synth_file *f,
+    uint64_t i, struct synth_item *it, int *space)
+{
+	const struct synth_mixpart *parts = f->ds == SD_SHARE4V ?
+	    synth_mix_share4v : synth_mix_llava15;
+	size_t k, n = f->ds == SD_SHARE4V ? SYNTH_LEN(synth_mix_share4v) :
+	    SYNTH_LEN(synth_mix_llava15);
+	uint64_t jl = synth_local(i, f->n, f->nimg), w;
+
+	*space = -1;
+	it->image[0] = '\0';
+	if (f->ds == SD_LLAVA15 &&
+	    synth__h(r, T_MIX, i, 1) % 1000 < SYNTH_TEXT_ONLY)
+		return jl;
+	w = synth__h(r, T_MIX, (uint64_t)f->ds, jl) % 1000;
+	for (k = 0; k + 1 < n && w >= parts[k].permille; k++)
+		w -= parts[k].permille;
+	*space = parts[k].space;
+	synth_imgpath(r, *space, jl, it->image);
+	return jl;
 }
 
 /* Image of item i of file f (not SVIT): its space index and path. */
@@ -1378,6 +1591,215 @@ synth_gen_svit(const struct synth_run *r, const struct synth_file *f,
 	}
 }
 
+/* TextOCR-GPT4V: a caption prompt and a GPT-4V paragraph about the text
+ * on an Open Images product. */
+static void
+synth_gen_textocr(const struct synth_run *r, const struct synth_file *f,
+    struct synth_item *it, uint64_t i)
+{
+	struct synth_rng g;
+	struct synth_ctx c;
+	char brand[32];
+	uint64_t j;
+	int m, pr, e[6];
+
+	synth_rng_init(&g, r, SD_TEXTOCR, i);
+	j = synth_item_image(r, f, i, it);
+	synth_product(r, j, &m, &pr);
+	synth_brand(r, (unsigned)(m * SYNTH_NPROD + pr), brand);
+	brand[0] = (char)(brand[0] - 'a' + 'A');
+	synth_scene6(r, SP_OPEN, j, e);
+	synth_ctx_set(r, &c, e[0], e[1]);
+	c.x = synth__mods[m];
+	c.y = synth__products[pr];
+	c.z = brand;
+	synth_caption_prompt(it, &g);
+	synth_tpl(r, &it->txt, synth__textocr_caps[synth_below(&g,
+	    SYNTH_LEN(synth__textocr_caps))], &c);
+	buf_add(&it->txt, " ", 1);
+	synth_para(r, &it->txt, &g, e, 3 + (int)synth_below(&g, 3));
+}
+
+/* VGQA: a short question on a Visual Genome scene. */
+static void
+synth_gen_vgqa(const struct synth_run *r, const struct synth_file *f,
+    struct synth_item *it, uint64_t i)
+{
+	struct synth_rng g;
+	struct synth_ctx c;
+	const struct synth_qa *qa;
+	uint64_t j;
+	int e[6], k;
+
+	synth_rng_init(&g, r, SD_VGQA, i);
+	j = synth_item_image(r, f, i, it);
+	synth_scene6(r, SP_VG, j, e);
+	k = (int)synth_below(&g, 6);
+	synth_ctx_set(r, &c, e[k], e[(k + 1) % 6]);
+	qa = &synth__vgqa_qa[synth_below(&g, SYNTH_LEN(synth__vgqa_qa))];
+	synth_tpl(r, &it->vq, qa->q, &c);
+	synth_tpl(r, &it->va, qa->a, &c);
+	synth_open_qa(it);
+}
+
+/* DocVQA: a question on a document's kind, date, company or amount. */
+static void
+synth_gen_docvqa(const struct synth_run *r, const struct synth_file *f,
+    struct synth_item *it, uint64_t i)
+{
+	struct synth_rng g;
+	struct synth_ctx c;
+	const struct synth_qa *qa;
+	char date[16], company[48], amount[32], *p;
+	uint64_t j, h;
+
+	synth_rng_init(&g, r, SD_DOCVQA, i);
+	j = synth_item_image(r, f, i, it);
+	h = synth__h(r, T_DOC, j, 2);
+	synth_ctx_set(r, &c, 0, 0);
+	c.x = synth__doc_kinds[h % SYNTH_LEN(synth__doc_kinds)];
+	p = synth_fmtu_w(date, 1 + (h >> 8) % 12, 2);
+	*p++ = '/';
+	p = synth_fmtu_w(p, 1 + (h >> 16) % 28, 2);
+	*p++ = '/';
+	p = synth_fmtu(p, 1960 + (h >> 24) % 46);
+	*p = '\0';
+	synth_brand(r, (unsigned)((h >> 32) % 4096), company);
+	company[0] = (char)(company[0] - 'a' + 'A');
+	p = synth_cpy(company + strlen(company), " Inc.");
+	*p = '\0';
+	p = synth_cpy(amount, "$");
+	p = synth_fmtu(p, (h >> 44) % 10000);
+	*p++ = '.';
+	p = synth_fmtu_w(p, (h >> 56) % 100, 2);
+	*p = '\0';
+	c.y = date;
+	c.z = company;
+	c.v = amount;
+	qa = &synth__doc_qa[synth_below(&g, SYNTH_LEN(synth__doc_qa))];
+	synth_tpl(r, &it->vq, qa->q, &c);
+	synth_tpl(r, &it->va, qa->a, &c);
+	synth_open_qa(it);
+}
+
+/* DVQA: a question on a bar chart of 2 to 9 labelled bars. */
+static void
+synth_gen_dvqa(const struct synth_run *r, const struct synth_file *f,
+    struct synth_item *it, uint64_t i)
+{
+	struct synth_rng g;
+	uint64_t j, h, v[9], top = 0;
+	int nb, k, base, label;
+
+	synth_rng_init(&g, r, SD_DVQA, i);
+	j = synth_item_image(r, f, i, it);
+	h = synth__h(r, T_CHART, j, 0);
+	nb = 2 + (int)(h % 8);
+	/* bar k's label: noun base + 7k, distinct (7 is coprime with 64) */
+	base = (int)((h >> 8) % SYNTH_NNOUN);
+	for (k = 0; k < nb; k++) {
+		v[k] = synth__h(r, T_CHART, j, 1 + (uint64_t)k) % 10;
+		if (v[k] > v[top])
+			top = (uint64_t)k;
+	}
+	label = (int)synth_below(&g, (uint32_t)nb);
+	switch (synth_below(&g, 4)) {
+	case 0:
+		buf_adds(&it->vq, "How many bars are there?");
+		synth_u(&it->va, (uint64_t)nb);
+		break;
+	case 1:
+		buf_adds(&it->vq, "What is the value of the largest bar?");
+		synth_u(&it->va, v[top]);
+		break;
+	case 2:
+		buf_adds(&it->vq, "Which bar has the largest value?");
+		buf_adds(&it->va, synth__nouns[(base + 7 * (int)top) %
+		    SYNTH_NNOUN].one);
+		break;
+	default:
+		buf_adds(&it->vq, "What is the value of ");
+		buf_adds(&it->vq, synth__nouns[(base + 7 * label) %
+		    SYNTH_NNOUN].one);
+		buf_adds(&it->vq, "?");
+		synth_u(&it->va, v[label]);
+		break;
+	}
+	synth_open_qa(it);
+}
+
+/* ShareGPT-4V: a detail prompt and a long description of a mix image. */
+static void
+synth_gen_share4v(const struct synth_run *r, const struct synth_file *f,
+    struct synth_item *it, uint64_t i)
+{
+	struct synth_rng g;
+	uint64_t jl;
+	int e[6], space;
+
+	synth_rng_init(&g, r, SD_SHARE4V, i);
+	jl = synth_mix_image(r, f, i, it, &space);
+	synth_scene6(r, space, jl, e);
+	synth_turn(it);
+	buf_adds(&it->txt, "<image>\n");
+	buf_adds(&it->txt, synth__llava_detail_q[synth_below(&g,
+	    SYNTH_LEN(synth__llava_detail_q))]);
+	synth_turn(it);
+	synth_para(r, &it->txt, &g, e, 6 + (int)synth_below(&g, 4));
+	buf_add(&it->txt, " ", 1);
+	synth_mood(r, &it->txt, &g);
+}
+
+/* LLaVA-v1.5's mix: short answers in its own format ("Answer the
+ * question using a single word or phrase."), conversations, and chats
+ * without an image. */
+static void
+synth_gen_llava15(const struct synth_run *r, const struct synth_file *f,
+    struct synth_item *it, uint64_t i)
+{
+	struct synth_rng g;
+	struct synth_ctx c;
+	const struct synth_qa *qa;
+	uint64_t jl;
+	int e[6], space, k, n;
+
+	synth_rng_init(&g, r, SD_LLAVA15, i);
+	jl = synth_mix_image(r, f, i, it, &space);
+	if (space < 0) {
+		k = (int)(synth__h(r, T_MIX, i, 2) % SYNTH_NENT);
+		synth_ctx_set(r, &c, k, k);
+		c.x = synth__wheres[SYNTH_NOUN(k)->where];
+		qa = &synth__llava15_text[synth_below(&g,
+		    SYNTH_LEN(synth__llava15_text))];
+		synth_turn(it);
+		synth_tpl(r, &it->txt, qa->q, &c);
+		synth_turn(it);
+		synth_tpl(r, &it->txt, qa->a, &c);
+		return;
+	}
+	synth_scene6(r, space, jl, e);
+	if (synth_below(&g, 2)) {
+		synth_conv(r, it, e, (int)synth_below(&g,
+		    SYNTH_LEN(synth__conv_qa)), 0, 2 + (int)synth_below(&g, 3),
+		    1, 1);
+		return;
+	}
+	n = 1 + (int)synth_below(&g, 3);
+	for (k = 0; k < n; k++) {
+		qa = &synth__llava15_short[synth_below(&g,
+		    SYNTH_LEN(synth__llava15_short))];
+		synth_ctx_set(r, &c, e[k], e[k]);
+		synth_turn(it);
+		if (k == 0)
+			buf_adds(&it->txt, "<image>\n");
+		synth_tpl(r, &it->txt, qa->q, &c);
+		buf_adds(&it->txt, "\nAnswer the question using a single word "
+		    "or phrase.");
+		synth_turn(it);
+		synth_tpl(r, &it->txt, qa->a, &c);
+	}
+}
+
 /* ---------------------------------------------------------------------
  * Output: a big buffer in front of the file, JSON escaping.
  */
@@ -1388,7 +1810,6 @@ synth__oflush(struct synth_out *o)
 	if (o->len > 0 && o->failed == 0 &&
 	    fwrite(o->buf, 1, o->len, o->fp) != o->len)
 		o->failed = errno != 0 ? errno : EIO;
-	o->bytes += o->len;
 	o->len = 0;
 }
 
@@ -1400,7 +1821,6 @@ synth__oraw(struct synth_out *o, const char *s, size_t n)
 		if (n > o->cap) {
 			if (o->failed == 0 && fwrite(s, 1, n, o->fp) != n)
 				o->failed = errno != 0 ? errno : EIO;
-			o->bytes += n;
 			return;
 		}
 	}
@@ -1456,7 +1876,8 @@ synth__ostr(struct synth_out *o, const char *s)
 	SYNTH_ORAW(o, "\"");
 }
 
-/* One compact item: {"id":..,"image":..,"conversations":[..]}. */
+/* One compact item: {"id":..,"image":..,"conversations":[..]} (no
+ * "image" for an item without one). */
 static void
 synth_emit(struct synth_out *o, const struct synth_item *it)
 {
@@ -1465,8 +1886,10 @@ synth_emit(struct synth_out *o, const struct synth_item *it)
 
 	SYNTH_ORAW(o, "{\"id\":");
 	synth__ostr(o, it->id);
-	SYNTH_ORAW(o, ",\"image\":");
-	synth__ostr(o, it->image);
+	if (it->image[0] != '\0') {
+		SYNTH_ORAW(o, ",\"image\":");
+		synth__ostr(o, it->image);
+	}
 	SYNTH_ORAW(o, ",\"conversations\":[");
 	for (k = 0; k < it->nturns; k++) {
 		s = it->turn[k];
@@ -1502,24 +1925,40 @@ synth_is_example_of(int ex, const char *name)
 	    synth__examples[ex].id[nl] == '_';
 }
 
-/* Rough bytes of file d, for scheduling. */
-static uint64_t
-synth_weight(const struct synth_run *r, int d)
+/* Sort the n tasks in r->order, heaviest first by weight[]. */
+static void
+synth_order(struct synth_run *r, const uint64_t *weight, int n)
 {
-	return r->f[d].n * synth__ds[d].est;
+	int d, k, t;
+
+	for (d = 0; d < n; d++)
+		r->order[d] = d;
+	for (d = 1; d < n; d++)
+		for (k = d; k > 0 && weight[r->order[k]] >
+		    weight[r->order[k - 1]]; k--) {
+			t = r->order[k];
+			r->order[k] = r->order[k - 1];
+			r->order[k - 1] = t;
+		}
 }
 
-/* The world's fact tables and the size of every file at this scale. */
+/* The world's fact tables, the size of every dataset of the table at this
+ * scale and the share of its items each file holds. */
 static void
-synth_init(struct synth_run *r, uint64_t seed, double scale)
+synth_init(struct synth_run *r, const struct synth_table *tab,
+    uint64_t seed, double scale)
 {
 	struct synth_file *f;
+	struct synth_piece *pc;
 	uint64_t n, nimg, floor, w;
-	int d, e, k, nex, t;
+	int d, e, k, nex;
 
 	r->seed = seed;
 	r->sm = synth__mix(seed ^ 0x64617461u);
 	r->scale = scale;
+	r->tab = tab;
+	for (k = 0; k < tab->nfiles; k++)
+		r->used[tab->files[k].ds] = 1;
 	for (e = 0; e < SYNTH_NENT; e++) {
 		r->color[e] = (uint8_t)(synth__h(r, T_COLOR, (uint64_t)e, 0) %
 		    SYNTH_NCOLOR);
@@ -1532,6 +1971,8 @@ synth_init(struct synth_run *r, uint64_t seed, double scale)
 		r->cnt[e] = (uint8_t)(2 + synth__h(r, T_COUNT, (uint64_t)e, 0) %
 		    6);
 	for (d = 0; d < SD_N; d++) {
+		if (!r->used[d])
+			continue;
 		f = &r->f[d];
 		f->ds = d;
 		for (nex = 0, e = 0; e < SYNTH_NEX; e++)
@@ -1567,21 +2008,20 @@ synth_init(struct synth_run *r, uint64_t seed, double scale)
 				f->kstart[k] = f->kstart[k - 1] + f->kn[k - 1];
 		}
 	}
-	/* Biggest files first, so the threads finish together. */
-	for (d = 0; d < SD_N; d++)
-		r->order[d] = d;
-	for (d = 1; d < SD_N; d++)
-		for (k = d; k > 0 && synth_weight(r, r->order[k]) >
-		    synth_weight(r, r->order[k - 1]); k--) {
-			t = r->order[k];
-			r->order[k] = r->order[k - 1];
-			r->order[k - 1] = t;
-		}
+	for (k = 0; k < tab->nfiles; k++) {
+		pc = &r->pc[k];
+		pc->lay = &tab->files[k];
+		n = r->f[pc->lay->ds].n;
+		pc->first = n * (uint64_t)pc->lay->part /
+		    (uint64_t)pc->lay->nparts;
+		pc->n = n * (uint64_t)(pc->lay->part + 1) /
+		    (uint64_t)pc->lay->nparts - pc->first;
+	}
 }
 
 /*
- * Decide where the examples of file f go: onto the item with the same ID
- * when this scale generates it, else onto the last free items.
+ * Decide where the examples of dataset f go: onto the item with the same
+ * ID when this scale generates it, else onto the last free items.
  */
 static void
 synth_plan(const struct synth_run *r, struct synth_file *f)
@@ -1643,22 +2083,24 @@ synth__replaced(const struct synth_file *f, uint64_t i)
 	return 0;
 }
 
-/* Write file f (its afile is open): "[\n" items joined by ",\n" "\n]\n". */
+/* Write file pc of dataset f, planned (its afile is open): "[\n", items
+ * joined by ",\n", "\n]\n". */
 static void
-synth_file_write(const struct synth_run *r, struct synth_file *f,
+synth_file_write(const struct synth_run *r, struct synth_piece *pc,
     struct synth_item *it, struct synth_out *o)
 {
+	const struct synth_file *f = &r->f[pc->lay->ds];
 	uint64_t i;
 	int ri = 0;
 
-	o->fp = util_afile_fp(f->af);
+	o->fp = util_afile_fp(pc->af);
 	o->len = 0;
 	o->failed = 0;
-	o->bytes = 0;
-	synth_plan(r, f);
+	while (ri < f->nrepl && f->repl[ri].idx < pc->first)
+		ri++;
 	SYNTH_ORAW(o, "[\n");
-	for (i = 0; i < f->n; i++) {
-		if (i > 0)
+	for (i = pc->first; i < pc->first + pc->n; i++) {
+		if (i > pc->first)
 			SYNTH_ORAW(o, ",\n");
 		if (ri < f->nrepl && f->repl[ri].idx == i) {
 			synth__oraw(o, synth__examples[f->repl[ri].ex].json,
@@ -1673,37 +2115,74 @@ synth_file_write(const struct synth_run *r, struct synth_file *f,
 	}
 	SYNTH_ORAW(o, "\n]\n");
 	synth__oflush(o);
-	f->bytes = o->bytes;
 	if (o->failed != 0) {
-		util_fmt(f->err, sizeof(f->err), "write %s.json: %s",
-		    synth__ds[f->ds].name, strerror(o->failed));
-		f->rc = -1;
+		util_fmt(pc->err, sizeof(pc->err), "write %s: %s", pc->lay->path,
+		    strerror(o->failed));
+		pc->rc = -1;
 	}
 }
+
+/* The two phases of a run, each a task per dataset or file: plan the
+ * datasets (their files are then written independently), write the
+ * files. */
+enum { SYNTH_PLAN, SYNTH_WRITE };
+
+struct synth_phase {
+	struct synth_run *r;
+	int what;		/* SYNTH_PLAN or SYNTH_WRITE */
+};
 
 static void *
 synth_worker(void *arg)
 {
-	struct synth_run *r = arg;
+	const struct synth_phase *ph = arg;
+	struct synth_run *r = ph->r;
 	struct synth_item it;
 	struct synth_out o;
-	int d;
+	int k;
 
 	memset(&it, 0, sizeof(it));
 	memset(&o, 0, sizeof(o));
-	o.cap = SYNTH_OUTBUF;
-	o.buf = util_xmalloc(o.cap);
+	if (ph->what == SYNTH_WRITE) {
+		o.cap = SYNTH_OUTBUF;
+		o.buf = util_xmalloc(o.cap);
+	}
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		d = r->next < SD_N ? r->order[r->next++] : -1;
+		k = r->next < r->ntasks ? r->order[r->next++] : -1;
 		pthread_mutex_unlock(&r->mu);
-		if (d < 0)
+		if (k < 0)
 			break;
-		synth_file_write(r, &r->f[d], &it, &o);
+		if (ph->what == SYNTH_PLAN)
+			synth_plan(r, &r->f[k]);
+		else
+			synth_file_write(r, &r->pc[k], &it, &o);
 	}
 	free(o.buf);
 	synth__item_free(&it);
 	return NULL;
+}
+
+/* Run one phase over the tasks in r->order[0, n) on up to nth threads
+ * (here, if none starts). */
+static void
+synth_parallel(struct synth_run *r, int what, int n, int nth)
+{
+	struct synth_phase ph = { r, what };
+	pthread_t th[SYNTH_MAXTHREADS];
+	int k, started = 0;
+
+	r->ntasks = n;
+	r->next = 0;
+	for (k = 0; k < nth; k++) {
+		if (pthread_create(&th[k], NULL, synth_worker, &ph) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		synth_worker(&ph);
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -1740,16 +2219,45 @@ synth_mkdirs(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int
-synth_pool(const char *outdir, double scale, uint64_t seed, char *err,
+/* Open file pc for writing under outdir/data, making its folders. */
+static int
+synth_open_file(const char *outdir, struct synth_piece *pc, char *err,
     size_t errlen)
 {
+	char path[4400];
+	char *slash;
+
+	util_fmt(path, sizeof(path), "%s/data/%s", outdir, pc->lay->path);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if (synth_mkdirs(path, err, errlen) != 0)
+		return -1;
+	*slash = '/';
+	/* opened here, not in the threads: util_afile_open is not
+	 * thread-safe */
+	return (pc->af = util_afile_open(path, err, errlen)) ? 0 : -1;
+}
+
+int
+synth_pool_table(const char *outdir, const char *table, double scale,
+    uint64_t seed, char *err, size_t errlen)
+{
+	const struct synth_table *tab = NULL;
 	struct synth_run *r = NULL;
-	pthread_t th[SYNTH_MAXTHREADS];
+	uint64_t weight[SYNTH_MAXFILES];
 	char path[4200];
 	long ncpu;
-	int d, k, nth, started = 0, rc = -1;
+	int d, k, nth, nused = 0, rc = -1;
+	size_t t;
 
+	for (t = 0; t < SYNTH_LEN(synth_tables); t++)
+		if (strcmp(synth_tables[t].name, table) == 0)
+			tab = &synth_tables[t];
+	if (tab == NULL) {
+		util_fmt(err, errlen, "unknown table '%s' (seed or later)",
+		    table);
+		return -1;
+	}
 	if (!(scale > 0 && scale <= SYNTH_MAX_SCALE)) {
 		util_fmt(err, errlen, "scale must be in (0, %g], not %g",
 		    SYNTH_MAX_SCALE, scale);
@@ -1763,37 +2271,35 @@ synth_pool(const char *outdir, double scale, uint64_t seed, char *err,
 	if (synth_mkdirs(path, err, errlen) != 0)
 		return -1;
 	r = util_xcalloc(1, sizeof(*r));
-	synth_init(r, seed, scale);
+	synth_init(r, tab, seed, scale);
 	pthread_mutex_init(&r->mu, NULL);
-	/* Opened here, not in the threads: util_afile_open is not
-	 * thread-safe. */
-	for (d = 0; d < SD_N; d++) {
-		util_fmt(path, sizeof(path), "%s/data/%s.json", outdir,
-		    synth__ds[d].name);
-		if ((r->f[d].af = util_afile_open(path, err, errlen)) == NULL)
+	for (k = 0; k < tab->nfiles; k++)
+		if (synth_open_file(outdir, &r->pc[k], err, errlen) != 0)
 			goto cleanup;
-	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	nth = ncpu < 1 ? 1 : ncpu > SYNTH_MAXTHREADS ? SYNTH_MAXTHREADS :
 	    (int)ncpu;
-	for (k = 0; k < nth; k++) {
-		if (pthread_create(&th[k], NULL, synth_worker, r) != 0)
-			break;
-		started++;
+	/* the datasets' plans, then the files, biggest first so the threads
+	 * finish together */
+	for (d = 0; d < SD_N; d++) {
+		weight[d] = r->used[d] ? r->f[d].n : 0;
+		nused += r->used[d];
 	}
-	if (started == 0)
-		synth_worker(r);
-	for (k = 0; k < started; k++)
-		pthread_join(th[k], NULL);
-	for (d = 0; d < SD_N; d++)
-		if (r->f[d].rc != 0) {
-			util_fmt(err, errlen, "%s", r->f[d].err);
+	synth_order(r, weight, SD_N);
+	synth_parallel(r, SYNTH_PLAN, nused, nth);
+	for (k = 0; k < tab->nfiles; k++)
+		weight[k] = r->pc[k].n * synth__ds[r->pc[k].lay->ds].est;
+	synth_order(r, weight, tab->nfiles);
+	synth_parallel(r, SYNTH_WRITE, tab->nfiles, nth);
+	for (k = 0; k < tab->nfiles; k++)
+		if (r->pc[k].rc != 0) {
+			util_fmt(err, errlen, "%s", r->pc[k].err);
 			goto cleanup;
 		}
-	for (d = 0; d < SD_N; d++) {
-		k = util_afile_commit(r->f[d].af, err, errlen);
-		r->f[d].af = NULL;
-		if (k != 0)
+	for (k = 0; k < tab->nfiles; k++) {
+		d = util_afile_commit(r->pc[k].af, err, errlen);
+		r->pc[k].af = NULL;
+		if (d != 0)
 			goto cleanup;
 	}
 	util_fmt(path, sizeof(path), "%s/val.json", outdir);
@@ -1801,9 +2307,16 @@ synth_pool(const char *outdir, double scale, uint64_t seed, char *err,
 		goto cleanup;
 	rc = 0;
 cleanup:
-	for (d = 0; d < SD_N; d++)
-		util_afile_abort(r->f[d].af);
+	for (k = 0; k < tab->nfiles; k++)
+		util_afile_abort(r->pc[k].af);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 	return rc;
+}
+
+int
+synth_pool(const char *outdir, double scale, uint64_t seed, char *err,
+    size_t errlen)
+{
+	return synth_pool_table(outdir, "seed", scale, seed, err, errlen);
 }

@@ -36,12 +36,13 @@ synth__mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-/* Hash tags: one per kind of fact, so facts are independent. */
+/* Hash tags: one per kind of fact, so facts are independent.  T_SCENE +
+ * space tags each image space's scenes (up to 16 spaces). */
 enum {
 	T_COLOR = 1, T_MAT, T_AT, T_COUNT, T_NUM, T_COCOID,
 	T_FLICKR, T_OPEN, T_OCRIMG, T_VG, T_SCI, T_GQAID, T_AOKID, T_AOKVAL,
 	T_OKDIGIT, T_BOOK, T_PROD, T_OPT, T_PERM, T_VAL, T_BOX, T_SCENE,
-	T_ITEM = 64
+	T_DOC = T_SCENE + 16, T_CHART, T_WEB, T_MIX, T_ITEM = 64
 };
 
 /* ---------------------------------------------------------------------
@@ -94,11 +95,16 @@ struct synth_example {
  * Datasets, files and the run.
  */
 
+/* The datasets: the seed README's (RefCOCO as its two ID prefixes), then
+ * those the later README adds. */
 enum {
 	SD_COCO, SD_FLICKR, SD_TEXTCAPS, SD_VQAV2, SD_OKVQA, SD_OCRVQA,
 	SD_GQA, SD_TEXTVQA, SD_AOKVQA, SD_SCIENCEQA, SD_REC, SD_REG,
-	SD_SHIKRA, SD_LLAVA, SD_SVIT, SD_N
+	SD_SHIKRA, SD_LLAVA, SD_SVIT, SD_TEXTOCR, SD_VGQA, SD_DOCVQA,
+	SD_DVQA, SD_SHARE4V, SD_LLAVA15, SD_N
 };
+
+#define SYNTH_MAXFILES 32	/* files of a table */
 
 struct synth_run;
 struct synth_file;
@@ -109,10 +115,10 @@ typedef void synth_gen_fn(const struct synth_run *, const struct synth_file *,
     struct synth_item *, uint64_t);
 
 struct synth_dsdef {
-	const char *name;	/* file name and ID prefix */
+	const char *name;	/* ID prefix (and the seed table's file name) */
 	uint64_t count;		/* samples at scale 1 */
 	uint64_t images;	/* distinct images at scale 1 */
-	int space;		/* image space */
+	int space;		/* image space, or -1: a mix (see synth.c) */
 	unsigned est;		/* rough bytes per item, for scheduling */
 	synth_gen_fn *gen;
 };
@@ -126,6 +132,7 @@ struct synth_repl {
 	int ex;
 };
 
+/* A dataset of the run: its size at this scale and its examples. */
 struct synth_file {
 	int ds;
 	uint64_t n;		/* items */
@@ -133,20 +140,43 @@ struct synth_file {
 	uint64_t kstart[4], kn[4];	/* SVIT kinds: first index, count */
 	struct synth_repl repl[4];	/* sorted by idx */
 	int nrepl;
+};
+
+/* One file of a table: a dataset's items, or an equal share of them. */
+struct synth_layout {
+	int ds;
+	const char *path;	/* under data/ */
+	int part, nparts;	/* share part of nparts */
+};
+
+/* A table: the datasets of one README and how their files are laid out. */
+struct synth_table {
+	const char *name;	/* as --table names it */
+	const struct synth_layout *files;
+	int nfiles;
+	const char *flickr_dir;	/* Flickr30K's image folder */
+};
+
+/* A file being written. */
+struct synth_piece {
+	const struct synth_layout *lay;
+	uint64_t first, n;	/* its items of the dataset */
 	struct util_afile *af;
 	int rc;			/* 0, or -1 with err */
 	char err[256];
-	uint64_t bytes;
 };
 
 struct synth_run {
 	uint64_t seed, sm;	/* seed and its hash */
 	double scale;
-	struct synth_file f[SD_N];
+	const struct synth_table *tab;
+	struct synth_file f[SD_N];	/* the table's datasets (used[]) */
+	int used[SD_N];
+	struct synth_piece pc[SYNTH_MAXFILES];	/* the table's files */
 	uint8_t color[SYNTH_NENT], mat[SYNTH_NENT], at[SYNTH_NENT];
 	uint8_t cnt[SYNTH_NNOUN * SYNTH_NPLACE];
-	int order[SD_N];	/* files, biggest first */
-	int next;		/* next file to take, under mu */
+	int order[SYNTH_MAXFILES];	/* the current phase's tasks */
+	int ntasks, next;	/* next task to take, under mu */
 	pthread_mutex_t mu;
 };
 
@@ -201,7 +231,6 @@ struct synth_out {
 	char *buf;
 	size_t len, cap;
 	int failed;		/* errno of the first failed write, or 0 */
-	uint64_t bytes;
 };
 
 /* Write n bytes, a string literal, a JSON string of s; a failed write

@@ -541,6 +541,57 @@ const char *const synth__sci_instr[] = {
 };
 
 /* ---------------------------------------------------------------------
+ * The later README's datasets.
+ */
+
+/* TextOCR-GPT4V: long captions; %x modifier, %y product, %z Brand. */
+const char *const synth__textocr_caps[] = {
+	"The image shows a %x %y with the word \"%z\" printed across it in "
+	    "large letters.",
+	"In this picture, a %x %y is the main subject; its label reads "
+	    "\"%z\".",
+	"A close-up photograph of a %x %y. The text \"%z\" is clearly "
+	    "visible on its front.",
+};
+
+/* VGQA: short questions on Visual Genome (%M %N: another entity). */
+const struct synth_qa synth__vgqa_qa[] = {
+	{"Where is the %m %n?", "%l"},
+	{"What is the %m %n made of?", "%t"},
+	{"What is next to the %m %n?", "a %M %N"},
+	{"What is the %m %n used for?", "%u"},
+};
+
+/* DocVQA: document kinds; %x kind, %y date, %z company, %v amount. */
+const char *const synth__doc_kinds[] = {
+	"letter", "invoice", "memo", "report", "form", "receipt",
+};
+const struct synth_qa synth__doc_qa[] = {
+	{"What type of document is this?", "%x"},
+	{"What is the date on this %x?", "%y"},
+	{"Which company is named at the top of the %x?", "%z"},
+	{"What is the total amount shown on the %x?", "%v"},
+};
+
+/* LLaVA-v1.5: short answers with its own suffix, and text-only chats
+ * (%x: where the object is usually found). */
+const struct synth_qa synth__llava15_short[] = {
+	{"What color is the %m %n?", "%c"},
+	{"What is the %m %n made of?", "%t"},
+	{"How many %s are %l?", "%k"},
+};
+const struct synth_qa synth__llava15_text[] = {
+	{"What is a %n usually used for?",
+	    "A %n is usually used for %u. You will most often find one in a "
+	    "%x."},
+	{"Where would I usually find a %n?",
+	    "A %n is usually found in a %x, where it is used for %u."},
+	{"Can you tell me something about %s?",
+	    "Sure. In general, %s are used for %u, and they are common in a "
+	    "%x."},
+};
+
+/* ---------------------------------------------------------------------
  * The 17 items of example-byod.json, re-serialized compactly.  Each one
  * is in the pool at every scale: it replaces the generated item with its
  * ID, or, when this scale does not generate that ID, the last generated

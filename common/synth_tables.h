@@ -62,6 +62,14 @@ extern const char *const synth__llava_detail_q[8];
 extern const char *const synth__svit_detail_q[5];
 extern const char *const synth__sci_instr[5];
 
+/* The later README's datasets (placeholders: see synth_tables.c). */
+extern const char *const synth__textocr_caps[3];
+extern const struct synth_qa synth__vgqa_qa[4];
+extern const char *const synth__doc_kinds[6];
+extern const struct synth_qa synth__doc_qa[4];
+extern const struct synth_qa synth__llava15_short[3];
+extern const struct synth_qa synth__llava15_text[3];
+
 /* The items of example-byod.json. */
 extern const struct synth_example synth__examples[SYNTH_NEX];
 

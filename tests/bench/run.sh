@@ -1,8 +1,10 @@
 #!/bin/sh
 # make bench: the foundation's figures at scale 1 (and the Python baseline
-# at scale 0.1), then the server's (tests/bench/server.sh) and the soak
-# (tests/scenario/soak*.sh, SOAK_SECONDS of load).
-# Work files go to $BENCH_DIR (default /tmp/dataoptim-bench; needs ~12 GB).
+# at scale 0.1), the later table's pool at LATER_SCALE (default 1), then
+# the server's (tests/bench/server.sh) and the soak (tests/scenario/soak*.sh,
+# SOAK_SECONDS of load).
+# Work files go to $BENCH_DIR (default /tmp/dataoptim-bench; needs ~12 GB,
+# and ~4.5 GB more for the later table at S = 1).
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BENCH_DIR:-/tmp/dataoptim-bench}
@@ -63,6 +65,21 @@ timed python3 tests/bench/get_subset_baseline.py materialize "$B/s01/data" "$B/i
 ratio() { echo "$1 / ($2 + 0.0005)" | bc -l | xargs printf '%.0fx'; }
 row "S = 0.1: validate 100,000 IDs, ours vs Python" "${OV} / ${PV} s" "$(ratio "$PV" "$OV") faster (Py RSS ${PVM} MB)"
 row "S = 0.1: materialize 10,000 IDs, ours vs Python" "${OM} / ${PM} s" "$(ratio "$PM" "$OM") faster (Py RSS ${PMM} MB)"
+
+# 7. the later README's table (pool synth --table later: 25 files in
+# subfolders, datasets by ID prefix), at LATER_SCALE
+L=${LATER_SCALE:-1}
+timed $BIN/dataoptim pool synth --out "$B/l$L" --scale "$L" --seed 1 --table later
+row "pool synth --table later, S = $L" "${T} s" "$(du -sh "$B/l$L/data" | cut -f1) of JSON"
+timed $BIN/dataoptim pool build --data "$B/l$L/data" --out "$B/l$L/pool.idx"
+row "later: pool build, S = $L" "${T} s" "index $(du -m "$B/l$L/pool.idx" | cut -f1) MB, RSS ${M} MB"
+$BP pick "$B/l$L/pool.idx" 1000000 7 "$B/l-ids1m.txt"
+$BIN/dataoptim validate --pool "$B/l$L/pool.idx" --kind standard "$B/l-ids1m.txt" >/dev/null
+timed $BIN/dataoptim validate --pool "$B/l$L/pool.idx" --kind standard "$B/l-ids1m.txt"
+row "later: validate 1,000,000 IDs, S = $L" "${T} s" "RSS outside index $($BP mem "$B/l$L/pool.idx" "$B/l-ids1m.txt" | cut -d' ' -f3) MB"
+$BP pick "$B/l$L/pool.idx" 100000 8 "$B/l-ids100k.txt"
+timed $BIN/dataoptim materialize --pool "$B/l$L/pool.idx" --ids "$B/l-ids100k.txt" --out "$B/l-m100k.json"
+row "later: materialize 100,000 IDs, S = $L" "${T} s" "$(du -m "$B/l-m100k.json" | cut -f1) MB written"
 
 printf '| %-44s | %14s | %-22s |\n' "foundation benchmark ($(nproc) cores)" "figure" "notes"
 printf '|%s|%s|%s|\n' "----------------------------------------------" "----------------" "------------------------"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Issue 9, item 7: a corrupted pool index is noticed.  4 KB overwritten in
-# the middle of pool.idx, or an index of the old format version: dataoptimd
+# the middle of pool.idx, or an index of an old format version: dataoptimd
 # and dataoptim-worker refuse to start, naming the file and the section (or
 # the version) and how to rebuild; the intact index still serves.
 . "$(dirname "$0")/lib/worker_env.sh"
@@ -50,6 +50,11 @@ printf '\001\000\000\000' | dd of="$T/old.idx" bs=1 seek=8 conv=notrunc 2>/dev/n
 check "an old-version index: dataoptimd refuses to start" dod_refuses "$T/old.idx" "$T/old.log"
 check "... saying how to rebuild it" \
     grep -q "pool index format version 1, .*rebuild it with 'dataoptim pool build'" "$T/old.log"
+# format version 2 (before files were recorded apart from datasets)
+printf '\002\000\000\000' | dd of="$T/old.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+check "a version 2 index: dataoptimd refuses to start" dod_refuses "$T/old.idx" "$T/old2.log"
+check "... naming both versions and how to rebuild it" \
+    grep -q "pool index format version 2, this program reads version 3 .*rebuild it with 'dataoptim pool build'" "$T/old2.log"
 
 start_server || exit 1
 req GET /healthz

@@ -1,5 +1,6 @@
 /* Unit tests: pool index build, open, lookups, refusals, staleness and
- * the index's own checksums (corruption, old format versions). */
+ * the index's own checksums (corruption, old format versions); datasets by
+ * ID prefix, files in subfolders, split datasets and given names. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,8 +13,10 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "materialize.h"
 #include "pool.h"
 #include "pool_format.h"	/* to forge indexes with valid checksums */
+#include "synth.h"
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
@@ -187,10 +190,21 @@ test_refuse_ids(void **state)
 	    "coco.json", 1, 17, "no \"id\"");
 	expect_refusal("[{\"id\":7}]", GQA, "coco.json", 0, 7,
 	    "not a string");
+	/* two prefixes in one file: the second ID, naming the first */
 	expect_refusal("[{\"id\":\"coco_0\"},{\"id\":\"gqa_7\"}]", GQA,
-	    "coco.json", 1, 23, "prefix \"coco_\"");
-	expect_refusal("[{\"id\":\"cocoa_7\"}]", GQA, "coco.json", 0, 7,
-	    "prefix");
+	    "coco.json", 1, 23, "IDs of two datasets in one file: \"gqa_7\" "
+	    "and \"coco_0\" (item 0)");
+	/* a prefix that differs by one letter is another dataset */
+	expect_refusal("[{\"id\":\"coco_0\"},{\"id\":\"cocoa_7\"}]", GQA,
+	    "coco.json", 1, 23, "\"cocoa_7\" and \"coco_0\"");
+	/* no prefix: no '_', or nothing before it, or more than 63 bytes */
+	expect_refusal("[{\"id\":\"coco7\"}]", GQA, "coco.json", 0, 7,
+	    "\"coco7\" has no dataset prefix");
+	expect_refusal("[{\"id\":\"_7\"}]", GQA, "coco.json", 0, 7,
+	    "has no dataset prefix");
+	expect_refusal("[{\"id\":\"a234567890123456789012345678901234567890"
+	    "123456789012345678901234_7\"}]", GQA, "coco.json", 0, 7,
+	    "has no dataset prefix of 1 to 63 bytes");
 	expect_refusal("[{\"id\":\"coco 7\"}]", GQA, "coco.json", 0, 7,
 	    "whitespace");
 	/* duplicates: in one file, naming both items */
@@ -376,7 +390,8 @@ test_section_table(void **state)
 			assert_string_not_equal(sec[i].name, sec[j].name);
 	}
 	assert_int_equal(sec[POOL_NSEC].off + sec[POOL_NSEC].len, n);
-	assert_string_equal(section_at(sec, sec[3].off), "ids");
+	assert_string_equal(section_at(sec, sec[2].off), "files");
+	assert_string_equal(section_at(sec, sec[4].off), "ids");
 	/* each checksum is xxh3-64 of its bytes (the header's of the bytes
 	 * before it, its last field) */
 	assert_int_equal(sec[0].sum, XXH3_64bits(bytes, sec[0].len - 8));
@@ -448,8 +463,9 @@ test_corrupt_each_section(void **state)
 	free(bytes);
 }
 
-/* An index written before the checksums (format version 1) is refused,
- * saying how to rebuild it. */
+/* An index written before the checksums (format version 1), or before
+ * files were apart from datasets (version 2), is refused, saying how to
+ * rebuild it. */
 static void
 test_old_version(void **state)
 {
@@ -457,8 +473,14 @@ test_old_version(void **state)
 	char idx[600], err[512], small[64];
 	size_t n;
 	char *bytes = synth_index(idx, sizeof(idx), &n, sec);
-	uint32_t v1 = 1;
+	uint32_t v1 = 1, v2 = 2;
 
+	memcpy(bytes + offsetof(struct pool_header, version), &v2, sizeof(v2));
+	put_file(idx, bytes, n);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "pool index format version 2, this "
+	    "program reads version 3"));
+	assert_non_null(strstr(err, "rebuild it with 'dataoptim pool build'"));
 	memcpy(bytes + offsetof(struct pool_header, version), &v1, sizeof(v1));
 	put_file(idx, bytes, n);
 	assert_null(pool_open(idx, 0, err, sizeof(err)));
@@ -499,6 +521,7 @@ test_inconsistent_records(void **state)
 	struct pool_section_info sec[POOL_NSEC + 1];
 	struct pool_header h;
 	struct pool_entry e;
+	struct pool_file_rec fr;
 	pool_image_rec im;
 	char idx[600], err[512];
 	size_t n;
@@ -517,7 +540,16 @@ test_inconsistent_records(void **state)
 	put_file(idx, bytes, n);
 	assert_null(pool_open(idx, 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "section 'entries' is inconsistent"));
-	/* an entry naming a dataset that is not there */
+	/* a file naming a dataset that is not there */
+	memcpy(bytes, orig, n);
+	memcpy(&fr, bytes + h.sec[POOL_SEC_FILES].off, sizeof(fr));
+	fr.dataset = h.n_datasets;
+	memcpy(bytes + h.sec[POOL_SEC_FILES].off, &fr, sizeof(fr));
+	reseal(bytes);
+	put_file(idx, bytes, n);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "section 'files' is inconsistent"));
+	/* an entry naming a file that is not there */
 	memcpy(bytes, orig, n);
 	e.id_off = 0;
 	e.packed |= (uint64_t)0xff << POOL_OFF_BITS;
@@ -552,19 +584,340 @@ test_inconsistent_records(void **state)
 	free(bytes);
 }
 
+/* An empty file has no dataset, unless it is given one; it is a source
+ * file of the index all the same. */
 static void
 test_empty_dataset_file(void **state)
 {
 	const char *data = mkpool("[ ]", GQA);
-	char idx[600];
+	const struct pool_name nm = { "coco.json", "coco" };
+	char idx[600], err[512];
 	struct vresult res;
 	struct pool *p = build_open(data, &res, idx, sizeof(idx));
 
 	assert_non_null(p);
 	assert_int_equal(pool_count(p), 2);
-	assert_int_equal(pool_dataset_count(p, 0), 0);
+	assert_int_equal(pool_ndatasets(p), 1);
+	assert_string_equal(pool_dataset_name(p, 0), "gqa");
+	assert_int_equal(pool_nfiles(p), 2);
+	assert_string_equal(pool_file_path(p, 0), "coco.json");
 	pool_close(p);
 	vresult_clear(&res);
+	vresult_init(&res);
+	assert_int_equal(pool_build_named(data, idx, &nm, 1, &res, err,
+	    sizeof(err)), 0);
+	p = pool_open(idx, 0, err, sizeof(err));
+	assert_non_null(p);
+	assert_int_equal(pool_ndatasets(p), 2);
+	assert_string_equal(pool_dataset_name(p, 0), "coco");
+	assert_int_equal(pool_dataset_count(p, 0), 0);
+	assert_int_equal(pool_dataset_files(p, 0), 1);
+	pool_close(p);
+	vresult_clear(&res);
+}
+
+/* A fresh empty data directory; returns its path (static). */
+static const char *
+newdata(void)
+{
+	static char data[512];
+
+	snprintf(data, sizeof(data), "%s/data", tu_tmpdir());
+	assert_int_equal(mkdir(data, 0755), 0);
+	return data;
+}
+
+/* Write s to data/rel, making the folders on the way. */
+static void
+put(const char *data, const char *rel, const char *s)
+{
+	char path[1024];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s", data, rel);
+	for (i = strlen(data) + 1; path[i]; i++)
+		if (path[i] == '/') {
+			path[i] = '\0';
+			(void)mkdir(path, 0755);
+			path[i] = '/';
+		}
+	put_file(path, s, strlen(s));
+}
+
+/* The index of dataset name in p (fails the test if absent). */
+static uint32_t
+dataset_index(const struct pool *p, const char *name)
+{
+	uint32_t d;
+
+	for (d = 0; d < pool_ndatasets(p); d++)
+		if (strcmp(pool_dataset_name(p, d), name) == 0)
+			return d;
+	fail_msg("no dataset %s", name);
+	return 0;
+}
+
+/* pool_build_named() must fail, with an error on file whose message holds
+ * needle (when file is NULL: an I/O error whose message holds it). */
+static void
+expect_build_error(const char *data, const struct pool_name *nm, size_t n,
+    const char *file, const char *needle)
+{
+	char idx[600], err[512], line[600];
+	struct vresult res;
+	size_t i;
+
+	snprintf(idx, sizeof(idx), "%s/../pool.idx", data);
+	vresult_init(&res);
+	assert_int_equal(pool_build_named(data, idx, nm, n, &res, err,
+	    sizeof(err)), -1);
+	if (file == NULL) {
+		if (strstr(err, needle) == NULL)
+			fail_msg("want \"%s\", got: %s", needle, err);
+		vresult_clear(&res);
+		return;
+	}
+	/* (a verror keeps the first 127 bytes of a file's path) */
+	for (i = 0; i < res.n_errors && i < VRESULT_KEEP; i++)
+		if (strncmp(res.errors[i].file, file,
+		    sizeof(res.errors[i].file) - 1) == 0 &&
+		    strstr(res.errors[i].msg, needle) != NULL)
+			break;
+	if (i == res.n_errors || i == VRESULT_KEEP) {
+		for (i = 0; i < res.n_errors && i < VRESULT_KEEP; i++)
+			fprintf(stderr, "got: %s\n", verror_format(&res.errors[i],
+			    line, sizeof(line)));
+		fail_msg("want an error on %s: %s", file, needle);
+	}
+	vresult_clear(&res);
+}
+
+/* Build with names and open; NULL-free result or the test fails. */
+static struct pool *
+build_named(const char *data, const struct pool_name *nm, size_t n)
+{
+	char idx[600], err[512], line[600];
+	struct vresult res;
+	struct pool *p;
+	size_t i;
+
+	snprintf(idx, sizeof(idx), "%s/../pool.idx", data);
+	vresult_init(&res);
+	if (pool_build_named(data, idx, nm, n, &res, err, sizeof(err)) != 0) {
+		for (i = 0; i < res.n_errors && i < VRESULT_KEEP; i++)
+			fprintf(stderr, "got: %s\n", verror_format(&res.errors[i],
+			    line, sizeof(line)));
+		fail_msg("build: %s", err);
+	}
+	vresult_clear(&res);
+	p = pool_open(idx, 0, err, sizeof(err));
+	if (p == NULL)
+		fail_msg("open: %s", err);
+	return p;
+}
+
+/* Issue 11, item 6: a file's dataset is the prefix its IDs share, whatever
+ * the file is called and wherever it sits; only .json files are read,
+ * names starting with '.' are skipped. */
+static void
+test_prefix_not_file_name(void **state)
+{
+	const char *data = newdata();
+	char out[600], *got;
+	struct pool_item it;
+	struct pool *p;
+	uint32_t ids[2];
+	size_t n;
+
+	put(data, "first.json", "[{\"id\": \"coco_0\", \"image\": \"coco/a.jpg\"},"
+	    "\n{\"id\": \"coco_5\"}]");
+	put(data, "deep/er/vqa.json", "[{\"id\": \"gqa_1\"},\n"
+	    "{\"id\": \"gqa_2\", \"image\": \"coco/a.jpg\"}]");
+	put(data, "notes.txt", "not a pool file");
+	put(data, "deep/README.md", "[");
+	put(data, ".hidden.json", "[ broken");
+	put(data, ".git/x.json", "[ broken");
+	p = build_named(data, NULL, 0);
+	assert_int_equal(pool_count(p), 4);
+	assert_int_equal(pool_ndatasets(p), 2);
+	assert_string_equal(pool_dataset_name(p, 0), "coco");
+	assert_string_equal(pool_dataset_name(p, 1), "gqa");
+	assert_int_equal(pool_dataset_images(p, 1), 1);
+	assert_int_equal(pool_nfiles(p), 2);
+	/* files in bytewise order of their paths */
+	assert_string_equal(pool_file_path(p, 0), "deep/er/vqa.json");
+	assert_string_equal(pool_file_path(p, 1), "first.json");
+	pool_get(p, (uint32_t)pool_find(p, "coco_5", 6), &it);
+	assert_int_equal(it.dataset, 0);
+	assert_int_equal(it.file, 1);
+	pool_get(p, (uint32_t)pool_find(p, "gqa_2", 5), &it);
+	assert_int_equal(it.dataset, 1);
+	assert_int_equal(it.file, 0);
+	/* the materializer reads each item from its own file */
+	ids[0] = (uint32_t)pool_find(p, "gqa_2", 5);
+	ids[1] = (uint32_t)pool_find(p, "coco_0", 6);
+	snprintf(out, sizeof(out), "%s/../train.json", data);
+	assert_int_equal(materialize_ids(p, ids, 2, out, out + 300, 300), 0);
+	got = util_read_small(out, 4096, &n, out + 300, 300);
+	assert_non_null(got);
+	assert_string_equal(got, "[\n{\"id\": \"gqa_2\", \"image\": "
+	    "\"coco/a.jpg\"},\n{\"id\": \"coco_0\", \"image\": \"coco/a.jpg\"}\n]\n");
+	free(got);
+	pool_close(p);
+}
+
+/* A dataset split over several files, in several folders, is one
+ * dataset; duplicates across its files are refused naming both paths;
+ * a changed file in a subfolder makes the index stale, named by path. */
+static void
+test_split_dataset(void **state)
+{
+	const char *data = newdata();
+	char idx[600], err[512];
+	struct pool *p;
+
+	put(data, "a/part-2.json", "[{\"id\": \"svit_detail_1\"}, "
+	    "{\"id\": \"svit_complex_0\"}]");
+	put(data, "a/part-1.json", "[{\"id\": \"svit_conversation_0\"}]");
+	put(data, "b.json", "[{\"id\": \"llava_3\"}]");
+	p = build_named(data, NULL, 0);
+	assert_int_equal(pool_ndatasets(p), 2);
+	assert_string_equal(pool_dataset_name(p, 1), "svit");
+	assert_int_equal(pool_dataset_count(p, 1), 3);
+	assert_int_equal(pool_dataset_files(p, 1), 2);
+	assert_int_equal(pool_dataset_files(p, 0), 1);
+	pool_close(p);
+	put(data, "a/part-1.json", "[{\"id\": \"svit_conversation_00\"}]");
+	snprintf(idx, sizeof(idx), "%s/../pool.idx", data);
+	assert_null(pool_open(idx, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "/data/a/part-1.json changed since"));
+	put(data, "b/x.json", "[{\"id\": \"svit_detail_1\"}]");
+	expect_build_error(data, NULL, 0, "b/x.json", "duplicate ID "
+	    "\"svit_detail_1\": also item 0 of a/part-2.json (byte 1)");
+}
+
+/* Issue 11, item 6: a file given a dataset name needs no common prefix
+ * (nor any '_'); a name equal to a prefix joins that dataset; a name for
+ * no file, a bad name or two names for one file are refused. */
+static void
+test_named_dataset(void **state)
+{
+	const char *data = newdata();
+	const struct pool_name own = { "mix/665k.json", "llava15" };
+	const struct pool_name join = { "mix/665k.json", "coco" };
+	const struct pool_name bad[] = {
+		{ "nope.json", "x" }, { "coco.json", "two words" },
+		{ "mix/665k.json", "a" }, { "mix/665k.json", "b" },
+	};
+	struct pool_item it;
+	struct pool *p;
+
+	put(data, "coco.json", "[{\"id\": \"coco_0\"}]");
+	put(data, "mix/665k.json", "[{\"id\": \"000000033471\"}, "
+	    "{\"id\": \"coco_9\"}, {\"id\": \"gqa_1\"}]");
+	expect_build_error(data, NULL, 0, "mix/665k.json",
+	    "\"000000033471\" has no dataset prefix");
+	p = build_named(data, &own, 1);
+	assert_int_equal(pool_ndatasets(p), 2);
+	pool_get(p, (uint32_t)pool_find(p, "000000033471", 12), &it);
+	assert_int_equal(it.dataset, dataset_index(p, "llava15"));
+	pool_get(p, (uint32_t)pool_find(p, "gqa_1", 5), &it);
+	assert_int_equal(it.dataset, dataset_index(p, "llava15"));
+	assert_int_equal(pool_dataset_count(p, dataset_index(p, "llava15")), 3);
+	pool_close(p);
+	p = build_named(data, &join, 1);
+	assert_int_equal(pool_ndatasets(p), 1);
+	assert_int_equal(pool_dataset_count(p, 0), 4);
+	assert_int_equal(pool_dataset_files(p, 0), 2);
+	pool_close(p);
+	expect_build_error(data, bad, 1, "nope.json", "no such .json file");
+	expect_build_error(data, bad + 1, 1, "coco.json",
+	    "dataset name \"two words\" must be 1 to 63 bytes");
+	expect_build_error(data, bad + 2, 2, "mix/665k.json",
+	    "given two dataset names (\"a\" and \"b\")");
+}
+
+/* The walk's bounds: 8 folder levels, link loops, path length; a link
+ * to a file is followed; no pool file at all is an I/O error. */
+static void
+test_walk_rules(void **state)
+{
+	const char *data = newdata();
+	char path[600], target[600];
+	char longdir[120];
+	struct pool *p;
+
+	put(data, "1/2/3/4/5/6/7/8/ok.json", "[{\"id\": \"coco_0\"}]");
+	snprintf(target, sizeof(target), "%s/../outside.json", data);
+	put_file(target, "[{\"id\": \"gqa_0\"}]", 17);
+	snprintf(path, sizeof(path), "%s/linked.json", data);
+	assert_int_equal(symlink(target, path), 0);
+	p = build_named(data, NULL, 0);
+	assert_int_equal(pool_count(p), 2);
+	assert_string_equal(pool_file_path(p, 0), "1/2/3/4/5/6/7/8/ok.json");
+	assert_string_equal(pool_file_path(p, 1), "linked.json");
+	pool_close(p);
+	put(data, "1/2/3/4/5/6/7/8/9/x.json", "[]");
+	expect_build_error(data, NULL, 0, "1/2/3/4/5/6/7/8/9",
+	    "folder more than 8 levels below the data directory");
+
+	data = newdata();
+	put(data, "sub/a.json", "[{\"id\": \"coco_0\"}]");
+	snprintf(path, sizeof(path), "%s/sub/up", data);
+	assert_int_equal(symlink("..", path), 0);
+	expect_build_error(data, NULL, 0, "sub/up", "a symbolic link loop: "
+	    "this folder is the data directory");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sub/self", data);
+	assert_int_equal(symlink(".", path), 0);
+	expect_build_error(data, NULL, 0, "sub/self", "a symbolic link loop: "
+	    "this folder is sub");
+	unlink(path);
+
+	memset(longdir, 'd', 100);
+	longdir[100] = '\0';
+	snprintf(path, sizeof(path), "%s/%s/%s/x.json", longdir, longdir,
+	    longdir);
+	put(data, path, "[]");
+	expect_build_error(data, NULL, 0, path, "path longer than 255 bytes");
+
+	data = newdata();
+	put(data, "images/a.jpg", "\xff\xd8");
+	expect_build_error(data, NULL, 0, NULL, "no .json files in ");
+}
+
+/* Issue 11, item 6: the later table's pool builds as it comes: 21
+ * prefixes from 25 files in subfolders, split datasets joined. */
+static void
+test_later_synth_pool(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char data[600], err[512];
+	const char *img;
+	struct pool *p;
+	uint32_t i, filckr = 0;
+	size_t len;
+
+	assert_int_equal(synth_pool_table(dir, "later", 0.002, 1, err,
+	    sizeof(err)), 0);
+	snprintf(data, sizeof(data), "%s/data", dir);
+	p = build_named(data, NULL, 0);
+	assert_int_equal(pool_ndatasets(p), 21);
+	assert_int_equal(pool_nfiles(p), 25);
+	assert_int_equal(pool_dataset_files(p, dataset_index(p, "dvqa")), 3);
+	assert_int_equal(pool_dataset_files(p, dataset_index(p, "svit")), 2);
+	assert_int_equal(pool_dataset_count(p, dataset_index(p, "svit")),
+	    5986);
+	assert_true(pool_find(p, "svit_referring_0", 16) >= 0);
+	assert_true(pool_find(p, "llava15_0", 9) >= 0);
+	/* example-byod.json's spelling and the README tree's */
+	assert_true(pool_has_image(p, "flickr30k/1000092795.jpg", 24));
+	for (i = 0; i < pool_nimages(p); i++) {
+		img = pool_image(p, i, &len);
+		filckr += len > 10 && memcmp(img, "filckr30k/", 10) == 0;
+	}
+	assert_true(filckr > 0);
+	pool_close(p);
 }
 
 static void
@@ -605,6 +958,11 @@ main(void)
 		cmocka_unit_test(test_old_version),
 		cmocka_unit_test(test_inconsistent_records),
 		cmocka_unit_test(test_empty_dataset_file),
+		cmocka_unit_test(test_prefix_not_file_name),
+		cmocka_unit_test(test_split_dataset),
+		cmocka_unit_test(test_named_dataset),
+		cmocka_unit_test(test_walk_rules),
+		cmocka_unit_test(test_later_synth_pool),
 		cmocka_unit_test(test_synthetic_pool),
 	};
 

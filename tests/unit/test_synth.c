@@ -1,4 +1,5 @@
-/* Unit tests: synth (the synthetic pool and its validation set). */
+/* Unit tests: synth (the synthetic pool and its validation set), with
+ * the seed table and the later one. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -247,15 +248,64 @@ test_examples_verbatim(void **state)
 	check_examples(1e-7);
 }
 
+/*
+ * An item follows the LLaVA loader's rules: its ID starts with prefix and
+ * is new to seen; an image (then added to images) is a relative path with
+ * a folder, and its first human turn holds one <image>; without one, no
+ * turn has <image>.
+ */
+static void
+check_item(json_t *it, const char *prefix, json_t *seen, json_t *images)
+{
+	const char *id = json_string_value(json_object_get(it, "id"));
+	const char *img = json_string_value(json_object_get(it, "image"));
+	json_t *conv, *t;
+	size_t k;
+
+	assert_non_null(id);
+	assert_true(strncmp(id, prefix, strlen(prefix)) == 0);
+	assert_null(json_object_get(seen, id));
+	json_object_set_new(seen, id, json_true());
+	if (img != NULL) {
+		assert_true(img[0] != '/');
+		assert_null(strstr(img, ".."));
+		assert_null(strchr(img, '\\'));
+		assert_non_null(strchr(img, '/'));
+		json_object_set_new(images, img, json_true());
+	}
+	conv = json_object_get(it, "conversations");
+	assert_true(json_array_size(conv) >= 2 &&
+	    json_array_size(conv) % 2 == 0 && json_array_size(conv) <= 16);
+	json_array_foreach(conv, k, t) {
+		const char *from = json_string_value(json_object_get(t,
+		    "from"));
+		const char *v = json_string_value(json_object_get(t, "value"));
+		const char *im;
+
+		assert_string_equal(from, k % 2 ? "gpt" : "human");
+		assert_non_null(v);
+		assert_true(v[0] != '\0');
+		assert_null(strstr(v, "</s>"));
+		assert_null(strstr(v, "[/INST]"));
+		assert_null(strstr(v, " ASSISTANT: "));
+		im = strstr(v, "<image>");
+		if (k == 0 && img != NULL) {
+			assert_non_null(im);
+			assert_null(strstr(im + 1, "<image>"));
+		} else
+			assert_null(im);
+	}
+}
+
 /* Every item of every file follows the LLaVA loader's rules. */
 static void
 test_items_wellformed(void **state)
 {
 	const double scale = 0.001;
 	const char *dir = make_pool(scale, 42);
-	json_t *seen = json_object(), *images, *arr, *it, *conv, *t;
+	json_t *seen = json_object(), *images, *arr, *it;
 	char rel[128], prefix[80];
-	size_t f, i, k;
+	size_t f, i;
 	uint64_t want;
 
 	for (f = 0; f < NFILES; f++) {
@@ -264,46 +314,8 @@ test_items_wellformed(void **state)
 		arr = load(dir, rel);
 		images = json_object();
 		json_array_foreach(arr, i, it) {
-			const char *id = json_string_value(
-			    json_object_get(it, "id"));
-			const char *img = json_string_value(
-			    json_object_get(it, "image"));
-
-			assert_non_null(id);
-			assert_true(strncmp(id, prefix, strlen(prefix)) == 0);
-			assert_null(json_object_get(seen, id));
-			json_object_set_new(seen, id, json_true());
-			assert_non_null(img);
-			assert_true(img[0] != '/');
-			assert_null(strstr(img, ".."));
-			assert_null(strchr(img, '\\'));
-			assert_non_null(strchr(img, '/'));
-			json_object_set_new(images, img, json_true());
-			conv = json_object_get(it, "conversations");
-			assert_true(json_array_size(conv) >= 2 &&
-			    json_array_size(conv) % 2 == 0 &&
-			    json_array_size(conv) <= 16);
-			json_array_foreach(conv, k, t) {
-				const char *from = json_string_value(
-				    json_object_get(t, "from"));
-				const char *v = json_string_value(
-				    json_object_get(t, "value"));
-				const char *im;
-
-				assert_string_equal(from, k % 2 ? "gpt" :
-				    "human");
-				assert_non_null(v);
-				assert_true(v[0] != '\0');
-				assert_null(strstr(v, "</s>"));
-				assert_null(strstr(v, "[/INST]"));
-				assert_null(strstr(v, " ASSISTANT: "));
-				im = strstr(v, "<image>");
-				if (k == 0) {
-					assert_non_null(im);
-					assert_null(strstr(im + 1, "<image>"));
-				} else
-					assert_null(im);
-			}
+			assert_non_null(json_object_get(it, "image"));
+			check_item(it, prefix, seen, images);
 		}
 		/* Distinct images: the table's ratio (plus example images). */
 		want = (uint64_t)((double)files[f].images * scale + 0.5);
@@ -474,6 +486,176 @@ test_val_covered(void **state)
 	json_decref(other);
 }
 
+/* The later README's table (RefCOCO as its two prefixes), and the files
+ * of each prefix as the later table lays them out. */
+static const struct {
+	const char *prefix;
+	uint64_t count;
+	int examples;
+	const char *files[3];
+} later[] = {
+	{"coco", 414113, 1, {"captioning/COCO-caption-train2014.json"}},
+	{"flickr30k", 145000, 1, {"captioning/Flickr30K-karpathy-train.json"}},
+	{"textcaps", 109765, 1, {"captioning/TextCaps.json"}},
+	{"textocr", 25114, 0, {"captioning/TextOCR-GPT4V.json"}},
+	{"vqav2", 443757, 1, {"vqa/VQAv2.json"}},
+	{"okvqa", 9009, 1, {"vqa/OK-VQA.json"}},
+	{"ocrvqa", 801673, 1, {"vqa/OCR-VQA.json"}},
+	{"gqa", 943000, 1, {"vqa/GQA.json"}},
+	{"textvqa", 34602, 1, {"vqa/TextVQA.json"}},
+	{"aokvqa", 17056, 1, {"vqa/A-OKVQA.json"}},
+	{"scienceqa", 6218, 0, {"vqa/ScienceQA.json"}},
+	{"vgqa", 1445322, 0, {"vqa/VGQA/part-1.json", "vqa/VGQA/part-2.json"}},
+	{"docvqa", 39463, 0, {"vqa/DocVQA.json"}},
+	{"dvqa", 2325316, 0, {"vqa/DVQA/part-1.json", "vqa/DVQA/part-2.json",
+	    "vqa/DVQA/part-3.json"}},
+	{"ref3rec", 143802, 1, {"grounding/RefCOCO-rec.json"}},
+	{"ref3reg", 143802, 1, {"grounding/RefCOCO-reg.json"}},
+	{"shikra", 5922, 1, {"grounding/Shikra-RD.json"}},
+	{"llava", 157712, 1, {"gpt4/LLaVA-Instruct-150K.json"}},
+	{"svit", 2992799, 4, {"gpt4/SVIT/part-1.json", "gpt4/SVIT/part-2.json"}},
+	{"sharegpt4v", 102025, 0, {"gpt4v/ShareGPT-4V.json"}},
+	{"llava15", 665298, 0, {"mixed/llava_v1_5_mix665k.json"}},
+};
+#define NLATER (sizeof(later) / sizeof(later[0]))
+
+/* The image folders of the later README's tree, as it spells them. */
+static const char *const later_folders[] = {
+	"coco/", "coco_2017/", "docvqa/", "dvqa/", "filckr30k/",
+	"llava/llava_pretrain/images/", "ocrvqa/", "open_images/",
+	"sam/images/", "scienceqa/", "share_textvqa/images/", "visual_genome/",
+	"web-celebrity/images/", "web-landmark/images/", "wikiart/images/",
+};
+#define NFOLDERS (sizeof(later_folders) / sizeof(later_folders[0]))
+
+static uint64_t
+later_count(size_t d, double scale)
+{
+	uint64_t n = (uint64_t)((double)later[d].count * scale + 0.5);
+	uint64_t floor = (uint64_t)later[d].examples + 1;
+
+	return n < floor ? floor : n;
+}
+
+static const char *
+make_later(double scale, uint64_t seed)
+{
+	const char *dir = tu_tmpdir();
+	char err[512];
+
+	if (synth_pool_table(dir, "later", scale, seed, err, sizeof(err)) != 0)
+		fail_msg("synth_pool_table(later, %g): %s", scale, err);
+	return dir;
+}
+
+/* Issue 11, item 6: the later table's 20 datasets with their counts, in
+ * subfolders under names that are not their prefixes, a dataset split
+ * over files in equal parts, images in the README tree's folders. */
+static void
+test_later_table(void **state)
+{
+	const double scale = 0.005;
+	const char *dir = make_later(scale, 42);
+	json_t *ex = load(tu_shared(""), "example-byod.json");
+	json_t *seen = json_object(), *exids = json_object(), *arr, *it, *e;
+	unsigned used[NFOLDERS] = {0};
+	uint64_t total = 0, n, parts[3];
+	char rel[300], prefix[80], own[96];
+	size_t d, k, i, m, np;
+	int noimage = 0;
+
+	for (d = 0; d < NLATER; d++)
+		total += (uint64_t)((double)later[d].count + 0.5);
+	assert_int_equal(total, 10970768);	/* the rows of the README */
+	json_array_foreach(ex, i, e)
+		json_object_set_new(exids, json_string_value(json_object_get(e,
+		    "id")), json_true());
+	for (d = 0; d < NLATER; d++) {
+		snprintf(prefix, sizeof(prefix), "%s_", later[d].prefix);
+		snprintf(own, sizeof(own), "/%s.json", later[d].prefix);
+		n = 0;
+		for (np = 0; np < 3 && later[d].files[np]; np++) {
+			json_t *images = json_object();
+
+			snprintf(rel, sizeof(rel), "data/%s", later[d].files[np]);
+			/* not named after its prefix */
+			assert_null(strstr(rel, own));
+			arr = load(dir, rel);
+			json_array_foreach(arr, i, it) {
+				const char *img = json_string_value(
+				    json_object_get(it, "image"));
+				const char *id = json_string_value(
+				    json_object_get(it, "id"));
+
+				check_item(it, prefix, seen, images);
+				if (img == NULL) {
+					noimage++;
+					assert_string_equal(later[d].prefix,
+					    "llava15");
+					continue;
+				}
+				for (k = 0; k < NFOLDERS && strncmp(img,
+				    later_folders[k], strlen(later_folders[k]));
+				    k++)
+					;
+				/* example-byod.json's spelling, its items only */
+				if (k == NFOLDERS) {
+					assert_true(strncmp(img, "flickr30k/",
+					    10) == 0);
+					assert_non_null(json_object_get(exids, id));
+				} else
+					used[k]++;
+			}
+			parts[np] = json_array_size(arr);
+			n += parts[np];
+			json_decref(images);
+			json_decref(arr);
+		}
+		if (n != later_count(d, scale))
+			fail_msg("%s: %llu items, want %llu", later[d].prefix,
+			    (unsigned long long)n,
+			    (unsigned long long)later_count(d, scale));
+		for (m = 1; m < np; m++)	/* equal parts */
+			assert_true(parts[m] - parts[0] <= 1);
+	}
+	for (k = 0; k < NFOLDERS; k++)
+		if (used[k] == 0)
+			fail_msg("no image in %s", later_folders[k]);
+	assert_true(noimage > 0);
+	json_decref(exids);
+	json_decref(seen);
+	json_decref(ex);
+}
+
+/* The later table is deterministic too, and the seed table is not
+ * affected by it (its files are where they were). */
+static void
+test_later_determinism(void **state)
+{
+	const char *a = make_later(0.001, 5), *b = make_later(0.001, 5);
+	const char *rels[] = { "data/vqa/DVQA/part-2.json",
+	    "data/mixed/llava_v1_5_mix665k.json", "data/gpt4v/ShareGPT-4V.json",
+	    "val.json" };
+	char err[256], path[600];
+	struct stat st;
+	size_t k, la, lb;
+	char *sa, *sb;
+
+	for (k = 0; k < sizeof(rels) / sizeof(rels[0]); k++) {
+		sa = slurp(a, rels[k], &la);
+		sb = slurp(b, rels[k], &lb);
+		assert_int_equal(la, lb);
+		assert_memory_equal(sa, sb, la);
+		free(sa);
+		free(sb);
+	}
+	snprintf(path, sizeof(path), "%s/data/coco.json", a);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(synth_pool_table(a, "nope", 0.001, 1, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown table 'nope' (seed or later)"));
+}
+
 static void
 test_refusals(void **state)
 {
@@ -508,6 +690,8 @@ main(void)
 		cmocka_unit_test(test_items_wellformed),
 		cmocka_unit_test(test_val_shape),
 		cmocka_unit_test(test_val_covered),
+		cmocka_unit_test(test_later_table),
+		cmocka_unit_test(test_later_determinism),
 		cmocka_unit_test(test_refusals),
 	};
 
