@@ -2,8 +2,7 @@
  * cmd_pool: dataoptim pool synth|build|stats.  Every command that opens
  * an index checks its section checksums (pool_open()); stats --verify also
  * checks every source file's and lists the sections it checked.  build's
- * --dataset FILE=NAME may be repeated: the option is taken out of the
- * arguments before cli_parse() sees the rest.
+ * --dataset FILE=NAME may be repeated.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,74 +57,54 @@ cli_pool_synth(int argc, char **argv)
 	return CLI_OK;
 }
 
-/*
- * Move every "--dataset FILE=NAME" (or "--dataset=FILE=NAME") of argv
- * into names (split at the last '=', copies the caller frees) and the
- * other arguments, in order, into rest.  Returns the number of names, or
- * -1 after a message.
- */
+/* The --dataset FILE=NAME names of pool build, in order. */
+struct cli_names {
+	struct pool_name *v;	/* the names; their files are copies */
+	size_t n;
+};
+
+/* A --dataset value (cli_parse_ex's each): split at the last '='. */
 static int
-cli_pool_names(int argc, char **argv, struct pool_name *names, char **rest,
-    int *nrest)
+cli_pool_name(void *ctx, char *value)
 {
-	int i, n = 0;
+	struct cli_names *names = ctx;
+	char *c = util_xstrdup(value), *eq = strrchr(c, '=');
 
-	*nrest = 0;
-	for (i = 0; i < argc; i++) {
-		const char *v;
-		char *c, *eq;
-
-		if (strcmp(argv[i], "--dataset") == 0) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "dataoptim: --dataset needs a "
-				    "value\n");
-				goto fail;
-			}
-			v = argv[++i];
-		} else if (strncmp(argv[i], "--dataset=", 10) == 0) {
-			v = argv[i] + 10;
-		} else {
-			rest[(*nrest)++] = argv[i];
-			continue;
-		}
-		c = util_xstrdup(v);
-		if ((eq = strrchr(c, '=')) == NULL || eq == c || eq[1] == '\0') {
-			fprintf(stderr, "dataoptim: --dataset wants FILE=NAME (FILE "
-			    "below the data directory), got '%s'\n", v);
-			free(c);
-			goto fail;
-		}
-		*eq = '\0';
-		names[n].file = c;
-		names[n++].name = eq + 1;
+	if (eq == NULL || eq == c || eq[1] == '\0') {
+		fprintf(stderr, "dataoptim: --dataset wants FILE=NAME (FILE "
+		    "below the data directory), got '%s'\n", value);
+		free(c);
+		return -1;
 	}
-	return n;
-fail:
-	while (n > 0)
-		free((char *)names[--n].file);
-	return -1;
+	*eq = '\0';
+	names->v[names->n].file = c;
+	names->v[names->n++].name = eq + 1;
+	return 0;
 }
 
 int
 cli_pool_build(int argc, char **argv)
 {
-	static const char *const opts[] = { "--data", "--out", NULL };
 	const char *v[2];
-	struct pool_name *names = util_xcalloc((size_t)argc + 1, sizeof(*names));
-	char **rest = util_xcalloc((size_t)argc + 1, sizeof(*rest));
+	struct cli_names names = { util_xcalloc((size_t)argc + 1,
+	    sizeof(struct pool_name)), 0 };
+	const struct cli_opt opts[] = {
+		CLI_VALUE("--data", &v[0]),
+		CLI_VALUE("--out", &v[1]),
+		CLI_EACH("--dataset", cli_pool_name, &names),
+	};
 	struct vresult res;
 	struct pool *p;
 	char err[1024];
 	uint64_t t0 = util_now_ns();
-	int rc = CLI_ERROR, nnames, nrest, i;
+	int rc = CLI_ERROR;
+	size_t i;
 
 	vresult_init(&res);
-	if ((nnames = cli_pool_names(argc, argv, names, rest, &nrest)) < 0)
+	if (cli_parse_ex(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    NULL) != 0 || !v[0] || !v[1])
 		goto usage;
-	if (cli_parse(nrest, rest, opts, v, NULL, NULL, NULL) != 0 || !v[0] ||
-	    !v[1])
-		goto usage;
-	if (pool_build_named(v[0], v[1], names, (size_t)nnames, &res, err,
+	if (pool_build_named(v[0], v[1], names.v, names.n, &res, err,
 	    sizeof(err)) != 0) {
 		char line[1024];
 		size_t k, kept = res.n_errors < VRESULT_KEEP ?
@@ -153,10 +132,9 @@ usage:
 	fprintf(stderr, "usage: dataoptim pool build --data DIR --out POOL.idx "
 	    "[--dataset FILE=NAME ...]\n");
 out:
-	for (i = 0; i < nnames; i++)
-		free((char *)names[i].file);
-	free(names);
-	free(rest);
+	for (i = 0; i < names.n; i++)
+		free((char *)names.v[i].file);
+	free(names.v);
 	vresult_clear(&res);
 	return rc;
 }
