@@ -76,8 +76,8 @@ static const struct field claim_fields[] = {
 	FIELD_STRING("version", FIELD_NULL, 0, 0),
 	FIELD_STRING("backend", FIELD_NULL, 0, 0),
 };
-static const char *const job_stages[] = { "materialize", "train",
-    "evaluate", "score", NULL };
+static const char *const job_stages[] = { "materialize", "preflight",
+    "train", "evaluate", "score", NULL };
 static const struct field heartbeat_fields[] = {
 	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
 	FIELD_ENUM("stage", 0, job_stages),

@@ -18,6 +18,7 @@
 #include "job_int.h"
 #include "materialize.h"
 #include "pool.h"
+#include "preflight.h"
 #include "stage.h"
 #include "stdval.h"
 #include "tmpl.h"
@@ -28,11 +29,13 @@
 #include "wkhttp.h"
 
 #define JOB_DL_TRIES 5		/* download retries before failing */
+#define JOB_PF_PARALLEL 4	/* preflight chunks in flight at once */
 
 /* The phases' starts in this file, defined below in pipeline order. */
 static void job_prepare(struct job *j);
 static void job_download(struct job *j);
 static void job_materialize(struct job *j);
+static void job_preflight(struct job *j);
 static void job_run_stage(struct job *j);
 static void job_check(struct job *j);
 static void job_score(struct job *j);
@@ -57,7 +60,8 @@ static const struct job_phase_def {
 	[JOB_P_DOWNLOAD] = { "materialize", -1, job_download,
 	    JOB_P_MATERIALIZE },
 	[JOB_P_MATERIALIZE] = { "materialize", 0.05, job_materialize,
-	    JOB_P_TRAIN },
+	    JOB_P_PREFLIGHT },
+	[JOB_P_PREFLIGHT] = { "preflight", 0.08, job_preflight, JOB_P_TRAIN },
 	[JOB_P_TRAIN] = { "train", 0.1, job_run_stage, JOB_P_TRAIN_CHECK },
 	[JOB_P_TRAIN_CHECK] = { "train", -1, job_check, JOB_P_EVAL },
 	[JOB_P_EVAL] = { "evaluate", 0.8, job_run_stage, JOB_P_EVAL_CHECK },
@@ -132,7 +136,7 @@ job__say(const struct job *j, const char *fmt, ...)
 void
 job__wlog(struct job *j, const char *fmt, ...)
 {
-	char msg[2048];
+	char msg[4200];
 	va_list ap;
 	int n;
 
@@ -295,8 +299,9 @@ job_claim(const struct job_env *env, json_t *claim, job_done_cb *cb,
 	    (long long)attempt);
 	j->attempt = attempt;
 	j->lease_s = lease > 0 ? lease : 120;
-	if (strcmp(kind, "byod") == 0 && nsamples > 0)
-		j->wsamples = (uint64_t)nsamples;
+	j->n_samples = nsamples > 0 ? (uint64_t)nsamples : 0;
+	if (strcmp(kind, "byod") == 0)
+		j->wsamples = j->n_samples;
 	util_fmt(j->dir, sizeof(j->dir), "%s/jobs/%s-%lld", wd, id,
 	    (long long)attempt);
 	util_fmt(j->sub, sizeof(j->sub), "%s/submission.%s", j->dir,
@@ -599,8 +604,6 @@ static void
 job_w_materialize(struct job *j)
 {
 	struct stat st;
-	size_t i;
-	char line[2048];
 
 	close(j->sub_fd);
 	j->sub_fd = -1;
@@ -622,6 +625,68 @@ job_w_materialize(struct job *j)
 	if (j->wsamples > 0)
 		job__wlog(j, "materialize: %llu samples in %s",
 		    (unsigned long long)j->wsamples, j->data);
+}
+
+static void
+job_materialize(struct job *j)
+{
+	job__queue(j, job_w_materialize, job__advance);
+}
+
+/* ---- PREFLIGHT ---- */
+
+/* work: read the training file; its items must be the submission's. */
+static void
+job_w_preflight_scan(struct job *j)
+{
+	const char *folder = j->env->cfg->image_folder;
+	char e[1024];
+	uint64_t n;
+
+	j->pf_t0 = util_now_ns();
+	j->pf = preflight_new(folder);
+	if (preflight_scan(j->pf, j->data, e, sizeof(e)) != 0) {
+		util_fmt(j->werr, sizeof(j->werr), "preflight: the training "
+		    "file does not parse: %s", e);
+		j->wrc = -1;
+	} else if (j->n_samples > 0 &&
+	    (n = preflight_items(j->pf)) != j->n_samples) {
+		util_fmt(j->werr, sizeof(j->werr), "preflight: the training "
+		    "file holds %llu items, the submission %llu",
+		    (unsigned long long)n, (unsigned long long)j->n_samples);
+		j->wrc = -1;
+	}
+	if (j->wrc != 0) {
+		job__wlog(j, "%s", j->werr);
+		return;
+	}
+	job__wlog(j, "preflight: %llu items, %zu distinct images%s",
+	    (unsigned long long)preflight_items(j->pf),
+	    preflight_images(j->pf), folder[0] == '\0' ? " (no "
+	    "worker.image_folder: the images are not checked)" : "");
+}
+
+/* work: the images' verdict (each unusable one in the log), then the
+ * train command that runs next. */
+static void
+job_w_preflight_end(struct job *j)
+{
+	const char *path, *why;
+	char line[2048];
+	size_t i, n = preflight_bad(j->pf);
+
+	for (i = 0; i < n && i < PREFLIGHT_LIST; i++) {
+		path = preflight_bad_image(j->pf, i, &why);
+		job__wlog(j, "preflight: %.1000s: %s", path, why);
+	}
+	if (preflight_result(j->pf, line, sizeof(line)) != 0) {
+		util_fmt(j->werr, sizeof(j->werr), "preflight: %s", line);
+		job__wlog(j, "%s", j->werr);
+		j->wrc = -1;
+		return;
+	}
+	job__wlog(j, "preflight: passed in %.2f s",
+	    (double)(util_now_ns() - j->pf_t0) / 1e9);
 	line[0] = '\0';
 	for (i = 0; j->train_argv[i] != NULL; i++) {
 		size_t l = strlen(line);
@@ -633,9 +698,37 @@ job_w_materialize(struct job *j)
 }
 
 static void
-job_materialize(struct job *j)
+job_preflight_checked(void *arg)
 {
-	job__queue(j, job_w_materialize, job__advance);
+	struct job *j = arg;
+
+	j->ops &= ~JOB_OP_PREFLIGHT;
+	if (job__draining(j))
+		return;
+	job__queue(j, job_w_preflight_end, job__advance);
+}
+
+/* The file is read: check its images on the thread pool, a few chunks
+ * at a time. */
+static void
+job_preflight_scanned(struct job *j)
+{
+	if (j->wrc != 0) {
+		job__fail(j, "%s", j->werr);
+		return;
+	}
+	if (preflight_run(j->pf, j->env->loop, JOB_PF_PARALLEL,
+	    job_preflight_checked, j)) {
+		j->ops |= JOB_OP_PREFLIGHT;
+		return;
+	}
+	job__queue(j, job_w_preflight_end, job__advance);
+}
+
+static void
+job_preflight(struct job *j)
+{
+	job__queue(j, job_w_preflight_scan, job_preflight_scanned);
 }
 
 /* ---- TRAIN, EVAL ---- */
@@ -941,6 +1034,7 @@ job_free(struct job *j)
 	tmpl_free(j->train_argv);
 	tmpl_free(j->eval_argv);
 	tmpl_free(j->envp);
+	preflight_free(j->pf);
 	free(j->hb_log);
 	free(j->wscore);
 	free(j->body);

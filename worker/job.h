@@ -4,11 +4,15 @@
  *
  * Stages: materialize (download the submission; standard: look its IDs
  * up in the worker's pool index and write LLaVA's training file; BYOD:
- * the upload is the training file), train and evaluate (the configured
- * command templates, see stage.h and tmpl.h; each must exit 0 and leave
- * its required files), score (the result files against the validation
- * set, see score.h).  Blocking steps (directory set-up, materializing,
- * file checks, scoring, saving the result) run on the thread pool.
+ * the upload is the training file), preflight (the training file parses,
+ * holds the submission's samples, and every image it names is usable
+ * under worker.image_folder, see preflight.h: else the attempt fails in
+ * seconds, fault system, naming the first unusable images), train and
+ * evaluate (the configured command templates, see stage.h and tmpl.h;
+ * each must exit 0 and leave its required files), score (the result files
+ * against the validation set, see score.h).  Blocking steps (directory
+ * set-up, materializing, the preflight's reads, file checks, scoring,
+ * saving the result) run on the thread pool.
  *
  * The download must be the size_bytes and sha256 the claim announces
  * (hashed as it streams): it is stopped as soon as more arrive, and any

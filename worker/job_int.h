@@ -27,6 +27,8 @@ enum job_phase {
 	JOB_P_PREPARE = 0,	/* work: the directory and the files */
 	JOB_P_DOWNLOAD,		/* http: the submission, retried */
 	JOB_P_MATERIALIZE,	/* work: the training file */
+	JOB_P_PREFLIGHT,	/* work: the training file and its images
+				   checked (preflight.h) */
 	JOB_P_TRAIN,		/* stage: the train command */
 	JOB_P_TRAIN_CHECK,	/* work: its required files */
 	JOB_P_EVAL,		/* stage: the evaluate command */
@@ -53,7 +55,8 @@ enum job_op {
 	JOB_OP_HTTP = 1 << 3,		/* download, result or hand-back */
 	JOB_OP_STAGE = 1 << 4,		/* a stage command (proc) */
 	JOB_OP_HB_TIMER = 1 << 5,	/* the heartbeat timer is open */
-	JOB_OP_RETRY_TIMER = 1 << 6	/* the retry timer is open */
+	JOB_OP_RETRY_TIMER = 1 << 6,	/* the retry timer is open */
+	JOB_OP_PREFLIGHT = 1 << 7	/* preflight_run() is checking images */
 };
 
 #define JOB_OP_TIMERS (JOB_OP_HB_TIMER | JOB_OP_RETRY_TIMER)
@@ -85,6 +88,7 @@ struct job {
 	int64_t size_bytes;		/* its size as the claim says, or -1 */
 	char sha256[65];		/* its SHA-256 (lowercase hex) as the
 					   claim says, or "" */
+	uint64_t n_samples;		/* its samples as the claim says, or 0 */
 	/* files (set at start, read by the work functions) */
 	char dir[PATH_MAX];		/* work_dir/jobs/<id>-<attempt> */
 	char sub[PATH_MAX];		/* the downloaded submission */
@@ -118,12 +122,14 @@ struct job {
 	char *hb_log;			/* new log text (hb work's output) */
 	/* the work functions' outputs */
 	int wrc;			/* 0 ok, -1 failed (werr says why) */
-	char werr[1024];
+	char werr[4096];
 	char *wscore;			/* score_result_json() text */
 	uint64_t wsamples;
+	struct preflight *pf;		/* PREFLIGHT's checks */
+	uint64_t pf_t0;			/* util_now_ns() at its start */
 	/* the result */
 	enum job_verdict verdict;
-	char error[1024];		/* JOB_FAILED: why; dropped: why */
+	char error[4096];		/* JOB_FAILED: why; dropped: why */
 	char *body;			/* the result to deliver (JSON text) */
 	int64_t retry_ms;		/* the next backoff */
 	int tries;			/* download retries */

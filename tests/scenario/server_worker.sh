@@ -71,7 +71,7 @@ expect 400 "heartbeat without attempt: 400"
 check "... saying attempt is required" jtrue 'm=d["error"]["message"]; "attempt" in m and "required" in m'
 hb "$J1" '{"attempt":1,"stage":"dance"}'
 expect 400 "heartbeat with an unknown stage: 400"
-check "... naming the stages" jtrue '"materialize, train, evaluate or score" in d["error"]["message"]'
+check "... naming the stages" jtrue '"materialize, preflight, train, evaluate or score" in d["error"]["message"]'
 hb "$J1" 'not json'
 expect 400 "heartbeat with malformed JSON: 400"
 hb nosuch '{"attempt":1}'

@@ -200,9 +200,9 @@ test_db(void **state)
 	db = db_open(path, err, sizeof(err));
 	assert_non_null(db);
 	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 6);
 	assert_int_equal(db_migrate(db, &version, err, sizeof(err)), DB_OK);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 6);
 
 	/* accounts */
 	assert_int_equal(db_team_add(db, "alpha", 0, now), DB_OK);
@@ -1091,7 +1091,7 @@ test_route_fields(void **state)
 	    "'reason': must be a string of 1 to 2000 bytes");
 	field_expect(&api_worker_heartbeat_body, "{\"attempt\": 1, "
 	    "\"stage\": \"dance\"}", "field 'stage': must be materialize, "
-	    "train, evaluate or score");
+	    "preflight, train, evaluate or score");
 	field_expect(&api_worker_result_body, "{\"attempt\": 1, \"status\": "
 	    "\"succeeded\", \"scores\": {}, \"backend\": \"proxy\"}", NULL);
 	field_expect(&api_register_body, "{\"email\": \"x.org\"}", "field "

@@ -87,6 +87,20 @@ SH
 FAKE_CMD="train.command=sh $T/fake_train.sh $T/mode {data_json} {output_dir} {bin_dir}"
 FAKE_REQ="train.required=config.json trainer_state.json proxy_model.bin|*.safetensors"
 
+# make_images DIR: a small file that starts like a JPEG under DIR for
+# every image the pool's items name (what the worker's preflight checks)
+make_images() {
+	python3 - "$T/pool/data" "$1" <<'PY'
+import glob, json, os, sys
+for f in glob.glob(sys.argv[1] + "/*.json"):
+    for it in json.load(open(f)):
+        if "image" in it:
+            p = os.path.join(sys.argv[2], it["image"])
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            open(p, "wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+PY
+}
+
 # delivered JOB: how many times any worker delivered a result for JOB
 delivered() { cat "$T"/worker-*.log | grep -c "job $1 attempt [0-9]*: result delivered"; }
 
