@@ -80,10 +80,10 @@ WK_LDLIBS  := $(WK_LIBS)
 WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/job_beat.c \
               worker/job_result.c worker/stage.c worker/tmpl.c \
               worker/wkhttp.c worker/wkcfg.c worker/wkfs.c worker/shim.c \
-              worker/preflight.c
+              worker/preflight.c worker/trainlog.c
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 # The worker's unit tests (each linked with the worker module it tests).
-WK_TESTS   := test_preflight
+WK_TESTS   := test_preflight test_trainlog
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 
@@ -155,6 +155,7 @@ $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 tests: $(WK_TESTS:%=$(BUILD)/tests/%)
 $(WK_TESTS:%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iworker
 $(BUILD)/tests/test_preflight: $(BUILD)/worker/preflight.o
+$(BUILD)/tests/test_trainlog: $(BUILD)/worker/trainlog.o
 $(WK_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o \
     $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)

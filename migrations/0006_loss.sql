@@ -1,5 +1,5 @@
--- 0006: the worker's preflight stage, and the train stage's progress and
--- loss series per attempt.
+-- 0006: the worker's preflight stage, the train stage's progress and loss
+-- series per attempt, and why a worker stopped an attempt it handed back.
 --
 -- jobs.stage may be 'preflight' (between materialize and train).  SQLite
 -- cannot change a CHECK constraint, so the table is made again with the
@@ -41,3 +41,21 @@ INSERT INTO jobs (rowid, id, submission_id, state, stage, progress, attempt,
 DROP TABLE jobs_0006;
 CREATE INDEX jobs_queue ON jobs(state);   -- queue order is rowid order
 CREATE INDEX jobs_worker ON jobs(worker, state);
+
+-- The train stage's progress and loss series, as the running attempt's
+-- heartbeats last told them (each heartbeat sends the whole series, at most
+-- 500 points, and replaces the row).
+CREATE TABLE job_loss (
+	job_id     TEXT NOT NULL REFERENCES jobs(id),
+	attempt    INTEGER NOT NULL,
+	step       INTEGER NOT NULL,          -- tqdm's step of steps (0: none)
+	steps      INTEGER NOT NULL,
+	points     TEXT NOT NULL,             -- JSON [[step, loss | null], ...]
+	updated_at INTEGER NOT NULL,
+	PRIMARY KEY (job_id, attempt)
+) STRICT;
+
+-- An attempt its worker stopped and handed back for a retry, and why:
+-- 'nan_loss' (the loss was NaN or infinite for worker.nan_steps steps).
+-- NULL: handed back because the worker stopped, or a lease that expired.
+ALTER TABLE job_attempts ADD COLUMN stop TEXT CHECK (stop IN ('nan_loss'));

@@ -101,12 +101,14 @@ const char *job_id(const struct job *j);
 
 /*
  * Hand attempt of job id (at most 100 bytes, borrowed) back to the server:
- * POST /api/v1/worker/jobs/<id>/release {"attempt", "reason": "worker
- * stopping"} through http; only the answer's status matters.  Returns
- * the request, or NULL if it could not be started (cb is then never
- * called).
+ * POST /api/v1/worker/jobs/<id>/release {"attempt", "reason", "stop"}
+ * through http (reason: "worker stopping" when the worker stops; stop:
+ * why the worker stopped the attempt for a retry, "nan_loss", or NULL);
+ * only the answer's status matters.  Returns the request, or NULL if it
+ * could not be started (cb is then never called).
  */
 struct wkhttp_req *job_release(struct wkhttp *http, const char *id,
-    int64_t attempt, wkhttp_cb *cb, void *arg);
+    int64_t attempt, const char *reason, const char *stop, wkhttp_cb *cb,
+    void *arg);
 
 #endif
