@@ -33,8 +33,8 @@ AUTH_B="Authorization: Bearer $TB"
 # --- health, tracks ---
 req GET /healthz
 expect 200 "healthz answers 200"
-check "healthz shows schema version 4 and the pool" \
-    jtrue 'd["schema_version"] == 4 and d["pool"]["loaded"] and d["db"] == "ok"'
+check "healthz shows schema version 6 and the pool" \
+    jtrue 'd["schema_version"] == 6 and d["pool"]["loaded"] and d["db"] == "ok"'
 req GET /api/v1/tracks
 expect 200 "tracks are public"
 check "tracks list slug, kind, budget, status" \
