@@ -80,8 +80,11 @@ MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 WK_LDLIBS  := $(WK_LIBS)
 WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/job_beat.c \
               worker/job_result.c worker/stage.c worker/tmpl.c \
-              worker/wkhttp.c worker/wkcfg.c worker/wkfs.c worker/shim.c
+              worker/wkhttp.c worker/wkcfg.c worker/wkfs.c worker/shim.c \
+              worker/preflight.c worker/trainlog.c
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
+# The worker's unit tests (each linked with the worker module it tests).
+WK_TESTS   := test_preflight test_trainlog
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 
@@ -150,6 +153,17 @@ $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 	@echo "  LD  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
 
+tests: $(WK_TESTS:%=$(BUILD)/tests/%)
+$(WK_TESTS:%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iworker
+$(BUILD)/tests/test_preflight: $(BUILD)/worker/preflight.o
+$(BUILD)/tests/test_trainlog: $(BUILD)/worker/trainlog.o
+$(WK_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o \
+    $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libcommon.a \
+	    $(LDLIBS) $(WK_LDLIBS) -lcmocka
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
@@ -165,6 +179,11 @@ $(BUILD)/tests/test_cli: $(BUILD)/tests/unit/test_cli.o \
 
 $(BUILD)/bench_pool: $(BUILD)/tests/bench/bench_pool.o $(BUILD)/libcommon.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/bench/bench_preflight.o: CFLAGS += -Iworker
+$(BUILD)/bench_preflight: $(BUILD)/tests/bench/bench_preflight.o \
+    $(BUILD)/worker/preflight.o $(BUILD)/libcommon.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
 
 # make test: every unit test, then the same under ASan+UBSan; one total line.
 test: deps

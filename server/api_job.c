@@ -76,13 +76,14 @@ static const struct field claim_fields[] = {
 	FIELD_STRING("version", FIELD_NULL, 0, 0),
 	FIELD_STRING("backend", FIELD_NULL, 0, 0),
 };
-static const char *const job_stages[] = { "materialize", "train",
-    "evaluate", "score", NULL };
+static const char *const job_stages[] = { "materialize", "preflight",
+    "train", "evaluate", "score", NULL };
 static const struct field heartbeat_fields[] = {
 	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
 	FIELD_ENUM("stage", 0, job_stages),
 	FIELD_NUMBER("progress", 0, 0, 1),
 	FIELD_STRING("log", 0, 0, 0),
+	FIELD_OBJECT("train", 0),
 };
 static const char *const job_outcomes[] = { "succeeded", "failed", NULL };
 static const char *const job_faults[] = { "team", "system", NULL };
@@ -93,9 +94,11 @@ static const struct field result_fields[] = {
 	FIELD_STRING("error", 0, 0, 0),
 	FIELD_ENUM("fault", 0, job_faults),
 };
+static const char *const job_stops[] = { "nan_loss", NULL };
 static const struct field release_fields[] = {
 	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
 	FIELD_STRING("reason", 0, 0, 0),
+	FIELD_ENUM("stop", 0, job_stops),
 };
 const struct field_table api_worker_claim_body = FIELD_TABLE(claim_fields, 0);
 const struct field_table api_worker_heartbeat_body =
@@ -167,17 +170,64 @@ job_stale(struct http_req *req)
 	    "claimed again)", NULL);
 }
 
+/* The most points of a heartbeat's loss series. */
+#define JOB_LOSS_POINTS 500
+
+/* A non-negative integer a double holds exactly, or -1. */
+static int64_t
+job_count(json_t *v)
+{
+	json_int_t n = json_integer_value(v);
+
+	return json_is_integer(v) && n >= 0 && n <= (1LL << 53) ? n : -1;
+}
+
+/*
+ * The heartbeat's train object: {"step": N, "steps": N, "loss": [[step,
+ * loss | null], ...]} (at most JOB_LOSS_POINTS points, steps from 1 and
+ * rising).  0 with the series as JSON text in *loss (malloc'd) and the
+ * counts in hb, or -1.
+ */
+static int
+job_train_check(json_t *train, struct db_heartbeat *hb, char **loss)
+{
+	json_t *pts = json_object_get(train, "loss"), *p;
+	int64_t prev = 0, step;
+	size_t i;
+
+	hb->step = job_count(json_object_get(train, "step"));
+	hb->steps = job_count(json_object_get(train, "steps"));
+	if (hb->step < 0 || hb->steps < 0 || !json_is_array(pts) ||
+	    json_array_size(pts) > JOB_LOSS_POINTS)
+		return -1;
+	json_array_foreach(pts, i, p) {
+		step = job_count(json_array_get(p, 0));
+		if (json_array_size(p) != 2 || step <= prev ||
+		    !(json_is_number(json_array_get(p, 1)) ||
+		    json_is_null(json_array_get(p, 1))))
+			return -1;
+		prev = step;
+	}
+	*loss = json_dumps(pts, JSON_COMPACT | JSON_REAL_PRECISION(7));
+	return *loss != NULL ? 0 : -1;
+}
+
 int
 api_worker_heartbeat(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
 	json_t *body = http_req_json(req);
+	json_t *train = json_object_get(body, "train");
 	struct db_heartbeat hb;
 	int cancelled = 0, rc;
 	int64_t until = 0;
-	char ts[21];
+	char ts[21], *loss = NULL;
 
 	memset(&hb, 0, sizeof(hb));
+	if (train != NULL && job_train_check(train, &hb, &loss) != 0)
+		return http_reply_error(req, 400, "bad_request", "train: "
+		    "{step, steps, loss: at most 500 [step, number or null] "
+		    "pairs, the steps rising from 1}", NULL);
 	hb.attempt = field_int(body, "attempt", 0);
 	hb.stage = field_str(body, "stage");
 	hb.progress = field_number(body, "progress", -1);
@@ -185,8 +235,10 @@ api_worker_heartbeat(struct http_req *req)
 	hb.log_len = json_string_length(json_object_get(body, "log"));
 	hb.tail_max = (size_t)srv->cfg->log_tail_bytes;
 	hb.lease = srv->cfg->lease_seconds;
+	hb.loss = loss;
 	rc = db_job_heartbeat(http_req_db(req), http_req_param(req, 0), &hb,
 	    srv_now(), &cancelled, &until);
+	free(loss);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such job",
 		    NULL);
@@ -352,7 +404,8 @@ api_worker_release(struct http_req *req)
 	if (reason != NULL)
 		util_quote(why, sizeof(why), reason, strlen(reason));
 	rc = db_job_release(http_req_db(req), http_req_param(req, 0),
-	    field_int(body, "attempt", 0), reason ? why : NULL, srv_now());
+	    field_int(body, "attempt", 0), reason ? why : NULL,
+	    field_str(body, "stop"), srv_now());
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such job",
 		    NULL);

@@ -261,7 +261,10 @@ int db_job_transition(struct db *db, const char *id, unsigned from,
 
 /* ---- jobs, the worker API and workers' signs of life (db_job.c) ---- */
 
-/* {"job": {...}}; team_id < 0: any team. */
+/* {"job": {...}}; team_id < 0: any team.  The job's current attempt's
+ * train progress and loss series come with it: train_step, train_steps
+ * (null before a heartbeat told them) and loss ([[step, loss | null],
+ * ...], [] when none). */
 int db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out);
 
 /* The token that holds job id's running attempt into *token (0: none
@@ -270,7 +273,10 @@ int db_job_holder(struct db *db, const char *id, int64_t *token);
 
 /* Claim the oldest queued job for worker: state running, attempt + 1,
  * lease until now + lease.  *out = {"job": {id, attempt, lease_expires_at,
- * submission: {...}, track: {...}}}.  DB_NOTFOUND when none is queued. */
+ * stops: {why: attempts}, submission: {...}, track: {...}}}, stops
+ * counting the job's attempts since its last re-run that a worker stopped
+ * and handed back, by why (db_job_release()).  DB_NOTFOUND when none is
+ * queued. */
 int db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
     int64_t lease, json_t **out);
 
@@ -295,6 +301,10 @@ struct db_heartbeat {
 	size_t log_len;
 	size_t tail_max;	/* bytes of log tail kept */
 	int64_t lease;		/* seconds */
+	const char *loss;	/* the train stage's series so far, JSON
+				   [[step, loss | null], ...], replacing the
+				   attempt's; NULL: unchanged */
+	int64_t step, steps;	/* with it: tqdm's step of steps */
 };
 
 /* Extend the lease.  *cancelled: 1 if the job was cancelled.  DB_STALE
@@ -319,14 +329,15 @@ struct db_result {
 int db_job_result(struct db *db, const char *id, const struct db_result *r,
     int64_t now, int *dup);
 
-/* Hand the running attempt back (a worker stopping): the job is queued
- * again at once, its error says why (reason may be NULL).  The attempt
- * number goes on (the next claim gets a new one) but the hand-back is not
- * a failed attempt: it uses up none of max_attempts.  DB_OK, DB_STALE
- * (not the running attempt), DB_CONFLICT (job cancelled) or
- * DB_NOTFOUND. */
+/* Hand the running attempt back (a worker stopping, or a worker that
+ * stopped the attempt for a retry: stop names why, else NULL): the job is
+ * queued again at once, its error says why (reason may be NULL).  The
+ * attempt number goes on (the next claim gets a new one) but the
+ * hand-back is not a failed attempt: it uses up none of max_attempts.
+ * DB_OK, DB_STALE (not the running attempt), DB_CONFLICT (job cancelled)
+ * or DB_NOTFOUND. */
 int db_job_release(struct db *db, const char *id, int64_t attempt,
-    const char *reason, int64_t now);
+    const char *reason, const char *stop, int64_t now);
 
 /* The file of job id's submission while attempt is running. */
 int db_job_file(struct db *db, const char *id, int64_t attempt,

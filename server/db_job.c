@@ -9,7 +9,7 @@
 static json_t *
 db_job_row(sqlite3_stmt *st)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *loss;
 
 	db__jtext(o, "id", st, 0);
 	db__jtext(o, "submission_id", st, 1);
@@ -31,6 +31,16 @@ db_job_row(sqlite3_stmt *st)
 	/* the backend the worker named in its result ("proxy", "llava") */
 	if (sqlite3_column_type(st, 16) == SQLITE_TEXT)
 		db__jtext(o, "backend", st, 16);
+	/* the current attempt's train progress and loss series */
+	db__jint(o, "train_step", st, 18);
+	db__jint(o, "train_steps", st, 19);
+	loss = sqlite3_column_type(st, 17) == SQLITE_TEXT ? json_loads(
+	    (const char *)sqlite3_column_text(st, 17), 0, NULL) : NULL;
+	if (!json_is_array(loss)) {
+		json_decref(loss);
+		loss = json_array();
+	}
+	json_object_set_new(o, "loss", loss);
 	return o;
 }
 
@@ -42,9 +52,11 @@ db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out)
 	    "j.started_at, j.finished_at, j.updated_at, j.lease_expires_at, "
 	    "j.error, j.fault, j.log_tail, s.reused_from, "
 	    "CASE WHEN json_valid(j.result) THEN "
-	    "json_extract(j.result, '$.backend') END "
+	    "json_extract(j.result, '$.backend') END, "
+	    "l.points, l.step, l.steps "
 	    "FROM jobs j JOIN submissions s ON s.id = j.submission_id "
 	    "JOIN tracks t ON t.id = s.track_id "
+	    "LEFT JOIN job_loss l ON l.job_id = j.id AND l.attempt = j.attempt "
 	    "WHERE j.id = ?1 AND (?2 < 0 OR s.team_id = ?2)");
 	json_t *o;
 	int rc;
@@ -71,15 +83,16 @@ db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out)
 	"WHERE h.job_id = " j ".id), 0))"
 
 /* Keep the running attempt of job id in the attempt history: outcome
- * "expired" or "released", with its worker and error (inside a
+ * "expired" or "released", with its worker, error and, for an attempt its
+ * worker stopped for a retry, why (stop; else NULL) (inside a
  * transaction). */
 static int
 db_attempt_end(struct db *db, const char *id, const char *outcome,
-    const char *error, int64_t now)
+    const char *error, const char *stop, int64_t now)
 {
 	sqlite3_stmt *st = db__stmt(db, "INSERT INTO job_attempts (job_id, "
-	    "attempt, outcome, worker, error, ended_at) SELECT id, attempt, "
-	    "?2, worker, ?3, ?4 FROM jobs WHERE id = ?1");
+	    "attempt, outcome, worker, error, ended_at, stop) SELECT id, "
+	    "attempt, ?2, worker, ?3, ?4, ?5 FROM jobs WHERE id = ?1");
 
 	if (st == NULL)
 		return DB_ERR;
@@ -87,6 +100,7 @@ db_attempt_end(struct db *db, const char *id, const char *outcome,
 	db__text(st, 2, outcome);
 	db__text(st, 3, error);
 	db__int(st, 4, now);
+	db__text(st, 5, stop);
 	return db__exec(db, st, NULL, "attempt history");
 }
 
@@ -118,7 +132,7 @@ db_job_expire(struct db *db, const char *id, int64_t attempt,
 	else
 		util_fmt(msg, sizeof(msg), "lease expired on attempt %lld; "
 		    "requeued", (long long)attempt);
-	if ((rc = db_attempt_end(db, id, "expired", msg, now)) != DB_OK)
+	if ((rc = db_attempt_end(db, id, "expired", msg, NULL, now)) != DB_OK)
 		return rc;
 	ch.error = msg;
 	ch.fault = last ? FAULT_SYSTEM : FAULT_NONE;
@@ -220,6 +234,29 @@ db_job_holder(struct db *db, const char *id, int64_t *token)
 	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "job holder");
 }
 
+/* The claimed job's "stops": {why: attempts} of the attempts since its
+ * last re-run that a worker stopped for a retry (see db_job_release()). */
+static int
+db_claim_stops(struct db *db, const char *id, json_t *job)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT stop, COUNT(*) FROM "
+	    "job_attempts a WHERE a.job_id = ?1 AND a.stop IS NOT NULL "
+	    "AND a.attempt > COALESCE((SELECT MAX(h.attempt) FROM "
+	    "job_history h WHERE h.job_id = ?1), 0) GROUP BY stop");
+	json_t *stops = json_object();
+	int rc;
+
+	json_object_set_new(job, "stops", stops);
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(stops, (const char *)sqlite3_column_text(st,
+		    0), json_integer(sqlite3_column_int64(st, 1)));
+	db__done(st);
+	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "claim stops");
+}
+
 int
 db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
     int64_t lease, json_t **out)
@@ -265,7 +302,7 @@ db_job_claim(struct db *db, const char *worker, int64_t token, int64_t now,
 	db__int(st, 2, lease);
 	if (db__row(db, st, db_claim_row, &job, "claim read") != DB_OK)
 		goto out;
-	if (db__commit(db) != DB_OK) {
+	if (db_claim_stops(db, id, job) != DB_OK || db__commit(db) != DB_OK) {
 		json_decref(job);
 		goto out;
 	}
@@ -352,6 +389,29 @@ db_tail_append(char *tail, size_t max, const char *add, size_t n)
 		memmove(tail, tail + cut, strlen(tail + cut) + 1);
 }
 
+/* The heartbeat's loss series and train progress, if it has them, as the
+ * running attempt's (inside the heartbeat's transaction). */
+static int
+db_loss_put(struct db *db, const char *id, const struct db_heartbeat *hb,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (hb->loss == NULL)
+		return DB_OK;
+	st = db__stmt(db, "INSERT OR REPLACE INTO job_loss (job_id, attempt, "
+	    "step, steps, points, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	db__int(st, 2, hb->attempt);
+	db__int(st, 3, hb->step);
+	db__int(st, 4, hb->steps);
+	db__text(st, 5, hb->loss);
+	db__int(st, 6, now);
+	return db__exec(db, st, NULL, "heartbeat loss");
+}
+
 int
 db_job_heartbeat(struct db *db, const char *id,
     const struct db_heartbeat *hb, int64_t now, int *cancelled,
@@ -395,7 +455,7 @@ db_job_heartbeat(struct db *db, const char *id,
 	db__text(st, 5, tail);
 	db__int(st, 6, now);
 	if (db__exec(db, st, NULL, "heartbeat") != DB_OK ||
-	    db__commit(db) != DB_OK)
+	    db_loss_put(db, id, hb, now) != DB_OK || db__commit(db) != DB_OK)
 		goto out;
 	*lease_until = now + hb->lease;
 	rc = DB_OK;
@@ -477,7 +537,7 @@ out:
 
 int
 db_job_release(struct db *db, const char *id, int64_t attempt,
-    const char *reason, int64_t now)
+    const char *reason, const char *stop, int64_t now)
 {
 	struct db_job_change ch = { 0 };
 	char msg[400];
@@ -494,7 +554,8 @@ db_job_release(struct db *db, const char *id, int64_t attempt,
 	    "; requeued", (long long)attempt, reason ? ": " : "",
 	    reason ? reason : "");
 	/* kept in the history; not a failed attempt */
-	if ((rc = db_attempt_end(db, id, "released", msg, now)) != DB_OK)
+	if ((rc = db_attempt_end(db, id, "released", msg, stop, now)) !=
+	    DB_OK)
 		goto out;
 	rc = DB_ERR;
 	ch.error = msg;

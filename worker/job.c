@@ -18,9 +18,11 @@
 #include "job_int.h"
 #include "materialize.h"
 #include "pool.h"
+#include "preflight.h"
 #include "stage.h"
 #include "stdval.h"
 #include "tmpl.h"
+#include "trainlog.h"
 #include "util.h"
 #include "vresult.h"
 #include "wkcfg.h"
@@ -28,11 +30,13 @@
 #include "wkhttp.h"
 
 #define JOB_DL_TRIES 5		/* download retries before failing */
+#define JOB_PF_PARALLEL 4	/* preflight chunks in flight at once */
 
 /* The phases' starts in this file, defined below in pipeline order. */
 static void job_prepare(struct job *j);
 static void job_download(struct job *j);
 static void job_materialize(struct job *j);
+static void job_preflight(struct job *j);
 static void job_run_stage(struct job *j);
 static void job_check(struct job *j);
 static void job_score(struct job *j);
@@ -57,10 +61,13 @@ static const struct job_phase_def {
 	[JOB_P_DOWNLOAD] = { "materialize", -1, job_download,
 	    JOB_P_MATERIALIZE },
 	[JOB_P_MATERIALIZE] = { "materialize", 0.05, job_materialize,
-	    JOB_P_TRAIN },
-	[JOB_P_TRAIN] = { "train", 0.1, job_run_stage, JOB_P_TRAIN_CHECK },
+	    JOB_P_PREFLIGHT },
+	[JOB_P_PREFLIGHT] = { "preflight", 0.08, job_preflight, JOB_P_TRAIN },
+	[JOB_P_TRAIN] = { "train", JOB_TRAIN_P0, job_run_stage,
+	    JOB_P_TRAIN_CHECK },
 	[JOB_P_TRAIN_CHECK] = { "train", -1, job_check, JOB_P_EVAL },
-	[JOB_P_EVAL] = { "evaluate", 0.8, job_run_stage, JOB_P_EVAL_CHECK },
+	[JOB_P_EVAL] = { "evaluate", JOB_TRAIN_P1, job_run_stage,
+	    JOB_P_EVAL_CHECK },
 	[JOB_P_EVAL_CHECK] = { "evaluate", -1, job_check, JOB_P_SCORE },
 	[JOB_P_SCORE] = { "score", 0.95, job_score, JOB_P_SAVE },
 	[JOB_P_LOAD] = { NULL, -1, job__result_load, JOB_P_DELIVER },
@@ -132,7 +139,7 @@ job__say(const struct job *j, const char *fmt, ...)
 void
 job__wlog(struct job *j, const char *fmt, ...)
 {
-	char msg[2048];
+	char msg[4200];
 	va_list ap;
 	int n;
 
@@ -218,6 +225,8 @@ job_new(const struct job_env *env, job_done_cb *cb, void *arg)
 	j->stage = job_phases[JOB_P_PREPARE].stage;
 	uv_timer_init(env->loop, &j->hb_timer);
 	uv_timer_init(env->loop, &j->retry_timer);
+	if (uv_mutex_init(&j->tl_lock) != 0)
+		util_oom();
 	j->hb_timer.data = j->retry_timer.data = j;
 	j->ops = JOB_OP_TIMERS;
 	return j;
@@ -273,7 +282,7 @@ job_claim(const struct job_env *env, json_t *claim, job_done_cb *cb,
 	const char *wd = env->cfg->work_dir;
 	const char *id = NULL, *kind = NULL, *dl = NULL;
 	json_int_t attempt = 0, lease = 0, nsamples = 0;
-	json_t *sub = NULL;
+	json_t *sub = NULL, *nan;
 	int64_t size = -1;
 	char sha[65];
 	struct job *j;
@@ -295,8 +304,12 @@ job_claim(const struct job_env *env, json_t *claim, job_done_cb *cb,
 	    (long long)attempt);
 	j->attempt = attempt;
 	j->lease_s = lease > 0 ? lease : 120;
-	if (strcmp(kind, "byod") == 0 && nsamples > 0)
-		j->wsamples = (uint64_t)nsamples;
+	/* earlier attempts stopped for the loss (an older server: none) */
+	nan = json_object_get(json_object_get(claim, "stops"), "nan_loss");
+	j->nan_before = json_is_integer(nan) ? json_integer_value(nan) : 0;
+	j->n_samples = nsamples > 0 ? (uint64_t)nsamples : 0;
+	if (strcmp(kind, "byod") == 0)
+		j->wsamples = j->n_samples;
 	util_fmt(j->dir, sizeof(j->dir), "%s/jobs/%s-%lld", wd, id,
 	    (long long)attempt);
 	util_fmt(j->sub, sizeof(j->sub), "%s/submission.%s", j->dir,
@@ -599,8 +612,6 @@ static void
 job_w_materialize(struct job *j)
 {
 	struct stat st;
-	size_t i;
-	char line[2048];
 
 	close(j->sub_fd);
 	j->sub_fd = -1;
@@ -622,6 +633,69 @@ job_w_materialize(struct job *j)
 	if (j->wsamples > 0)
 		job__wlog(j, "materialize: %llu samples in %s",
 		    (unsigned long long)j->wsamples, j->data);
+}
+
+static void
+job_materialize(struct job *j)
+{
+	job__queue(j, job_w_materialize, job__advance);
+}
+
+/* ---- PREFLIGHT ---- */
+
+/* work: read the training file; its items must be the submission's. */
+static void
+job_w_preflight_scan(struct job *j)
+{
+	const char *folder = j->env->cfg->image_folder;
+	char e[1024];
+	uint64_t n;
+
+	j->pf_t0 = util_now_ns();
+	j->pf = preflight_new(folder);
+	if (preflight_scan(j->pf, j->data, e, sizeof(e)) != 0) {
+		util_fmt(j->werr, sizeof(j->werr), "preflight: the training "
+		    "file does not parse: %s", e);
+		j->wrc = -1;
+	} else if (j->n_samples > 0 &&
+	    (n = preflight_items(j->pf)) != j->n_samples) {
+		util_fmt(j->werr, sizeof(j->werr), "preflight: the training "
+		    "file holds %llu items, the submission %llu",
+		    (unsigned long long)n, (unsigned long long)j->n_samples);
+		j->wrc = -1;
+	}
+	if (j->wrc != 0) {
+		job__wlog(j, "%s", j->werr);
+		return;
+	}
+	job__wlog(j, "preflight: %llu items, %zu distinct images%s",
+	    (unsigned long long)preflight_items(j->pf),
+	    preflight_images(j->pf), folder[0] == '\0' ? " (no "
+	    "worker.image_folder: the images are not checked)" : "");
+}
+
+/* work: the images' verdict (each unusable one in the log), then the
+ * train command that runs next. */
+static void
+job_w_preflight_end(struct job *j)
+{
+	const char *path, *why;
+	char line[2048];
+	size_t i, n = preflight_bad(j->pf);
+	struct stat st;
+
+	for (i = 0; i < n && i < PREFLIGHT_LIST; i++) {
+		path = preflight_bad_image(j->pf, i, &why);
+		job__wlog(j, "preflight: %.1000s: %s", path, why);
+	}
+	if (preflight_result(j->pf, line, sizeof(line)) != 0) {
+		util_fmt(j->werr, sizeof(j->werr), "preflight: %s", line);
+		job__wlog(j, "%s", j->werr);
+		j->wrc = -1;
+		return;
+	}
+	job__wlog(j, "preflight: passed in %.2f s",
+	    (double)(util_now_ns() - j->pf_t0) / 1e9);
 	line[0] = '\0';
 	for (i = 0; j->train_argv[i] != NULL; i++) {
 		size_t l = strlen(line);
@@ -630,12 +704,45 @@ job_w_materialize(struct job *j)
 		    j->train_argv[i]);
 	}
 	job__wlog(j, "train: %s", line);
+	/* the train stage's output starts here */
+	uv_mutex_lock(&j->tl_lock);
+	j->tl = trainlog_new((uint64_t)j->env->cfg->nan_steps);
+	j->tl_read = fstat(j->log_fd, &st) == 0 ? st.st_size : 0;
+	uv_mutex_unlock(&j->tl_lock);
 }
 
 static void
-job_materialize(struct job *j)
+job_preflight_checked(void *arg)
 {
-	job__queue(j, job_w_materialize, job__advance);
+	struct job *j = arg;
+
+	j->ops &= ~JOB_OP_PREFLIGHT;
+	if (job__draining(j))
+		return;
+	job__queue(j, job_w_preflight_end, job__advance);
+}
+
+/* The file is read: check its images on the thread pool, a few chunks
+ * at a time. */
+static void
+job_preflight_scanned(struct job *j)
+{
+	if (j->wrc != 0) {
+		job__fail(j, "%s", j->werr);
+		return;
+	}
+	if (preflight_run(j->pf, j->env->loop, JOB_PF_PARALLEL,
+	    job_preflight_checked, j)) {
+		j->ops |= JOB_OP_PREFLIGHT;
+		return;
+	}
+	job__queue(j, job_w_preflight_end, job__advance);
+}
+
+static void
+job_preflight(struct job *j)
+{
+	job__queue(j, job_w_preflight_scan, job_preflight_scanned);
 }
 
 /* ---- TRAIN, EVAL ---- */
@@ -648,6 +755,28 @@ job_stage_timeout(const struct job *j)
 	    j->env->cfg->eval_timeout;
 }
 
+/*
+ * A run whose loss stopped it (nan_why): handed back for another attempt
+ * (the fault may be the host's: a GPU, a driver), or, when an earlier
+ * attempt of the job stopped so too, failed as the team's fault.  The
+ * claim's stops.nan_loss says which: the server keeps why each attempt
+ * was handed back, whichever worker ran it.
+ */
+static void
+job_nan_decide(struct job *j)
+{
+	if (j->nan_before > 0) {
+		j->team_fault = 1;
+		job__fail(j, "%s; an earlier attempt stopped so too: the "
+		    "training data is at fault", j->nan_why);
+		return;
+	}
+	util_fmt(j->error, sizeof(j->error), "%s; handed back for another "
+	    "attempt", j->nan_why);
+	job__say(j, "%s", j->error);
+	job__abort(j, JOB_A_RETRY);
+}
+
 static void
 job_stage_exited(void *arg, enum stage_end end, int64_t status, int sig)
 {
@@ -657,7 +786,9 @@ job_stage_exited(void *arg, enum stage_end end, int64_t status, int sig)
 	j->proc = NULL;
 	if (job__draining(j))
 		return;
-	if (end == STAGE_TIMEOUT)
+	if (j->nan_stopping)
+		job_nan_decide(j);
+	else if (end == STAGE_TIMEOUT)
 		job__fail(j, "%s: timed out after %lld s (limit %s.timeout); "
 		    "its processes were stopped", j->stage,
 		    (long long)job_stage_timeout(j), j->stage);
@@ -671,6 +802,17 @@ job_stage_exited(void *arg, enum stage_end end, int64_t status, int sig)
 		job__say(j, "%s: exited 0 after %.1f s", j->stage, secs);
 		job__next(j);
 	}
+}
+
+void
+job__nan_stop(struct job *j, const char *why)
+{
+	if (j->nan_stopping || j->phase != JOB_P_TRAIN || j->proc == NULL)
+		return;
+	j->nan_stopping = 1;
+	util_fmt(j->nan_why, sizeof(j->nan_why), "%s", why);
+	job__say(j, "%s: stopping the stage", why);
+	stage_stop(j->proc, 0);
 }
 
 /* The one place a stage command runs: the phase's command, under the
@@ -724,10 +866,28 @@ job_w_check_in(struct job *j, int train)
 		job__wlog(j, "evaluate: done; score starts");
 }
 
+/* work: the rest of the train stage's output, then its files. */
 static void
 job_w_check_train(struct job *j)
 {
+	json_decref(job__train_read(j, 1, &j->wnan, j->nan_why,
+	    sizeof(j->nan_why)));
+	if (j->wnan) {
+		job__wlog(j, "%s", j->nan_why);
+		return;
+	}
 	job_w_check_in(j, 1);
+}
+
+/* A run the loss stopped is decided as one stopped on the way. */
+static void
+job_train_checked(struct job *j)
+{
+	if (j->wnan) {
+		job_nan_decide(j);
+		return;
+	}
+	job__advance(j);
 }
 
 static void
@@ -739,8 +899,10 @@ job_w_check_eval(struct job *j)
 static void
 job_check(struct job *j)
 {
-	job__queue(j, j->phase == JOB_P_TRAIN_CHECK ? job_w_check_train :
-	    job_w_check_eval, job__advance);
+	if (j->phase == JOB_P_TRAIN_CHECK)
+		job__queue(j, job_w_check_train, job_train_checked);
+	else
+		job__queue(j, job_w_check_eval, job__advance);
 }
 
 /* ---- SCORE ---- */
@@ -820,10 +982,12 @@ job_quiet(struct job *j)
 	}
 }
 
+/* The error of a dropped job; NULL: the one already set stays. */
 static const char *const job_abort_error[] = {
 	[JOB_A_CANCELLED] = "cancelled",
 	[JOB_A_LOST] = "the lease was lost",
 	[JOB_A_SHUTDOWN] = "handed back: the worker stopped",
+	[JOB_A_RETRY] = NULL,
 };
 
 void
@@ -832,7 +996,7 @@ job__abort(struct job *j, enum job_abort why)
 	if (j->abort != JOB_A_NONE || j->phase >= JOB_P_DRAINING)
 		return;
 	j->abort = why;
-	if (j->verdict != JOB_FAILED)
+	if (j->verdict != JOB_FAILED && job_abort_error[why] != NULL)
 		util_fmt(j->error, sizeof(j->error), "%s",
 		    job_abort_error[why]);
 	job_quiet(j);
@@ -842,7 +1006,7 @@ job__abort(struct job *j, enum job_abort why)
 		wkhttp_cancel(j->http);
 		j->http = NULL;
 	}
-	if (why != JOB_A_SHUTDOWN)
+	if (why == JOB_A_CANCELLED || why == JOB_A_LOST)
 		j->outcome = JOB_DROPPED;
 	else if (job__has_result(j))
 		j->outcome = JOB_LEFT_PENDING;
@@ -941,6 +1105,10 @@ job_free(struct job *j)
 	tmpl_free(j->train_argv);
 	tmpl_free(j->eval_argv);
 	tmpl_free(j->envp);
+	preflight_free(j->pf);
+	trainlog_free(j->tl);
+	uv_mutex_destroy(&j->tl_lock);
+	json_decref(j->hb_train);
 	free(j->hb_log);
 	free(j->wscore);
 	free(j->body);

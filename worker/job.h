@@ -4,11 +4,15 @@
  *
  * Stages: materialize (download the submission; standard: look its IDs
  * up in the worker's pool index and write LLaVA's training file; BYOD:
- * the upload is the training file), train and evaluate (the configured
- * command templates, see stage.h and tmpl.h; each must exit 0 and leave
- * its required files), score (the result files against the validation
- * set, see score.h).  Blocking steps (directory set-up, materializing,
- * file checks, scoring, saving the result) run on the thread pool.
+ * the upload is the training file), preflight (the training file parses,
+ * holds the submission's samples, and every image it names is usable
+ * under worker.image_folder, see preflight.h: else the attempt fails in
+ * seconds, fault system, naming the first unusable images), train and
+ * evaluate (the configured command templates, see stage.h and tmpl.h;
+ * each must exit 0 and leave its required files), score (the result files
+ * against the validation set, see score.h).  Blocking steps (directory
+ * set-up, materializing, the preflight's reads, file checks, scoring,
+ * saving the result) run on the thread pool.
  *
  * The download must be the size_bytes and sha256 the claim announces
  * (hashed as it streams): it is stopped as soon as more arrive, and any
@@ -97,12 +101,14 @@ const char *job_id(const struct job *j);
 
 /*
  * Hand attempt of job id (at most 100 bytes, borrowed) back to the server:
- * POST /api/v1/worker/jobs/<id>/release {"attempt", "reason": "worker
- * stopping"} through http; only the answer's status matters.  Returns
- * the request, or NULL if it could not be started (cb is then never
- * called).
+ * POST /api/v1/worker/jobs/<id>/release {"attempt", "reason", "stop"}
+ * through http (reason: "worker stopping" when the worker stops; stop:
+ * why the worker stopped the attempt for a retry, "nan_loss", or NULL);
+ * only the answer's status matters.  Returns the request, or NULL if it
+ * could not be started (cb is then never called).
  */
 struct wkhttp_req *job_release(struct wkhttp *http, const char *id,
-    int64_t attempt, wkhttp_cb *cb, void *arg);
+    int64_t attempt, const char *reason, const char *stop, wkhttp_cb *cb,
+    void *arg);
 
 #endif

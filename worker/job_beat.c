@@ -3,8 +3,12 @@
  * written since the last one are read on the thread pool, then sent with
  * the stage and the progress; the server extends the lease, and an
  * answer "cancelled", or a 409/404, drops the job.  The last heartbeat,
- * before the result, carries the rest of the log.
+ * before the result, carries the rest of the log.  From the train stage
+ * on, the same reading feeds the stage's output to its trainlog: the
+ * heartbeat carries the train progress and the loss series, and a loss
+ * that stayed NaN or infinite stops the stage (job__nan_stop()).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +16,16 @@
 #include <unistd.h>
 
 #include "job_int.h"
+#include "trainlog.h"
 #include "utf8.h"
 #include "util.h"
 #include "wkcfg.h"
 #include "wkhttp.h"
 
 #define JOB_LOG_CHUNK 8192	/* bytes of new log per heartbeat at most */
+#define JOB_TRAIN_BUF 65536	/* the train output's read size */
+#define JOB_TRAIN_READ (64 << 20)	/* train output read per time at
+					   most; more is skipped */
 
 /* ---- the log tail ---- */
 
@@ -114,6 +122,8 @@ job_w_beat(uv_work_t *w)
 	size_t used, skip = 0;
 
 	j->hb_log = NULL;
+	j->hb_train = job__train_read(j, 0, &j->hb_nan, j->hb_nan_why,
+	    sizeof(j->hb_nan_why));
 	if (j->log_fd < 0 || fstat(j->log_fd, &st) != 0 ||
 	    st.st_size <= j->log_sent)
 		return;
@@ -131,6 +141,77 @@ job_w_beat(uv_work_t *w)
 	j->hb_log = job_utf8(buf, (size_t)got, &used);
 	job__scrub(j, j->hb_log);
 	j->log_sent += (int64_t)used;
+}
+
+/* ---- the train stage's output ---- */
+
+/* {step, steps, loss: [[step, loss | null], ...]} of what t read. */
+static json_t *
+job_train_json(const struct trainlog *t, const struct trainlog_state *st)
+{
+	struct trainlog_point pts[TRAINLOG_POINTS];
+	size_t i, n = trainlog_points(t, pts);
+	json_t *loss = json_array();
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(loss, json_pack("[I, o]",
+		    (json_int_t)pts[i].step, isfinite(pts[i].loss) ?
+		    json_real(pts[i].loss) : json_null()));
+	return json_pack("{s:I, s:I, s:o}", "step", (json_int_t)st->step,
+	    "steps", (json_int_t)st->steps, "loss", loss);
+}
+
+/* Feed the log bytes from j->tl_read to end to the trainlog. */
+static void
+job_train_feed(struct job *j, int64_t end)
+{
+	char *buf = util_xmalloc(JOB_TRAIN_BUF);
+	ssize_t got;
+
+	if (end - j->tl_read > JOB_TRAIN_READ) {
+		trainlog_feed(j->tl, "\n", 1);	/* a piece cut short */
+		j->tl_read = end - JOB_TRAIN_READ;
+	}
+	while (j->tl_read < end) {
+		got = pread(j->log_fd, buf, end - j->tl_read < JOB_TRAIN_BUF ?
+		    (size_t)(end - j->tl_read) : JOB_TRAIN_BUF, j->tl_read);
+		if (got <= 0)
+			break;
+		trainlog_feed(j->tl, buf, (size_t)got);
+		j->tl_read += got;
+	}
+	free(buf);
+}
+
+json_t *
+job__train_read(struct job *j, int over, int *stop, char *why,
+    size_t whylen)
+{
+	struct trainlog_state st;
+	struct stat sb;
+	json_t *o = NULL;
+
+	*stop = 0;
+	uv_mutex_lock(&j->tl_lock);
+	if (j->tl == NULL)
+		goto out;
+	if (!j->tl_over && j->log_fd >= 0 && fstat(j->log_fd, &sb) == 0)
+		job_train_feed(j, sb.st_size);
+	if (over)
+		j->tl_over = 1;
+	trainlog_state(j->tl, &st);
+	o = job_train_json(j->tl, &st);
+	if (st.stop) {
+		*stop = 1;
+		util_fmt(why, whylen, "train: the loss was NaN or infinite "
+		    "for %llu steps in a row from step %llu (worker.nan_steps "
+		    "= %lld)", (unsigned long long)st.bad_run,
+		    (unsigned long long)st.bad_from,
+		    (long long)j->env->cfg->nan_steps);
+	}
+out:
+	uv_mutex_unlock(&j->tl_lock);
+	return o;
 }
 
 /* ---- the heartbeat ---- */
@@ -187,6 +268,24 @@ job_beat_answer(void *arg, long status, const char *body, size_t len,
 		job__say(j, "heartbeat answered %ld: %.200s", status, body);
 }
 
+/* What the train output says, on the loop: the progress through the
+ * train phase, and a stop for the loss. */
+static void
+job_beat_train(struct job *j)
+{
+	json_t *t = j->hb_train;
+	json_int_t step = json_integer_value(json_object_get(t, "step"));
+	json_int_t steps = json_integer_value(json_object_get(t, "steps"));
+
+	if (t == NULL || j->phase != JOB_P_TRAIN)
+		return;
+	if (steps > 0)
+		j->progress = JOB_TRAIN_P0 + (JOB_TRAIN_P1 - JOB_TRAIN_P0) *
+		    (double)step / (double)steps;
+	if (j->hb_nan)
+		job__nan_stop(j, j->hb_nan_why);
+}
+
 /* The log is read: send the heartbeat. */
 static void
 job_beat_send(uv_work_t *w, int status)
@@ -200,13 +299,19 @@ job_beat_send(uv_work_t *w, int status)
 	if (j->phase == JOB_P_DRAINING) {
 		free(j->hb_log);
 		j->hb_log = NULL;
+		json_decref(j->hb_train);
+		j->hb_train = NULL;
 		job__draining(j);
 		return;
 	}
+	job_beat_train(j);
 	o = json_pack("{s:I, s:s, s:f}", "attempt", (json_int_t)j->attempt,
 	    "stage", j->stage, "progress", j->progress);
 	if (j->hb_log != NULL && j->hb_log[0] != '\0')
 		json_object_set_new(o, "log", json_string(j->hb_log));
+	if (j->hb_train != NULL)
+		json_object_set_new(o, "train", j->hb_train);
+	j->hb_train = NULL;
 	free(j->hb_log);
 	j->hb_log = NULL;
 	text = json_dumps(o, JSON_COMPACT);

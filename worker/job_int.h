@@ -19,6 +19,9 @@
 
 #include "job.h"
 
+struct preflight;
+struct trainlog;
+
 /*
  * The phases, in pipeline order; job.c's table gives each one's stage
  * (as the server names it), its start and the phase that follows.
@@ -27,6 +30,8 @@ enum job_phase {
 	JOB_P_PREPARE = 0,	/* work: the directory and the files */
 	JOB_P_DOWNLOAD,		/* http: the submission, retried */
 	JOB_P_MATERIALIZE,	/* work: the training file */
+	JOB_P_PREFLIGHT,	/* work: the training file and its images
+				   checked (preflight.h) */
 	JOB_P_TRAIN,		/* stage: the train command */
 	JOB_P_TRAIN_CHECK,	/* work: its required files */
 	JOB_P_EVAL,		/* stage: the evaluate command */
@@ -45,6 +50,11 @@ enum job_phase {
 	JOB_P_CLOSING		/* the timers close, then the job is freed */
 };
 
+/* The progress at the start of the train and of the evaluate phase: the
+ * train output's step of steps maps into the span. */
+#define JOB_TRAIN_P0 0.1
+#define JOB_TRAIN_P1 0.8
+
 /* What a job has in flight (job__pending()). */
 enum job_op {
 	JOB_OP_WORK = 1 << 0,		/* work on the thread pool */
@@ -53,7 +63,8 @@ enum job_op {
 	JOB_OP_HTTP = 1 << 3,		/* download, result or hand-back */
 	JOB_OP_STAGE = 1 << 4,		/* a stage command (proc) */
 	JOB_OP_HB_TIMER = 1 << 5,	/* the heartbeat timer is open */
-	JOB_OP_RETRY_TIMER = 1 << 6	/* the retry timer is open */
+	JOB_OP_RETRY_TIMER = 1 << 6,	/* the retry timer is open */
+	JOB_OP_PREFLIGHT = 1 << 7	/* preflight_run() is checking images */
 };
 
 #define JOB_OP_TIMERS (JOB_OP_HB_TIMER | JOB_OP_RETRY_TIMER)
@@ -63,7 +74,9 @@ enum job_abort {
 	JOB_A_NONE = 0,
 	JOB_A_CANCELLED,	/* the heartbeat said cancelled */
 	JOB_A_LOST,		/* the lease is not ours any more (409/404) */
-	JOB_A_SHUTDOWN		/* the worker is stopping */
+	JOB_A_SHUTDOWN,		/* the worker is stopping */
+	JOB_A_RETRY		/* handed back for another attempt: the loss
+				   was not finite (error says so) */
 };
 
 /* What the result says. */
@@ -85,6 +98,7 @@ struct job {
 	int64_t size_bytes;		/* its size as the claim says, or -1 */
 	char sha256[65];		/* its SHA-256 (lowercase hex) as the
 					   claim says, or "" */
+	uint64_t n_samples;		/* its samples as the claim says, or 0 */
 	/* files (set at start, read by the work functions) */
 	char dir[PATH_MAX];		/* work_dir/jobs/<id>-<attempt> */
 	char sub[PATH_MAX];		/* the downloaded submission */
@@ -97,6 +111,8 @@ struct job {
 	char **train_argv, **eval_argv;
 	char **envp;			/* stage environment */
 	int sub_fd, log_fd;		/* -1 when closed */
+	int64_t nan_before;		/* the claim's stops.nan_loss: earlier
+					   attempts stopped for the loss */
 	/* where it is */
 	enum job_phase phase;
 	enum job_abort abort;		/* set once, when it is dropped */
@@ -118,12 +134,29 @@ struct job {
 	char *hb_log;			/* new log text (hb work's output) */
 	/* the work functions' outputs */
 	int wrc;			/* 0 ok, -1 failed (werr says why) */
-	char werr[1024];
+	char werr[4096];
 	char *wscore;			/* score_result_json() text */
 	uint64_t wsamples;
+	struct preflight *pf;		/* PREFLIGHT's checks */
+	uint64_t pf_t0;			/* util_now_ns() at its start */
+	/* the train stage's output (trainlog.h), read by the heartbeats'
+	   work and by TRAIN_CHECK's: under tl_lock */
+	uv_mutex_t tl_lock;
+	struct trainlog *tl;		/* NULL until PREFLIGHT passed */
+	int64_t tl_read;		/* the log offset read up to */
+	int tl_over;			/* the stage is over: read no more */
+	json_t *hb_train;		/* hb work's: the heartbeat's "train" */
+	int hb_nan;			/* hb work's: the loss says stop ... */
+	char hb_nan_why[256];		/* ... and why */
+	int wnan;			/* TRAIN_CHECK work's: the same ... */
+	char nan_why[256];		/* ... and why; on the loop: why the
+					   stage is being stopped */
+	int nan_stopping;		/* the stage is stopped for the loss */
 	/* the result */
 	enum job_verdict verdict;
-	char error[1024];		/* JOB_FAILED: why; dropped: why */
+	int team_fault;			/* JOB_FAILED: the fault is the team's
+					   (else the system's) */
+	char error[4096];		/* JOB_FAILED: why; dropped: why */
 	char *body;			/* the result to deliver (JSON text) */
 	int64_t retry_ms;		/* the next backoff */
 	int tries;			/* download retries */
@@ -184,7 +217,24 @@ void job__retry(struct job *j, uv_timer_cb cb);
 /* 1 if s is a safe path component: [A-Za-z0-9_-], 1..64 bytes. */
 int job__safe_name(const char *s);
 
+/* The train stage's loss was not finite for worker.nan_steps steps
+ * (why): stop the stage; its end hands the attempt back for a retry, or
+ * fails it as the team's fault when an earlier attempt stopped so too. */
+void job__nan_stop(struct job *j, const char *why);
+
 /* ---- job_beat.c ---- */
+
+/*
+ * work (a heartbeat's or TRAIN_CHECK's): read the train stage's output
+ * written since the last time into j->tl (at most JOB_TRAIN_READ bytes a
+ * time: more is skipped); over: the stage has ended, nothing is read
+ * after this.  Returns the heartbeat's "train" object {step, steps, loss:
+ * [[step, loss | null], ...]} (a new reference), or NULL before the
+ * stage; *stop: 1, with why (whylen bytes), if the loss was NaN or
+ * infinite for worker.nan_steps steps in a row.
+ */
+json_t *job__train_read(struct job *j, int over, int *stop, char *why,
+    size_t whylen);
 
 /* Start the heartbeats: every worker.heartbeat seconds, or lease/3. */
 void job__beat_start(struct job *j);
@@ -213,7 +263,8 @@ void job__result_post(struct job *j);
 /* LOAD: read the result an earlier run left at j->pending. */
 void job__result_load(struct job *j);
 
-/* Hand the attempt back to the server (the worker stops). */
+/* Hand the attempt back to the server (the worker stops, or
+ * JOB_A_RETRY). */
 void job__hand_back(struct job *j);
 
 #endif

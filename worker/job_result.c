@@ -50,7 +50,8 @@ job_result_body(struct job *j)
 	if (failed) {
 		job__scrub(j, j->error);
 		json_object_set_new(o, "error", json_string(j->error));
-		json_object_set_new(o, "fault", json_string("system"));
+		json_object_set_new(o, "fault", json_string(j->team_fault ?
+		    "team" : "system"));
 	} else
 		job_result_scores(j, o);
 	free(j->body);
@@ -238,23 +239,26 @@ job_released(void *arg, long status, const char *body, size_t len,
 	job__draining(j);
 }
 
-/* The release body: {"attempt": N, "reason": "worker stopping"}. */
+/* The release body: {"attempt": N, "reason": R, "stop"?: S}. */
 static char *
-job_release_body(int64_t attempt)
+job_release_body(int64_t attempt, const char *reason, const char *stop)
 {
 	json_t *o = json_pack("{s:I, s:s}", "attempt", (json_int_t)attempt,
-	    "reason", "worker stopping");
-	char *text = json_dumps(o, JSON_COMPACT);
+	    "reason", reason);
+	char *text;
 
+	if (stop != NULL)
+		json_object_set_new(o, "stop", json_string(stop));
+	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return text;
 }
 
 struct wkhttp_req *
 job_release(struct wkhttp *http, const char *id, int64_t attempt,
-    wkhttp_cb *cb, void *arg)
+    const char *reason, const char *stop, wkhttp_cb *cb, void *arg)
 {
-	char path[200], *body = job_release_body(attempt);
+	char path[200], *body = job_release_body(attempt, reason, stop);
 	struct wkhttp_req *r;
 
 	util_fmt(path, sizeof(path), "/api/v1/worker/jobs/%s/release", id);
@@ -266,6 +270,9 @@ job_release(struct wkhttp *http, const char *id, int64_t attempt,
 void
 job__hand_back(struct job *j)
 {
-	j->http = job_release(j->env->http, j->id, j->attempt, job_released,
-	    j);
+	int retry = j->abort == JOB_A_RETRY;
+
+	j->http = job_release(j->env->http, j->id, j->attempt, retry ?
+	    j->error : "worker stopping", retry ? "nan_loss" : NULL,
+	    job_released, j);
 }

@@ -408,8 +408,8 @@ wk_claimed(void *arg, long status, const char *body, size_t len,
 		const char *id = json_string_value(json_object_get(jo, "id"));
 
 		if (id != NULL && strlen(id) < 100)
-			w->claim = job_release(w->http, id, att, wk_released,
-			    w);
+			w->claim = job_release(w->http, id, att,
+			    "worker stopping", NULL, wk_released, w);
 		json_decref(o);
 		wk_next(w);
 		return;

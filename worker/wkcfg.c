@@ -31,6 +31,7 @@ static const struct conf_key wkcfg_keys[] = {
 	K_INT("worker", "http_timeout", http_timeout, 1, 3600, "30"),
 	K_INT("worker", "heartbeat", heartbeat, 0, 3600, "0"),
 	K_INT("worker", "kill_grace", kill_grace, 0, 3600, "30"),
+	K_INT("worker", "nan_steps", nan_steps, 0, 1000000, "20"),
 	K_STR("train", "command", train_command, ""),
 	K_INT("train", "timeout", train_timeout, 1, 30 * 86400, "86400"),
 	K_STR("train", "required", train_required, ""),

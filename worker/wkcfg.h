@@ -40,6 +40,8 @@ struct wkcfg {
 	int64_t http_timeout;	/* seconds per API request */
 	int64_t heartbeat;	/* seconds between heartbeats; 0: lease / 3 */
 	int64_t kill_grace;	/* seconds from SIGTERM to SIGKILL */
+	int64_t nan_steps;	/* train steps in a row with a NaN or infinite
+				   loss that stop the run; 0: never */
 	/* [train] and [evaluate] */
 	char *train_command;	/* template (tmpl.h); empty: the backend's */
 	int64_t train_timeout;	/* seconds */

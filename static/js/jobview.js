@@ -1,7 +1,7 @@
 /*
  * jobview.js: pieces shared by submissions.html and submission.html: the
- * job's progress as a fraction, the stage cell, the scores table, the
- * polling loop and the cancel call.
+ * job's progress as a fraction, the train stage's step and loss series,
+ * the stage cell, the scores table, the polling loop and the cancel call.
  */
 import { api, badge, el, fmtScore, scoreEntries, TERMINAL } from './api.js';
 
@@ -13,6 +13,22 @@ export function progressPct(job) {
 	if (!isFinite(p))
 		return null;
 	return Math.max(0, Math.min(100, p <= 1 ? p * 100 : p));
+}
+
+/* The train stage's tqdm step of steps ("step 20 of 625"), or null. */
+export function trainStep(job) {
+	if (!job || !(Number(job.train_steps) > 0))
+		return null;
+	return `step ${Number(job.train_step).toLocaleString('en-US')} of ${Number(job.train_steps).toLocaleString('en-US')}`;
+}
+
+/* The job's loss series as [[step, loss | null]], the malformed points
+ * left out. */
+export function lossPoints(job) {
+	if (!job || !Array.isArray(job.loss))
+		return [];
+	return job.loss.filter((p) => Array.isArray(p) && p.length === 2 && Number.isFinite(Number(p[0])) &&
+	    (p[1] === null || Number.isFinite(Number(p[1]))));
 }
 
 /* A reused submission borrowed an earlier score: nothing runs for it. */

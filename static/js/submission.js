@@ -1,16 +1,16 @@
 /*
  * submission.html?id=…: one submission with its job (state, stage,
- * progress, attempts, times, error, log tail) and scores, polled while
- * the job is active.  The composition by dataset and the per-task scores
+ * progress, attempts, times, error, the train stage's live loss curve,
+ * log tail) and scores, polled while the job is active.  The composition by dataset and the per-task scores
  * are drawn as inline SVG bar charts (charts.js) with the numbers also in
  * text; a hidden or disqualified submission shows the organizers' reason;
  * a scored one can be picked as the team's leaderboard entry.  The
  * validator's warnings, if the file had any, are a collapsible list.
  */
 import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, initNav, loginHref, notice, scoreEntries, showError } from './api.js';
-import { barChart, PALETTE } from './charts.js';
+import { barChart, lineChart, PALETTE } from './charts.js';
 import { warningsView } from './findings.js';
-import { cancelSubmission, isActive, isReused, poller, progressPct, scoresTable, stageNode, statusNode } from './jobview.js';
+import { cancelSubmission, isActive, isReused, lossPoints, poller, progressPct, scoresTable, stageNode, statusNode, trainStep } from './jobview.js';
 
 const POLL_MS = 2000;
 const id = new URLSearchParams(location.search).get('id');
@@ -107,6 +107,28 @@ function renderScores(scores, active) {
 	}));
 	wrap.append(scoresTable(scores, 'Scores by task'));
 	sc.append(wrap);
+}
+
+/* The train stage's loss curve (its current attempt's, redrawn on every
+ * poll while it trains), under the job's properties. */
+function renderLoss(j) {
+	let box = $('#loss');
+	if (!box) {
+		box = el('div', { id: 'loss' });
+		$('#job-error').after(box);
+	}
+	clear(box);
+	const pts = lossPoints(j);
+	if (!pts.length)
+		return;
+	const last = pts[pts.length - 1];
+	const lastText = last[1] === null ? 'not a number' : Number(last[1]).toPrecision(4);
+	box.append(el('h3', { class: 'chart-title' }, 'Training loss'));
+	box.append(lineChart(pts, {
+		name: 'loss', xLabel: 'step', width: 460,
+		title: `Training loss by step, attempt ${j.attempt}: ${lastText} at step ${last[0]}`,
+		caption: pts.length >= 500 ? 'Downsampled to 500 points: the first step, then evenly spaced steps, and the last.' : null,
+	}));
 }
 
 /* The organizers' decision, told to the team in words. */
@@ -208,6 +230,8 @@ function render() {
 	const pct = progressPct(j);
 	if (j.state === 'running' && pct !== null)
 		prop(jp, 'Progress', `${Math.round(pct)}%`);
+	if (trainStep(j))
+		prop(jp, 'Training', trainStep(j));
 	prop(jp, 'Attempt', j.attempt);
 	prop(jp, 'Queued', fmtDate(j.created_at));
 	prop(jp, 'Started', fmtDate(j.started_at));
@@ -215,6 +239,7 @@ function render() {
 	const je = clear($('#job-error'));
 	if (j.error)
 		je.append(el('div', { class: 'notice error small', style: 'margin-top:0.75rem' }, `Error: ${j.error}`));
+	renderLoss(j);
 
 	const scores = j.scores || sub.scores;
 	renderScores(scores, isActive(j));

@@ -227,7 +227,8 @@ if (cfg.workerToken) {
 		assert.equal(claimed.id, jobId, 'the claimed job is ours');
 		const attempt = claimed.attempt;
 		const hb = await workerCall('POST', `/api/v1/worker/jobs/${claimed.id}/heartbeat`,
-		    { attempt, stage: 'train', progress: 0.5, log: 'browser-test: training step 1\n' });
+		    { attempt, stage: 'train', progress: 0.5, log: 'browser-test: training step 1\n',
+			train: { step: 3, steps: 10, loss: [[1, 2.5], [2, null], [3, 1.25]] } });
 		assert.equal(hb.status, 200, `heartbeat answered ${hb.status}: ${hb.text}`);
 		await row.locator('td.status', { hasText: 'running' }).waitFor();
 		await row.locator('td.stage-cell', { hasText: 'train' }).waitFor();
@@ -238,6 +239,20 @@ if (cfg.workerToken) {
 		await row.locator('td.status', { hasText: 'succeeded' }).waitFor();
 		assert.equal((await row.locator('td.overall').textContent()).trim(), '0.5000');
 		await shot(page, 'submissions-scored');
+	});
+
+	await step('the submission page draws the job\'s loss curve, its numbers in words', async () => {
+		assert.ok(claimed, 'the job ran');
+		await page.goto(`${cfg.url}/submission?id=${encodeURIComponent(subId)}`);
+		const chart = page.locator('#loss svg[data-chart="loss"]');
+		await chart.waitFor();
+		assert.match(await chart.locator('title').textContent(), /Training loss by step, attempt 1: 1\.250 at step 3/);
+		const desc = await chart.locator('desc').textContent();
+		assert.ok(desc.includes('first step 1: 2.500') && desc.includes('1 point not a number'), desc);
+		assert.equal(await chart.locator('path.line').count(), 1, 'one line');
+		assert.equal(await chart.locator('line.gap').count(), 1, 'the nan step marked');
+		assert.match(await page.textContent('#job-props'), /step 3 of 10/);
+		await shot(page, 'submission-loss');
 	});
 }
 

@@ -71,7 +71,7 @@ expect 400 "heartbeat without attempt: 400"
 check "... saying attempt is required" jtrue 'm=d["error"]["message"]; "attempt" in m and "required" in m'
 hb "$J1" '{"attempt":1,"stage":"dance"}'
 expect 400 "heartbeat with an unknown stage: 400"
-check "... naming the stages" jtrue '"materialize, train, evaluate or score" in d["error"]["message"]'
+check "... naming the stages" jtrue '"materialize, preflight, train, evaluate or score" in d["error"]["message"]'
 hb "$J1" 'not json'
 expect 400 "heartbeat with malformed JSON: 400"
 hb nosuch '{"attempt":1}'
@@ -80,6 +80,29 @@ python3 -c 'import json; print(json.dumps({"attempt": 1, "log": "x" * 40000}))' 
 req POST "/api/v1/worker/jobs/$J1/heartbeat" -H "$AUTH_W" -H 'Content-Type: application/json' --data-binary @"$T/longlog.json"
 req GET "/api/v1/jobs/$J1" -H "$AUTH_A"
 check "the log tail is bounded" jtrue 'len(d["job"]["log_tail"]) <= 16384 and d["job"]["log_tail"].endswith("xxx")'
+check "no loss series before the train stage told one" \
+    jtrue 'j=d["job"]; j["loss"]==[] and j["train_step"] is None and j["train_steps"] is None'
+hb "$J1" '{"attempt":1,"train":{"step":2,"steps":10,"loss":[[1,2.5],[2,null]]}}'
+expect 200 "heartbeat with the train progress and loss: 200"
+hb "$J1" '{"attempt":1,"train":{"step":3,"steps":10,"loss":[[1,2.5],[2,null],[3,1.25]]}}'
+req GET "/api/v1/jobs/$J1" -H "$AUTH_A"
+check "the job shows the last series and step of steps (the cache follows)" \
+    jtrue 'j=d["job"]; j["loss"]==[[1,2.5],[2,None],[3,1.25]] and j["train_step"]==3 and j["train_steps"]==10'
+n400=0
+for bad in '{"step":1,"steps":2}' '{"step":1,"steps":2,"loss":[[2,1.0],[2,0.5]]}' \
+    '{"step":1,"steps":2,"loss":[[0,1.0]]}' '{"step":1,"steps":2,"loss":[[1,"nan"]]}' \
+    '{"step":-1,"steps":2,"loss":[]}' '{"step":1,"steps":2,"loss":[[1,1.0,3]]}'; do
+	hb "$J1" "{\"attempt\":1,\"train\":$bad}"
+	if [ "$CODE" = 400 ] && jtrue '"train: {step, steps, loss: at most 500" in d["error"]["message"]'; then
+		n400=$((n400 + 1))
+	else
+		echo "# train $bad: $CODE"
+	fi
+done
+check "a train object that is not {step, steps, loss: rising [step, loss|null]}: 400" [ "$n400" -eq 6 ]
+python3 -c 'import json; print(json.dumps({"attempt": 1, "train": {"step": 1, "steps": 1, "loss": [[i, 1.0] for i in range(1, 502)]}}))' >"$T/bigloss.json"
+req POST "/api/v1/worker/jobs/$J1/heartbeat" -H "$AUTH_W" -H 'Content-Type: application/json' --data-binary @"$T/bigloss.json"
+expect 400 "a series of 501 points: 400"
 
 res() {	# res JOB BODY
 	req POST "/api/v1/worker/jobs/$1/result" -H "$AUTH_W" -H 'Content-Type: application/json' -d "$2"
@@ -227,14 +250,21 @@ claim9() { req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: applicat
 for a in 1 2; do
 	claim9
 	check "hand-back: attempt $a claimed" jtrue "d['job']['id']=='$J6' and d['job']['attempt']==$a"
+	stop=""
+	[ $a = 2 ] && stop=',"stop":"nan_loss"'
+	check "... no attempt stopped for the loss before it" jtrue 'd["job"]["stops"]=={}'
 	req POST "/api/v1/worker/jobs/$J6/release" -H "$AUTH_W" -H 'Content-Type: application/json' \
-	    -d "{\"attempt\":$a,\"reason\":\"worker stopping\"}"
+	    -d "{\"attempt\":$a,\"reason\":\"worker stopping\"$stop}"
 	expect 200 "hand-back: attempt $a handed back"
 done
 req GET "/api/v1/jobs/$J6" -H "$AUTH_A"
 check "handed back as often as max_attempts: queued, not failed" jtrue 'j=d["job"]; j["state"]=="queued" and "handed back" in j["error"]'
 claim9
 check "hand-back: claimed again as attempt 3" jtrue "d['job']['id']=='$J6' and d['job']['attempt']==3"
+check "... its claim counts the attempt stopped for the loss" jtrue 'd["job"]["stops"]=={"nan_loss": 1}'
+req POST "/api/v1/worker/jobs/$J6/release" -H "$AUTH_W" -H 'Content-Type: application/json' \
+    -d '{"attempt":3,"stop":"bored"}'
+expect 400 "a hand-back with an unknown stop: 400"
 check "hand-back: a lease expiry after them is the first failed attempt: requeued" \
     wait_until 10 job_is "$TA" "$J6" 'j["state"]=="queued" and j["error"].startswith("lease expired on attempt 3") and j["error"].endswith("requeued")'
 req GET /api/v1/admin/workers -H "Authorization: Bearer $TADM"

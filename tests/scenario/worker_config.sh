@@ -27,6 +27,10 @@ run_w --token t --val "$VAL" --set worker.nosuch=1
 check "an unknown key is refused" sh -c "[ $? -ne 0 ] && grep -q 'unknown configuration key worker.nosuch' '$T/out'"
 run_w --token t --val "$VAL" --set worker.kill_grace=-1
 check "an out-of-range value is refused" has 'kill_grace: -1 is out of range'
+run_w --server http://127.0.0.1:1 --token t --val "$VAL" --print-config
+check "worker.nan_steps: 20 by default" sh -c "grep -qx 'nan_steps = 20' '$T/out'"
+run_w --token t --val "$VAL" --set worker.nan_steps=-1
+check "... and never below 0 (0: the loss never stops a run)" has 'nan_steps: -1 is out of range'
 run_w --server "$URL" --token t --val "$VAL" --set 'train.command=x {nosuch}'
 check "an unknown placeholder is told at start" has 'train.command: unknown placeholder {nosuch}'
 run_w --token t --val "$VAL" --set "train.command=x 'open"

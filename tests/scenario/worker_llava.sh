@@ -10,6 +10,7 @@
 make_pool 0.001 || { echo "not ok 1 - pool"; exit 1; }
 setup_db || { echo "not ok 1 - setup"; exit 1; }
 start_server --set jobs.lease_seconds=10 || exit 1
+make_images "$T/pool/images" || { echo "not ok 1 - images"; exit 1; }
 mkdir -p "$T/fakebin" "$T/llava/llava/eval" "$T/llava/scripts" "$T/valimg"
 touch "$T/llava/llava/eval/run_llava_eval.py" "$T/llava/scripts/zero3.json" "$T/proj.bin"
 cat >"$T/fakebin/deepspeed" <<SH
@@ -56,6 +57,8 @@ pool_ids 120 50 >"$T/ids.txt"
 submit "$TA" std "$T/ids.txt"; J=$JOB
 check "the job succeeds through train.sh and eval.sh" \
     wait_until 30 job_is "$TA" "$J" 'j["state"]=="succeeded"'
+check "preflight found every image under worker.image_folder" \
+    jtrue '"preflight: passed" in d["job"]["log_tail"]'
 check "its scores are labelled llava; every answer right scores 1" \
     jtrue 'j=d["job"]; j["backend"]=="llava" and abs(j["scores"]["overall"]-1.0)<1e-9'
 check "deepspeed ran the competition's command" python3 - "$T/ds.args" "$T/w-L/jobs/$J-1" "$T" <<'PY'

@@ -1181,7 +1181,7 @@ test_route_fields(void **state)
 	    "'reason': must be a string of 1 to 2000 bytes");
 	field_expect(&api_worker_heartbeat_body, "{\"attempt\": 1, "
 	    "\"stage\": \"dance\"}", "field 'stage': must be materialize, "
-	    "train, evaluate or score");
+	    "preflight, train, evaluate or score");
 	field_expect(&api_worker_result_body, "{\"attempt\": 1, \"status\": "
 	    "\"succeeded\", \"scores\": {}, \"backend\": \"proxy\"}", NULL);
 	field_expect(&api_register_body, "{\"email\": \"x.org\"}", "field "

@@ -67,6 +67,10 @@ worker_sanitizer_clean() {
 #   slow      sleeps with a child process until stopped
 #   stubborn  ignores SIGTERM (so does its child): only SIGKILL ends it
 #   nofiles   exits 0 and leaves nothing behind
+#   hf        prints the files $T/hf.* (Hugging Face Trainer output) one
+#             by one, a second apart, then the real training
+#   nan       prints a tqdm bar and a log dict with a nan loss every
+#             0.05 s until stopped
 # FAKE_TRAIN: the worker flags that use it.
 make_fake_train() {
 	cat >"$T/fake_train.sh" <<'SH'
@@ -80,12 +84,35 @@ slowok) sleep "${SLOW_SECONDS:-3}"
 slow) sleep 300 & wait ;;
 stubborn) trap '' TERM; sleep 300 & wait; sleep 300 ;;
 nofiles) echo "pretending to train"; exit 0 ;;
+hf)	for f in "$(dirname "$1")"/hf.*; do cat "$f"; sleep 1; done
+	exec "$4/dataoptim" proxy train --data "$2" --out "$3" ;;
+nan)	i=0
+	while :; do
+		i=$((i + 1))
+		printf '\r  0%%|          | %d/900 [00:01<00:10,  0.10s/it]' $i
+		printf "\r{'loss': nan, 'learning_rate': 2e-05, 'epoch': 0.0}\n"
+		sleep 0.05
+	done ;;
 esac
 SH
 	echo ok >"$T/mode"
 }
 FAKE_CMD="train.command=sh $T/fake_train.sh $T/mode {data_json} {output_dir} {bin_dir}"
 FAKE_REQ="train.required=config.json trainer_state.json proxy_model.bin|*.safetensors"
+
+# make_images DIR: a small file that starts like a JPEG under DIR for
+# every image the pool's items name (what the worker's preflight checks)
+make_images() {
+	python3 - "$T/pool/data" "$1" <<'PY'
+import glob, json, os, sys
+for f in glob.glob(sys.argv[1] + "/*.json"):
+    for it in json.load(open(f)):
+        if "image" in it:
+            p = os.path.join(sys.argv[2], it["image"])
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            open(p, "wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+PY
+}
 
 # delivered JOB: how many times any worker delivered a result for JOB
 delivered() { cat "$T"/worker-*.log | grep -c "job $1 attempt [0-9]*: result delivered"; }
