@@ -52,13 +52,15 @@ COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
 CLI_SRC    := server/cli/main.c server/cli/parse.c server/cli/cmd_pool.c \
               server/cli/cmd_validate.c server/cli/cmd_db.c \
               server/cli/cmd_score.c
-UNIT_TESTS := test_util test_base test_jsonlex test_pool test_stdval \
-              test_byod test_vresult test_materialize test_synth test_cli \
-              test_score test_proxy test_extsort test_conf
+# The unit tests: one program, test_unit, runs the groups that
+# tests/unit/test-list.h lists (one group per file; tests/run.sh runs each
+# group as a test of its own).
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c)) tests/server/test_server.c \
+              tests/unit/runner.c tests/unit/testutil.c
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+TEST_BINS  := $(BUILD)/tests/test_unit
 
 # ---- server: dataoptimd, and the data layer the CLI shares with it ----
 LDLIBS     += $(SRV_LIBS) -lpthread
@@ -83,8 +85,6 @@ WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/job_beat.c \
               worker/wkhttp.c worker/wkcfg.c worker/wkfs.c worker/shim.c \
               worker/preflight.c worker/trainlog.c
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
-# The worker's unit tests (each linked with the worker module it tests).
-WK_TESTS   := test_preflight test_trainlog
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 
@@ -139,43 +139,24 @@ $(BIN)/dataoptimd: $(SERVER_OBJ) $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@echo "  LD  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL)
 
-# The server's unit tests (config table, routes, credentials, data layer).
-tests: $(BUILD)/tests/test_server
-$(BUILD)/tests/test_server: $(BUILD)/tests/server/test_server.o \
-    $(BUILD)/tests/unit/testutil.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) \
-    $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
-	@echo "  LD  $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) -lcmocka
-
 $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WK_LDLIBS)
 
-tests: $(WK_TESTS:%=$(BUILD)/tests/%)
-$(WK_TESTS:%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iworker
-$(BUILD)/tests/test_preflight: $(BUILD)/worker/preflight.o
-$(BUILD)/tests/test_trainlog: $(BUILD)/worker/trainlog.o
-$(WK_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o \
-    $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
+# The unit tests link what they test: the common library, the data layer,
+# the server (without its main), the CLI's option parser and the worker's
+# preflight and train-log modules.
+$(BUILD)/tests/unit/test_preflight.o $(BUILD)/tests/unit/test_trainlog.o: \
+    CFLAGS += -Iworker
+$(BUILD)/tests/test_unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) \
+    $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) \
+    $(BUILD)/server/cli/parse.o $(BUILD)/worker/preflight.o \
+    $(BUILD)/worker/trainlog.o $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libcommon.a \
-	    $(LDLIBS) $(WK_LDLIBS) -lcmocka
-
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testutil.o $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
-	@echo "  LD  $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
-
-# test_cli also calls the CLI's option parser in-process.
-$(BUILD)/tests/test_cli: $(BUILD)/tests/unit/test_cli.o \
-    $(BUILD)/tests/unit/testutil.o $(BUILD)/server/cli/parse.o \
-    $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
-	@echo "  LD  $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) $(WK_LDLIBS) \
+	    -lcmocka
 
 $(BUILD)/bench_pool: $(BUILD)/tests/bench/bench_pool.o $(BUILD)/libcommon.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -2,8 +2,9 @@
 # Run every test program of both builds (plain, then ASan+UBSan) in TAP
 # mode and print one closing line: "N passed, N failed".
 #
-# The unit test programs (build/*/tests/test_*) and the scenario scripts
-# (tests/scenario/*.sh: real programs on loopback ports of their own) run
+# The unit test groups (build/*/tests/test_unit GROUP, one per group of
+# tests/unit/test-list.h) and the scenario scripts (tests/scenario/*.sh:
+# real programs on loopback ports of their own) run
 # TEST_JOBS at a time (default: the number of cores), the longest first by
 # the last run's times (build/test-times); a script whose header has the
 # line "# test: alone" (a load test that measures latency) runs after the
@@ -11,8 +12,9 @@
 # passing scenario's figures ("#: " lines) and a failing one's log tail.
 #
 #   tests/run.sh                 everything
-#   tests/run.sh --one V K PATH  one test (V: rel|san, K: unit|scenario);
-#                                used by the runner itself
+#   tests/run.sh --one V K T     one test (V: rel|san, K: unit|scenario,
+#                                T: a group or a script); used by the
+#                                runner itself
 cd "$(dirname "$0")/.." || exit 2
 export DATAOPTIM_SHARED="${DATAOPTIM_SHARED:-$(cd .. && pwd)/shared/dataoptim}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
@@ -23,12 +25,14 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 one() {
 	variant=$1; kind=$2; t=$3
 	name="$variant/$(basename "$t")"
+	[ "$kind" = unit ] && name="$variant/unit:$t"
 	file=$RUN_DIR/$(echo "$name" | tr / _)
 	if [ "$variant" = rel ]; then DO_BIN=bin; else DO_BIN=build/san/bin; fi
 	export DO_BIN
 	t0=$(date +%s%N)
 	if [ "$kind" = unit ]; then
-		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$file.log" 2>&1
+		CMOCKA_MESSAGE_OUTPUT=TAP "build/$variant/tests/test_unit" \
+		    "$t" >"$file.log" 2>&1
 	else
 		timeout 900 sh "$t" >"$file.log" 2>&1
 	fi
@@ -61,11 +65,11 @@ trap 'rm -rf "$RUN_DIR"' EXIT
 trap 'exit 2' INT TERM
 JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-# every test, one "VARIANT KIND PATH" line each
+# every test, one "VARIANT KIND GROUP|PATH" line each
 for variant in rel san; do
-	for t in build/$variant/tests/test_*; do
-		[ -x "$t" ] && echo "$variant unit $t"
-	done
+	u=build/$variant/tests/test_unit
+	[ -x "$u" ] || { echo "FAIL $u is not built (make tests)" >&2; exit 1; }
+	"$u" --list | sed "s/^/$variant unit /"
 done >"$RUN_DIR/all"
 for variant in rel san; do
 	for s in tests/scenario/*.sh; do
@@ -76,7 +80,7 @@ done >>"$RUN_DIR/all"
 # longest first (unknown ones first of all), the "alone" ones apart
 order() {
 	awk 'FILENAME == ARGV[1] { t[$2] = $1; next }
-	    { n = $1 "/" $3; sub(/.*\//, "", n); n = $1 "/" n
+	    { n = $3; sub(/.*\//, "", n); n = $1 "/" ($2 == "unit" ? "unit:" : "") n
 	      print (n in t ? t[n] : 100000), $0 }' \
 	    build/test-times /dev/stdin 2>/dev/null |
 	    sort -k1,1nr | cut -d' ' -f2-

@@ -28,8 +28,9 @@
 #include "../../server/pcache.h"
 #include "../../server/route.h"
 #include "../unit/testutil.h"
+#include "../unit/tests.h"
 
-static void
+void
 test_cfg_table(void **state)
 {
 	struct cfg *c = cfg_new();
@@ -67,7 +68,7 @@ test_cfg_table(void **state)
 	cfg_free(NULL);
 }
 
-static void
+void
 test_route_match(void **state)
 {
 	char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_LEN];
@@ -107,7 +108,7 @@ test_route_match(void **state)
 	assert_int_equal(r->role, ROLE_WORKER);
 }
 
-static void
+void
 test_auth(void **state)
 {
 	char h[AUTH_PW_ENCODED], s1[AUTH_SECRET_LEN], s2[AUTH_SECRET_LEN];
@@ -180,7 +181,7 @@ add_sub(struct db *db, const char *id, int64_t team, const char *set,
 	return rc;
 }
 
-static void
+void
 test_db(void **state)
 {
 	char path[512], err[256], hash[256], file[64];
@@ -342,8 +343,8 @@ test_db(void **state)
 	db_close(db);
 }
 
-static int
-teardown(void **state)
+int
+server_teardown(void **state)
 {
 	(void)state;
 	tu_cleanup();
@@ -374,7 +375,7 @@ v6_private(const char *a)
 	return hook_addr_private((struct sockaddr *)&sin6);
 }
 
-static void
+void
 test_hook_private(void **state)
 {
 	static const char *const priv4[] = { "127.0.0.1", "127.255.0.9",
@@ -417,7 +418,7 @@ test_hook_private(void **state)
 }
 
 /* The one CSV writer: quoting and the formula guard. */
-static void
+void
 test_csv(void **state)
 {
 	struct csv c = CSV_INIT;
@@ -451,7 +452,7 @@ test_csv(void **state)
  * independently of db_jobstate.c's table) work, every other pair is
  * refused and leaves the job as it was, and so is a job outside the
  * caller's from-set. */
-static void
+void
 test_job_transitions(void **state)
 {
 	static const char *const want[] = {	/* "from>to" */
@@ -539,7 +540,7 @@ test_job_transitions(void **state)
 
 /* The token cache: a hit is the principal put; another hash in the same
  * slot, the end of the TTL and a clear are misses; TTL 0 keeps nothing. */
-static void
+void
 test_pcache(void **state)
 {
 	struct pcache *c = pcache_new(100), *off = pcache_new(0);
@@ -576,7 +577,7 @@ test_pcache(void **state)
 
 /* Job answers: per id and scope, only at the commit count they were
  * read at, for at most the TTL, within the bounds. */
-static void
+void
 test_jcache(void **state)
 {
 	struct jcache *c = jcache_new(100), *off = jcache_new(0);
@@ -620,7 +621,7 @@ test_jcache(void **state)
 
 /* db_commits() counts the commits that changed something, on any of the
  * process's connections, and nothing else. */
-static void
+void
 test_db_commits(void **state)
 {
 	char path[512], err[256];
@@ -663,7 +664,7 @@ test_db_commits(void **state)
 /* A submission's warnings: stored as given, the kept ones and the count
  * on the submission, only the count in the list; none is "[]" and 0;
  * the schema refuses more than 100 kept or a count below those kept. */
-static void
+void
 test_db_warnings(void **state)
 {
 	static const char *w2 = "[{\"item\":6,\"path\":\"[6].x\","
@@ -777,7 +778,7 @@ board_str(const struct lb_rank_row *rows, size_t n, int min, int priv)
 /* Order and ties: the score in the track's direction, then the earlier
  * submission, then the lower row id; ranks are never shared.  An empty
  * board is an empty array. */
-static void
+void
 test_lb_rank_order(void **state)
 {
 	static const struct lb_rank_row rows[] = {
@@ -804,7 +805,7 @@ test_lb_rank_order(void **state)
 
 /* One entry per team: its pick when the pick is a candidate, else its
  * best; hidden, disqualified and unscored rows never count. */
-static void
+void
 test_lb_rank_pick(void **state)
 {
 	static const struct lb_rank_row rows[] = {
@@ -831,7 +832,7 @@ test_lb_rank_pick(void **state)
 
 /* Baselines: every one shown, unranked, never a team's representative
  * nor its pick; hidden ones are not shown. */
-static void
+void
 test_lb_rank_baseline(void **state)
 {
 	static const struct lb_rank_row rows[] = {
@@ -852,7 +853,7 @@ test_lb_rank_baseline(void **state)
 
 /* The private split: the representatives the public score chose, ordered
  * by the private score (ties as ever); those without one left out. */
-static void
+void
 test_lb_rank_private(void **state)
 {
 	static const struct lb_rank_row rows[] = {
@@ -886,7 +887,7 @@ lb_better(const struct lb_rank_row *x, const struct lb_rank_row *y)
 
 /* 20,000 rows of 2,000 teams, many ties: the board keeps every policy
  * (checked here in linear time) and is made in O(n log n). */
-static void
+void
 test_lb_rank_large(void **state)
 {
 	enum { N = 20000, TEAMS = 2000 };
@@ -1010,7 +1011,7 @@ field_test_lower(const char *s)
 
 /* The field checker: each type with its bounds, allowed words, null and
  * "", required and unknown members, the messages; the getters. */
-static void
+void
 test_field_check(void **state)
 {
 	static const char *const colors[] = { "red", "green", "blue", NULL };
@@ -1149,7 +1150,7 @@ test_field_check(void **state)
 
 /* The route table's bodies: a field table only where a JSON body is read,
  * and the real tables' messages (what an organizer or a worker sees). */
-static void
+void
 test_route_fields(void **state)
 {
 	size_t i;
@@ -1186,31 +1187,4 @@ test_route_fields(void **state)
 	    "\"succeeded\", \"scores\": {}, \"backend\": \"proxy\"}", NULL);
 	field_expect(&api_register_body, "{\"email\": \"x.org\"}", "field "
 	    "'email': must be a string of 1 to 200 bytes holding an '@'");
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cfg_table),
-		cmocka_unit_test(test_route_match),
-		cmocka_unit_test(test_auth),
-		cmocka_unit_test(test_db),
-		cmocka_unit_test(test_job_transitions),
-		cmocka_unit_test(test_pcache),
-		cmocka_unit_test(test_jcache),
-		cmocka_unit_test(test_db_commits),
-		cmocka_unit_test(test_db_warnings),
-		cmocka_unit_test(test_hook_private),
-		cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_lb_rank_order),
-		cmocka_unit_test(test_lb_rank_pick),
-		cmocka_unit_test(test_lb_rank_baseline),
-		cmocka_unit_test(test_lb_rank_private),
-		cmocka_unit_test(test_lb_rank_large),
-		cmocka_unit_test(test_field_check),
-		cmocka_unit_test(test_route_fields),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -16,6 +16,7 @@
 #include "csv.h"
 #include "utf8.h"
 #include "util.h"
+#include "tests.h"
 
 /* ---- helpers ---- */
 
@@ -42,7 +43,7 @@ aborts(void (*fn)(void))
 
 /* ---- buf ---- */
 
-static void
+void
 test_buf_add(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -81,7 +82,7 @@ test_buf_add(void **state)
 
 /* Growth across many sizes keeps every byte; printf larger than the room
  * left takes the second pass. */
-static void
+void
 test_buf_growth(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -119,7 +120,7 @@ buf_overflow_child(void)
 	buf_reserve(&b, SIZE_MAX - 2);	/* len + n + 1 wraps */
 }
 
-static void
+void
 test_buf_overflow(void **state)
 {
 	assert_true(aborts(buf_overflow_child));
@@ -141,7 +142,7 @@ xra_overflow_keep_child(void)
 	(void)util_xreallocarray(p, SIZE_MAX / 4, sizeof(*p));
 }
 
-static void
+void
 test_xreallocarray(void **state)
 {
 	uint64_t *p = util_xreallocarray(NULL, 16, sizeof(*p));
@@ -221,7 +222,7 @@ lead_len(unsigned c)
 
 /* Every 1-, 2- and 3-byte input, and 4-byte ones over every lead, second
  * and third byte: utf8_seq agrees with the reference, complete or cut. */
-static void
+void
 test_utf8_exhaustive(void **state)
 {
 	unsigned char s[4];
@@ -260,7 +261,7 @@ test_utf8_exhaustive(void **state)
 	}
 }
 
-static void
+void
 test_utf8_why(void **state)
 {
 	static const struct {
@@ -295,7 +296,7 @@ test_utf8_why(void **state)
 	assert_string_equal(why, "untouched");
 }
 
-static void
+void
 test_utf8_invalid_at(void **state)
 {
 	static const struct {
@@ -388,7 +389,7 @@ csv_same(const char *written, const char *read)
 	return strcmp(read, written) == 0;
 }
 
-static void
+void
 test_csv_roundtrip(void **state)
 {
 	static const char *const rows[][4] = {
@@ -431,21 +432,4 @@ test_csv_roundtrip(void **state)
 	assert_string_equal(t, "");
 	assert_int_equal(len, 0);
 	free(t);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_add),
-		cmocka_unit_test(test_buf_growth),
-		cmocka_unit_test(test_buf_overflow),
-		cmocka_unit_test(test_xreallocarray),
-		cmocka_unit_test(test_utf8_exhaustive),
-		cmocka_unit_test(test_utf8_why),
-		cmocka_unit_test(test_utf8_invalid_at),
-		cmocka_unit_test(test_csv_roundtrip),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
 }

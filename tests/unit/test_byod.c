@@ -28,6 +28,7 @@
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
+#include "tests.h"
 
 static const char *const roots[] = {
 	"coco/", "flickr30k/", "open_images/", "ocrvqa/", "visual_genome/",
@@ -719,7 +720,7 @@ check_example(void)
 	assert_int_equal(comp("visual_genome"), 5);
 }
 
-static void
+void
 test_example_file(void **state)
 {
 	char err[256];
@@ -732,7 +733,7 @@ test_example_file(void **state)
 }
 
 /* The example file against a synthetic pool's image set (no image roots). */
-static void
+void
 test_example_with_pool(void **state)
 {
 	const struct byod_limits lim = { 0, 0, 0, NULL };
@@ -786,7 +787,7 @@ test_example_with_pool(void **state)
 
 #define ACCEPT(lit, lim) accept(lit, sizeof(lit) - 1, lim)
 
-static void
+void
 test_text_only_item(void **state)
 {
 	(void)state;
@@ -796,7 +797,7 @@ test_text_only_item(void **state)
 	assert_int_equal(comp("(no image)"), 1);
 }
 
-static void
+void
 test_unknown_keys_allowed(void **state)
 {
 	(void)state;
@@ -807,7 +808,7 @@ test_unknown_keys_allowed(void **state)
 	    L_DEFAULT);
 }
 
-static void
+void
 test_multi_turn(void **state)
 {
 	(void)state;
@@ -817,7 +818,7 @@ test_multi_turn(void **state)
 	assert_int_equal(comp("visual_genome"), 1);
 }
 
-static void
+void
 test_keys_in_any_order(void **state)
 {
 	(void)state;
@@ -827,7 +828,7 @@ test_keys_in_any_order(void **state)
 	assert_int_equal(comp("ocrvqa"), 1);
 }
 
-static void
+void
 test_budget_exactly_met(void **state)
 {
 	(void)state;
@@ -836,7 +837,7 @@ test_budget_exactly_met(void **state)
 	assert_int_equal(res.n_samples, 3);
 }
 
-static void
+void
 test_value_at_string_limit(void **state)
 {
 	(void)state;
@@ -845,7 +846,7 @@ test_value_at_string_limit(void **state)
 	    "456789012345678901234567890123456789")) "]", L_SHORT_STRINGS);
 }
 
-static void
+void
 test_value_over_string_limit(void **state)
 {
 	static const char doc[] = DOC(TEXT_ITEM("b", H("Hi") "," G(
@@ -860,7 +861,7 @@ test_value_over_string_limit(void **state)
 }
 
 /* Whitespace, escapes and item order do not change the set hash. */
-static void
+void
 test_set_hash_canonical(void **state)
 {
 	char sha1[65], set1[65];
@@ -883,7 +884,7 @@ test_set_hash_canonical(void **state)
 }
 
 /* Errors in one item do not stop the scan: each later item is checked. */
-static void
+void
 test_errors_continue(void **state)
 {
 	static const char doc[] = "[" GOOD0 ","
@@ -915,7 +916,7 @@ test_errors_continue(void **state)
 	assert_int_equal(res.errors[4].offset, -1);
 }
 
-static void
+void
 test_error_cap(void **state)
 {
 	const size_t n = 150;
@@ -938,7 +939,7 @@ test_error_cap(void **state)
 
 /* ---- estimated tokens and truncation ---------------------------------- */
 
-static void
+void
 test_tokens_estimate(void **state)
 {
 	(void)state;
@@ -982,7 +983,7 @@ long_doc(size_t turns, size_t hw, size_t gw, size_t *len)
 
 /* LLaVA cuts at 2048 tokens: a first human turn past it leaves no answer
  * token, the sample teaches nothing. */
-static void
+void
 test_truncation_first_turn(void **state)
 {
 	size_t len;
@@ -1007,7 +1008,7 @@ test_truncation_first_turn(void **state)
 
 /* 60 rounds of about 150 tokens: LLaVA trains on the first 2048 tokens,
  * the tail is cut silently. */
-static void
+void
 test_truncation_conversation(void **state)
 {
 	size_t len;
@@ -1037,7 +1038,7 @@ test_truncation_conversation(void **state)
  * of more than 4300 digits (ValueError: Exceeds the limit), wherever it is;
  * a long number with a fraction is a float and loads.
  */
-static void
+void
 test_integer_digit_limit(void **state)
 {
 	static const char conv[] = "\"conversations\":[" H("Hi") "," G("Yo")
@@ -1075,7 +1076,7 @@ test_integer_digit_limit(void **state)
 }
 
 /* open() refuses a path of PATH_MAX (4096) bytes or more: LLaVA crashes. */
-static void
+void
 test_image_path_too_long(void **state)
 {
 	char path[4200], doc[4400];
@@ -1099,7 +1100,7 @@ test_image_path_too_long(void **state)
 
 /* LLaVA never reads "id": a number is its decimal string, for the
  * duplicate check and the set hash alike. */
-static void
+void
 test_id_number_canonical(void **state)
 {
 	char set[65];
@@ -1123,7 +1124,7 @@ test_id_number_canonical(void **state)
 }
 
 /* A turn's keys in either order: the role decides after the value. */
-static void
+void
 test_number_value_before_from(void **state)
 {
 	static const char doc[] = "[" TEXT_ITEM("a", H("Hi") ","
@@ -1137,7 +1138,7 @@ test_number_value_before_from(void **state)
 }
 
 /* Warnings are bounded like errors: 150 found, 100 kept, file valid. */
-static void
+void
 test_warning_cap(void **state)
 {
 	const size_t n = 150;
@@ -1163,7 +1164,7 @@ test_warning_cap(void **state)
 
 /* ---- hostile files -------------------------------------------------- */
 
-static void
+void
 test_hostile_nested_arrays(void **state)
 {
 	const size_t n = 10000;
@@ -1186,7 +1187,7 @@ test_hostile_nested_arrays(void **state)
 	assert_int_equal(res.sha256[0], '\0');	/* not read to the end */
 }
 
-static void
+void
 test_hostile_nested_objects(void **state)
 {
 	const size_t n = 10000;
@@ -1210,7 +1211,7 @@ test_hostile_nested_objects(void **state)
 }
 
 /* A 100 MB value: reported as too long, never held in memory. */
-static void
+void
 test_hostile_huge_string(void **state)
 {
 	static const char head[] = "[{\"id\":\"a\",\"conversations\":["
@@ -1250,7 +1251,7 @@ test_hostile_huge_string(void **state)
 	assert_int_equal(strlen(res.sha256), 64);
 }
 
-static void
+void
 test_hostile_many_keys(void **state)
 {
 	const size_t n = 300;
@@ -1276,7 +1277,7 @@ test_hostile_many_keys(void **state)
  * set aside for the token estimate stay bounded (and the estimate passes
  * 2048 tokens by the prompt around the turns alone).
  */
-static void
+void
 test_hostile_many_turns(void **state)
 {
 	const size_t n = 4000;
@@ -1302,7 +1303,7 @@ test_hostile_many_turns(void **state)
 	free(doc);
 }
 
-static void
+void
 test_io_errors(void **state)
 {
 	char err[256];
@@ -1319,7 +1320,7 @@ test_io_errors(void **state)
 	assert_int_equal(res.n_errors, 0);
 }
 
-static void
+void
 test_json_result(void **state)
 {
 	static const char doc[] = DOC(TEXT_ITEM("b", H("Hi") "," G("")));
@@ -1331,8 +1332,8 @@ test_json_result(void **state)
 	assert_string_equal(res.errors[0].file, "");
 }
 
-static int
-teardown(void **state)
+int
+byod_teardown(void **state)
 {
 	(void)state;
 	vresult_clear(&res);
@@ -1361,44 +1362,17 @@ add_case(struct CMUnitTest *tests, char (*names)[64], size_t *n,
 	(*n)++;
 }
 
-int
-main(void)
+
+/* The table cases (test-list.h's CASES line): when max allows, each
+ * into tests, named in static storage.  Returns how many there are. */
+size_t
+byod_cases(struct CMUnitTest *tests, size_t max)
 {
-	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_example_file),
-		cmocka_unit_test(test_example_with_pool),
-		cmocka_unit_test(test_text_only_item),
-		cmocka_unit_test(test_unknown_keys_allowed),
-		cmocka_unit_test(test_multi_turn),
-		cmocka_unit_test(test_keys_in_any_order),
-		cmocka_unit_test(test_budget_exactly_met),
-		cmocka_unit_test(test_value_at_string_limit),
-		cmocka_unit_test(test_value_over_string_limit),
-		cmocka_unit_test(test_set_hash_canonical),
-		cmocka_unit_test(test_errors_continue),
-		cmocka_unit_test(test_error_cap),
-		cmocka_unit_test(test_hostile_nested_arrays),
-		cmocka_unit_test(test_hostile_nested_objects),
-		cmocka_unit_test(test_hostile_huge_string),
-		cmocka_unit_test(test_hostile_many_keys),
-		cmocka_unit_test(test_hostile_many_turns),
-		cmocka_unit_test(test_io_errors),
-		cmocka_unit_test(test_json_result),
-		cmocka_unit_test(test_tokens_estimate),
-		cmocka_unit_test(test_truncation_first_turn),
-		cmocka_unit_test(test_truncation_conversation),
-		cmocka_unit_test(test_integer_digit_limit),
-		cmocka_unit_test(test_image_path_too_long),
-		cmocka_unit_test(test_id_number_canonical),
-		cmocka_unit_test(test_number_value_before_from),
-		cmocka_unit_test(test_warning_cap),
-	};
-	struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + NTABLED];
-	char names[sizeof(fixed) / sizeof(fixed[0]) + NTABLED][64];
+	static char names[NTABLED][64];
 	size_t i, n = 0;
 
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		tests[n++] = fixed[i];
+	if (max < NTABLED)
+		return NTABLED;
 	for (i = 0; i < NREJECT; i++)
 		add_case(tests, names, &n, "reject_", rejects[i].name,
 		    test_reject, &rejects[i]);
@@ -1413,5 +1387,5 @@ main(void)
 	for (i = 0; i < NLWARN; i++)
 		add_case(tests, names, &n, "llava_warn_", llava_warns[i].name,
 		    test_llava_warn, &llava_warns[i]);
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return n;
 }

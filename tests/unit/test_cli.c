@@ -15,19 +15,20 @@
 
 #include "../../server/cli/cli.h"
 #include "testutil.h"
+#include "tests.h"
 
 static const char *g_dir, *g_idx;
 static char g_out[65536];
 
-static int
-setup(void **state)
+int
+cli_setup(void **state)
 {
 	g_dir = tu_synth_pool(0.001, &g_idx);
 	return 0;
 }
 
-static int
-teardown(void **state)
+int
+cli_teardown(void **state)
 {
 	tu_cleanup();
 	return 0;
@@ -41,7 +42,7 @@ run(char *const argv[])
 	return tu_run(argv, g_out, sizeof(g_out));
 }
 
-static void
+void
 test_usage_errors(void **state)
 {
 	assert_int_equal(run((char *const[]){ (char *)tu_bin("dataoptim"),
@@ -68,7 +69,7 @@ test_usage_errors(void **state)
 	assert_non_null(strstr(g_out, "materialize"));
 }
 
-static void
+void
 test_validate_exit_codes(void **state)
 {
 	const char *bad = tu_writes(g_dir, "bad.txt", "coco_0\nnope_1\ncoco_0\n");
@@ -135,7 +136,7 @@ test_validate_exit_codes(void **state)
 	    "standard", (char *)bad), 2);
 }
 
-static void
+void
 test_materialize_and_stats(void **state)
 {
 	char out[600];
@@ -153,7 +154,7 @@ test_materialize_and_stats(void **state)
 	assert_int_equal(RUN("pool", "stats", (char *)g_idx, "--verify"), 0);
 }
 
-static void
+void
 test_build_refusal(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -172,7 +173,7 @@ test_build_refusal(void **state)
 
 /* Issue 9, item 7: pool stats --verify exits non-zero on a corrupted index
  * (4 KB overwritten in its middle) and on an old-version one. */
-static void
+void
 test_stats_verify_corrupt(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -303,7 +304,7 @@ static const struct cli_opt g_opts[] = {
 	parse(g_opts, sizeof(g_opts) / sizeof(g_opts[0]), pos, __VA_ARGS__, \
 	(char *)NULL))
 
-static void
+void
 test_parse_values(void **state)
 {
 	const char *pos = "stale";
@@ -352,7 +353,7 @@ test_parse_values(void **state)
 	assert_null(pos);
 }
 
-static void
+void
 test_parse_errors(void **state)
 {
 	const char *pos = NULL;
@@ -392,7 +393,7 @@ test_parse_errors(void **state)
 
 /* getopt_long's global state starts afresh: a parse stopped half-way, or
  * one after another, does not leak into the next. */
-static void
+void
 test_parse_twice(void **state)
 {
 	static const char *const opts[] = { "--pool", "--kind", NULL };
@@ -428,21 +429,4 @@ test_parse_twice(void **state)
 	/* argv is left as it was */
 	assert_string_equal(a1[2], "--bogus");
 	assert_string_equal(a2[0], "F2");
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_usage_errors),
-		cmocka_unit_test(test_validate_exit_codes),
-		cmocka_unit_test(test_materialize_and_stats),
-		cmocka_unit_test(test_build_refusal),
-		cmocka_unit_test(test_stats_verify_corrupt),
-		cmocka_unit_test(test_parse_values),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_parse_twice),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "testutil.h"
 #include "util.h"
+#include "tests.h"
 
 struct tconf {
 	int64_t port;
@@ -127,7 +128,7 @@ run_args(struct tconf *c, struct args_out *r, ...)
 	slurp(fe, r->err, sizeof(r->err));
 }
 
-static void
+void
 test_types_and_print(void **state)
 {
 	struct tconf *c = tconf_new();
@@ -196,7 +197,7 @@ test_types_and_print(void **state)
 	free(c);
 }
 
-static void
+void
 test_bounds(void **state)
 {
 	struct tconf *c = tconf_new();
@@ -231,7 +232,7 @@ test_bounds(void **state)
 	tconf_free(c);
 }
 
-static void
+void
 test_unknown_key(void **state)
 {
 	struct tconf *c = tconf_new();
@@ -250,7 +251,7 @@ test_unknown_key(void **state)
 	tconf_free(c);
 }
 
-static void
+void
 test_load(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -299,7 +300,7 @@ test_load(void **state)
 	tconf_free(c);
 }
 
-static void
+void
 test_args(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -393,7 +394,7 @@ test_args(void **state)
 
 /* Flags and --set as "--flag=VALUE" too, repeated, in command-line order
  * over the file of the last --config; each call parses afresh. */
-static void
+void
 test_args_order(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -457,8 +458,8 @@ test_args_order(void **state)
 	tconf_free(c);
 }
 
-static int
-teardown(void **state)
+int
+conf_teardown(void **state)
 {
 	tu_cleanup();
 	return 0;
@@ -474,7 +475,7 @@ static const struct conf_key pconf_keys[] = {
 };
 static const struct conf_table pconf_table = CONF_TABLE(pconf_keys);
 
-static void
+void
 test_path(void **state)
 {
 	struct pconf c = { NULL };
@@ -504,20 +505,4 @@ test_path(void **state)
 	assert_string_equal(buf, want);
 	conf_free(&pconf_table, &c);
 	assert_null(c.dir);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_types_and_print),
-		cmocka_unit_test(test_path),
-		cmocka_unit_test(test_bounds),
-		cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_load),
-		cmocka_unit_test(test_args),
-		cmocka_unit_test(test_args_order),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

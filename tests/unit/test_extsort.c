@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "extsort.h"
+#include "tests.h"
 
 static int
 less_u64(const void *a, const void *b)
@@ -56,7 +57,7 @@ check(size_t n, size_t mem, size_t want_runs)
 	free(want);
 }
 
-static void
+void
 test_in_memory(void **state)
 {
 	check(0, 16, 0);
@@ -64,22 +65,10 @@ test_in_memory(void **state)
 	check(16, 16, 0);
 }
 
-static void
+void
 test_spilled(void **state)
 {
 	check(17, 16, 2);		/* one full run and one of a single record */
 	check(10000, 7, 1429);	/* many runs: the heap merge */
 	check(100000, 4096, 25);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_in_memory),
-		cmocka_unit_test(test_spilled),
-	};
-
-	extsort_free(NULL);
-	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "jsonlex.h"
 #include "testutil.h"
+#include "tests.h"
 
 #define MAXTOK 64
 
@@ -175,7 +176,7 @@ check_string(const char *doc, size_t len, const char *want, size_t wlen)
 #define EXPECT_STRING(lit, want) \
 	check_string(lit, sizeof(lit) - 1, want, sizeof(want) - 1)
 
-static void
+void
 test_structure_offsets(void **state)
 {
 	static const char doc[] =
@@ -213,7 +214,7 @@ test_structure_offsets(void **state)
 	assert_int_equal(r.end_off, sizeof(doc) - 1);
 }
 
-static void
+void
 test_eof_only_whitespace(void **state)
 {
 	static struct lexed r;
@@ -234,7 +235,7 @@ test_eof_only_whitespace(void **state)
 	assert_int_equal(r.end_off, 4);
 }
 
-static void
+void
 test_simple_escapes(void **state)
 {
 	(void)state;
@@ -244,7 +245,7 @@ test_simple_escapes(void **state)
 	EXPECT_STRING("\"plain text, no escapes\"", "plain text, no escapes");
 }
 
-static void
+void
 test_unicode_escapes(void **state)
 {
 	(void)state;
@@ -258,7 +259,7 @@ test_unicode_escapes(void **state)
 	    "\xf0\x90\x80\x80x\xf4\x8f\xbf\xbf");
 }
 
-static void
+void
 test_lone_surrogates(void **state)
 {
 	(void)state;
@@ -270,7 +271,7 @@ test_lone_surrogates(void **state)
 	EXPECT_ERROR("\"\\uD83D\\n\"", "lone surrogate", 1);
 }
 
-static void
+void
 test_bad_escapes(void **state)
 {
 	(void)state;
@@ -280,7 +281,7 @@ test_bad_escapes(void **state)
 	EXPECT_ERROR("\"\\u12\"", "4 hex digits", 1);
 }
 
-static void
+void
 test_control_chars(void **state)
 {
 	(void)state;
@@ -290,7 +291,7 @@ test_control_chars(void **state)
 	EXPECT_ERROR("\"\x1f\"", "control character 0x1f", 1);
 }
 
-static void
+void
 test_utf8_valid(void **state)
 {
 	(void)state;
@@ -304,7 +305,7 @@ test_utf8_valid(void **state)
 	    "caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x98\x80");
 }
 
-static void
+void
 test_utf8_invalid(void **state)
 {
 	(void)state;
@@ -328,14 +329,14 @@ test_utf8_invalid(void **state)
 	EXPECT_ERROR("[ \xe2\x82\xac]", "unexpected non-ASCII", 2);
 }
 
-static void
+void
 test_bom(void **state)
 {
 	(void)state;
 	EXPECT_ERROR("\xef\xbb\xbf[]", "byte order mark", 0);
 }
 
-static void
+void
 test_numbers(void **state)
 {
 	static const char *const ok[] = {
@@ -358,7 +359,7 @@ test_numbers(void **state)
 	}
 }
 
-static void
+void
 test_bad_numbers(void **state)
 {
 	(void)state;
@@ -376,7 +377,7 @@ test_bad_numbers(void **state)
 	EXPECT_ERROR("-", "unexpected end of file inside a number", 1);
 }
 
-static void
+void
 test_literals(void **state)
 {
 	static struct lexed r;
@@ -395,7 +396,7 @@ test_literals(void **state)
 	EXPECT_ERROR("nan", "invalid literal", 0);
 }
 
-static void
+void
 test_truncated(void **state)
 {
 	(void)state;
@@ -409,7 +410,7 @@ test_truncated(void **state)
 	    9);
 }
 
-static void
+void
 test_unexpected_chars(void **state)
 {
 	(void)state;
@@ -419,7 +420,7 @@ test_unexpected_chars(void **state)
 	EXPECT_ERROR("[\x0b]", "unexpected byte 0x0b", 1);
 }
 
-static void
+void
 test_sticky_error(void **state)
 {
 	static struct lexed r;
@@ -430,7 +431,7 @@ test_sticky_error(void **state)
 	assert_int_equal(r.t[3].type, JL_ERROR);	/* lex_fd checks the next */
 }
 
-static void
+void
 test_max_string(void **state)
 {
 	static char doc[3100], want[3000];
@@ -499,7 +500,7 @@ sink_chunk(void *ctx, const void *buf, size_t len)
 	s->calls++;
 }
 
-static void
+void
 test_chunk_fn(void **state)
 {
 	static const char doc[] = "[{\"a\": \"b\\u00e9\"}, 1, 2.5, null]  \n";
@@ -532,7 +533,7 @@ test_chunk_fn(void **state)
 
 /* A document with every kind of token, lexed with chunk sizes 1..40:
  * every token straddles some boundary at some size. */
-static void
+void
 test_chunk_boundaries(void **state)
 {
 	static const char doc[] =
@@ -555,7 +556,7 @@ test_chunk_boundaries(void **state)
 	}
 }
 
-static void
+void
 test_read_error(void **state)
 {
 	static struct lexed r;
@@ -571,7 +572,7 @@ test_read_error(void **state)
 }
 
 /* A 20 MB string: scanned to its end, only max_string bytes kept. */
-static void
+void
 test_huge_string(void **state)
 {
 	const size_t n = 20u << 20;
@@ -599,40 +600,10 @@ test_huge_string(void **state)
 	unlink(path);
 }
 
-static int
-teardown(void **state)
+int
+jsonlex_teardown(void **state)
 {
 	(void)state;
 	tu_cleanup();
 	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structure_offsets),
-		cmocka_unit_test(test_eof_only_whitespace),
-		cmocka_unit_test(test_simple_escapes),
-		cmocka_unit_test(test_unicode_escapes),
-		cmocka_unit_test(test_lone_surrogates),
-		cmocka_unit_test(test_bad_escapes),
-		cmocka_unit_test(test_control_chars),
-		cmocka_unit_test(test_utf8_valid),
-		cmocka_unit_test(test_utf8_invalid),
-		cmocka_unit_test(test_bom),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_bad_numbers),
-		cmocka_unit_test(test_literals),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_unexpected_chars),
-		cmocka_unit_test(test_sticky_error),
-		cmocka_unit_test(test_max_string),
-		cmocka_unit_test(test_chunk_fn),
-		cmocka_unit_test(test_chunk_boundaries),
-		cmocka_unit_test(test_read_error),
-		cmocka_unit_test(test_huge_string),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -16,12 +16,13 @@
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
+#include "tests.h"
 
 static struct pool *g_pool;
 static const char *g_dir;
 
-static int
-setup(void **state)
+int
+materialize_setup(void **state)
 {
 	const char *idx;
 	char err[512];
@@ -31,8 +32,8 @@ setup(void **state)
 	return g_pool ? 0 : -1;
 }
 
-static int
-teardown(void **state)
+int
+materialize_teardown(void **state)
 {
 	pool_close(g_pool);
 	tu_cleanup();
@@ -55,7 +56,7 @@ ids_of(const char *path, uint64_t *n)
 }
 
 /* The example BYOD items come back out equal to the file, in order. */
-static void
+void
 test_examples_round_trip(void **state)
 {
 	char out[600], err[512];
@@ -78,7 +79,7 @@ test_examples_round_trip(void **state)
 }
 
 /* Each item's bytes equal the pool file's bytes; list order is kept. */
-static void
+void
 test_bytes_and_order(void **state)
 {
 	char out[600], err[512], path[700];
@@ -111,7 +112,7 @@ test_bytes_and_order(void **state)
 	free(ids);
 }
 
-static void
+void
 test_empty_and_failure(void **state)
 {
 	char out[600], err[512], *o;
@@ -133,7 +134,7 @@ test_empty_and_failure(void **state)
 
 /* A source changed behind the index's back (same size and mtime, which
  * pool_open cannot see without --verify): the item hash catches it. */
-static void
+void
 test_changed_source_refused(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -169,17 +170,4 @@ test_changed_source_refused(void **state)
 	assert_int_equal(stat(out, &st), -1);
 	pool_close(p);
 	vresult_clear(&res);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_examples_round_trip),
-		cmocka_unit_test(test_bytes_and_order),
-		cmocka_unit_test(test_empty_and_failure),
-		cmocka_unit_test(test_changed_source_refused),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,6 +20,7 @@
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
+#include "tests.h"
 
 static const char COCO[] =
     "[\n"
@@ -65,7 +66,7 @@ build_open(const char *data, struct vresult *res, char *idx, size_t idxsz)
 	return p;
 }
 
-static void
+void
 test_build_and_lookup(void **state)
 {
 	const char *data = mkpool(COCO, GQA);
@@ -160,7 +161,7 @@ expect_refusal(const char *coco, const char *gqa, const char *file,
 	vresult_clear(&res);
 }
 
-static void
+void
 test_refuse_malformed(void **state)
 {
 	/* truncated in the second item */
@@ -183,7 +184,7 @@ test_refuse_malformed(void **state)
 	    "an item object");
 }
 
-static void
+void
 test_refuse_ids(void **state)
 {
 	expect_refusal("[{\"id\":\"coco_0\"},{\"image\":\"coco/x.jpg\"}]", GQA,
@@ -213,7 +214,7 @@ test_refuse_ids(void **state)
 	    "coco.json (byte 1)");
 }
 
-static void
+void
 test_stale_index(void **state)
 {
 	const char *data = mkpool(COCO, GQA);
@@ -267,7 +268,7 @@ test_stale_index(void **state)
 	assert_non_null(strstr(err, "gone"));
 }
 
-static void
+void
 test_corrupt_index(void **state)
 {
 	const char *data = mkpool(COCO, GQA);
@@ -367,7 +368,7 @@ expect_corrupted(const char *idx, const char *name)
 	assert_non_null(strstr(err, "dataoptim pool build"));
 }
 
-static void
+void
 test_section_table(void **state)
 {
 	struct pool_section_info sec[POOL_NSEC + 1], extra;
@@ -410,7 +411,7 @@ test_section_table(void **state)
 }
 
 /* Issue 9, item 7: 4 KB overwritten in the middle of the index. */
-static void
+void
 test_corrupt_4k_middle(void **state)
 {
 	struct pool_section_info sec[POOL_NSEC + 1];
@@ -440,7 +441,7 @@ test_corrupt_4k_middle(void **state)
 
 /* One byte changed in each section, in its middle and in its last byte
  * (padding where it has some): always refused, naming that section. */
-static void
+void
 test_corrupt_each_section(void **state)
 {
 	struct pool_section_info sec[POOL_NSEC + 1];
@@ -466,7 +467,7 @@ test_corrupt_each_section(void **state)
 /* An index written before the checksums (format version 1), or before
  * files were apart from datasets (version 2), is refused, saying how to
  * rebuild it. */
-static void
+void
 test_old_version(void **state)
 {
 	struct pool_section_info sec[POOL_NSEC + 1];
@@ -515,7 +516,7 @@ reseal(char *bytes)
 /* Checksums that match but records that point outside their tables
  * (what only a faulty writer makes) are refused too, and lookups end in a
  * hash table without an empty slot. */
-static void
+void
 test_inconsistent_records(void **state)
 {
 	struct pool_section_info sec[POOL_NSEC + 1];
@@ -586,7 +587,7 @@ test_inconsistent_records(void **state)
 
 /* An empty file has no dataset, unless it is given one; it is a source
  * file of the index all the same. */
-static void
+void
 test_empty_dataset_file(void **state)
 {
 	const char *data = mkpool("[ ]", GQA);
@@ -719,7 +720,7 @@ build_named(const char *data, const struct pool_name *nm, size_t n)
 /* Issue 11, item 6: a file's dataset is the prefix its IDs share, whatever
  * the file is called and wherever it sits; only .json files are read,
  * names starting with '.' are skipped. */
-static void
+void
 test_prefix_not_file_name(void **state)
 {
 	const char *data = newdata();
@@ -769,7 +770,7 @@ test_prefix_not_file_name(void **state)
 /* A dataset split over several files, in several folders, is one
  * dataset; duplicates across its files are refused naming both paths;
  * a changed file in a subfolder makes the index stale, named by path. */
-static void
+void
 test_split_dataset(void **state)
 {
 	const char *data = newdata();
@@ -799,7 +800,7 @@ test_split_dataset(void **state)
 /* Issue 11, item 6: a file given a dataset name needs no common prefix
  * (nor any '_'); a name equal to a prefix joins that dataset; a name for
  * no file, a bad name or two names for one file are refused. */
-static void
+void
 test_named_dataset(void **state)
 {
 	const char *data = newdata();
@@ -839,7 +840,7 @@ test_named_dataset(void **state)
 
 /* The walk's bounds: 8 folder levels, link loops, path length; a link
  * to a file is followed; no pool file at all is an I/O error. */
-static void
+void
 test_walk_rules(void **state)
 {
 	const char *data = newdata();
@@ -888,7 +889,7 @@ test_walk_rules(void **state)
 
 /* Issue 11, item 6: the later table's pool builds as it comes: 21
  * prefixes from 25 files in subfolders, split datasets joined. */
-static void
+void
 test_later_synth_pool(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -920,7 +921,7 @@ test_later_synth_pool(void **state)
 	pool_close(p);
 }
 
-static void
+void
 test_synthetic_pool(void **state)
 {
 	const char *idx;
@@ -936,35 +937,9 @@ test_synthetic_pool(void **state)
 	pool_close(p);
 }
 
-static int
-teardown(void **state)
+int
+pool_teardown(void **state)
 {
 	tu_cleanup();
 	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_and_lookup),
-		cmocka_unit_test(test_refuse_malformed),
-		cmocka_unit_test(test_refuse_ids),
-		cmocka_unit_test(test_stale_index),
-		cmocka_unit_test(test_corrupt_index),
-		cmocka_unit_test(test_section_table),
-		cmocka_unit_test(test_corrupt_4k_middle),
-		cmocka_unit_test(test_corrupt_each_section),
-		cmocka_unit_test(test_old_version),
-		cmocka_unit_test(test_inconsistent_records),
-		cmocka_unit_test(test_empty_dataset_file),
-		cmocka_unit_test(test_prefix_not_file_name),
-		cmocka_unit_test(test_split_dataset),
-		cmocka_unit_test(test_named_dataset),
-		cmocka_unit_test(test_walk_rules),
-		cmocka_unit_test(test_later_synth_pool),
-		cmocka_unit_test(test_synthetic_pool),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

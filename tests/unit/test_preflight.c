@@ -13,6 +13,7 @@
 
 #include "preflight.h"
 #include "testutil.h"
+#include "tests.h"
 
 #define JPEG "\xff\xd8\xff\xe0\0\x10JFIF"
 #define PNG "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"
@@ -79,7 +80,7 @@ training_file(const char *json)
 	return tu_writes(tu_tmpdir(), "data.json", json);
 }
 
-static void
+void
 test_every_format_passes(void **state)
 {
 	const char *dir = image_folder();
@@ -106,7 +107,7 @@ test_every_format_passes(void **state)
 	preflight_free(p);
 }
 
-static void
+void
 test_bad_images_are_named(void **state)
 {
 	const char *dir = image_folder();
@@ -147,7 +148,7 @@ test_bad_images_are_named(void **state)
 
 /* Many images over many chunks: the first PREFLIGHT_LIST named, the
  * count of the others. */
-static void
+void
 test_many_chunks(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -181,7 +182,7 @@ test_many_chunks(void **state)
 }
 
 /* Without an image folder, or without images, nothing is checked. */
-static void
+void
 test_nothing_to_check(void **state)
 {
 	struct preflight *p = preflight_new("");
@@ -204,7 +205,7 @@ test_nothing_to_check(void **state)
 
 /* What json.load refuses, or LLaVA's loader crashes on, is told with
  * its byte offset. */
-static void
+void
 test_training_file_must_parse(void **state)
 {
 	static const struct {
@@ -256,24 +257,10 @@ test_training_file_must_parse(void **state)
 	}
 }
 
-static int
-teardown(void **state)
+int
+preflight_teardown(void **state)
 {
 	(void)state;
 	tu_cleanup();
 	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_format_passes),
-		cmocka_unit_test(test_bad_images_are_named),
-		cmocka_unit_test(test_many_chunks),
-		cmocka_unit_test(test_nothing_to_check),
-		cmocka_unit_test(test_training_file_must_parse),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

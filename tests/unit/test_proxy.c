@@ -22,6 +22,7 @@
 #include "score.h"
 #include "testutil.h"
 #include "util.h"
+#include "tests.h"
 
 /* Hand-made training file: each comment gives the document it makes. */
 static const char g_train[] =
@@ -95,7 +96,7 @@ answer_is(struct proxy_model *m, const char *q, int64_t want_doc,
 	assert_memory_equal(a, want, n);
 }
 
-static void
+void
 test_answers(void **state)
 {
 	struct proxy_stats st;
@@ -152,7 +153,7 @@ static const char g_val[] =
     "\"answer\":\"3\"}]";
 
 /* The model directory, the result files byte for byte, and scoring. */
-static void
+void
 test_files(void **state)
 {
 	const char *dir = train_dir(g_train, NULL), *tmp = tu_tmpdir();
@@ -225,8 +226,8 @@ test_files(void **state)
 }
 
 /* The same input gives the same bytes; retraining replaces a model. */
-static void
-test_determinism(void **state)
+void
+test_proxy_determinism(void **state)
 {
 	const char *tmp = tu_tmpdir(), *data, *val;
 	char d1[600], d2[600], r1[600], r2[600], err[512];
@@ -283,8 +284,8 @@ train_fails(const char *data, const char *want)
 	assert_int_not_equal(access(dir, F_OK), 0);
 }
 
-static void
-test_refusals(void **state)
+void
+test_proxy_refusals(void **state)
 {
 	const char *tmp = tu_tmpdir(), *dir;
 	char path[700], err[512], *s;
@@ -454,7 +455,7 @@ pipeline(const uint32_t *ids, uint32_t n, const char *name,
 #define SUBSET 2000
 #define MARGIN 0.25
 
-static void
+void
 test_covering_beats_random(void **state)
 {
 	uint32_t *cov = covering_ids(SUBSET), *rnd = random_ids(SUBSET);
@@ -486,7 +487,7 @@ test_covering_beats_random(void **state)
 }
 
 /* The pruned search finds exactly what scoring every document finds. */
-static void
+void
 test_pruning_is_exact(void **state)
 {
 	uint32_t *ids = random_ids(6000);
@@ -543,8 +544,8 @@ test_pruning_is_exact(void **state)
 }
 
 /* The CLI commands. */
-static void
-test_cli(void **state)
+void
+test_proxy_cli(void **state)
 {
 	const char *tmp = tu_tmpdir(), *data, *val;
 	char model[600], res[600], out[4096];
@@ -578,8 +579,8 @@ test_cli(void **state)
 	assert_non_null(strstr(out, "usage"));
 }
 
-static int
-setup(void **state)
+int
+proxy_setup(void **state)
 {
 	const char *idx;
 	char err[512];
@@ -591,26 +592,10 @@ setup(void **state)
 	return g_pool ? 0 : -1;
 }
 
-static int
-teardown(void **state)
+int
+proxy_teardown(void **state)
 {
 	pool_close(g_pool);
 	tu_cleanup();
 	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_answers),
-		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_determinism),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_covering_beats_random),
-		cmocka_unit_test(test_pruning_is_exact),
-		cmocka_unit_test(test_cli),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
 }

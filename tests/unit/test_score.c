@@ -17,6 +17,7 @@
 #include "score.h"
 #include "testutil.h"
 #include "util.h"
+#include "tests.h"
 
 typedef char *step_fn(const char *s, size_t len, size_t *outlen);
 
@@ -45,7 +46,7 @@ step_is(step_fn *fn, const char *in, size_t inlen, const char *want,
 	score_match(m, pred, sizeof(pred) - 1, ans, sizeof(ans) - 1)
 
 /* Step 1: lowercase, drop ',' and '?', "'s" -> " 's", strip. */
-static void
+void
 test_vqa_tokenize(void **state)
 {
 	STEP(score_vqa_tokenize, "Hello, World?", "hello world");
@@ -60,7 +61,7 @@ test_vqa_tokenize(void **state)
 }
 
 /* Step 2: newlines and tabs become spaces; strip. */
-static void
+void
 test_vqa_whitespace(void **state)
 {
 	STEP(score_vqa_whitespace, "a\tb\nc", "a b c");
@@ -69,7 +70,7 @@ test_vqa_whitespace(void **state)
 }
 
 /* Step 3: punctuation, then periods. */
-static void
+void
 test_vqa_punctuation(void **state)
 {
 	/* No space next to the mark: each one becomes a space. */
@@ -105,7 +106,7 @@ test_vqa_punctuation(void **state)
 }
 
 /* Step 4: number words, articles, contractions. */
-static void
+void
 test_vqa_digit_article(void **state)
 {
 	STEP(score_vqa_digit_article, "The two dogs", "2 dogs");
@@ -132,7 +133,7 @@ test_vqa_digit_article(void **state)
 }
 
 /* The whole processor, and the vqa metric built on it. */
-static void
+void
 test_vqa_normalize(void **state)
 {
 	norm_is("The poster shows a 10% discount.", "poster shows 10% discount");
@@ -161,7 +162,7 @@ test_vqa_normalize(void **state)
  */
 
 /* lower(): every script, not only ASCII. */
-static void
+void
 test_vqa_unicode_case(void **state)
 {
 	/* 'CAFÉ'.lower() == 'café', so "café" and "CAFÉ" are one answer. */
@@ -203,7 +204,7 @@ test_vqa_unicode_case(void **state)
  * (marks, format characters, modifier letters, "'", '.', ':' ...)
  * skipped; else 'σ'.
  */
-static void
+void
 test_vqa_final_sigma(void **state)
 {
 	norm_is("\xce\x9f\xce\x94\xce\x9f\xce\xa3",		/* ΟΔΟΣ */
@@ -229,7 +230,7 @@ test_vqa_final_sigma(void **state)
 }
 
 /* "\d": any decimal digit, so a period before one stays. */
-static void
+void
 test_vqa_unicode_digits(void **state)
 {
 	/* Arabic-Indic: re.sub(r"(?!<=\d)(\.)(?!\d)", ...) keeps '.' in
@@ -248,7 +249,7 @@ test_vqa_unicode_digits(void **state)
 }
 
 /* str.strip() and str.split(): Unicode whitespace, and nothing else. */
-static void
+void
 test_vqa_unicode_space(void **state)
 {
 	/* EM SPACE and IDEOGRAPHIC SPACE split and strip. */
@@ -272,7 +273,7 @@ test_vqa_unicode_space(void **state)
 }
 
 /* NUL is an ordinary character in a Python str. */
-static void
+void
 test_vqa_nul(void **state)
 {
 	norm_is("x\0y", "x\0y");
@@ -288,7 +289,7 @@ test_vqa_nul(void **state)
  * errors="surrogateescape" and encoded back: each byte is one character,
  * no letter, digit or space, kept as it is.
  */
-static void
+void
 test_vqa_invalid_utf8(void **state)
 {
 	norm_is("\xff cat", "\xff cat");
@@ -317,7 +318,7 @@ test_vqa_invalid_utf8(void **state)
  * never puts in the text).  What is in the file is scored as it is: the
  * processor turns '<', '/' and '>' into spaces, as Python does.
  */
-static void
+void
 test_vqa_stop_strings(void **state)
 {
 	norm_is("cat</s>", "cat s");
@@ -333,7 +334,7 @@ letter(const char *s)
 }
 
 /* Option letters, rule by rule. */
-static void
+void
 test_choice_extract(void **state)
 {
 	/* 1: the whole trimmed text is one capital letter. */
@@ -378,7 +379,7 @@ test_choice_extract(void **state)
 	assert_int_equal(score_match(SCORE_EXACT, "cat.", 4, "cat", 3), 0);
 }
 
-static void
+void
 test_metric_names(void **state)
 {
 	enum score_metric m;
@@ -445,7 +446,7 @@ task_is(const struct score_result *r, size_t t, const char *name,
 	assert_true(st.score == (double)correct / (double)n);
 }
 
-static void
+void
 test_val_load(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -491,7 +492,7 @@ test_val_load(void **state)
 }
 
 /* A full directory: every record form, missing items, metrics, JSON. */
-static void
+void
 test_score_dir(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -594,7 +595,7 @@ bad_file(const struct score_val *v, const char *dir, const char *text,
 		fail_msg("error '%s' lacks '%s'", err, want);
 }
 
-static void
+void
 test_malformed(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -637,8 +638,8 @@ test_malformed(void **state)
 }
 
 /* The CLI: JSON on stdout, exit 0; malformed results exit 1; usage 2. */
-static void
-test_cli(void **state)
+void
+test_score_cli(void **state)
 {
 	const char *dir = tu_tmpdir(), *val;
 	char out[8192];
@@ -681,42 +682,15 @@ test_cli(void **state)
 	assert_int_equal(rc, 2);
 }
 
-static int
-setup(void **state)
+int
+score_setup(void **state)
 {
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	tu_cleanup();
 	return 0;
 }
 
 int
-main(void)
+score_teardown(void **state)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vqa_tokenize),
-		cmocka_unit_test(test_vqa_whitespace),
-		cmocka_unit_test(test_vqa_punctuation),
-		cmocka_unit_test(test_vqa_digit_article),
-		cmocka_unit_test(test_vqa_normalize),
-		cmocka_unit_test(test_vqa_unicode_case),
-		cmocka_unit_test(test_vqa_final_sigma),
-		cmocka_unit_test(test_vqa_unicode_digits),
-		cmocka_unit_test(test_vqa_unicode_space),
-		cmocka_unit_test(test_vqa_nul),
-		cmocka_unit_test(test_vqa_invalid_utf8),
-		cmocka_unit_test(test_vqa_stop_strings),
-		cmocka_unit_test(test_choice_extract),
-		cmocka_unit_test(test_metric_names),
-		cmocka_unit_test(test_val_load),
-		cmocka_unit_test(test_score_dir),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_cli),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
+	tu_cleanup();
+	return 0;
 }

@@ -13,12 +13,13 @@
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
+#include "tests.h"
 
 static struct pool *g_pool;
 static const char *g_dir;
 
-static int
-setup(void **state)
+int
+stdval_setup(void **state)
 {
 	const char *idx;
 	char err[512];
@@ -28,8 +29,8 @@ setup(void **state)
 	return g_pool ? 0 : -1;
 }
 
-static int
-teardown(void **state)
+int
+stdval_teardown(void **state)
 {
 	pool_close(g_pool);
 	tu_cleanup();
@@ -93,7 +94,7 @@ expected_set_hash(char **ids, size_t n, char *hex)
 	util_hex(md, 32, hex);
 }
 
-static void
+void
 test_example_accepted(void **state)
 {
 	char err[512], *text, *ids[32], *save = NULL, *tok, hex[65];
@@ -123,7 +124,7 @@ test_example_accepted(void **state)
 	free(text);
 }
 
-static void
+void
 test_tolerated_forms(void **state)
 {
 	static const char clean[] = "coco_0\ngqa_05145757\nllava_157711\n";
@@ -148,7 +149,7 @@ test_tolerated_forms(void **state)
 	vresult_clear(&b);
 }
 
-static void
+void
 test_rejects(void **state)
 {
 	static const char nul[] = "coco_0\ngqa_0\0x\n";
@@ -173,7 +174,7 @@ test_rejects(void **state)
 	expect_one(longline, 2008, 0, 1, "longer than 1024");
 }
 
-static void
+void
 test_error_list_bounded(void **state)
 {
 	struct vresult res;
@@ -190,7 +191,7 @@ test_error_list_bounded(void **state)
 	free(text);
 }
 
-static void
+void
 test_ids_out(void **state)
 {
 	struct vresult res;
@@ -215,18 +216,4 @@ test_ids_out(void **state)
 	    err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	vresult_clear(&res);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example_accepted),
-		cmocka_unit_test(test_tolerated_forms),
-		cmocka_unit_test(test_rejects),
-		cmocka_unit_test(test_error_list_bounded),
-		cmocka_unit_test(test_ids_out),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,6 +14,7 @@
 #include "synth.h"
 #include "testutil.h"
 #include "util.h"
+#include "tests.h"
 
 #define MAXFILE (256u << 20)
 
@@ -148,7 +149,7 @@ check_counts(double scale)
 	assert_int_equal(sum, want);
 }
 
-static void
+void
 test_counts(void **state)
 {
 	uint64_t total = 0;
@@ -162,8 +163,8 @@ test_counts(void **state)
 	check_counts(0.00003);	/* most files at their floor */
 }
 
-static void
-test_determinism(void **state)
+void
+test_synth_determinism(void **state)
 {
 	const char *a = make_pool(0.001, 42), *b = make_pool(0.001, 42);
 	const char *c = make_pool(0.001, 43);
@@ -240,7 +241,7 @@ check_examples(double scale)
 	json_decref(ex);
 }
 
-static void
+void
 test_examples_verbatim(void **state)
 {
 	check_examples(0.001);
@@ -298,7 +299,7 @@ check_item(json_t *it, const char *prefix, json_t *seen, json_t *images)
 }
 
 /* Every item of every file follows the LLaVA loader's rules. */
-static void
+void
 test_items_wellformed(void **state)
 {
 	const double scale = 0.001;
@@ -368,7 +369,7 @@ check_val(double scale, size_t want_min, size_t want_max)
 	json_decref(val);
 }
 
-static void
+void
 test_val_shape(void **state)
 {
 	check_val(0.001, 300, 300);
@@ -381,7 +382,7 @@ test_val_shape(void **state)
  * word for word and with its answer, by a sample of a teaching dataset,
  * while no sample of the other datasets asks it.
  */
-static void
+void
 test_val_covered(void **state)
 {
 	const char *dir = make_pool(0.01, 42);
@@ -551,7 +552,7 @@ make_later(double scale, uint64_t seed)
 /* Issue 11, item 6: the later table's 20 datasets with their counts, in
  * subfolders under names that are not their prefixes, a dataset split
  * over files in equal parts, images in the README tree's folders. */
-static void
+void
 test_later_table(void **state)
 {
 	const double scale = 0.005;
@@ -629,7 +630,7 @@ test_later_table(void **state)
 
 /* The later table is deterministic too, and the seed table is not
  * affected by it (its files are where they were). */
-static void
+void
 test_later_determinism(void **state)
 {
 	const char *a = make_later(0.001, 5), *b = make_later(0.001, 5);
@@ -656,8 +657,8 @@ test_later_determinism(void **state)
 	assert_non_null(strstr(err, "unknown table 'nope' (seed or later)"));
 }
 
-static void
-test_refusals(void **state)
+void
+test_synth_refusals(void **state)
 {
 	const char *dir = tu_tmpdir();
 	char err[256], path[600];
@@ -673,27 +674,9 @@ test_refusals(void **state)
 	assert_true(err[0] != '\0');
 }
 
-static int
-teardown(void **state)
+int
+synth_teardown(void **state)
 {
 	tu_cleanup();
 	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counts),
-		cmocka_unit_test(test_determinism),
-		cmocka_unit_test(test_examples_verbatim),
-		cmocka_unit_test(test_items_wellformed),
-		cmocka_unit_test(test_val_shape),
-		cmocka_unit_test(test_val_covered),
-		cmocka_unit_test(test_later_table),
-		cmocka_unit_test(test_later_determinism),
-		cmocka_unit_test(test_refusals),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "trainlog.h"
+#include "tests.h"
 
 /*
  * Recorded from the shape of a LLaVA fine-tuning run (train_mem.py under
@@ -93,7 +94,7 @@ check_recorded(struct trainlog *t)
 	}
 }
 
-static void
+void
 test_recorded_whole(void **state)
 {
 	struct trainlog *t = trainlog_new(20);
@@ -106,7 +107,7 @@ test_recorded_whole(void **state)
 
 /* The same text cut anywhere: at every byte, and into reads of 1 to 97
  * bytes (lines, '\r' redraws and UTF-8 bar characters split). */
-static void
+void
 test_recorded_split(void **state)
 {
 	size_t len = sizeof(RECORDED) - 1, cut, i, step;
@@ -132,7 +133,7 @@ test_recorded_split(void **state)
 }
 
 /* Progress as the bar says it, before any loss. */
-static void
+void
 test_bar_progress(void **state)
 {
 	struct trainlog *t = trainlog_new(20);
@@ -160,7 +161,7 @@ test_bar_progress(void **state)
 
 /* Dicts that are not a training step, and text that only looks like
  * one. */
-static void
+void
 test_not_steps(void **state)
 {
 	static const char text[] =
@@ -218,7 +219,7 @@ feed_steps(struct trainlog *t, uint64_t from, uint64_t to)
 
 /* At most TRAINLOG_POINTS points at any length: the first step, every
  * k-th, the last; each a real step's loss. */
-static void
+void
 test_downsampled(void **state)
 {
 	static const uint64_t lens[] = { 498, 499, 500, 501, 998, 999, 1000,
@@ -252,7 +253,7 @@ test_downsampled(void **state)
 }
 
 /* nan_steps non-finite losses in a row stop the run; fewer do not. */
-static void
+void
 test_nan_stop(void **state)
 {
 	struct trainlog *t = trainlog_new(20);
@@ -292,19 +293,4 @@ test_nan_stop(void **state)
 	assert_int_equal(st.bad_run, 100);
 	assert_int_equal(st.stop, 0);
 	trainlog_free(t);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_recorded_whole),
-		cmocka_unit_test(test_recorded_split),
-		cmocka_unit_test(test_bar_progress),
-		cmocka_unit_test(test_not_steps),
-		cmocka_unit_test(test_downsampled),
-		cmocka_unit_test(test_nan_stop),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
 }

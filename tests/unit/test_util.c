@@ -13,8 +13,9 @@
 #include "testutil.h"
 #include "util.h"
 #include "vresult.h"
+#include "tests.h"
 
-static void
+void
 test_quote(void **state)
 {
 	char q[32];
@@ -27,7 +28,7 @@ test_quote(void **state)
 	assert_non_null(strstr(q, "..."));
 }
 
-static void
+void
 test_afile_commit_and_abort(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -58,7 +59,7 @@ test_afile_commit_and_abort(void **state)
 	assert_int_equal(system(buf), 0);	/* no temporary left */
 }
 
-static void
+void
 test_vresult_bounded(void **state)
 {
 	struct vresult r;
@@ -79,14 +80,14 @@ test_vresult_bounded(void **state)
 	vresult_clear(NULL);
 }
 
-static int
-teardown(void **state)
+int
+util_teardown(void **state)
 {
 	tu_cleanup();
 	return 0;
 }
 
-static void
+void
 test_abspath(void **state)
 {
 	char cwd[4096], want[4200], *p;
@@ -116,7 +117,7 @@ test_abspath(void **state)
 	free(p);
 }
 
-static void
+void
 test_replace_all(void **state)
 {
 	char s[128];
@@ -133,7 +134,7 @@ test_replace_all(void **state)
 	assert_string_equal(s, "bb");
 }
 
-static void
+void
 test_list_next(void **state)
 {
 	const char *p = " coco/ ,, \tvg/x,last", *a;
@@ -154,19 +155,4 @@ test_list_next(void **state)
 	assert_null(util_list_next(&p, &n));
 	p = "";
 	assert_null(util_list_next(&p, &n));
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quote),
-		cmocka_unit_test(test_abspath),
-		cmocka_unit_test(test_replace_all),
-		cmocka_unit_test(test_list_next),
-		cmocka_unit_test(test_afile_commit_and_abort),
-		cmocka_unit_test(test_vresult_bounded),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "vresult.h"
+#include "tests.h"
 
 /* The report of r, as text (malloc'd). */
 static char *
@@ -30,7 +31,7 @@ report(const struct vresult *r)
 	return buf;
 }
 
-static void
+void
 test_warnings_bounded(void **state)
 {
 	struct vresult r;
@@ -55,7 +56,7 @@ test_warnings_bounded(void **state)
 }
 
 /* Only warnings: valid, in the report and in the JSON. */
-static void
+void
 test_valid_with_warnings(void **state)
 {
 	struct vresult r;
@@ -90,7 +91,7 @@ test_valid_with_warnings(void **state)
 }
 
 /* Errors and warnings together: invalid; each list in its own place. */
-static void
+void
 test_errors_and_warnings(void **state)
 {
 	struct vresult r;
@@ -122,16 +123,4 @@ test_errors_and_warnings(void **state)
 	json_decref(e);
 	json_decref(w);
 	vresult_clear(&r);
-}
-
-int
-main(void)
-{
-	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_warnings_bounded),
-		cmocka_unit_test(test_valid_with_warnings),
-		cmocka_unit_test(test_errors_and_warnings),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
 }

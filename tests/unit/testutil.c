@@ -31,6 +31,13 @@ tu_tmpdir(void)
 	return tu_dirs[tu_ndirs++];
 }
 
+int
+tu_none(void **state)
+{
+	(void)state;
+	return 0;
+}
+
 void
 tu_cleanup(void)
 {

@@ -14,6 +14,9 @@ const char *tu_tmpdir(void);
 /* Remove every directory tu_tmpdir() made (call from group teardown). */
 void tu_cleanup(void);
 
+/* The group fixture that does nothing (test-list.h). */
+int tu_none(void **state);
+
 /* Write len bytes of data to dir/name; returns the full path (static
  * storage rotating over 8 buffers). */
 const char *tu_write(const char *dir, const char *name, const void *data,
