@@ -4,7 +4,8 @@
 # in preflight within seconds, before the train command starts, as a
 # system fault that names the missing path; it does not use up the team's
 # quota (a track of one submission a day takes the next one), and once
-# the image is there the same data trains.
+# the image is there the same data trains; a training file whose item
+# count is not the submission's fails there too.
 . "$(dirname "$0")/lib/worker_env.sh"
 
 make_pool 0.001 || { echo "not ok 1 - pool"; exit 1; }
@@ -52,5 +53,17 @@ submit "$TA" once "$T/byod.json" application/json
 check "a scored submission does count: the third one is refused (429)" [ "$CODE" = 429 ]
 
 kill -TERM "$PA"; wait "$PA"
+
+# a training file whose item count is not the submission's (here the
+# database says 41): refused in preflight, before any GPU stage
+submit "$TA" byod "$T/byod.json" application/json
+sqlite3 "$DB" "PRAGMA busy_timeout = 5000; UPDATE submissions SET n_samples = 41 WHERE id = '$SUB'" >/dev/null
+start_worker B --set "$FAKE_CMD" --set "$FAKE_REQ" \
+    --set "worker.image_folder=$T/img"
+PB=$WPID
+check "an item count that is not the submission's fails in preflight" \
+    wait_until 15 job_is "$TA" "$JOB" 'j["stage"]=="preflight" and j["fault"]=="system" and "the training file holds 40 items, the submission 41" in (j["error"] or "")'
+check "... before the train command" jtrue '"fake train:" not in d["job"]["log_tail"]'
+kill -TERM "$PB"; wait "$PB"
 check "no sanitizer report from the worker" worker_sanitizer_clean
 check "SIGTERM: the server exits cleanly" stop_server
