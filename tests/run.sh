@@ -7,11 +7,11 @@
 # real programs on loopback ports of their own) run TEST_JOBS at a time
 # (default: the number of cores; more is faster on a quiet machine, but
 # server_worker.sh's 2 s leases then run out under load), the longest
-# first by
-# the last run's times (build/test-times); a script whose header has the
-# line "# test: alone" (a load test that measures latency) runs after the
-# others, by itself.  Each test's result is printed when it ends, with a
-# passing scenario's figures ("#: " lines) and a failing one's log tail.
+# first by the last run's times (build/test-times); a script whose header
+# has the line "# test: alone" (a load test that measures latency) runs
+# after the others, by itself.  Each test's result is printed when it
+# ends, with a passing scenario's figures ("#: " lines) and a failing
+# one's log tail.
 #
 #   tests/run.sh                 everything
 #   tests/run.sh --one V K T     one test (V: rel|san, K: unit|scenario,
