@@ -17,58 +17,11 @@
 #include "csv.h"
 #include "utf8.h"
 #include "util.h"
+#include "../unit/utf8_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FZ_CHECK(c) do { if (!(c)) abort(); } while (0)
-
-/* Length of a complete valid sequence at s (n bytes), or 0. */
-static int
-fz_ref_full(const unsigned char *s, size_t n)
-{
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1fu;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0fu;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return (int)len;
-}
-
-/* What utf8_seq() should say: the length, 0, or -1 when the n bytes
- * there are cut short but the lowest or the highest completion with
- * continuation bytes is valid. */
-static int
-fz_ref(const unsigned char *s, size_t n)
-{
-	unsigned char lo[4], hi[4];
-	size_t len = s[0] < 0xc0 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-
-	if (n >= len || s[0] >= 0xf8)
-		return fz_ref_full(s, n);
-	memcpy(lo, s, n);
-	memcpy(hi, s, n);
-	memset(lo + n, 0x80, len - n);
-	memset(hi + n, 0xbf, len - n);
-	return fz_ref_full(lo, len) || fz_ref_full(hi, len) ? -1 : 0;
-}
 
 static void
 fz_utf8(const unsigned char *s, size_t n)
@@ -81,11 +34,11 @@ fz_utf8(const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		why = NULL;
 		r = utf8_seq(s + i, n - i, &why);
-		FZ_CHECK(r == fz_ref(s + i, n - i));
+		FZ_CHECK(r == utf8_ref(s + i, n - i));
 		FZ_CHECK((r == 0) == (why != NULL));
 	}
 	for (i = 0; i < n; i += (size_t)r)
-		if ((r = fz_ref_full(s + i, n - i)) == 0) {
+		if ((r = utf8_ref_full(s + i, n - i)) == 0) {
 			first_bad = i;
 			break;
 		}

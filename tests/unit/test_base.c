@@ -17,6 +17,7 @@
 #include "utf8.h"
 #include "util.h"
 #include "tests.h"
+#include "utf8_ref.h"
 
 /* ---- helpers ---- */
 
@@ -164,62 +165,6 @@ test_xreallocarray(void **state)
 
 /* ---- utf8 ---- */
 
-/*
- * A reference for complete sequences, written from the definition rather
- * than from utf8.c: the length the lead byte's high bits give, 10xxxxxx
- * continuation bytes, then the code point must need that length and be
- * a scalar value.  Returns the length or 0.
- */
-static int
-ref_utf8(const unsigned char *s, size_t n)
-{
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1fu;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0fu;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return (int)len;
-}
-
-/* The reference for a prefix (avail bytes of a longer sequence): -1 if
- * filling the rest with the lowest or the highest continuation byte makes
- * a valid sequence, else 0. */
-static int
-ref_prefix(const unsigned char *s, size_t avail, size_t len)
-{
-	unsigned char lo[4], hi[4];
-
-	memcpy(lo, s, avail);
-	memcpy(hi, s, avail);
-	memset(lo + avail, 0x80, len - avail);
-	memset(hi + avail, 0xbf, len - avail);
-	return ref_utf8(lo, len) > 0 || ref_utf8(hi, len) > 0 ? -1 : 0;
-}
-
-static size_t
-lead_len(unsigned c)
-{
-	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
 /* Every 1-, 2- and 3-byte input, and 4-byte ones over every lead, second
  * and third byte: utf8_seq agrees with the reference, complete or cut. */
 void
@@ -233,28 +178,24 @@ test_utf8_exhaustive(void **state)
 	for (a = 0; a < 256; a++) {
 		s[0] = (unsigned char)a;
 		r = utf8_seq(s, 1, NULL);
-		assert_int_equal(r, lead_len(a) == 1 ? ref_utf8(s, 1) :
-		    ref_prefix(s, 1, lead_len(a)));
+		assert_int_equal(r, utf8_ref(s, 1));
 		for (b = 0; b < 256; b++) {
 			s[1] = (unsigned char)b;
 			r = utf8_seq(s, 2, NULL);
-			assert_int_equal(r, lead_len(a) <= 2 ? ref_utf8(s, 2) :
-			    ref_prefix(s, 2, lead_len(a)));
-			if (lead_len(a) < 3)
+			assert_int_equal(r, utf8_ref(s, 2));
+			if (utf8_ref_lead_len(a) < 3)
 				continue;
 			for (c = 0; c < 256; c++) {
 				s[2] = (unsigned char)c;
 				r = utf8_seq(s, 3, NULL);
-				if (lead_len(a) == 3) {
-					assert_int_equal(r, ref_utf8(s, 3));
+				assert_int_equal(r, utf8_ref(s, 3));
+				if (utf8_ref_lead_len(a) == 3)
 					continue;
-				}
-				assert_int_equal(r, ref_prefix(s, 3, 4));
 				for (k = 0; k < sizeof(last) / sizeof(last[0]);
 				    k++) {
 					s[3] = (unsigned char)last[k];
 					assert_int_equal(utf8_seq(s, 4, NULL),
-					    ref_utf8(s, 4));
+					    utf8_ref(s, 4));
 				}
 			}
 		}
