@@ -83,7 +83,8 @@ WK_LDLIBS  := $(WK_LIBS)
 WORKER_SRC := worker/main.c worker/wk.c worker/job.c worker/job_beat.c \
               worker/job_result.c worker/stage.c worker/tmpl.c \
               worker/wkhttp.c worker/wkcfg.c worker/wkfs.c worker/shim.c \
-              worker/preflight.c worker/trainlog.c
+              worker/preflight.c worker/trainlog.c worker/subproc.c \
+              worker/slurm.c
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 SRVDB_OBJ  := $(SRVDB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/server/migrations.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
@@ -146,13 +147,15 @@ $(BIN)/dataoptim-worker: $(WORKER_OBJ) $(BUILD)/libcommon.a
 
 # The unit tests link what they test: the common library, the data layer,
 # the server (without its main), the CLI's option parser and the worker's
-# preflight and train-log modules.
-$(BUILD)/tests/unit/test_preflight.o $(BUILD)/tests/unit/test_trainlog.o: \
-    CFLAGS += -Iworker
+# preflight, train-log and Slurm modules.
+$(BUILD)/tests/unit/test_preflight.o $(BUILD)/tests/unit/test_trainlog.o \
+    $(BUILD)/tests/unit/test_slurm.o: CFLAGS += -Iworker
 $(BUILD)/tests/test_unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) \
     $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) \
     $(BUILD)/server/cli/parse.o $(BUILD)/worker/preflight.o \
-    $(BUILD)/worker/trainlog.o $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
+    $(BUILD)/worker/trainlog.o $(BUILD)/worker/slurm.o \
+    $(BUILD)/worker/subproc.o $(BUILD)/worker/wkfs.o \
+    $(BUILD)/libsrvdb.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) $(WK_LDLIBS) \

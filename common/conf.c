@@ -294,9 +294,15 @@ conf__set_arg(const struct conf_table *t, void *obj, const char *prog,
 	char *buf = util_xstrdup(arg), *eq, *dot, err[1024];
 	int rc = -1;
 
+	/* the last dot before the '=': sections may hold dots, keys not */
 	eq = strchr(buf, '=');
-	dot = strchr(buf, '.');
-	if (eq == NULL || dot == NULL || dot > eq) {
+	dot = NULL;
+	if (eq != NULL) {
+		*eq = '\0';
+		dot = strrchr(buf, '.');
+		*eq = '=';
+	}
+	if (eq == NULL || dot == NULL) {
 		fprintf(stderr, "%s: --set SECTION.KEY=VALUE\n", prog);
 		goto out;
 	}

@@ -84,6 +84,7 @@ static const struct field heartbeat_fields[] = {
 	FIELD_NUMBER("progress", 0, 0, 1),
 	FIELD_STRING("log", 0, 0, 0),
 	FIELD_OBJECT("train", 0),
+	FIELD_STRING("note", FIELD_NULL, 0, 300),
 };
 static const char *const job_outcomes[] = { "succeeded", "failed", NULL };
 static const char *const job_faults[] = { "team", "system", NULL };
@@ -230,6 +231,7 @@ api_worker_heartbeat(struct http_req *req)
 		    "pairs, the steps rising from 1}", NULL);
 	hb.attempt = field_int(body, "attempt", 0);
 	hb.stage = field_str(body, "stage");
+	hb.note = field_str(body, "note");
 	hb.progress = field_number(body, "progress", -1);
 	hb.log = field_str(body, "log");
 	hb.log_len = json_string_length(json_object_get(body, "log"));

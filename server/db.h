@@ -296,6 +296,8 @@ int db_jobs_grace(struct db *db, int64_t now, int64_t lease, int *changed);
 struct db_heartbeat {
 	int64_t attempt;
 	const char *stage;	/* NULL: unchanged */
+	const char *note;	/* beside the stage ("waiting in Slurm:
+				   Resources"); NULL: none */
 	double progress;	/* < 0: unchanged */
 	const char *log;	/* appended to the tail; NULL: none */
 	size_t log_len;

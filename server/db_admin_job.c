@@ -13,7 +13,8 @@
 	"j.state, j.stage, j.progress, j.attempt, j.priority, j.worker, " \
 	"j.created_at, j.started_at, j.finished_at, j.updated_at, " \
 	"j.lease_expires_at, j.error, j.fault, s.method_name, " \
-	"s.reused_from, j.log_tail, j.result, COUNT(*) OVER () " \
+	"s.reused_from, j.log_tail, j.result, COUNT(*) OVER (), " \
+	"CASE WHEN j.state = 'running' THEN j.stage_note END " \
 	"FROM jobs j JOIN submissions s ON s.id = j.submission_id " \
 	"JOIN tracks t ON t.id = s.track_id JOIN teams tm ON tm.id = s.team_id "
 
@@ -42,6 +43,7 @@ db_ajob_row(sqlite3_stmt *st)
 	db__jtext(o, "method_name", st, 17);
 	json_object_set_new(o, "reused", json_boolean(
 	    sqlite3_column_type(st, 18) != SQLITE_NULL));
+	db__jtext(o, "stage_note", st, 22);
 	return o;
 }
 

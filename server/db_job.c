@@ -34,6 +34,7 @@ db_job_row(sqlite3_stmt *st)
 	/* the current attempt's train progress and loss series */
 	db__jint(o, "train_step", st, 18);
 	db__jint(o, "train_steps", st, 19);
+	db__jtext(o, "stage_note", st, 20);
 	loss = sqlite3_column_type(st, 17) == SQLITE_TEXT ? json_loads(
 	    (const char *)sqlite3_column_text(st, 17), 0, NULL) : NULL;
 	if (!json_is_array(loss)) {
@@ -53,7 +54,8 @@ db_job_get(struct db *db, const char *id, int64_t team_id, json_t **out)
 	    "j.error, j.fault, j.log_tail, s.reused_from, "
 	    "CASE WHEN json_valid(j.result) THEN "
 	    "json_extract(j.result, '$.backend') END, "
-	    "l.points, l.step, l.steps "
+	    "l.points, l.step, l.steps, "
+	    "CASE WHEN j.state = 'running' THEN j.stage_note END "
 	    "FROM jobs j JOIN submissions s ON s.id = j.submission_id "
 	    "JOIN tracks t ON t.id = s.track_id "
 	    "LEFT JOIN job_loss l ON l.job_id = j.id AND l.attempt = j.attempt "
@@ -445,7 +447,7 @@ db_job_heartbeat(struct db *db, const char *id,
 	st = db__stmt(db, "UPDATE jobs SET lease_expires_at = ?2, "
 	    "stage = COALESCE(?3, stage), "
 	    "progress = CASE WHEN ?4 >= 0 THEN ?4 ELSE progress END, "
-	    "log_tail = ?5, updated_at = ?6 WHERE id = ?1");
+	    "log_tail = ?5, updated_at = ?6, stage_note = ?7 WHERE id = ?1");
 	if (st == NULL)
 		goto out;
 	db__text(st, 1, id);
@@ -454,6 +456,7 @@ db_job_heartbeat(struct db *db, const char *id,
 	sqlite3_bind_double(st, 4, hb->progress);
 	db__text(st, 5, tail);
 	db__int(st, 6, now);
+	db__text(st, 7, hb->note);
 	if (db__exec(db, st, NULL, "heartbeat") != DB_OK ||
 	    db_loss_put(db, id, hb, now) != DB_OK || db__commit(db) != DB_OK)
 		goto out;

@@ -19,6 +19,7 @@
 #include "materialize.h"
 #include "pool.h"
 #include "preflight.h"
+#include "slurm.h"
 #include "stage.h"
 #include "stdval.h"
 #include "tmpl.h"
@@ -33,6 +34,7 @@
 #define JOB_PF_PARALLEL 4	/* preflight chunks in flight at once */
 
 /* The phases' starts in this file, defined below in pipeline order. */
+static void job_adopt_open(struct job *j);
 static void job_prepare(struct job *j);
 static void job_download(struct job *j);
 static void job_materialize(struct job *j);
@@ -57,6 +59,8 @@ static const struct job_phase_def {
 	void (*start)(struct job *);
 	enum job_phase next;		/* where it goes when it is done */
 } job_phases[] = {
+	/* ADOPT goes on to the adopted stage's phase, TRAIN or EVAL */
+	[JOB_P_ADOPT] = { NULL, -1, job_adopt_open, JOB_P_TRAIN },
 	[JOB_P_PREPARE] = { "materialize", -1, job_prepare, JOB_P_DOWNLOAD },
 	[JOB_P_DOWNLOAD] = { "materialize", -1, job_download,
 	    JOB_P_MATERIALIZE },
@@ -112,7 +116,8 @@ job__advance(struct job *j)
 unsigned
 job__pending(const struct job *j)
 {
-	return j->ops | (j->proc != NULL ? JOB_OP_STAGE : 0) |
+	return j->ops |
+	    (j->proc != NULL || j->sl != NULL ? JOB_OP_STAGE : 0) |
 	    (j->http != NULL ? JOB_OP_HTTP : 0) |
 	    (j->hb_req != NULL ? JOB_OP_BEAT_SEND : 0);
 }
@@ -387,6 +392,7 @@ job_start(const struct job_env *env, json_t *claim, job_done_cb *cb,
 	}
 	job_commands(j);
 	j->envp = job_environ(j);
+	j->claim = json_dumps(claim, JSON_COMPACT);
 	job__say(j, "claimed (%s submission, lease %lld s)", j->kind,
 	    (long long)j->lease_s);
 	job__beat_start(j);
@@ -416,6 +422,144 @@ job_id(const struct job *j)
 	return j->id;
 }
 
+/* ---- ADOPT ---- */
+
+/* The file dir/name as a short string into out (outlen bytes, blanks at
+ * the end dropped): 0, or -1. */
+static int
+job_read_word(const char *dir, const char *name, char *out, size_t outlen)
+{
+	char path[PATH_MAX + 32], e[256], *t;
+	size_t n;
+
+	util_fmt(path, sizeof(path), "%s/%s", dir, name);
+	if ((t = util_read_small(path, outlen - 1, &n, e, sizeof(e))) == NULL)
+		return -1;
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
+		t[--n] = '\0';
+	util_fmt(out, outlen, "%s", t);
+	free(t);
+	return n > 0 ? 0 : -1;
+}
+
+int
+job_adoptable(const char *work_dir, const char *dir, struct job_adoptee *a)
+{
+	static const char *const stages[] = { "evaluate", "train" };
+	char path[PATH_MAX + 32], word[32];
+	const char *base = strrchr(dir, '/');
+	struct stat st;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	util_fmt(path, sizeof(path), "%s/FAILED", dir);
+	if (stat(path, &st) == 0)
+		return 0;
+	/* a result waits: the pending delivery takes it */
+	util_fmt(path, sizeof(path), "%s/pending/%s.json", work_dir,
+	    base != NULL ? base + 1 : dir);
+	if (stat(path, &st) == 0)
+		return 0;
+	/* the later stage's job, if it was submitted */
+	for (i = 0; i < 2; i++) {
+		util_fmt(path, sizeof(path), "%s.slurm-id", stages[i]);
+		if (job_read_word(dir, path, a->slurm_id,
+		    sizeof(a->slurm_id)) == 0 && strspn(a->slurm_id,
+		    "0123456789") == strlen(a->slurm_id))
+			break;
+	}
+	if (i == 2)
+		return 0;
+	util_fmt(a->stage, sizeof(a->stage), "%s", stages[i]);
+	util_fmt(path, sizeof(path), "%s/claim.json", dir);
+	if ((a->claim = json_load_file(path, 0, NULL)) == NULL)
+		return 0;
+	util_fmt(a->dir, sizeof(a->dir), "%s", dir);
+	a->log_sent = job_read_word(dir, "log.sent", word, sizeof(word)) == 0 ?
+	    strtoll(word, NULL, 10) : -1;
+	return 1;
+}
+
+/* work: the log reopened, the train output's reader again. */
+static void
+job_w_adopt(struct job *j)
+{
+	struct stat st;
+
+	j->log_fd = open(j->logp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (j->log_fd < 0) {
+		util_fmt(j->werr, sizeof(j->werr), "%s: %s", j->logp,
+		    strerror(errno));
+		j->wrc = -1;
+		return;
+	}
+	if (j->log_sent < 0 || fstat(j->log_fd, &st) != 0 ||
+	    j->log_sent > st.st_size)
+		j->log_sent = fstat(j->log_fd, &st) == 0 ? st.st_size : 0;
+	job__wlog(j, "the worker restarted: following Slurm job %s of the %s "
+	    "stage", j->adopt_id, j->stage);
+	if (j->adopt_phase == JOB_P_TRAIN) {
+		uv_mutex_lock(&j->tl_lock);
+		j->tl = trainlog_new((uint64_t)j->env->cfg->nan_steps);
+		j->tl_read = 0;		/* our own lines are not its */
+		uv_mutex_unlock(&j->tl_lock);
+	}
+}
+
+static void
+job_adopt_opened(struct job *j)
+{
+	if (j->wrc != 0) {
+		/* the attempt cannot go on here: cancel, hand it back */
+		job__say(j, "cannot adopt: %s", j->werr);
+		job__abort(j, JOB_A_SHUTDOWN);
+		return;
+	}
+	job__beat_now(j);
+}
+
+static void
+job_adopt_open(struct job *j)
+{
+	job__queue(j, job_w_adopt, job_adopt_opened);
+}
+
+struct job *
+job_adopt(const struct job_env *env, struct job_adoptee *a, job_done_cb *cb,
+    void *arg, char *err, size_t errlen)
+{
+	struct job *j = job_claim(env, a->claim, cb, arg);
+	int train = strcmp(a->stage, "train") == 0;
+
+	if (j == NULL || strcmp(j->dir, a->dir) != 0) {
+		util_fmt(err, errlen, "%s: its claim.json is not its own",
+		    a->dir);
+		if (j != NULL)
+			job__finish(j, JOB_DROPPED);
+		json_decref(a->claim);
+		a->claim = NULL;
+		return NULL;
+	}
+	job_commands(j);
+	j->envp = job_environ(j);
+	j->claim = json_dumps(a->claim, JSON_COMPACT);
+	json_decref(a->claim);
+	a->claim = NULL;
+	j->wsamples = j->n_samples;
+	j->log_sent = a->log_sent;
+	util_fmt(j->adopt_id, sizeof(j->adopt_id), "%s", a->slurm_id);
+	j->adopt_phase = train ? JOB_P_TRAIN : JOB_P_EVAL;
+	j->stage = train ? "train" : "evaluate";
+	j->progress = train ? JOB_TRAIN_P0 : JOB_TRAIN_P1;
+	j->t0 = uv_now(env->loop);
+	job__say(j, "adopting Slurm job %s (%s) left by an earlier run",
+	    a->slurm_id, j->stage);
+	job__beat_start(j);
+	job__enter(j, JOB_P_ADOPT);
+	return j;
+}
+
 /* ---- PREPARE ---- */
 
 /* work: the attempt's directory and files. */
@@ -423,6 +567,7 @@ static void
 job_w_prepare(struct job *j)
 {
 	const struct wkcfg *c = j->env->cfg;
+	char path[PATH_MAX + 16];
 
 	/* a directory left by an earlier run of the same attempt goes */
 	if (wkfs_rmtree(j->dir) != 0 || wkfs_mkdirs(j->dir) != 0 ||
@@ -444,6 +589,15 @@ job_w_prepare(struct job *j)
 	}
 	job__wlog(j, "job %s attempt %lld on %s (backend %s): %s submission",
 	    j->id, (long long)j->attempt, c->name, c->backend, j->kind);
+	/* what a restarted worker needs to adopt a Slurm job of this
+	   attempt (job_adoptable()) */
+	util_fmt(path, sizeof(path), "%s/claim.json", j->dir);
+	if (j->claim != NULL && (c->train_slurm || c->eval_slurm) &&
+	    wkfs_write_file(path, j->claim, strlen(j->claim)) != 0) {
+		util_fmt(j->werr, sizeof(j->werr), "materialize: %s: %s",
+		    path, strerror(errno));
+		j->wrc = -1;
+	}
 }
 
 static void
@@ -807,12 +961,96 @@ job_stage_exited(void *arg, enum stage_end end, int64_t status, int sig)
 void
 job__nan_stop(struct job *j, const char *why)
 {
-	if (j->nan_stopping || j->phase != JOB_P_TRAIN || j->proc == NULL)
+	if (j->nan_stopping || j->phase != JOB_P_TRAIN ||
+	    (j->proc == NULL && j->sl == NULL))
 		return;
 	j->nan_stopping = 1;
 	util_fmt(j->nan_why, sizeof(j->nan_why), "%s", why);
 	job__say(j, "%s: stopping the stage", why);
-	stage_stop(j->proc, 0);
+	if (j->proc != NULL)
+		stage_stop(j->proc, 0);
+	else
+		slurm_stop(j->sl);
+}
+
+int
+job__on_slurm(const struct job *j)
+{
+	const struct wkcfg *c = j->env->cfg;
+
+	return j->phase == JOB_P_TRAIN ? c->train_slurm :
+	    j->phase == JOB_P_EVAL ? c->eval_slurm : 0;
+}
+
+/* How the stage's batch job ended. */
+static void
+job_slurm_ended(void *arg, const struct slurm_end *e)
+{
+	struct job *j = arg;
+	double secs = (double)(uv_now(j->env->loop) - j->t0) / 1000.0;
+
+	j->sl = NULL;
+	if (job__draining(j))
+		return;
+	if (j->nan_stopping) {
+		job_nan_decide(j);
+		return;
+	}
+	switch (e->how) {
+	case SLURM_EXITED:
+		if (e->status != 0) {
+			job__fail(j, "%s: the command exited with status %lld "
+			    "after %.1f s (Slurm job %s; see the log)",
+			    j->stage, (long long)e->status, secs, e->job_id);
+			return;
+		}
+		job__say(j, "%s: Slurm job %s exited 0 after %.1f s",
+		    j->stage, e->job_id, secs);
+		job__next(j);
+		return;
+	case SLURM_TIMEOUT:
+		job__fail(j, "%s: timed out after %lld s (limit %s.timeout); "
+		    "Slurm job %s was stopped", j->stage,
+		    (long long)job_stage_timeout(j), j->stage, e->job_id);
+		return;
+	case SLURM_STOPPED:
+		job__fail(j, "%s: Slurm job %s was stopped", j->stage,
+		    e->job_id);
+		return;
+	case SLURM_ENDED:
+		break;
+	}
+	/* node failures, preemption, a submission Slurm refused: the
+	   system's fault, so the server runs another attempt */
+	job__fail(j, "%s: %s", j->stage, e->why);
+}
+
+/* The phase's stage as a Slurm batch job (or the adopted one). */
+static void
+job_run_slurm(struct job *j)
+{
+	const struct wkcfg *c = j->env->cfg;
+	struct slurm_opts o;
+	struct slurm_spec sp;
+	char name[160];
+
+	wkcfg_slurm_opts(c, &o);
+	memset(&sp, 0, sizeof(sp));
+	util_fmt(name, sizeof(name), "dataoptim-%s-%lld-%s", j->id,
+	    (long long)j->attempt, j->stage);
+	sp.name = name;
+	sp.dir = j->dir;
+	sp.tag = j->stage;
+	sp.output = j->logp;
+	sp.argv = j->phase == JOB_P_TRAIN ? j->train_argv : j->eval_argv;
+	sp.env = j->envp;
+	sp.extra = j->phase == JOB_P_TRAIN ? c->train_extra : c->eval_extra;
+	sp.timeout_ms = (uint64_t)job_stage_timeout(j) * 1000;
+	sp.adopt = j->adopt_id[0] != '\0' ? j->adopt_id : NULL;
+	j->sl = slurm_start(j->env->loop, &o, &sp, job_slurm_ended, j);
+	job__say(j, "%s: %s Slurm job %s", j->stage, sp.adopt != NULL ?
+	    "following" : "submitting", sp.adopt != NULL ? sp.adopt : name);
+	j->adopt_id[0] = '\0';
 }
 
 /* The one place a stage command runs: the phase's command, under the
@@ -824,6 +1062,10 @@ job_run_stage(struct job *j)
 	char err[512];
 
 	j->t0 = uv_now(j->env->loop);
+	if (job__on_slurm(j)) {
+		job_run_slurm(j);
+		return;
+	}
 	memset(&sp, 0, sizeof(sp));
 	sp.argv = j->phase == JOB_P_TRAIN ? j->train_argv : j->eval_argv;
 	sp.env = j->envp;
@@ -1002,6 +1244,13 @@ job__abort(struct job *j, enum job_abort why)
 	job_quiet(j);
 	if (j->proc != NULL)
 		stage_stop(j->proc, 0);
+	if (j->phase == JOB_P_ADOPT && j->adopt_id[0] != '\0') {
+		/* not ours any more (or stopping): cancel the adopted job */
+		j->phase = j->adopt_phase;
+		job_run_slurm(j);
+	}
+	if (j->sl != NULL)
+		slurm_stop(j->sl);
 	if (j->http != NULL) {	/* a download or a result */
 		wkhttp_cancel(j->http);
 		j->http = NULL;
@@ -1105,6 +1354,7 @@ job_free(struct job *j)
 	tmpl_free(j->train_argv);
 	tmpl_free(j->eval_argv);
 	tmpl_free(j->envp);
+	free(j->claim);
 	preflight_free(j->pf);
 	trainlog_free(j->tl);
 	uv_mutex_destroy(&j->tl_lock);

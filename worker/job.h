@@ -33,6 +33,7 @@
 #define DO_JOB_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -95,6 +96,37 @@ struct job *job_deliver(const struct job_env *env, const char *pending_path,
  * again sends SIGKILL at once.
  */
 void job_shutdown(struct job *j);
+
+/*
+ * What an earlier run of the worker left of an attempt whose stage runs
+ * as a Slurm batch job: its directory, the claim it was started with,
+ * the stage and the Slurm job ID, and the log bytes the heartbeats sent.
+ */
+struct job_adoptee {
+	char dir[PATH_MAX];
+	json_t *claim;			/* owned */
+	char stage[16];			/* train | evaluate */
+	char slurm_id[32];
+	int64_t log_sent;
+};
+
+/*
+ * Thread pool only (it reads files): 1 with *a filled in if the attempt
+ * directory dir can be adopted (its claim is there, a stage's Slurm job
+ * ID, no FAILED marker, no result waiting in pending), else 0.
+ */
+int job_adoptable(const char *work_dir, const char *dir,
+    struct job_adoptee *a);
+
+/*
+ * Adopt what a describes (a->claim is taken over): one heartbeat asks the
+ * server whether the attempt is still current; then the Slurm job is
+ * followed to its end and the pipeline goes on as if the worker had never
+ * stopped, or, when the attempt is stale or cancelled, the Slurm job is
+ * cancelled.  Returns the job, or NULL with a message in err.
+ */
+struct job *job_adopt(const struct job_env *env, struct job_adoptee *a,
+    job_done_cb *cb, void *arg, char *err, size_t errlen);
 
 /* The job's ID (for log lines). */
 const char *job_id(const struct job *j);

@@ -16,10 +16,12 @@
 #include <unistd.h>
 
 #include "job_int.h"
+#include "slurm.h"
 #include "trainlog.h"
 #include "utf8.h"
 #include "util.h"
 #include "wkcfg.h"
+#include "wkfs.h"
 #include "wkhttp.h"
 
 #define JOB_LOG_CHUNK 8192	/* bytes of new log per heartbeat at most */
@@ -110,6 +112,21 @@ job_log_gap(struct job *j, const char *buf, size_t n, size_t skip)
 	j->log_sent += (int64_t)(cut + used);
 }
 
+/* hb work: where the log was read to, for a worker that adopts the
+ * attempt's Slurm job after a restart (job_adoptable()). */
+static void
+job_w_sent(struct job *j)
+{
+	const struct wkcfg *c = j->env->cfg;
+	char path[PATH_MAX + 16], n[32];
+
+	if (!c->train_slurm && !c->eval_slurm)
+		return;
+	util_fmt(path, sizeof(path), "%s/log.sent", j->dir);
+	util_fmt(n, sizeof(n), "%lld\n", (long long)j->log_sent);
+	(void)wkfs_write_file(path, n, strlen(n));
+}
+
 /* hb work: the log bytes written since the last heartbeat (the last
  * JOB_LOG_CHUNK of them, if more) into hb_log. */
 static void
@@ -141,6 +158,7 @@ job_w_beat(uv_work_t *w)
 	j->hb_log = job_utf8(buf, (size_t)got, &used);
 	job__scrub(j, j->hb_log);
 	j->log_sent += (int64_t)used;
+	job_w_sent(j);
 }
 
 /* ---- the train stage's output ---- */
@@ -256,8 +274,12 @@ job_beat_answer(void *arg, long status, const char *body, size_t len,
 	}
 	if (job__has_result(j))
 		return;		/* the result's answer decides now */
-	if (status == 200)
+	if (status == 200) {
 		job_beat_read_answer(j, body, len);
+		/* the attempt is still ours: go on with the adopted job */
+		if (j->phase == JOB_P_ADOPT && j->abort == JOB_A_NONE)
+			job__enter(j, j->adopt_phase);
+	}
 	else if (status == 409 || status == 404) {
 		job__say(j, "heartbeat answered %ld: the attempt is not ours "
 		    "any more; stopping (%.200s)", status, body);
@@ -307,6 +329,8 @@ job_beat_send(uv_work_t *w, int status)
 	job_beat_train(j);
 	o = json_pack("{s:I, s:s, s:f}", "attempt", (json_int_t)j->attempt,
 	    "stage", j->stage, "progress", j->progress);
+	if (j->sl != NULL && slurm_note(j->sl) != NULL)
+		json_object_set_new(o, "note", json_string(slurm_note(j->sl)));
 	if (j->hb_log != NULL && j->hb_log[0] != '\0')
 		json_object_set_new(o, "log", json_string(j->hb_log));
 	if (j->hb_train != NULL)
@@ -355,6 +379,13 @@ job__beat_start(struct job *j)
 	if (ms < 200)
 		ms = 200;
 	uv_timer_start(&j->hb_timer, job_beat_tick, ms, ms);
+}
+
+void
+job__beat_now(struct job *j)
+{
+	if ((job__pending(j) & (JOB_OP_BEAT_READ | JOB_OP_BEAT_SEND)) == 0)
+		job_beat(j);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "job.h"
 
 struct preflight;
+struct slurm_run;
 struct trainlog;
 
 /*
@@ -27,7 +28,10 @@ struct trainlog;
  * (as the server names it), its start and the phase that follows.
  */
 enum job_phase {
-	JOB_P_PREPARE = 0,	/* work: the directory and the files */
+	JOB_P_ADOPT = 0,	/* an earlier run's Slurm job (job_adopt()):
+				   the files reopened, then one heartbeat
+				   asks whether the attempt is current */
+	JOB_P_PREPARE,		/* work: the directory and the files */
 	JOB_P_DOWNLOAD,		/* http: the submission, retried */
 	JOB_P_MATERIALIZE,	/* work: the training file */
 	JOB_P_PREFLIGHT,	/* work: the training file and its images
@@ -61,7 +65,8 @@ enum job_op {
 	JOB_OP_BEAT_READ = 1 << 1,	/* a heartbeat reading the log */
 	JOB_OP_BEAT_SEND = 1 << 2,	/* a heartbeat request (hb_req) */
 	JOB_OP_HTTP = 1 << 3,		/* download, result or hand-back */
-	JOB_OP_STAGE = 1 << 4,		/* a stage command (proc) */
+	JOB_OP_STAGE = 1 << 4,		/* a stage command (proc, or sl: a
+					   Slurm batch job) */
 	JOB_OP_HB_TIMER = 1 << 5,	/* the heartbeat timer is open */
 	JOB_OP_RETRY_TIMER = 1 << 6,	/* the retry timer is open */
 	JOB_OP_PREFLIGHT = 1 << 7	/* preflight_run() is checking images */
@@ -110,6 +115,8 @@ struct job {
 					   <id>-<attempt>.json */
 	char **train_argv, **eval_argv;
 	char **envp;			/* stage environment */
+	char *claim;			/* the claim (JSON text), kept in the
+					   directory for an adopting run */
 	int sub_fd, log_fd;		/* -1 when closed */
 	int64_t nan_before;		/* the claim's stops.nan_loss: earlier
 					   attempts stopped for the loss */
@@ -124,7 +131,10 @@ struct job {
 	uv_work_t work;
 	void (*work_fn)(struct job *);
 	void (*after_fn)(struct job *);
-	struct stage *proc;		/* the stage command */
+	struct stage *proc;		/* the stage command, or ... */
+	struct slurm_run *sl;		/* ... its Slurm batch job */
+	char adopt_id[32];		/* ADOPT: the Slurm job to follow */
+	enum job_phase adopt_phase;	/* ADOPT: its stage's phase */
 	struct wkhttp_req *http;	/* download, result or hand-back */
 	uv_timer_t hb_timer;		/* heartbeats */
 	uv_timer_t retry_timer;		/* download and result backoff */
@@ -238,6 +248,13 @@ json_t *job__train_read(struct job *j, int over, int *stop, char *why,
 
 /* Start the heartbeats: every worker.heartbeat seconds, or lease/3. */
 void job__beat_start(struct job *j);
+
+/* ADOPT: a heartbeat now; its answer decides (the attempt is current:
+ * the adopted stage's phase; else the job is dropped). */
+void job__beat_now(struct job *j);
+
+/* 1 if j's stage in the current phase runs as a Slurm batch job. */
+int job__on_slurm(const struct job *j);
 
 /* FINAL_WAIT: wait for a heartbeat in flight, if any, then FINAL_BEAT. */
 void job__beat_wait(struct job *j);

@@ -97,10 +97,10 @@ main(int argc, char **argv)
 	}
 	wk_start(w);
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+	rc = wk_failed(w);
 	wk_free(w);
 	uv_loop_close(uv_default_loop());
 	curl_global_cleanup();
-	rc = 0;
 out:
 	wkcfg_free(cfg);
 	return rc;

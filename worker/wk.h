@@ -30,6 +30,9 @@ struct wk *wk_new(uv_loop_t *loop, struct wkcfg *cfg, const char *self_exe,
 /* Start working; the loop runs until the worker has stopped. */
 void wk_start(struct wk *w);
 
+/* 1 if the worker stopped for an error (the Slurm probe failed). */
+int wk_failed(const struct wk *w);
+
 /* Free a stopped worker (after the loop returned).  NULL is ignored. */
 void wk_free(struct wk *w);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "slurm.h"
 #include "util.h"
 
 #define K_INT(s, n, f, lo, hi, d) \
@@ -38,6 +39,25 @@ static const struct conf_key wkcfg_keys[] = {
 	K_STR("evaluate", "command", eval_command, ""),
 	K_INT("evaluate", "timeout", eval_timeout, 1, 30 * 86400, "21600"),
 	K_STR("evaluate", "required", eval_required, ""),
+	K_STR("executor", "kind", executor, "local"),
+	K_INT("executor", "max_jobs", max_jobs, 0, 1024, "0"),
+	K_PATH("slurm", "bin_dir", slurm_bin, ""),
+	K_STR("slurm", "partition", partition, ""),
+	K_STR("slurm", "account", account, ""),
+	K_STR("slurm", "qos", qos, ""),
+	K_STR("slurm", "gpus", gpus, ""),
+	K_STR("slurm", "gres", gres, ""),
+	K_STR("slurm", "constraint", constraint, ""),
+	K_STR("slurm", "mem", mem, ""),
+	K_INT("slurm", "cpus_per_task", cpus_per_task, 0, 100000, "0"),
+	K_STR("slurm", "extra", slurm_extra, ""),
+	K_INT("slurm", "poll_ms", poll_ms, 100, 3600000, "5000"),
+	K_INT("slurm", "timeout", slurm_timeout, 1, 3600, "60"),
+	CONF_KEY_BOOL(struct wkcfg, "slurm", "probe", probe, "true"),
+	K_STR("stage.train", "where", train_where, ""),
+	K_STR("stage.train", "extra", train_extra, ""),
+	K_STR("stage.evaluate", "where", eval_where, ""),
+	K_STR("stage.evaluate", "extra", eval_extra, ""),
 	CONF_KEY_VARS(struct wkcfg, "env", env),
 };
 
@@ -74,6 +94,77 @@ wkcfg_default(char **sp, const char *value)
 		free(*sp);
 		*sp = util_xstrdup(value);
 	}
+}
+
+/* A [slurm] value goes into a "#SBATCH --key=value" line: one token. */
+static int
+wkcfg_token(const char *key, const char *v, char *err, size_t errlen)
+{
+	if (strcspn(v, " \t\r\n'\"\\") != strlen(v)) {
+		util_fmt(err, errlen, "slurm.%s: one word without blanks or "
+		    "quotes, not '%.80s'", key, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* stage.NAME.where into *on (1: a batch job).  0, or -1 with a message. */
+static int
+wkcfg_where(const char *stage, const char *v, int slurm, int *on,
+    char *err, size_t errlen)
+{
+	if (v[0] == '\0' || strcmp(v, "slurm") == 0 ||
+	    strcmp(v, "local") == 0) {
+		*on = slurm && strcmp(v, "local") != 0;
+		if (!slurm && strcmp(v, "slurm") == 0) {
+			util_fmt(err, errlen, "stage.%s.where = slurm needs "
+			    "executor.kind = slurm", stage);
+			return -1;
+		}
+		return 0;
+	}
+	util_fmt(err, errlen, "stage.%s.where: local or slurm, not '%.40s'",
+	    stage, v);
+	return -1;
+}
+
+/* [executor], [slurm] and the stages' where. */
+static int
+wkcfg_executor(struct wkcfg *c, char *err, size_t errlen)
+{
+	const struct {
+		const char *key;
+		const char *v;
+	} tok[] = {
+		{ "partition", c->partition }, { "account", c->account },
+		{ "qos", c->qos }, { "gpus", c->gpus }, { "gres", c->gres },
+		{ "constraint", c->constraint }, { "mem", c->mem },
+	};
+	int slurm = strcmp(c->executor, "slurm") == 0;
+	size_t i;
+
+	if (!slurm && strcmp(c->executor, "local") != 0) {
+		util_fmt(err, errlen, "executor.kind: local or slurm, not "
+		    "'%.40s'", c->executor);
+		return -1;
+	}
+	for (i = 0; i < sizeof(tok) / sizeof(tok[0]); i++)
+		if (wkcfg_token(tok[i].key, tok[i].v, err, errlen) != 0)
+			return -1;
+	if (wkcfg_where("train", c->train_where, slurm, &c->train_slurm, err,
+	    errlen) != 0 || wkcfg_where("evaluate", c->eval_where, slurm,
+	    &c->eval_slurm, err, errlen) != 0)
+		return -1;
+	/* the work dir goes into #SBATCH lines and the script */
+	if (slurm && strcspn(c->work_dir, " \t\r\n'\"\\") !=
+	    strlen(c->work_dir)) {
+		util_fmt(err, errlen, "worker.work_dir: with executor.kind = "
+		    "slurm it must not hold blanks or quotes");
+		return -1;
+	}
+	if (c->max_jobs == 0)
+		c->max_jobs = slurm ? 8 : 1;
+	return 0;
 }
 
 int
@@ -129,6 +220,8 @@ wkcfg_finish(struct wkcfg *c, const char *bin_dir, char *err, size_t errlen)
 		    "evaluate.command", c->backend);
 		return -1;
 	}
+	if (wkcfg_executor(c, err, errlen) != 0)
+		return -1;
 	if (c->claim_max_ms < c->claim_min_ms)
 		c->claim_max_ms = c->claim_min_ms;
 	if (c->retry_max_ms < c->retry_min_ms)
@@ -140,4 +233,22 @@ void
 wkcfg_dump(const struct wkcfg *c, FILE *fp)
 {
 	conf_print(&wkcfg_table, c, fp);
+}
+
+void
+wkcfg_slurm_opts(const struct wkcfg *c, struct slurm_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->bin_dir = c->slurm_bin;
+	o->partition = c->partition;
+	o->account = c->account;
+	o->qos = c->qos;
+	o->gpus = c->gpus;
+	o->gres = c->gres;
+	o->constraint = c->constraint;
+	o->mem = c->mem;
+	o->cpus_per_task = c->cpus_per_task;
+	o->extra = c->slurm_extra;
+	o->poll_ms = (uint64_t)c->poll_ms;
+	o->cmd_timeout_ms = (uint64_t)c->slurm_timeout * 1000;
 }

@@ -5,7 +5,8 @@
  * against the table.  The worker's sections are [worker], [train],
  * [evaluate] and [env] (every key of [env] is an environment variable for
  * the stage commands); the server's sections may share the file and are
- * skipped.
+ * skipped.  [executor], [slurm] and [stage.train] / [stage.evaluate]
+ * choose where the train and evaluate stages run (slurm.h).
  *
  * Without a backend (worker.backend = proxy and no train/evaluate
  * command) the proxy backend's commands are used: `dataoptim proxy train`
@@ -19,6 +20,8 @@
 #include <stdio.h>
 
 #include "conf.h"
+
+struct slurm_opts;
 
 struct wkcfg {
 	/* [worker] */
@@ -49,8 +52,27 @@ struct wkcfg {
 	char *eval_command;
 	int64_t eval_timeout;
 	char *eval_required;	/* files that must exist in {result_dir} */
+	/* [executor] */
+	char *executor;		/* local | slurm */
+	int64_t max_jobs;	/* jobs at once; 0: 1 (local), 8 (slurm) */
+	/* [slurm]: the #SBATCH options of every batch job (slurm.h) */
+	char *slurm_bin;	/* sbatch, scontrol, scancel; "": PATH */
+	char *partition, *account, *qos;
+	char *gpus, *gres, *constraint, *mem;
+	int64_t cpus_per_task;	/* 0: unset */
+	char *slurm_extra;	/* more options, ';'-separated */
+	int64_t poll_ms;	/* scontrol every poll_ms */
+	int64_t slurm_timeout;	/* seconds for one sbatch/scontrol/scancel */
+	int64_t probe;		/* 1: a probe job checks the shared work
+				   dir at start */
+	/* [stage.train], [stage.evaluate] */
+	char *train_where, *eval_where;	/* local | slurm; "": slurm with
+					   executor slurm */
+	char *train_extra, *eval_extra;	/* the stage's own #SBATCH options */
 	/* [env] */
 	struct conf_vars env;	/* "K=V" strings */
+	/* set by wkcfg_finish() */
+	int train_slurm, eval_slurm;	/* the stage runs as a batch job */
 };
 
 /* The table of every key above, for conf_args(). */
@@ -70,6 +92,9 @@ void wkcfg_free(struct wkcfg *c);
  */
 int wkcfg_finish(struct wkcfg *c, const char *bin_dir, char *err,
     size_t errlen);
+
+/* The [slurm] section as slurm.h's options (borrowing c's strings). */
+void wkcfg_slurm_opts(const struct wkcfg *c, struct slurm_opts *o);
 
 /* Print every key with its current value, INI style (the token hidden). */
 void wkcfg_dump(const struct wkcfg *c, FILE *fp);

@@ -88,7 +88,7 @@ async function loadList() {
 		    el('td', null, el('span', { class: 'method' }, s.method_name || ''), el('div', { class: 'mono small muted' }, s.id)),
 		    el('td', { class: 'num' }, fmtInt(s.n_samples)),
 		    el('td', { class: 'state' }, badge(j.state || s.status), flags(s),
-			j.state === 'running' && j.stage ? el('div', { class: 'small muted' }, `${j.stage}${progressPct(j) !== null ? ` ${Math.round(progressPct(j))}%` : ''}`) : ''),
+			j.state === 'running' && j.stage ? el('div', { class: 'small muted' }, `${j.stage}${j.stage_note ? ` (${j.stage_note})` : ''}${progressPct(j) !== null ? ` ${Math.round(progressPct(j))}%` : ''}`) : ''),
 		    el('td', { class: 'num' }, fmtScore(overall), priv != null ? el('div', { class: 'small muted', title: 'private split' }, `priv. ${fmtScore(priv)}`) : ''),
 		    el('td', { class: 'actions-cell' }, btn)));
 		if (open) {

@@ -47,6 +47,8 @@ export function stageNode(job) {
 		return frag;
 	if (job.state === 'running' && job.stage) {
 		frag.append(el('span', { class: 'stage' }, job.stage));
+		if (job.stage_note)
+			frag.append(' ', el('span', { class: 'muted' }, `(${job.stage_note})`));
 		const pct = progressPct(job);
 		if (pct !== null) {
 			frag.append(' ', el('progress', {
