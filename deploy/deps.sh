@@ -6,7 +6,9 @@
 # Without --test: the Debian packages that building and running need
 # (make, make run).  With --test: also what the tests need (make deps,
 # make test, make fuzz): cmocka, wrk, nginx, Chromium, clang with its
-# fuzzer runtime, Node.js with npm (the machine's own if it has one, else
+# fuzzer runtime, Slurm's slurmctld, slurmd and client commands with
+# munge (a one-node cluster for the worker's Slurm scenarios, started by
+# the tests themselves), Node.js with npm (the machine's own if it has one, else
 # Debian's), and the browser tests' npm packages, installed from
 # tests/browser/package-lock.json into tests/browser/node_modules.  Extra
 # arguments are more Debian packages.  Runs apt-get directly as root, else through sudo.
@@ -18,7 +20,8 @@ PKGS="build-essential pkg-config ca-certificates curl python3
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libssl-dev
 libuv1-dev libcurl4-openssl-dev libargon2-dev libinih-dev libxxhash-dev
 libutf8proc-dev procps"
-TEST_PKGS="libcmocka-dev wrk nginx-light time bc chromium clang libclang-rt-14-dev llvm-14"
+TEST_PKGS="libcmocka-dev wrk nginx-light time bc chromium clang libclang-rt-14-dev llvm-14
+slurmctld slurmd slurm-client munge"
 
 test=0
 if [ "${1:-}" = --test ]; then

@@ -11,7 +11,9 @@
 # has the line "# test: alone" (a load test that measures latency) runs
 # after the others, by itself.  Each test's result is printed when it
 # ends, with a passing scenario's figures ("#: " lines) and a failing
-# one's log tail.
+# one's log tail.  A script that prints TAP's "1..0 # SKIP REASON" (and no
+# ok / not ok line) and exits 0 was skipped as a whole: it prints as
+# "skip NAME: REASON" and counts neither passed nor failed.
 #
 #   tests/run.sh                 everything
 #   tests/run.sh --one V K T     one test (V: rel|san, K: unit|scenario,
@@ -43,10 +45,19 @@ one() {
 	p=$(grep -c '^ok ' "$file.log"); f=$(grep -c '^not ok ' "$file.log")
 	# crashed, or exited non-zero outside a test
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	# the whole script skipped: TAP's "1..0 # SKIP REASON", exit 0, no
+	# ok / not ok line
+	skip=""
+	if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		skip=$(sed -n 's/^1\.\.0 *# *[Ss][Kk][Ii][Pp]:* *//p' "$file.log" | head -n 1)
+		grep -q '^1\.\.0 *# *[Ss][Kk][Ii][Pp]' "$file.log" && : >"$file.skip"
+	fi
 	{
 		if [ "$f" -ne 0 ]; then
 			echo "FAIL $name (exit $rc, ${secs} s)"
 			sed 's/^/    /' "$file.log" | tail -n 60
+		elif [ -f "$file.skip" ]; then
+			echo "skip $name: ${skip:-no reason given} (${secs} s)"
 		else
 			echo "ok   $name: $p passed (${secs} s)"
 			grep '^#: ' "$file.log" | sed 's/^#: /       /'
@@ -115,6 +126,7 @@ if [ "$ran" -ne "$want" ]; then
 	fail=$((fail + 1))
 fi
 cp "$RUN_DIR/times" build/test-times
-echo "($ran test programs, $JOBS at a time, $(( $(date +%s) - t0 )) s)"
+skipped=$(find "$RUN_DIR" -name '*.skip' | wc -l)
+echo "($ran test programs, $skipped skipped, $JOBS at a time, $(( $(date +%s) - t0 )) s)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

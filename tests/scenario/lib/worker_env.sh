@@ -9,13 +9,18 @@ DOW=$DO_BIN/dataoptim-worker
 VAL=$T/pool/val.json
 : >"$T/wpids"
 
-worker_cleanup() {
+# worker_kill: SIGKILL to every worker and every stage group (the first
+# half of worker_cleanup; slurm_env.sh's cleanup runs it too)
+worker_kill() {
 	for p in $(cat "$T"/wpids 2>/dev/null); do
 		kill -KILL "$p" 2>/dev/null
 	done
 	for g in $(sed -n 's/.*process group \([0-9][0-9]*\).*/\1/p' "$T"/worker-*.log 2>/dev/null); do
 		kill -KILL -"$g" 2>/dev/null
 	done
+}
+worker_cleanup() {
+	worker_kill
 	cleanup
 }
 trap worker_cleanup EXIT
