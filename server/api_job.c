@@ -95,7 +95,7 @@ static const struct field result_fields[] = {
 	FIELD_STRING("error", 0, 0, 0),
 	FIELD_ENUM("fault", 0, job_faults),
 };
-static const char *const job_stops[] = { "nan_loss", NULL };
+static const char *const job_stops[] = { "nan_loss", "slurm_fault", NULL };
 static const struct field release_fields[] = {
 	FIELD_INT("attempt", FIELD_REQUIRED, INT64_MIN, INT64_MAX),
 	FIELD_STRING("reason", 0, 0, 0),

@@ -312,6 +312,8 @@ job_claim(const struct job_env *env, json_t *claim, job_done_cb *cb,
 	/* earlier attempts stopped for the loss (an older server: none) */
 	nan = json_object_get(json_object_get(claim, "stops"), "nan_loss");
 	j->nan_before = json_is_integer(nan) ? json_integer_value(nan) : 0;
+	nan = json_object_get(json_object_get(claim, "stops"), "slurm_fault");
+	j->slurm_before = json_is_integer(nan) ? json_integer_value(nan) : 0;
 	j->n_samples = nsamples > 0 ? (uint64_t)nsamples : 0;
 	if (strcmp(kind, "byod") == 0)
 		j->wsamples = j->n_samples;
@@ -928,6 +930,7 @@ job_nan_decide(struct job *j)
 	util_fmt(j->error, sizeof(j->error), "%s; handed back for another "
 	    "attempt", j->nan_why);
 	job__say(j, "%s", j->error);
+	j->retry_stop = "nan_loss";
 	job__abort(j, JOB_A_RETRY);
 }
 
@@ -1020,9 +1023,20 @@ job_slurm_ended(void *arg, const struct slurm_end *e)
 	case SLURM_ENDED:
 		break;
 	}
-	/* node failures, preemption, a submission Slurm refused: the
-	   system's fault, so the server runs another attempt */
-	job__fail(j, "%s: %s", j->stage, e->why);
+	/* a node failure or preemption: the cluster's fault; the attempt
+	   goes back for another one (a few times) */
+	if (e->requeue && j->slurm_before < JOB_SLURM_RETRIES) {
+		util_fmt(j->error, sizeof(j->error), "%s: %s; handed back for "
+		    "another attempt", j->stage, e->why);
+		job__say(j, "%s", j->error);
+		j->retry_stop = "slurm_fault";
+		job__abort(j, JOB_A_RETRY);
+		return;
+	}
+	/* else the system's fault too: a submission Slurm refused, no exit
+	   status, cancelled by someone else */
+	job__fail(j, "%s: %s%s", j->stage, e->why, e->requeue ? "; the "
+	    "earlier attempts ended so too: not handed back again" : "");
 }
 
 /* The phase's stage as a Slurm batch job (or the adopted one). */

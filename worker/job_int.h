@@ -59,6 +59,10 @@ enum job_phase {
 #define JOB_TRAIN_P0 0.1
 #define JOB_TRAIN_P1 0.8
 
+/* Attempts handed back for a Slurm node failure or preemption before the
+ * next one that ends so fails instead. */
+#define JOB_SLURM_RETRIES 2
+
 /* What a job has in flight (job__pending()). */
 enum job_op {
 	JOB_OP_WORK = 1 << 0,		/* work on the thread pool */
@@ -120,6 +124,10 @@ struct job {
 	int sub_fd, log_fd;		/* -1 when closed */
 	int64_t nan_before;		/* the claim's stops.nan_loss: earlier
 					   attempts stopped for the loss */
+	int64_t slurm_before;		/* stops.slurm_fault: earlier attempts
+					   whose node failed or was taken */
+	const char *retry_stop;		/* JOB_A_RETRY: why, for the server
+					   ("nan_loss", "slurm_fault") */
 	/* where it is */
 	enum job_phase phase;
 	enum job_abort abort;		/* set once, when it is dropped */

@@ -273,6 +273,6 @@ job__hand_back(struct job *j)
 	int retry = j->abort == JOB_A_RETRY;
 
 	j->http = job_release(j->env->http, j->id, j->attempt, retry ?
-	    j->error : "worker stopping", retry ? "nan_loss" : NULL,
+	    j->error : "worker stopping", retry ? j->retry_stop : NULL,
 	    job_released, j);
 }

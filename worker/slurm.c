@@ -299,6 +299,9 @@ sl_finish(struct slurm_run *r, enum slurm_how how, int64_t status,
 	e.status = status;
 	e.why = why != NULL ? why : "";
 	e.job_id = r->id;
+	e.requeue = how == SLURM_ENDED && (strcmp(r->state, "NODE_FAIL") == 0 ||
+	    strcmp(r->state, "BOOT_FAIL") == 0 ||
+	    strcmp(r->state, "PREEMPTED") == 0);
 	r->cb(r->arg, &e);
 	uv_close((uv_handle_t *)&r->poll, sl_closed);
 	uv_close((uv_handle_t *)&r->limit, sl_closed);

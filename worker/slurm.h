@@ -77,6 +77,9 @@ struct slurm_end {
 	enum slurm_how how;
 	int64_t status;		/* SLURM_EXITED: the exit status */
 	const char *why;	/* SLURM_ENDED: what happened, readable */
+	int requeue;		/* SLURM_ENDED: the cluster's fault (a node
+				   failed, preemption): another attempt may
+				   do */
 	const char *job_id;	/* Slurm's ID, "" if none */
 };
 

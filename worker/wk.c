@@ -263,8 +263,8 @@ wk_signal(uv_signal_t *s, int signum)
 			job_shutdown(r->job);
 		return;
 	}
-	wk_stop(w, 0);
 	wk_say(w, "%s: stopping", strsignal(signum));
+	wk_stop(w, 0);
 }
 
 /* ---- the sweep and the start-up scan (thread pool) ---- */
