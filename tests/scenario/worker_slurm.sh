@@ -10,7 +10,8 @@
 # job; a node set DOWN mid-run fails the attempt as the system's fault and
 # the next attempt runs once the node is back; a worker killed with
 # SIGKILL mid-train and started again adopts its running batch job (no
-# second sbatch, one result).
+# second sbatch, one result), or cancels it when the attempt was
+# cancelled meanwhile.
 . "$(dirname "$0")/lib/worker_env.sh"
 . "$(dirname "$0")/lib/slurm_env.sh"
 
@@ -212,6 +213,20 @@ check "... and the job succeeds in attempt 1" job_is "$TA" "$J8" 'j["state"]=="s
 check "one train batch job: no second sbatch" [ "$(n_named "dataoptim-$J8-1-train")" -eq 1 ]
 check "one result delivered" [ "$(delivered "$J8")" -eq 1 ]
 check "the log the team sees says so" jtrue '"the worker restarted: following Slurm job" in d["job"]["log_tail"]'
+
+# ---- 7. ... and cancels it when the attempt was cancelled meanwhile ----
+echo slow >"$T/mode"
+submit "$TA" std "$(ids 17)"; S9=$SUB; J9=$JOB
+wait_until 30 state_of_is "dataoptim-$J9-1-train" RUNNING
+kill -KILL "$WG"
+wait_until 10 gone "$WG"
+cancel "$TA" "$S9"
+check "cancelled while its worker was down" job_is "$TA" "$J9" 'j["state"]=="cancelled"'
+start_worker G $SL --set "$FAKE_CMD" --set "$FAKE_REQ"; WG=$WPID
+check "the restarted worker cancels the batch job of the cancelled attempt" \
+    wait_until 30 state_of_is "dataoptim-$J9-1-train" CANCELLED
+check "... and its processes are gone" wait_until 20 none_left
+check "... and it says why" grep -q "job $J9 attempt 1: cancelled" "$T/worker-G.log"
 stop_worker "$WG"
 
 check "no sanitizer report in the workers' logs" worker_sanitizer_clean
