@@ -118,6 +118,16 @@ sl_extra(struct buf *b, const char *list, char *err, size_t errlen)
 }
 
 int
+slurm_extra_check(const char *list, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	int rc = sl_extra(&b, list, err, errlen);
+
+	buf_free(&b);
+	return rc;
+}
+
+int
 slurm_script(const struct slurm_opts *o, const struct slurm_spec *sp,
     struct buf *b, char *err, size_t errlen)
 {

@@ -110,6 +110,10 @@ const char *slurm_note(const struct slurm_run *r);
 int slurm_script(const struct slurm_opts *o, const struct slurm_spec *sp,
     struct buf *out, char *err, size_t errlen);
 
+/* Check a ';'-separated option list (slurm_opts.extra): 0, or -1 with a
+ * message. */
+int slurm_extra_check(const char *list, char *err, size_t errlen);
+
 /* What a JobState means. */
 enum slurm_class {
 	SLURM_C_WAITING = 0,	/* PENDING, CONFIGURING, REQUEUED, ... */

@@ -141,6 +141,7 @@ wkcfg_executor(struct wkcfg *c, char *err, size_t errlen)
 		{ "constraint", c->constraint }, { "mem", c->mem },
 	};
 	int slurm = strcmp(c->executor, "slurm") == 0;
+	char e[256];
 	size_t i;
 
 	if (!slurm && strcmp(c->executor, "local") != 0) {
@@ -151,6 +152,12 @@ wkcfg_executor(struct wkcfg *c, char *err, size_t errlen)
 	for (i = 0; i < sizeof(tok) / sizeof(tok[0]); i++)
 		if (wkcfg_token(tok[i].key, tok[i].v, err, errlen) != 0)
 			return -1;
+	if (slurm_extra_check(c->slurm_extra, e, sizeof(e)) != 0 ||
+	    slurm_extra_check(c->train_extra, e, sizeof(e)) != 0 ||
+	    slurm_extra_check(c->eval_extra, e, sizeof(e)) != 0) {
+		util_fmt(err, errlen, "slurm.extra / stage.*.extra: %s", e);
+		return -1;
+	}
 	if (wkcfg_where("train", c->train_where, slurm, &c->train_slurm, err,
 	    errlen) != 0 || wkcfg_where("evaluate", c->eval_where, slurm,
 	    &c->eval_slurm, err, errlen) != 0)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # dataoptim-worker's configuration: flags over the file, the proxy
 # backend's defaults, and mistakes told at start (unknown key, bad
-# template, no token, no validation set, a pool that is not there).
+# template, no token, no validation set, a pool that is not there, an
+# executor setting that cannot work).
 . "$(dirname "$0")/lib/worker_env.sh"
 
 make_pool 0.001 || { echo "not ok 1 - pool"; exit 1; }
@@ -31,6 +32,20 @@ run_w --server http://127.0.0.1:1 --token t --val "$VAL" --print-config
 check "worker.nan_steps: 20 by default" sh -c "grep -qx 'nan_steps = 20' '$T/out'"
 run_w --token t --val "$VAL" --set worker.nan_steps=-1
 check "... and never below 0 (0: the loss never stops a run)" has 'nan_steps: -1 is out of range'
+run_w --token t --val "$VAL" --print-config
+check "executor.kind: local by default, one job at a time" sh -c "grep -qx 'kind = local' '$T/out' && grep -qx 'max_jobs = 1' '$T/out'"
+run_w --token t --val "$VAL" --set executor.kind=slurm --print-config
+check "... 8 at a time with slurm" grep -qx 'max_jobs = 8' "$T/out"
+run_w --token t --val "$VAL" --set executor.kind=pbs
+check "an unknown executor is refused" has "executor.kind: local or slurm, not 'pbs'"
+run_w --token t --val "$VAL" --set stage.train.where=slurm
+check "a stage on Slurm needs the slurm executor (the section's dot read)" has 'stage.train.where = slurm needs executor.kind = slurm'
+run_w --token t --val "$VAL" --set executor.kind=slurm --set 'slurm.partition=gpu a100'
+check "a #SBATCH value with a blank is refused" has "slurm.partition: one word without blanks or quotes"
+run_w --token t --val "$VAL" --set executor.kind=slurm --work-dir "$T/with space"
+check "... and a work dir with one, with Slurm" has 'worker.work_dir: with executor.kind = slurm it must not hold blanks'
+run_w --token t --val "$VAL" --set executor.kind=slurm --set 'stage.evaluate.extra=--gpus=1;mem=4G'
+check "a Slurm option that is not one is told at start" has 'the Slurm option "mem=4G" must be one line starting with'
 run_w --server "$URL" --token t --val "$VAL" --set 'train.command=x {nosuch}'
 check "an unknown placeholder is told at start" has 'train.command: unknown placeholder {nosuch}'
 run_w --token t --val "$VAL" --set "train.command=x 'open"

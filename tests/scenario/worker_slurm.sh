@@ -52,6 +52,11 @@ cancel() {
 # result of a set it has scored)
 ids() { pool_ids $((20 + $1)) 200 >"$T/ids$1.txt"; echo "$T/ids$1.txt"; }
 
+check "config/slurm-worker.ini is read: executor slurm, its #SBATCH options" sh -c \
+    "'$DOW' --config '$ROOT/config/slurm-worker.ini' --token x --print-config |
+     grep -qx 'kind = slurm' && '$DOW' --config '$ROOT/config/slurm-worker.ini' --token x --print-config |
+     grep -qx 'extra = --gpus=1; --cpus-per-task=8; --mem=64G'"
+
 # ---- 1. the whole pipeline on Slurm ----
 start_worker A $SL --set "slurm.extra=--comment=dataoptim-test"; WA=$WPID
 submit "$TA" std "$(ids 1)"; J1=$JOB
