@@ -171,8 +171,8 @@ $(BUILD)/bench_preflight: $(BUILD)/tests/bench/bench_preflight.o \
 
 # make test: every unit test, then the same under ASan+UBSan; one total line.
 test: deps
-	@$(MAKE) --no-print-directory tests
-	@$(MAKE) --no-print-directory SAN=1 tests
+	@$(MAKE) --no-print-directory -j$$(nproc) tests
+	@$(MAKE) --no-print-directory -j$$(nproc) SAN=1 tests
 	@sh tests/run.sh
 
 run: deps-run build

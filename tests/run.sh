@@ -5,8 +5,9 @@
 # The unit test groups (build/*/tests/test_unit GROUP, one per group of
 # tests/unit/test-list.h) and the scenario scripts (tests/scenario/*.sh:
 # real programs on loopback ports of their own) run TEST_JOBS at a time
-# (default: the number of cores; more is faster on a quiet machine, but
-# server_worker.sh's 2 s leases then run out under load), the longest
+# (default: twice the number of cores: many of them wait on timers and
+# children more than they compute; none depends on a short lease holding
+# under load), the longest
 # first by the last run's times (build/test-times); a script whose header
 # has the line "# test: alone" (a load test that measures latency) runs
 # after the others, by itself.  Each test's result is printed when it
@@ -76,7 +77,7 @@ RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/do-tests.XXXXXX")
 export RUN_DIR
 trap 'rm -rf "$RUN_DIR"' EXIT
 trap 'exit 2' INT TERM
-JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+JOBS=${TEST_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}
 
 # every test, one "VARIANT KIND GROUP|PATH" line each
 for variant in rel san; do
