@@ -531,14 +531,20 @@ struct job *
 job_adopt(const struct job_env *env, struct job_adoptee *a, job_done_cb *cb,
     void *arg, char *err, size_t errlen)
 {
-	struct job *j = job_claim(env, a->claim, cb, arg);
 	int train = strcmp(a->stage, "train") == 0;
+	const char *id = NULL;
+	json_int_t attempt = 0;
+	char dir[PATH_MAX];
+	struct job *j = NULL;
 
-	if (j == NULL || strcmp(j->dir, a->dir) != 0) {
-		util_fmt(err, errlen, "%s: its claim.json is not its own",
-		    a->dir);
-		if (j != NULL)
-			job__finish(j, JOB_DROPPED);
+	/* the claim must be the directory's own */
+	if (json_unpack(a->claim, "{s:s, s:I}", "id", &id, "attempt",
+	    &attempt) != 0 || !job__safe_name(id) ||
+	    strcmp(util_fmt(dir, sizeof(dir), "%s/jobs/%s-%lld",
+	    env->cfg->work_dir, id, (long long)attempt), a->dir) != 0 ||
+	    (j = job_claim(env, a->claim, cb, arg)) == NULL) {
+		util_fmt(err, errlen, "%s: its claim.json is not its own, or "
+		    "not a claim", a->dir);
 		json_decref(a->claim);
 		a->claim = NULL;
 		return NULL;
