@@ -45,6 +45,14 @@ if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 	echo "deps: installing:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
+	# munge's postinst makes its key as the user munge (su), which fails
+	# where that user cannot reach / (a chroot under a 0700 directory); a
+	# key that is there already is kept: make the same random 1 KiB key
+	case " $missing " in *" munge "*)
+		[ -e /etc/munge/munge.key ] || $SUDO sh -c 'umask 077 &&
+		    mkdir -p /etc/munge && head -c 1024 /dev/urandom \
+		    >/etc/munge/munge.key' ;;
+	esac
 	$SUDO apt-get update -qq
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
