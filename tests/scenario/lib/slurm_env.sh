@@ -183,6 +183,11 @@ slurm_start() {
 	_slurm_host=$(hostname -s 2>/dev/null || hostname)
 	SLURM_NODE=do$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')n
 	# a socket's path has 108 bytes at most
+	# slurmd 22.05 initializes its cgroup plugin whatever the config
+	# says: it cannot start where no cgroup file system is mounted (a
+	# chroot such as fresh-debian's)
+	grep -q ' /sys/fs/cgroup ' /proc/mounts 2>/dev/null ||
+	    slurm_skip "no cgroup file system on /sys/fs/cgroup, which slurmd needs (a chroot?)"
 	SLURM_MUNGE_SOCK=$SLURM_DIR/munge.sock
 	if [ ${#SLURM_MUNGE_SOCK} -gt 100 ]; then
 		SLURM_MUNGE_DIR=$(mktemp -d /tmp/do-munge.XXXXXX)
@@ -207,7 +212,9 @@ slurm_start() {
 			return 0
 		fi
 	done
-	_r=$(grep -h -E 'error|fatal' "$SLURM_DIR/slurmctld.out" "$SLURM_DIR/slurmd.out" 2>/dev/null | tail -n 1)
+	# slurmd's first error is the cause; else slurmctld's last one
+	_r=$(grep -h -E 'error|fatal' "$SLURM_DIR/slurmd.out" 2>/dev/null | head -n 1)
+	[ -n "$_r" ] || _r=$(grep -h -E 'error|fatal' "$SLURM_DIR/slurmctld.out" 2>/dev/null | tail -n 1)
 	slurm_logs >&2
 	slurm_stop
 	slurm_skip "the cluster did not start in 3 tries: ${_r:-node $SLURM_NODE not idle}"
