@@ -258,7 +258,7 @@ slurm_duration(const char *s)
 	return (int64_t)(((d * 24 + f[0]) * 60 + f[1]) * 60 + f[2]);
 }
 
-/* Why Slurm ended a job whose state is of class c. */
+/* Why Slurm ended the job, from its last state (a fault class). */
 static void
 sl_fault_why(const struct slurm_run *r, const char *nodes, char *why,
     size_t whylen)
