@@ -151,13 +151,13 @@ job_w_beat(uv_work_t *w)
 	got = pread(j->log_fd, buf, JOB_LOG_CHUNK, j->log_sent);
 	if (got <= 0)
 		return;
-	if (skip > 0) {
+	if (skip > 0)
 		job_log_gap(j, buf, (size_t)got, skip);
-		return;
+	else {
+		j->hb_log = job_utf8(buf, (size_t)got, &used);
+		job__scrub(j, j->hb_log);
+		j->log_sent += (int64_t)used;
 	}
-	j->hb_log = job_utf8(buf, (size_t)got, &used);
-	job__scrub(j, j->hb_log);
-	j->log_sent += (int64_t)used;
 	job_w_sent(j);
 }
 

@@ -375,6 +375,32 @@ sl_queue(struct slurm_run *r, uv_work_cb fn, uv_after_work_cb after)
 	r->work_busy = 1;
 }
 
+/* ---- the Slurm commands ---- */
+
+/* Why a Slurm command failed, one line into out: what subproc says, else
+ * the first line of its stderr, else of its stdout. */
+static void
+sl_failure(const struct subproc_res *res, char *out, size_t outlen)
+{
+	const char *e = res->err != NULL ? res->err :
+	    res->errout[0] != '\0' ? res->errout : res->out;
+
+	util_fmt(out, outlen, "%.*s", (int)strcspn(e, "\r\n"), e);
+}
+
+/* Run argv with cb; if it cannot start, the run ends with how. */
+static void
+sl_spawn(struct slurm_run *r, char *const *argv, const char *cwd,
+    subproc_cb *cb, enum slurm_how how)
+{
+	char err[512];
+
+	r->cmd = subproc_run(r->loop, argv, r->env, cwd, r->cmd_ms, cb, r,
+	    err, sizeof(err));
+	if (r->cmd == NULL)
+		sl_finish(r, how, -1, err);
+}
+
 /* ---- following ---- */
 
 /* Nothing in flight: the next thing to do (a due cancel first). */
@@ -462,10 +488,7 @@ sl_polled(void *arg, const struct subproc_res *res)
 	    slurm_field(res->out, "JobState", r->state,
 	    sizeof(r->state)) != 0) {
 		/* slurmctld busy or away: ask again, the limit counts */
-		util_fmt(line, sizeof(line), "%s", res->err != NULL ?
-		    res->err : res->errout[0] != '\0' ? res->errout :
-		    res->out);
-		line[strcspn(line, "\r\n")] = '\0';
+		sl_failure(res, line, sizeof(line));
 		util_fmt(r->note, sizeof(r->note), "Slurm job %s: scontrol: "
 		    "%.200s", r->id, line);
 		sl_poll_later(r);
@@ -544,22 +567,21 @@ sl_poll_now(struct slurm_run *r)
 		sl_finish(r, SLURM_STOPPED, -1, err);
 		return;
 	}
-	r->cmd = subproc_run(r->loop, argv, r->env, NULL, r->cmd_ms,
-	    sl_polled, r, err, sizeof(err));
-	if (r->cmd == NULL)
-		sl_finish(r, SLURM_ENDED, -1, err);
+	sl_spawn(r, argv, NULL, sl_polled, SLURM_ENDED);
 }
 
 static void
 sl_cancelled(void *arg, const struct subproc_res *res)
 {
 	struct slurm_run *r = arg;
+	char line[256];
 
 	r->cmd = NULL;
-	if (res->err != NULL || res->status != 0)
+	if (res->err != NULL || res->status != 0) {
+		sl_failure(res, line, sizeof(line));
 		util_fmt(r->note, sizeof(r->note), "Slurm job %s: scancel: "
-		    "%.200s", r->id, res->err != NULL ? res->err :
-		    res->errout);
+		    "%s", r->id, line);
+	}
 	/* then ask until Slurm says it is over */
 	sl_poll_later(r);
 }
@@ -570,7 +592,6 @@ static void
 sl_cancel(struct slurm_run *r)
 {
 	char *argv[] = { r->scancel, r->id, NULL };
-	char err[512];
 
 	r->cancel_due = 1;
 	if (r->cancel_sent || r->step != SL_FOLLOW || r->cmd != NULL ||
@@ -581,10 +602,7 @@ sl_cancel(struct slurm_run *r)
 	r->cancel_due = 0;
 	r->cancel_sent = 1;
 	r->cancel_t0 = uv_now(r->loop);
-	r->cmd = subproc_run(r->loop, argv, r->env, NULL, r->cmd_ms,
-	    sl_cancelled, r, err, sizeof(err));
-	if (r->cmd == NULL)
-		sl_finish(r, SLURM_STOPPED, -1, err);
+	sl_spawn(r, argv, NULL, sl_cancelled, SLURM_STOPPED);
 }
 
 static void
@@ -626,11 +644,8 @@ sl_submitted(void *arg, const struct subproc_res *res)
 
 	r->cmd = NULL;
 	if (res->err != NULL || res->status != 0 || n == 0 || n > 20) {
-		const char *e = res->err != NULL ? res->err :
-		    res->errout[0] != '\0' ? res->errout : res->out;
-
-		util_fmt(why, sizeof(why), "sbatch failed: %.*s",
-		    (int)strcspn(e, "\r\n"), e);
+		memcpy(why, "sbatch failed: ", 15);
+		sl_failure(res, why + 15, sizeof(why) - 15);
 		sl_finish(r, SLURM_ENDED, -1, why);
 		return;
 	}
@@ -648,7 +663,6 @@ sl_written(uv_work_t *w, int status)
 	struct slurm_run *r = w->data;
 	char *argv[] = { r->sbatch, (char *)"--parsable", r->script_path,
 	    NULL };
-	char err[512];
 
 	(void)status;
 	r->work_busy = 0;
@@ -661,10 +675,7 @@ sl_written(uv_work_t *w, int status)
 		return;
 	}
 	r->step = SL_SUBMIT;
-	r->cmd = subproc_run(r->loop, argv, r->env, r->dir, r->cmd_ms,
-	    sl_submitted, r, err, sizeof(err));
-	if (r->cmd == NULL)
-		sl_finish(r, SLURM_ENDED, -1, err);
+	sl_spawn(r, argv, r->dir, sl_submitted, SLURM_ENDED);
 }
 
 /* The script could not be made: say so from the loop, not from inside

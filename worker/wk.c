@@ -483,7 +483,7 @@ wk_job_done(void *arg, enum job_outcome outcome)
 	wk_scan(w);		/* sweep, then claim again at once */
 }
 
-/* A new running job: a slot whose job start() makes (NULL: none). */
+/* A slot for a job about to start; wk_run_add() keeps it if one did. */
 static struct wk_run *
 wk_run_new(struct wk *w)
 {

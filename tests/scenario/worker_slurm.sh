@@ -52,10 +52,9 @@ cancel() {
 # result of a set it has scored)
 ids() { pool_ids $((20 + $1)) 200 >"$T/ids$1.txt"; echo "$T/ids$1.txt"; }
 
+"$DOW" --config "$ROOT/config/slurm-worker.ini" --token x --print-config >"$T/cfg" 2>&1
 check "config/slurm-worker.ini is read: executor slurm, its #SBATCH options" sh -c \
-    "'$DOW' --config '$ROOT/config/slurm-worker.ini' --token x --print-config |
-     grep -qx 'kind = slurm' && '$DOW' --config '$ROOT/config/slurm-worker.ini' --token x --print-config |
-     grep -qx 'extra = --gpus=1; --cpus-per-task=8; --mem=64G'"
+    "grep -qx 'kind = slurm' '$T/cfg' && grep -qx 'extra = --gpus=1; --cpus-per-task=8; --mem=64G' '$T/cfg'"
 
 # ---- 1. the whole pipeline on Slurm ----
 start_worker A $SL --set "slurm.extra=--comment=dataoptim-test"; WA=$WPID
