@@ -4,7 +4,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -88,4 +90,54 @@ auth_equal(const char *a, const char *b)
 	if (la != lb)
 		return 0;
 	return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+/* The most common passwords of 10 characters or more (public breach
+ * lists), lower case: refused whatever the case. */
+static const char *const auth_common_pw[] = {
+	"1234567890", "0123456789", "0987654321", "1q2w3e4r5t", "1qaz2wsx3edc",
+	"qwertyuiop", "asdfghjkl;", "zxcvbnm,./", "password12", "password123",
+	"password1234", "passw0rd123", "iloveyou12", "qwerty1234", "qwerty12345",
+	"qwerty123456", "1234qwerty", "abcdefghij", "abcd123456", "abc1234567",
+	"a1b2c3d4e5", "letmein123", "welcome123", "welcome1234", "admin12345",
+	"administrator", "changeme123", "football123", "baseball123",
+	"sunshine123", "princess123", "starwars123", "trustno1234",
+	"1111111111", "123123123123", "123456789a", "a123456789", "q1w2e3r4t5",
+	"q1w2e3r4t5y6", "zaq12wsxcde3", "1qazxsw23edc", "qazwsxedcrfv",
+	"monkey12345", "dragon12345", "master12345", "superman123",
+	"computer123", "internet123", "whatever123", "myspace123",
+	"dataoptim123", "dataoptim2024", "dataoptim2025", "dataoptim2026",
+	"llava12345", "password!!", "p@ssw0rd123", "p@ssword123",
+};
+
+const char *
+auth_password_weak(const char *pw, const char *email)
+{
+	size_t i, n = 0, len = strlen(pw);
+	char low[AUTH_PW_MAX + 1];
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)pw[i] & 0xC0) != 0x80)
+			n++;
+	if (n < AUTH_PW_MIN)
+		return "the password is shorter than 10 characters";
+	if (len > AUTH_PW_MAX)
+		return "the password is longer than 200 bytes";
+	for (i = 1; i < len && pw[i] == pw[0]; i++)
+		;
+	if (i == len)
+		return "the password is one character repeated";
+	for (i = 0; i <= len; i++)
+		low[i] = (char)tolower((unsigned char)pw[i]);
+	if (email != NULL && email[0] != '\0') {
+		size_t local = strcspn(email, "@");
+
+		if (strcasecmp(pw, email) == 0 || (local == len &&
+		    strncasecmp(pw, email, local) == 0))
+			return "the password is the email address or its name part";
+	}
+	for (i = 0; i < sizeof(auth_common_pw) / sizeof(auth_common_pw[0]); i++)
+		if (strcmp(low, auth_common_pw[i]) == 0)
+			return "the password is one of the most common passwords";
+	return NULL;
 }

@@ -31,6 +31,18 @@ int auth_password_hash(const char *pw, char out[AUTH_PW_ENCODED], char *err,
 /* 1 if pw matches the encoded hash, else 0 (also for a malformed hash). */
 int auth_password_verify(const char *encoded, const char *pw);
 
+/*
+ * The strength floor of a new password (sign-up, password change):
+ * NULL when pw is acceptable, else why not (a static English sentence):
+ * shorter than AUTH_PW_MIN characters, one character repeated, the email
+ * (email may be NULL) or its part before the '@', or one of the most
+ * common passwords (case-insensitive).  Length is counted in UTF-8
+ * characters.
+ */
+#define AUTH_PW_MIN 10
+#define AUTH_PW_MAX 200		/* bytes */
+const char *auth_password_weak(const char *pw, const char *email);
+
 /* Constant-time comparison of two NUL-terminated strings: 1 if equal. */
 int auth_equal(const char *a, const char *b);
 

@@ -131,6 +131,20 @@ test_auth(void **state)
 	assert_true(auth_equal("abc", "abc"));
 	assert_false(auth_equal("abc", "abd"));
 	assert_false(auth_equal("abc", "abcd"));
+	/* the strength floor of new passwords */
+	assert_null(auth_password_weak("correct horse battery", "a@b.org"));
+	assert_null(auth_password_weak("\xc3\xa9t\xc3\xa9-\xc3\xa9t\xc3\xa9-x", NULL));
+	assert_non_null(auth_password_weak("short", NULL));
+	assert_non_null(auth_password_weak("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9", NULL));	/* 10 bytes, 5 characters */
+	assert_non_null(auth_password_weak("aaaaaaaaaaaa", NULL));
+	assert_non_null(auth_password_weak("Password123", NULL));
+	assert_non_null(auth_password_weak("QWERTYUIOP", NULL));
+	assert_non_null(auth_password_weak("alice.smith", "Alice.Smith@x.org"));
+	assert_non_null(auth_password_weak("Alice.Smith@x.org", "alice.smith@x.org"));
+	assert_null(auth_password_weak("alice.smith!", "alice.smith@x.org"));
+	assert_string_equal(auth_password_weak("123456789", NULL),
+	    "the password is shorter than 10 characters");
 }
 
 static int
