@@ -4,8 +4,8 @@
  * the fields that changed) in one form; publish or withdraw the private
  * ranking (POST …/publish); export links per track.
  */
-import { $, api, badge, clear, el, fmtDate, fmtInt, notice, showError } from './api.js';
-import { askDialog, fromLocalInput, initAdmin, toLocalInput } from './admin.js';
+import { $, api, badge, clear, el, fmtDate, fmtInt, fromUtcInput, notice, showError, toUtcInput } from './api.js';
+import { askDialog, initAdmin } from './admin.js';
 
 let tracks = [];
 let editing = null;		/* the track being edited, null for a new one */
@@ -88,7 +88,7 @@ function openForm(t) {
 		for (const k of NUMS)
 			f[k].value = t[k] ?? '';
 		for (const k of TIMES)
-			f[k].value = toLocalInput(t[k]);
+			f[k].value = toUtcInput(t[k]);
 		for (const k of TEXTS)
 			f[k].value = t[k] ?? (k === 'direction' ? 'max' : k === 'leaderboard' ? 'public' : '');
 		f.anonymous.checked = !!t.anonymous;
@@ -116,7 +116,7 @@ function formBody(f) {
 			body[k] = v === '' ? 0 : Number(v);
 	}
 	for (const k of TIMES)
-		body[k] = fromLocalInput(f[k].value);
+		body[k] = fromUtcInput(f[k].value);
 	for (const k of TEXTS) {
 		const v = f[k].value.trim();
 		body[k] = v === '' ? null : v;
@@ -134,7 +134,7 @@ function formBody(f) {
 	for (const k of Object.keys(body)) {
 		let old = editing[k];
 		if (TIMES.includes(k))
-			old = editing[k] ? fromLocalInput(toLocalInput(editing[k])) : null;
+			old = editing[k] ? fromUtcInput(toUtcInput(editing[k])) : null;
 		if (k === 'metric' && body[k] === null && (old === 'overall' || old == null))
 			delete body[k];
 		else if (k !== 'webhook_secret' && same(body[k], old))

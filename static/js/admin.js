@@ -130,23 +130,6 @@ export function fmtDuration(sec) {
 	return `${h} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-/* An ISO time string → the value of an <input type="datetime-local"> (UTC). */
-export function toLocalInput(iso) {
-	if (!iso)
-		return '';
-	const d = new Date(iso);
-	if (isNaN(d))
-		return '';
-	return d.toISOString().slice(0, 16);
-}
-
-/* The value of a datetime-local input, read as UTC → ISO string or null. */
-export function fromLocalInput(v) {
-	if (!v)
-		return null;
-	return `${v.length === 16 ? `${v}:00` : v}Z`;
-}
-
 /*
  * A modal form.  opts: title, message (text or node), fields: [{name,
  * label, type: text|textarea|number|select|checkbox|password|email,

@@ -186,16 +186,9 @@ export function loginHref() {
 
 /* ---- formatting ---- */
 
-export function fmtDate(s) {
-	if (!s)
-		return '—';
-	const d = typeof s === 'number' ? new Date(s * 1000) : new Date(s);
-	if (isNaN(d))
-		return String(s);
-	const p = (n) => String(n).padStart(2, '0');
-	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
-	    `${p(d.getHours())}:${p(d.getMinutes())}`;
-}
+/* Every time shown: UTC with the viewer's local time beside it (time.js). */
+export { fmtLocal, fmtTime, fmtUtc, fromUtcInput, toUtcInput } from './time.js';
+export { fmtTime as fmtDate } from './time.js';
 
 export function fmtInt(n) {
 	return typeof n === 'number' ? n.toLocaleString('en-US') : (n ?? '—');

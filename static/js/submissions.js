@@ -3,7 +3,7 @@
  * active job's state, stage, scores and log tail kept up to date by
  * polling GET /api/v1/jobs/{id}.
  */
-import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, initNav, loginHref, notice, showError } from './api.js';
+import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, fmtTime, initNav, loginHref, notice, showError } from './api.js';
 import { countOf } from './findings.js';
 import { cancelSubmission, isActive, isReused, poller, progressPct, scoresTable, stageNode, statusNode } from './jobview.js';
 
@@ -181,7 +181,7 @@ async function tick() {
 	})));
 	const left = [...rows.values()].filter((r) => isActive(jobOf(r))).length;
 	st.textContent = left
-	    ? `Updating live: ${left} job${left === 1 ? '' : 's'} in progress. Last update ${new Date().toLocaleTimeString()}.`
+	    ? `Updating live: ${left} job${left === 1 ? '' : 's'} in progress. Last update ${fmtTime(new Date())}.`
 	    : 'All jobs have finished.';
 	return left > 0;
 }

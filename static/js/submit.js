@@ -6,7 +6,7 @@
  * accepted; those items may train poorly); 422 lists every validation
  * error, and the warnings too; 409/413/429 show the server's message.
  */
-import { $, clear, csrfToken, el, fmtBytes, fmtInt, initNav, loginHref, notice, showError, api } from './api.js';
+import { $, clear, csrfToken, el, fmtBytes, fmtInt, fmtTime, initNav, loginHref, notice, showError, api } from './api.js';
 import { countOf, findingList, warningsView } from './findings.js';
 
 let tracks = [];
@@ -225,10 +225,10 @@ function retryAfter(x) {
 		const s = Number(ra);
 		const when = new Date(Date.now() + s * 1000);
 		const dur = s < 120 ? `${s} seconds` : s < 7200 ? `${Math.round(s / 60)} minutes` : `${(s / 3600).toFixed(1)} hours`;
-		return `You can submit again in ${dur} (at ${when.toLocaleTimeString()}).`;
+		return `You can submit again in ${dur} (at ${fmtTime(when)}).`;
 	}
 	const d = new Date(ra);
-	return isNaN(d) ? '' : `You can submit again at ${d.toLocaleString()}.`;
+	return isNaN(d) ? '' : `You can submit again at ${fmtTime(d)}.`;
 }
 
 /*
