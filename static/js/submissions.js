@@ -17,9 +17,10 @@ let poll = null;
 /* The columns by their data-col keys (submissions.html); narrow screens
  * put the score first. */
 const COLS = ['created', 'track', 'method', 'samples', 'status', 'stage', 'overall', 'actions'];
+const COLS_NARROW = ['overall', 'method', 'status', 'track', 'created', 'samples', 'stage', 'actions'];
 const NARROW = typeof matchMedia === 'function' ? matchMedia('(max-width: 640px)') : null;
 function colOrder() {
-	return NARROW && NARROW.matches ? ['overall', ...COLS.filter((k) => k !== 'overall')] : COLS;
+	return NARROW && NARROW.matches ? COLS_NARROW : COLS;
 }
 
 /* Put the header cells in colOrder(). */

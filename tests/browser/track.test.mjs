@@ -103,11 +103,12 @@ const lines = fs.readFileSync(cfg.example, 'utf8').split(/\r?\n/).map((s) => s.t
 
 /* Submit through the API and play the worker until it is scored; any
  * other queued job is failed (fault: system). */
-async function scored(method, extra) {
+async function scored(method, extra, ids) {
 	const args = new URLSearchParams({ track: cfg.track, method_name: method, ...extra });
-	const r = await call(cfg.token, 'POST', `/api/v1/submissions?${args}`, lines.join('\n') + '\n', 'text/plain');
+	const r = await call(cfg.token, 'POST', `/api/v1/submissions?${args}`, (ids || lines).join('\n') + '\n', 'text/plain');
 	assert.equal(r.status, 201, `POST /api/v1/submissions answered ${r.status}: ${r.text}`);
 	const id = r.json.submission.id;
+	assert.equal(r.json.submission.reused, false, 'a new set: scored by the worker, not reused');
 	for (let i = 0; i < 10; i++) {
 		const c = await call(cfg.workerToken, 'POST', '/api/v1/worker/claim', { worker: 'track-test-worker' });
 		assert.equal(c.status, 200, `claim answered ${c.status}: ${c.text}`);
@@ -140,7 +141,7 @@ await step('the organizer sets the track\'s title, overview, rules and times; an
 	assert.equal(f.status, 200, `PATCH freeze_at answered ${f.status}: ${f.text}`);
 	while (Date.now() < Date.parse(freeze) + 100)
 		await new Promise((res) => setTimeout(res, 200));
-	await scored('After the freeze', {});
+	await scored('After the freeze', {}, lines.slice(1));
 	const t = await (await fetch(`${cfg.url}/api/v1/tracks/${q}`)).json();
 	assert.equal(t.track.frozen, true, 'the track answers frozen');
 });
@@ -244,7 +245,10 @@ await step('at 390 px My submissions has the score column first and no sideways 
 	assert.equal(await page.getAttribute('#subs-table thead th:first-child', 'data-col'), 'overall');
 	assert.equal(await page.getAttribute('#subs-table tbody tr.sub-row:first-child td:first-child', 'class'), 'num overall');
 	const w = await overflow(page);
-	assert.ok(w <= 390, `the page is ${w} px wide`);
+	const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+		.filter((e) => e.getBoundingClientRect().right > 390 && (!e.closest('.table-wrap') || getComputedStyle(e).position !== 'static'))
+		.map((e) => `${e.tagName}.${e.className}#${e.id}:${Math.round(e.getBoundingClientRect().right)}:${getComputedStyle(e).position}`).slice(0, 8));
+	assert.ok(w <= 390, `the page is ${w} px wide (${wide.join(', ')})`);
 });
 
 const admin = await person();
