@@ -26,6 +26,9 @@ extern const struct field_table api_session_body;
 route_fn api_tracks, api_sub_begin, api_sub_create, api_sub_list,
     api_sub_get, api_sub_file, api_sub_cancel, api_sub_select,
     api_sub_unselect;
+/* issue 13: track page.  GET /api/v1/tracks/{slug}: one track of the
+ * list with its overview and rules (api_sub.c). */
+route_fn api_track_get;
 
 /* api_job.c: job status and the worker API.  api_worker_begin() is the
  * begin function of the worker's job routes with a body: another worker

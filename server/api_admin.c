@@ -103,7 +103,17 @@ static const char *const adm_boards[] = { "public", "participants",
 	FIELD_BOOL("anonymous", 0), \
 	FIELD_STRING_RULE("webhook_url", FIELD_NULL | FIELD_EMPTY, 1, 1000, \
 	    adm_http_url, "starting with http:// or https://"), \
-	FIELD_STRING("webhook_secret", FIELD_NULL | FIELD_EMPTY, 16, 200)
+	FIELD_STRING("webhook_secret", FIELD_NULL | FIELD_EMPTY, 16, 200), \
+	ADM_TRACK_PAGE_FIELDS
+/* issue 13: the track page's texts (plain text; overview and rules may
+ * span lines, up to the edge's limit of a multi-line field, http.c) and
+ * the team lock.  null clears. */
+#define ADM_TRACK_TEXT_MAX 16384
+#define ADM_TRACK_PAGE_FIELDS \
+	FIELD_STRING("title", FIELD_NULL, 0, 200), \
+	FIELD_STRING("overview", FIELD_NULL, 0, ADM_TRACK_TEXT_MAX), \
+	FIELD_STRING("rules", FIELD_NULL, 0, ADM_TRACK_TEXT_MAX), \
+	FIELD_TIME("teams_lock_at", FIELD_NULL)
 
 /* POST /api/v1/admin/tracks and PATCH .../tracks/{slug}: any other member
  * is refused (a misspelt setting must not pass unnoticed). */
@@ -115,6 +125,7 @@ static const struct field track_create_fields[] = {
 };
 static const struct field track_update_fields[] = { ADM_TRACK_FIELDS(0) };
 #undef ADM_TRACK_FIELDS
+#undef ADM_TRACK_PAGE_FIELDS
 const struct field_table api_admin_track_create_body =
     FIELD_TABLE(track_create_fields, 1);
 const struct field_table api_admin_track_update_body =
@@ -138,6 +149,9 @@ adm_trackset(const json_t *b, struct db_trackset *ts)
 		{ "anonymous", DB_TS_ANONYMOUS },
 		{ "webhook_url", DB_TS_HOOK_URL },
 		{ "webhook_secret", DB_TS_HOOK_SECRET },
+		/* issue 13: track page */
+		{ "title", DB_TS_TITLE }, { "overview", DB_TS_OVERVIEW },
+		{ "rules", DB_TS_RULES }, { "teams_lock_at", DB_TS_TEAMS_LOCK },
 	};
 	const char *url = field_str(b, "webhook_url");
 	const char *secret = field_str(b, "webhook_secret");
@@ -161,6 +175,11 @@ adm_trackset(const json_t *b, struct db_trackset *ts)
 	ts->webhook_url = url != NULL && url[0] != '\0' ? url : NULL;
 	ts->webhook_secret = secret != NULL && secret[0] != '\0' ? secret :
 	    NULL;
+	/* issue 13: track page */
+	ts->title = field_str(b, "title");
+	ts->overview = field_str(b, "overview");
+	ts->rules = field_str(b, "rules");
+	ts->teams_lock_at = field_time(b, "teams_lock_at");
 }
 
 /* Webhooks go to the internet: a loopback, private or link-local host is

@@ -688,6 +688,25 @@ api_tracks(struct http_req *req)
 	return http_reply_json(req, 200, json_pack("{s:o}", "tracks", arr));
 }
 
+/* issue 13: track page.  The same tracks as the list (every track is
+ * public; there is no hidden one), with the page's texts. */
+int
+api_track_get(struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+	json_t *o;
+	int rc = db_track_public(http_req_db(req), http_req_param(req, 0),
+	    srv_now(), who && who->team_id ? who->team_id : 0, &o);
+
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 404, "not_found", "no such track",
+		    NULL);
+	if (rc != DB_OK)
+		return http_reply_error(req, 503, "unavailable",
+		    "database unavailable", NULL);
+	return http_reply_json(req, 200, o);
+}
+
 /* The team whose data the caller may see: its own, or any (-1) for an
  * organizer. */
 static int64_t

@@ -145,6 +145,11 @@ int db_track_get(struct db *db, const char *slug, struct db_track *t);
  *   remaining?}]; with team_id > 0 also that team's remaining quota. */
 int db_tracks_json(struct db *db, int64_t now, int64_t team_id,
     json_t **out);
+/* issue 13: track page.  {"track": {the list's object plus overview and
+ * rules}} of track slug (remaining as in the list when team_id > 0);
+ * DB_NOTFOUND. */
+int db_track_public(struct db *db, const char *slug, int64_t now,
+    int64_t team_id, json_t **out);
 
 /* A team's use of a track: counted submissions today and in all (invalid
  * ones and jobs failed through no fault of the team are not counted) and
@@ -390,6 +395,11 @@ int db_admin_audit(struct db *db, const struct db_auditq *q, json_t **out);
 #define DB_TS_ANONYMOUS   0x0400
 #define DB_TS_HOOK_URL    0x0800
 #define DB_TS_HOOK_SECRET 0x1000
+/* issue 13: track page (title, overview, rules, team lock) */
+#define DB_TS_TITLE       0x2000
+#define DB_TS_OVERVIEW    0x4000
+#define DB_TS_RULES       0x8000
+#define DB_TS_TEAMS_LOCK  0x10000
 struct db_trackset {
 	unsigned mask;
 	int64_t budget, per_day, total, max_active;
@@ -397,6 +407,9 @@ struct db_trackset {
 	const char *metric, *direction, *leaderboard;
 	int anonymous;
 	const char *webhook_url, *webhook_secret;	/* NULL: clear */
+	/* issue 13: track page; NULL texts clear to "", 0 clears the lock */
+	const char *title, *overview, *rules;
+	int64_t teams_lock_at;
 };
 
 /* The admin track objects (see API.md). */

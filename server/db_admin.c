@@ -107,7 +107,7 @@ db_admin_audit(struct db *db, const struct db_auditq *q, json_t **out)
 	"COALESCE(webhook_secret, '') != '', created_at, " \
 	"CASE WHEN opens_at IS NOT NULL AND ?1 < opens_at THEN 'upcoming' " \
 	"WHEN closes_at IS NOT NULL AND ?1 >= closes_at THEN 'closed' " \
-	"ELSE 'open' END FROM tracks "
+	"ELSE 'open' END, title, overview, rules, teams_lock_at FROM tracks "
 
 static json_t *
 db_atrack_row(sqlite3_stmt *st)
@@ -133,6 +133,10 @@ db_atrack_row(sqlite3_stmt *st)
 	db__jtext(o, "webhook_url", st, 15);
 	db__jbool(o, "webhook_secret_set", st, 16);
 	db__jtime(o, "created_at", st, 17);
+	db__jtext(o, "title", st, 19);
+	db__jtext(o, "overview", st, 20);
+	db__jtext(o, "rules", st, 21);
+	db__jtime(o, "teams_lock_at", st, 22);
 	return o;
 }
 
@@ -206,7 +210,11 @@ db_track_apply(struct db *db, const char *slug, const struct db_trackset *ts,
 	    "webhook_since = IIF(?2 & 2048 AND ?14 IS NOT NULL "
 	    "  AND ?14 IS NOT webhook_url, ?16, webhook_since), "
 	    "webhook_url = IIF(?2 & 2048, ?14, webhook_url), "
-	    "webhook_secret = IIF(?2 & 4096, ?15, webhook_secret) "
+	    "webhook_secret = IIF(?2 & 4096, ?15, webhook_secret), "
+	    "title = IIF(?2 & 8192, ?17, title), "
+	    "overview = IIF(?2 & 16384, ?18, overview), "
+	    "rules = IIF(?2 & 32768, ?19, rules), "
+	    "teams_lock_at = IIF(?2 & 65536, ?20, teams_lock_at) "
 	    "WHERE slug = ?1");
 	int changes = 0, rc;
 
@@ -228,6 +236,10 @@ db_track_apply(struct db *db, const char *slug, const struct db_trackset *ts,
 	db__text(st, 14, ts->webhook_url);
 	db__text(st, 15, ts->webhook_secret);
 	db__int(st, 16, now);
+	db__text(st, 17, ts->title ? ts->title : "");
+	db__text(st, 18, ts->overview ? ts->overview : "");
+	db__text(st, 19, ts->rules ? ts->rules : "");
+	db_bind_time(st, 20, ts->teams_lock_at);
 	rc = db__exec(db, st, &changes, "track update");
 	if (rc == DB_OK && changes == 0)
 		return DB_NOTFOUND;

@@ -105,80 +105,176 @@ db_quota_get(struct db *db, int64_t track_id, int64_t team_id, int64_t now,
 	return rc == SQLITE_ROW ? DB_OK : db__fail(db, "quota");
 }
 
+/* issue 13: what the public track object adds to struct db_track: the
+ * page's texts, the team lock and the freeze (columns 10.. of
+ * DB_TRACK_PUB_SQL). */
+#define DB_TRACK_PUB_SQL "SELECT " DB_TRACK_COLS ", title, " \
+	"COALESCE(teams_lock_at, 0), COALESCE(freeze_at, 0), overview, rules " \
+	"FROM tracks "
+struct db_track_pub {
+	struct db_track t;
+	char *title, *overview, *rules;	/* owned */
+	int64_t teams_lock_at, freeze_at;	/* 0: none */
+};
+
+/* Column i as an owned string ("" for NULL). */
+static char *
+db_col_dup(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return util_xstrdup(s != NULL ? s : "");
+}
+
+static void
+db_track_pub_row(sqlite3_stmt *st, struct db_track_pub *p)
+{
+	db_track_row(st, &p->t);
+	p->title = db_col_dup(st, 10);
+	p->teams_lock_at = sqlite3_column_int64(st, 11);
+	p->freeze_at = sqlite3_column_int64(st, 12);
+	p->overview = db_col_dup(st, 13);
+	p->rules = db_col_dup(st, 14);
+}
+
+static void
+db_track_pub_clear(struct db_track_pub *p)
+{
+	free(p->title);
+	free(p->overview);
+	free(p->rules);
+}
+
+static json_t *
+db_jtime_or_null(int64_t t)
+{
+	char ts[21];
+
+	if (t <= 0)
+		return json_null();
+	db_iso_time(t, ts);
+	return json_string(ts);
+}
+
+/* The public object of track p (see db_tracks_json), with the page's
+ * texts when full; NULL on a database error (the quota). */
+static json_t *
+db_track_pub_json(struct db *db, const struct db_track_pub *p, int64_t now,
+    int64_t team_id, int full)
+{
+	const struct db_track *t = &p->t;
+	json_t *o = json_object();
+	const char *status = "open";
+
+	if (t->opens_at && now < t->opens_at)
+		status = "upcoming";
+	else if (t->closes_at && now >= t->closes_at)
+		status = "closed";
+	json_object_set_new(o, "slug", json_string(t->slug));
+	json_object_set_new(o, "kind", json_string(track_kind_name(t->kind)));
+	json_object_set_new(o, "budget", json_integer(t->budget));
+	json_object_set_new(o, "limits", json_pack("{s:I, s:I}",
+	    "per_day", (json_int_t)t->per_day,
+	    "total", (json_int_t)t->total));
+	json_object_set_new(o, "opens_at", db_jtime_or_null(t->opens_at));
+	json_object_set_new(o, "closes_at", db_jtime_or_null(t->closes_at));
+	json_object_set_new(o, "status", json_string(status));
+	json_object_set_new(o, "metric", json_string(t->metric));
+	/* issue 13: the page's title, the team lock and the freeze (the
+	 * public board is frozen once freeze_at has passed, db_lb.c) */
+	json_object_set_new(o, "title", util_json_text(p->title,
+	    strlen(p->title)));
+	json_object_set_new(o, "teams_lock_at",
+	    db_jtime_or_null(p->teams_lock_at));
+	json_object_set_new(o, "freeze_at", db_jtime_or_null(p->freeze_at));
+	json_object_set_new(o, "frozen", json_boolean(p->freeze_at > 0 &&
+	    now >= p->freeze_at));
+	if (full) {
+		json_object_set_new(o, "overview", util_json_text(p->overview,
+		    strlen(p->overview)));
+		json_object_set_new(o, "rules", util_json_text(p->rules,
+		    strlen(p->rules)));
+	}
+	if (team_id > 0) {
+		struct db_quota q;
+
+		if (db_quota_get(db, t->id, team_id, now, &q) != DB_OK) {
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, "remaining", json_pack("{s:o, s:o}",
+		    "today", t->per_day ? json_integer(t->per_day > q.today ?
+		    t->per_day - q.today : 0) : json_null(),
+		    "total", t->total ? json_integer(t->total > q.total ?
+		    t->total - q.total : 0) : json_null()));
+	}
+	return o;
+}
+
 int
 db_tracks_json(struct db *db, int64_t now, int64_t team_id, json_t **out)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT " DB_TRACK_COLS
-	    " FROM tracks ORDER BY id");
-	struct db_track *tr = NULL;
+	sqlite3_stmt *st = db__stmt(db, DB_TRACK_PUB_SQL "ORDER BY id");
+	struct db_track_pub *tr = NULL;
 	size_t n = 0, i;
-	json_t *arr = NULL;
+	json_t *arr = NULL, *o;
 	int rc;
 
 	if (st == NULL)
 		return DB_ERR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tr = util_xreallocarray(tr, n + 1, sizeof(*tr));
-		db_track_row(st, &tr[n++]);
+		db_track_pub_row(st, &tr[n++]);
 	}
 	db__done(st);
 	if (rc != SQLITE_DONE) {
-		free(tr);
-		return db__fail(db, "tracks");
+		rc = db__fail(db, "tracks");
+		goto out;
 	}
+	rc = DB_OK;
 	arr = json_array();
 	for (i = 0; i < n; i++) {
-		const struct db_track *t = &tr[i];
-		json_t *o = json_object();
-		char ts[21];
-		const char *status = "open";
-
-		if (t->opens_at && now < t->opens_at)
-			status = "upcoming";
-		else if (t->closes_at && now >= t->closes_at)
-			status = "closed";
-		json_object_set_new(o, "slug", json_string(t->slug));
-		json_object_set_new(o, "kind", json_string(
-		    track_kind_name(t->kind)));
-		json_object_set_new(o, "budget", json_integer(t->budget));
-		json_object_set_new(o, "limits", json_pack("{s:I, s:I}",
-		    "per_day", (json_int_t)t->per_day,
-		    "total", (json_int_t)t->total));
-		if (t->opens_at) {
-			db_iso_time(t->opens_at, ts);
-			json_object_set_new(o, "opens_at", json_string(ts));
-		} else
-			json_object_set_new(o, "opens_at", json_null());
-		if (t->closes_at) {
-			db_iso_time(t->closes_at, ts);
-			json_object_set_new(o, "closes_at", json_string(ts));
-		} else
-			json_object_set_new(o, "closes_at", json_null());
-		json_object_set_new(o, "status", json_string(status));
-		json_object_set_new(o, "metric", json_string(t->metric));
-		if (team_id > 0) {
-			struct db_quota q;
-			json_t *r = json_object();
-
-			if (db_quota_get(db, t->id, team_id, now, &q) != DB_OK) {
-				json_decref(r);
-				json_decref(o);
-				json_decref(arr);
-				free(tr);
-				return DB_ERR;
-			}
-			json_object_set_new(r, "today", t->per_day ?
-			    json_integer(t->per_day > q.today ?
-			    t->per_day - q.today : 0) : json_null());
-			json_object_set_new(r, "total", t->total ?
-			    json_integer(t->total > q.total ?
-			    t->total - q.total : 0) : json_null());
-			json_object_set_new(o, "remaining", r);
+		if ((o = db_track_pub_json(db, &tr[i], now, team_id, 0)) ==
+		    NULL) {
+			json_decref(arr);
+			rc = DB_ERR;
+			goto out;
 		}
 		json_array_append_new(arr, o);
 	}
-	free(tr);
 	*out = arr;
+out:
+	for (i = 0; i < n; i++)
+		db_track_pub_clear(&tr[i]);
+	free(tr);
+	return rc;
+}
+
+int
+db_track_public(struct db *db, const char *slug, int64_t now,
+    int64_t team_id, json_t **out)
+{
+	sqlite3_stmt *st = db__stmt(db, DB_TRACK_PUB_SQL "WHERE slug = ?1");
+	struct db_track_pub p;
+	json_t *o;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, slug);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_track_pub_row(st, &p);
+	db__done(st);
+	if (rc == SQLITE_DONE)
+		return DB_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return db__fail(db, "track");
+	o = db_track_pub_json(db, &p, now, team_id, 1);
+	db_track_pub_clear(&p);
+	if (o == NULL)
+		return DB_ERR;
+	*out = json_pack("{s:o}", "track", o);
 	return DB_OK;
 }
 

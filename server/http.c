@@ -646,7 +646,9 @@ static int
 http_field_multiline(const char *name)
 {
 	static const char *const names[] = { "description", "reason",
-	    "note", "message", NULL };
+	    "note", "message",
+	    "overview", "rules",	/* issue 13: a track's page texts */
+	    NULL };
 	size_t i;
 
 	for (i = 0; names[i] != NULL; i++)

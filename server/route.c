@@ -134,6 +134,9 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/register", ROLE_PUBLIC,
 	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_register_body,
 	  api_register_begin, api_register, "register" },
+	/* issue 13: track page */
+	{ "GET", "/api/v1/tracks/{}", ROLE_PUBLIC, ROUTE_OPT_AUTH, NULL, NULL,
+	  api_track_get, "track_get" },
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),
@@ -146,6 +149,7 @@ const struct route route_table[] = {
 	PAGE("/admin/teams"),
 	PAGE("/admin/submissions"),
 	PAGE("/admin/audit"),
+	PAGE("/track"),		/* issue 13: track page */
 #undef PAGE
 	{ "GET", "/static/*", ROLE_PUBLIC, 0, NULL, NULL, static_file,
 	  "static" },

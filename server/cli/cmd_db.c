@@ -302,32 +302,42 @@ cli_count(const char *s, int64_t *out, int64_t min)
 	return 0;
 }
 
+/*
+ * track add: through the organizer API's data path (db_admin_track_create:
+ * the insert, the settings and the audit row "track.create" with the new
+ * track, in one transaction), as actor "cli".
+ */
 int
 cli_track_add(int argc, char **argv)
 {
 	static const char *const opts[] = { "--db", "--config", "--slug",
 	    "--kind", "--budget", "--per-day", "--total", "--opens",
-	    "--closes", "--metric", NULL };
-	const char *v[10];
-	struct db_track t;
+	    "--closes", "--metric", "--title", "--teams-lock", NULL };
+	const char *v[12];
+	struct db_trackset ts;
+	enum track_kind kind;
 	struct db *db;
+	json_t *o = NULL;
 	size_t i;
 	int rc;
 
 	if (cli_parse(argc, argv, opts, v, NULL, NULL, NULL) != 0)
 		return CLI_ERROR;
-	memset(&t, 0, sizeof(t));
-	if (v[2] == NULL || v[2][0] == '\0' || strlen(v[2]) >= sizeof(t.slug) ||
-	    track_kind_parse(v[3], &t.kind) != 0 || v[4] == NULL ||
-	    cli_count(v[4], &t.budget, 1) || cli_count(v[5], &t.per_day, 0) ||
-	    cli_count(v[6], &t.total, 0) ||
-	    (v[7] && (t.opens_at = cli_time(v[7])) < 0) ||
-	    (v[8] && (t.closes_at = cli_time(v[8])) < 0) ||
-	    (v[9] && strlen(v[9]) >= sizeof(t.metric))) {
+	memset(&ts, 0, sizeof(ts));
+	if (v[2] == NULL || v[2][0] == '\0' || strlen(v[2]) > 63 ||
+	    track_kind_parse(v[3], &kind) != 0 || v[4] == NULL ||
+	    cli_count(v[4], &ts.budget, 1) || cli_count(v[5], &ts.per_day, 0) ||
+	    cli_count(v[6], &ts.total, 0) ||
+	    (v[7] && (ts.opens_at = cli_time(v[7])) < 0) ||
+	    (v[8] && (ts.closes_at = cli_time(v[8])) < 0) ||
+	    (v[9] && (v[9][0] == '\0' || strlen(v[9]) > 31)) ||
+	    (v[11] && (ts.teams_lock_at = cli_time(v[11])) < 0)) {
 		fprintf(stderr, "dataoptim: track add --slug S --kind "
 		    "standard|byod --budget N [--per-day N] [--total N] "
-		    "[--opens T] [--closes T] [--metric TASK]\n"
-		    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or UNIX seconds\n");
+		    "[--opens T] [--closes T] [--metric TASK] [--title T] "
+		    "[--teams-lock T]\n"
+		    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or UNIX seconds "
+		    "(UTC); title: one line, at most 200 bytes\n");
 		return CLI_ERROR;
 	}
 	for (i = 0; v[2][i]; i++)
@@ -336,21 +346,27 @@ cli_track_add(int argc, char **argv)
 			    "digits, '-' and '_' only\n");
 			return CLI_ERROR;
 		}
-	util_fmt(t.slug, sizeof(t.slug), "%s", v[2]);
-	util_fmt(t.metric, sizeof(t.metric), "%s", v[9] ? v[9] : "overall");
+	if (cli_text("title", v[10], 200) != 0 ||
+	    cli_text("metric", v[9], 31) != 0)
+		return CLI_ERROR;
+	ts.mask = DB_TS_BUDGET | DB_TS_PER_DAY | DB_TS_TOTAL |
+	    (v[7] ? DB_TS_OPENS : 0) | (v[8] ? DB_TS_CLOSES : 0) |
+	    (v[9] ? DB_TS_METRIC : 0) | (v[10] ? DB_TS_TITLE : 0) |
+	    (v[11] ? DB_TS_TEAMS_LOCK : 0);
+	ts.metric = v[9];
+	ts.title = v[10];
 	if ((db = cli_db_open(v[0], v[1])) == NULL)
 		return CLI_ERROR;
-	rc = db_track_add(db, &t, (int64_t)time(NULL));
-	if (rc == DB_OK)
-		db_audit(db, "cli", "track.add", t.slug, v[3],
-		    (int64_t)time(NULL));
+	rc = db_admin_track_create(db, v[2], track_kind_name(kind), &ts,
+	    "cli", (int64_t)time(NULL), &o);
+	json_decref(o);
 	db_close(db);
 	if (rc == DB_CONFLICT) {
-		fprintf(stderr, "dataoptim: track '%s' exists\n", t.slug);
+		fprintf(stderr, "dataoptim: track '%s' exists\n", v[2]);
 		return CLI_INVALID;
 	}
 	if (rc != DB_OK)
 		return CLI_ERROR;
-	printf("track %s added\n", t.slug);
+	printf("track %s added\n", v[2]);
 	return CLI_OK;
 }

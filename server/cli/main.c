@@ -39,7 +39,7 @@ static const struct cli_command cli_commands[] = {
 	  "TOKEN | --id N [--db PATH]       revoke an API token" },
 	{ "track", "add", cli_track_add,
 	  "--slug S --kind standard|byod --budget N [--per-day N] [--total N] "
-	  "[--opens T] [--closes T] [--metric TASK] [--db PATH]" },
+	  "[--opens T] [--closes T] [--metric TASK] [--title T] [--teams-lock T] [--db PATH]" },
 	{ "score", NULL, cli_score,
 	  "--val VAL.json --results DIR [--metric TASK=vqa|choice|exact ...]" },
 	{ "proxy", "train", cli_proxy_train,

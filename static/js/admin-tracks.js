@@ -11,8 +11,10 @@ let tracks = [];
 let editing = null;		/* the track being edited, null for a new one */
 
 const NUMS = ['budget', 'per_day', 'total', 'max_active'];
-const TIMES = ['opens_at', 'closes_at', 'freeze_at'];
+const TIMES = ['opens_at', 'closes_at', 'freeze_at', 'teams_lock_at'];
 const TEXTS = ['metric', 'direction', 'leaderboard', 'webhook_url'];
+/* issue 13: the track page's texts: sent as strings ("" clears) */
+const PAGE_TEXTS = ['title', 'overview', 'rules'];
 
 function limitText(t) {
 	const part = (n, w) => (n ? `${fmtInt(n)} ${w}` : `no ${w} limit`);
@@ -56,11 +58,14 @@ function render() {
 			board.push(el('div', null, badge('anonymous')));
 		board.push(el('div', { class: 'small' }, t.published_at ? `private published ${fmtDate(t.published_at)}` : 'private not published'));
 		tb.append(el('tr', { 'data-track': t.slug },
-		    el('th', { scope: 'row' }, el('strong', null, t.slug), ' ', badge(t.status), el('div', { class: 'small muted' }, t.kind)),
+		    el('th', { scope: 'row' }, el('strong', null, t.slug), ' ', badge(t.status), el('div', { class: 'small muted' }, t.kind),
+			t.title ? el('div', { class: 'small track-title' }, t.title) : '',
+			el('div', { class: 'small' }, el('a', { href: `/track?slug=${encodeURIComponent(t.slug)}` }, 'Track page'))),
 		    el('td', { class: 'num' }, fmtInt(t.budget)),
 		    el('td', { class: 'small' }, limitText(t)),
 		    el('td', { class: 'small nowrap' }, `from ${t.opens_at ? fmtDate(t.opens_at) : 'now'}`,
-			el('br'), `until ${t.closes_at ? fmtDate(t.closes_at) : 'open end'}`),
+			el('br'), `until ${t.closes_at ? fmtDate(t.closes_at) : 'open end'}`,
+			t.teams_lock_at ? [el('br'), `teams lock ${fmtDate(t.teams_lock_at)}`] : ''),
 		    el('td', { class: 'small' }, `${t.metric || 'overall'}, ${t.direction === 'min' ? 'lower' : 'higher'} is better`),
 		    el('td', { class: 'small' }, board),
 		    el('td', { class: 'small' }, t.webhook_url ? [el('span', { class: 'mono' }, t.webhook_url),
@@ -91,6 +96,8 @@ function openForm(t) {
 			f[k].value = toUtcInput(t[k]);
 		for (const k of TEXTS)
 			f[k].value = t[k] ?? (k === 'direction' ? 'max' : k === 'leaderboard' ? 'public' : '');
+		for (const k of PAGE_TEXTS)
+			f[k].value = t[k] ?? '';
 		f.anonymous.checked = !!t.anonymous;
 		f.webhook_secret.placeholder = t.webhook_secret_set ? '(set — leave empty to keep)' : '';
 	} else {
@@ -121,12 +128,14 @@ function formBody(f) {
 		const v = f[k].value.trim();
 		body[k] = v === '' ? null : v;
 	}
+	for (const k of PAGE_TEXTS)
+		body[k] = k === 'title' ? f[k].value.trim() : f[k].value.replace(/\s+$/, '');
 	body.anonymous = f.anonymous.checked;
 	if (f.webhook_secret.value)
 		body.webhook_secret = f.webhook_secret.value;
 	if (!editing) {
 		for (const k of Object.keys(body))
-			if (body[k] === null)
+			if (body[k] === null || (PAGE_TEXTS.includes(k) && body[k] === ''))
 				delete body[k];
 		return body;
 	}
@@ -135,6 +144,8 @@ function formBody(f) {
 		let old = editing[k];
 		if (TIMES.includes(k))
 			old = editing[k] ? fromUtcInput(toUtcInput(editing[k])) : null;
+		if (PAGE_TEXTS.includes(k))
+			old = editing[k] ?? '';
 		if (k === 'metric' && body[k] === null && (old === 'overall' || old == null))
 			delete body[k];
 		else if (k !== 'webhook_secret' && same(body[k], old))

@@ -2,9 +2,14 @@
  * index.html: the leaderboard.  One tab per track (GET /tracks); the table
  * of the selected track (GET /leaderboard?track=S) with one column per task
  * score, sortable by clicking a header.  The selected track lives in the
- * URL hash (#track=slug) so a link can point at one.
+ * URL hash (#track=slug) so a link can point at one; /?track=slug selects
+ * it too.  Issue 13: the panel links the track's page, says when the
+ * public board is frozen, links each method's url (http(s) only) with its
+ * description on hover and in a <details>; on a narrow screen the ranking
+ * score is the first column.
  */
-import { api, $, badge, clear, el, fmtDate, fmtInt, fmtScore, initNav, notice, showError } from './api.js';
+import { api, $, badge, clear, el, fmtDate, fmtInt, fmtScore, fmtTime, initNav, notice, showError } from './api.js';
+import { safeHref } from './plaintext.js';
 
 const state = {
 	tracks: [],
@@ -19,6 +24,14 @@ function hashTrack() {
 	const m = /(?:^|[#&])track=([^&]*)/.exec(location.hash);
 	return m ? decodeURIComponent(m[1]) : null;
 }
+
+/* The track the URL asks for: #track=slug, else ?track=slug. */
+function urlTrack() {
+	return hashTrack() || new URLSearchParams(location.search).get('track');
+}
+
+/* A phone-sized screen: the ranking score comes first (issue 13). */
+const NARROW = typeof matchMedia === 'function' ? matchMedia('(max-width: 640px)') : null;
 
 function renderTabs() {
 	const tabs = clear($('#tabs'));
@@ -71,12 +84,37 @@ function renderTrackInfo(t) {
 		info.append(' ');
 		info.append(badge(t.status));
 	}
+	info.append(' · ', el('a', { href: `/track?slug=${encodeURIComponent(t.slug)}`, class: 'track-page-link' },
+	    'Overview, rules and timeline'));
+}
+
+/* The freeze of the public board (db_lb.c): once freeze_at has passed it
+ * shows only what was scored by then, until the organizers move or clear
+ * the freeze. */
+function renderFreeze(t) {
+	const box = $('#lb-freeze');
+	const b = state.board;
+	const at = (b && b.freeze_at) || (t && t.freeze_at) || null;
+	if (b && b.frozen && at) {
+		notice(box, 'warn', el('strong', null, `Frozen since ${fmtTime(at)}`),
+		    ': results scored after then (new submissions and re-runs) are scored but not shown here ' +
+		    'until the organizers lift the freeze.');
+	} else if (at && new Date(at) > new Date()) {
+		notice(box, 'info', `The public board freezes at ${fmtTime(at)}: results scored after then are shown only when the organizers lift the freeze.`);
+	} else {
+		notice(box, 'info');
+	}
 }
 
 async function selectTrack(slug, pushHash) {
 	state.track = slug;
-	if (pushHash)
-		history.replaceState(null, '', `#track=${encodeURIComponent(slug)}`);
+	if (pushHash) {
+		const q = new URLSearchParams(location.search);
+		if (q.has('track'))
+			q.set('track', slug);
+		const search = q.toString();
+		history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}#track=${encodeURIComponent(slug)}`);
+	}
 	renderTabs();
 	const t = state.tracks.find((x) => x.slug === slug);
 	const panel = $('#lb-panel');
@@ -88,6 +126,7 @@ async function selectTrack(slug, pushHash) {
 	$('#lb-caption').textContent = `Leaderboard of track ${slug}`;
 	state.board = null;
 	renderTrackInfo(t);
+	notice($('#lb-freeze'), 'info');
 	const seq = ++state.loadSeq;
 	const empty = $('#lb-empty');
 	clear($('#lb-table thead'));
@@ -102,6 +141,7 @@ async function selectTrack(slug, pushHash) {
 		(state.board.entries || []).forEach((e, i) => { e._order = i; });
 		notice($('#lb-notice'), 'info');
 		renderTrackInfo(t);
+		renderFreeze(t);
 		renderTable();
 	} catch (err) {
 		if (seq !== state.loadSeq)
@@ -134,7 +174,29 @@ function columns(entries) {
 		key: `score:${k}`, label: k, num: true, score: true, get: (e) => (e.scores || {})[k],
 	}));
 	cols.push({ key: 'submitted_at', label: 'Submitted', get: (e) => e.submitted_at, date: true });
+	if (NARROW && NARROW.matches) {
+		/* the ranking score first: the column of the track's metric */
+		const metric = `score:${(state.board && state.board.metric) || 'overall'}`;
+		let i = cols.findIndex((c) => c.key === metric);
+		if (i < 0)
+			i = cols.findIndex((c) => c.key === 'score:overall');
+		cols.unshift(...cols.splice(i, 1));
+	}
 	return cols;
+}
+
+/* The method's cell: its name, a link when its url is http(s), its
+ * description on hover (title) and in a <details>. */
+function methodCell(e) {
+	const name = e.method_name || '(unnamed)';
+	const href = e.url ? safeHref(e.url) : null;
+	const desc = typeof e.description === 'string' ? e.description.trim() : '';
+	const td = el('td', { class: 'method-cell', title: desc || null },
+	    href ? el('a', { href, rel: 'noopener nofollow', class: 'method-link' }, name) : name);
+	if (desc)
+		td.append(el('details', { class: 'method-desc' }, el('summary', null, 'Description'),
+		    el('p', null, desc)));
+	return td;
 }
 
 function compare(a, b, col) {
@@ -184,7 +246,7 @@ function renderTable() {
 	if (!sortCol) {
 		state.sortKey = 'rank';
 		state.sortDir = 1;
-		sortCol = cols[0];
+		sortCol = cols.find((c) => c.key === 'rank');
 	}
 	const hr = el('tr');
 	cols.forEach((c) => {
@@ -214,7 +276,7 @@ function renderTable() {
 				if (e.backend === 'proxy')
 					td.append(' ', badge('proxy'));
 			} else if (c.key === 'method_name') {
-				td = el('td', null, v ?? '');
+				td = methodCell(e);
 			} else if (c.score) {
 				td = el('td', { class: c.key === 'score:overall' ? 'num strong' : 'num' }, fmtScore(v));
 				if (c.key === 'score:overall')
@@ -235,6 +297,8 @@ function renderTable() {
 async function main() {
 	initNav();
 	$('#tabs').addEventListener('keydown', onTabKey);
+	if (NARROW)
+		NARROW.addEventListener('change', () => { if (state.board) renderTable(); });
 	window.addEventListener('hashchange', () => {
 		const h = hashTrack();
 		if (h && h !== state.track && state.tracks.some((t) => t.slug === h))
@@ -251,7 +315,7 @@ async function main() {
 		notice($('#lb-notice'), 'info', 'No tracks have been set up yet.');
 		return;
 	}
-	const want = hashTrack();
+	const want = urlTrack();
 	const first = state.tracks.find((t) => t.slug === want) ||
 	    state.tracks.find((t) => t.status === 'open') || state.tracks[0];
 	selectTrack(first.slug, false);

@@ -1,7 +1,8 @@
 /*
  * submissions.html: the team's submissions, newest first, with each
  * active job's state, stage, scores and log tail kept up to date by
- * polling GET /api/v1/jobs/{id}.
+ * polling GET /api/v1/jobs/{id}.  On a phone-sized screen the Overall
+ * score is the first column (issue 13).
  */
 import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, fmtTime, initNav, loginHref, notice, showError } from './api.js';
 import { countOf } from './findings.js';
@@ -12,6 +13,25 @@ const rows = new Map();		/* submission id → {sub, job, tr, details, open} */
 let nextUrl = null;		/* URL of the next page, null on the last */
 const PAGE = 50;
 let poll = null;
+
+/* The columns by their data-col keys (submissions.html); narrow screens
+ * put the score first. */
+const COLS = ['created', 'track', 'method', 'samples', 'status', 'stage', 'overall', 'actions'];
+const COLS_NARROW = ['overall', 'method', 'status', 'track', 'created', 'samples', 'stage', 'actions'];
+const NARROW = typeof matchMedia === 'function' ? matchMedia('(max-width: 640px)') : null;
+function colOrder() {
+	return NARROW && NARROW.matches ? COLS_NARROW : COLS;
+}
+
+/* Put the header cells in colOrder(). */
+function orderHead() {
+	const hr = $('#subs-table thead tr');
+	for (const k of colOrder()) {
+		const th = hr.querySelector(`[data-col="${k}"]`);
+		if (th)
+			hr.append(th);
+	}
+}
 
 function jobOf(r) {
 	return r.job || r.sub.job || null;
@@ -28,16 +48,17 @@ function renderRow(r) {
 	const tr = clear(r.tr);
 	const scores = scoresOf(r);
 	const overall = scores ? scores.overall : null;
-	tr.append(
-	    el('td', { class: 'small nowrap' }, fmtDate(s.created_at)),
-	    el('td', { class: 'nowrap' }, s.track || ''),
-	    el('td', null, el('a', { href: `/submission?id=${encodeURIComponent(s.id)}`, class: 'method' }, s.method_name || '(unnamed)')),
-	    el('td', { class: 'num' }, fmtInt(s.n_samples),
-		s.n_warnings ? el('span', { class: 'hint warn-count', title: 'warnings of the validator: see the submission' },
-		    ` · ${countOf(s.n_warnings, 'warning')}`) : ''),
-	    el('td', { class: 'status' }, statusNode(s, job)),
-	    el('td', { class: 'stage-cell' }, stageNode(job)),
-	    el('td', { class: 'num overall' }, fmtScore(overall)));
+	const cells = {
+		created: el('td', { class: 'small nowrap' }, fmtDate(s.created_at)),
+		track: el('td', { class: 'nowrap' }, s.track || ''),
+		method: el('td', null, el('a', { href: `/submission?id=${encodeURIComponent(s.id)}`, class: 'method' }, s.method_name || '(unnamed)')),
+		samples: el('td', { class: 'num' }, fmtInt(s.n_samples),
+		    s.n_warnings ? el('span', { class: 'hint warn-count', title: 'warnings of the validator: see the submission' },
+			` · ${countOf(s.n_warnings, 'warning')}`) : ''),
+		status: el('td', { class: 'status' }, statusNode(s, job)),
+		stage: el('td', { class: 'stage-cell' }, stageNode(job)),
+		overall: el('td', { class: 'num overall' }, fmtScore(overall)),
+	};
 	const actions = el('td', { class: 'actions', style: 'white-space:nowrap' });
 	const toggle = el('button', {
 		type: 'button', class: 'secondary small details-btn',
@@ -58,7 +79,8 @@ function renderRow(r) {
 		cancel.addEventListener('click', () => onCancel(r, cancel));
 		actions.append(' ', cancel);
 	}
-	tr.append(actions);
+	cells.actions = actions;
+	tr.append(...colOrder().map((k) => cells[k]));
 	renderDetails(r);
 }
 
@@ -214,6 +236,13 @@ async function main() {
 		    el('a', { href: loginHref() }, 'Log in'));
 		$('#subs-table').hidden = true;
 		return;
+	}
+	orderHead();
+	if (NARROW) {
+		NARROW.addEventListener('change', () => {
+			orderHead();
+			rows.forEach((r) => renderRow(r));
+		});
 	}
 	$('#more-btn').addEventListener('click', async (ev) => {
 		ev.currentTarget.disabled = true;

@@ -138,6 +138,23 @@ DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/warnings.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
+# issue 13: a track's page, the leaderboard's track parts and 390 px
+# layouts, with Chromium under TZ=America/New_York (track.test.mjs), on a
+# track of its own
+ADMIN_TOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" \
+    --db "$DB" 2>>"$T/setup.log") &&
+"$DO_BIN/dataoptim" track add --slug browser-page --kind standard --budget 1000 \
+    --db "$DB" >>"$T/setup.log" 2>&1 ||
+	fail "create the page test's admin token and track" "$T/setup.log"
+DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="$EMAIL" DO_PASSWORD="$PASSWORD" \
+DO_ADMIN_EMAIL="ops@example.org" DO_ADMIN_PASSWORD="$PASSWORD-ops" \
+DO_ADMIN_TOKEN="$ADMIN_TOKEN" DO_PARTICIPANT_TOKEN="$USER_TOKEN" \
+DO_WORKER_TOKEN="$WORKER_TOKEN" DO_PAGE_TRACK=browser-page \
+DO_EXAMPLE="$SHARED/example-standard.txt" CHROMIUM="$CHROMIUM" \
+DO_SHOTS="${DO_SHOTS:-}" \
+    node tests/browser/track.test.mjs
+rc2=$?
+[ "$rc" -ne 0 ] || rc=$rc2
 # the submit page sent an Idempotency-Key with its uploads
 n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM idempotency_keys WHERE key LIKE 'web-%'" 2>/dev/null)
 if [ "${n:-0}" -ge 1 ]; then

@@ -1185,7 +1185,17 @@ test_route_fields(void **state)
 	field_expect(&api_admin_track_update_body, "{\"slug\": \"t2\"}",
 	    "field 'slug' is not known here (known: budget, per_day, total, "
 	    "max_active, opens_at, closes_at, freeze_at, metric, direction, "
-	    "leaderboard, anonymous, webhook_url, webhook_secret)");
+	    "leaderboard, anonymous, webhook_url, webhook_secret, title, "
+	    "overview, rules, teams_lock_at)");
+	/* issue 13: track page */
+	field_expect(&api_admin_track_update_body, "{\"title\": \"t\", "
+	    "\"overview\": \"\", \"rules\": null, \"teams_lock_at\": null}",
+	    NULL);
+	field_expect(&api_admin_track_update_body, "{\"teams_lock_at\": "
+	    "\"soon\"}", "field 'teams_lock_at': must be a UTC time "
+	    "YYYY-MM-DDTHH:MM:SSZ or a date YYYY-MM-DD or null");
+	field_expect(&api_admin_track_update_body, "{\"title\": 1}",
+	    "field 'title': must be a string of at most 200 bytes or null");
 	field_expect(&api_admin_track_update_body, "{\"webhook_url\": "
 	    "\"ftp://x\"}", "field 'webhook_url': must be a string of 1 to "
 	    "1000 bytes starting with http:// or https://, \"\" or null");
