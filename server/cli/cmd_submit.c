@@ -174,7 +174,7 @@ submit_show(struct submit_seen *s, const json_t *j, FILE *fp)
 		memcpy(s->tail, tail, cut);
 		s->tail[cut] = '\0';
 	}
-	if (json_is_integer(step) && json_is_integer(steps))
+	if (json_is_integer(step) && json_integer_value(steps) > 0)
 		util_fmt(st, sizeof(st), " (step %lld/%lld)", (long long)
 		    json_integer_value(step), (long long)
 		    json_integer_value(steps));
@@ -204,7 +204,7 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 	char path[256], *e;
 	FILE *fp = json ? stderr : stdout;
 	json_t *o = NULL, *j, *sub;
-	const char *state = NULL;
+	char state[32] = "";
 	long delay = WAIT_POLL_MS;
 	int rc, fails = 0;
 
@@ -248,10 +248,12 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		delay = WAIT_POLL_MS;
 		j = json_object_get(o, "job");
 		submit_show(&seen, j, fp);
-		state = json_string_value(json_object_get(j, "state"));
-		if (state != NULL && (strcmp(state, "succeeded") == 0 ||
+		util_fmt(state, sizeof(state), "%s", json_string_value(
+		    json_object_get(j, "state")) ? json_string_value(
+		    json_object_get(j, "state")) : "");
+		if (strcmp(state, "succeeded") == 0 ||
 		    strcmp(state, "failed") == 0 ||
-		    strcmp(state, "cancelled") == 0))
+		    strcmp(state, "cancelled") == 0)
 			break;
 		submit_sleep(delay);
 	}

@@ -26,13 +26,16 @@ remote_connect(const struct remote_opts *o, int need_token,
 		fprintf(stderr, "dataoptim: no server: give --server URL, set "
 		    "DATAOPTIM_SERVER or run dataoptim login --server URL\n");
 		rc = CLI_ERROR;
-	} else if (need_token && c.token == NULL) {
-		fprintf(stderr, "dataoptim: not logged in to %s: run dataoptim "
-		    "login --server %s, or give --token / DATAOPTIM_TOKEN\n",
-		    c.server, c.server);
-		rc = CLI_AUTH;
 	} else if ((*out = client_new(c.server, c.token)) == NULL)
 		rc = CLI_ERROR;
+	else if (need_token && c.token == NULL) {
+		fprintf(stderr, "dataoptim: not logged in to %s: run dataoptim "
+		    "login --server %s, or give --token / DATAOPTIM_TOKEN\n",
+		    client_base(*out), client_base(*out));
+		client_free(*out);
+		*out = NULL;
+		rc = CLI_AUTH;
+	}
 	cred_clear(&c);
 	return rc;
 }
