@@ -32,11 +32,24 @@ cc_time(const char *iso, char *out, size_t outlen)
 		*p = '\0';
 }
 
-/* One "label  value" line of a report; value is server text. */
+/* One "label  value" line of a report; value is server text (more
+ * lines of it indented under the first). */
 static void
 cc_field(const char *label, const char *value)
 {
-	printf("%-11s", label);
+	const char *nl;
+
+	printf("%-13s", label);
+	while (value != NULL && (nl = strchr(value, '\n')) != NULL) {
+		char *line = util_xmalloc((size_t)(nl - value) + 1);
+
+		memcpy(line, value, (size_t)(nl - value));
+		line[nl - value] = '\0';
+		remote_text(stdout, line, 0);
+		printf("\n%13s", "");
+		free(line);
+		value = nl + 1;
+	}
 	remote_text(stdout, value, 0);
 	fputc('\n', stdout);
 }

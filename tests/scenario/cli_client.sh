@@ -129,7 +129,7 @@ cli status
 rc 0 "status without an id: exit 0"
 check "... shows the latest submission" out_has "^submission *$S3"
 cli status "$S1"
-check "status ID shows the method and the state" sh -c "grep -q 'cli method' '$T/out' && grep -q '^status *queued' '$T/out'"
+check "status ID shows the method and the state" sh -c "grep -q 'cli method' '$T/out' && grep -q '^status  *queued' '$T/out'"
 cli status "$J1" --json
 check "status JOB --json: the job's JSON" pyout 'd["job"]["id"]=="'"$J1"'" and d["job"]["state"]=="queued"'
 cli status s_nonexistent
