@@ -83,6 +83,58 @@ rc 2 "submit of a missing file: exit 2"
 cli leaderboard --track std --server http://127.0.0.1:1
 rc 4 "server unreachable: exit 4"
 check "... naming the URL" err_has "cannot reach http://127.0.0.1:1/api/v1/leaderboard"
+"$DO" submit --track std --method m --server http://127.0.0.1:1 --token x "$STD" >"$T/out" 2>"$T/err"; RC=$?
+rc 4 "submit to an unreachable server: exit 4"
+check "... after two retries with the same Idempotency-Key" sh -c "[ \$(grep -c 'trying again in .* same Idempotency-Key' '$T/err') = 2 ]"
+
+# a proxy that loses the server's answer to the first upload: the retry
+# with the same key gets the first try's submission, not a second one
+cat >"$T/lossy.py" <<'PY'
+import socket, sys, threading
+up_port, port_file = int(sys.argv[1]), sys.argv[2]
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(8)
+open(port_file, "w").write(str(ls.getsockname()[1]))
+posts = [0]
+def handle(c):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        b = c.recv(65536)
+        if not b: return
+        data += b
+    head, body = data.split(b"\r\n\r\n", 1)
+    lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"connection:")]
+    n = 0
+    for l in lines:
+        if l.lower().startswith(b"content-length:"): n = int(l.split(b":")[1])
+    while len(body) < n:
+        b = c.recv(65536)
+        if not b: return
+        body += b
+    u = socket.create_connection(("127.0.0.1", up_port))
+    u.sendall(b"\r\n".join(lines + [b"Connection: close"]) + b"\r\n\r\n" + body)
+    ans = b""
+    while True:
+        b = u.recv(65536)
+        if not b: break
+        ans += b
+    u.close()
+    if lines[0].startswith(b"POST"):
+        posts[0] += 1
+        if posts[0] == 1:
+            c.close(); return          # the answer is lost
+    c.sendall(ans); c.close()
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+PY
+python3 "$T/lossy.py" "${URL##*:}" "$T/lossy.port" &
+echo $! >>"$T/bgpids"
+wait_until 10 test -s "$T/lossy.port"
+before=$(n_subs "$TA")
+"$DO" submit --track std --method lossy --server "http://127.0.0.1:$(cat "$T/lossy.port")" --token "$TA" "$STD" >"$T/out" 2>"$T/err"; RC=$?
+rc 0 "the first answer lost on the way: the retry succeeds (exit 0)"
+check "... it was a replay of the first try" sh -c "grep -q 'trying again' '$T/err' && grep -q 'already submitted' '$T/out'"
+check "... and the server made one submission" [ "$(n_subs "$TA")" = $((before + 1)) ]
 cli submissions --server "ftp://$URL"
 rc 2 "a server URL that is not http(s): exit 2"
 
@@ -137,9 +189,9 @@ rc 1 "status of an unknown id: exit 1"
 check "... the server's message and code" err_has "no such submission (HTTP 404 not_found)"
 cli submissions
 check "submissions: a table with its header" sh -c "head -n 1 '$T/out' | grep -q '^id  *track  *method  *status  *score  *submitted (UTC)$'"
-check "... a row per submission, the total" sh -c "grep -c '^s_' '$T/out' | grep -qx 4 && grep -qx '4 of 4' '$T/out'"
+check "... a row per submission, the total" sh -c "grep -c '^s_' '$T/out' | grep -qx 5 && grep -qx '5 of 5' '$T/out'"
 cli submissions --json --limit 2
-check "submissions --json: the server's list" pyout 'len(d["submissions"])==2 and d["total"]==4 and d["limit"]==2'
+check "submissions --json: the server's list" pyout 'len(d["submissions"])==2 and d["total"]==5 and d["limit"]==2'
 cli submissions --limit 0
 rc 2 "submissions --limit 0: exit 2"
 cli cancel "$S3"
