@@ -22,6 +22,9 @@ struct client {
 	char *csrf;		/* session mode: CSRF token */
 	volatile sig_atomic_t *abort_flag;
 	int progress;		/* draw an upload bar on stderr */
+	int json_errors;	/* failures also as JSON on stdout */
+	json_t *fail;		/* the last failure's error answer, or NULL */
+	int fail_rc;		/* the last failure's exit status */
 	/* the last answer */
 	struct buf body;
 	long status;
@@ -48,6 +51,18 @@ client_new(const char *base, const char *token)
 		fprintf(stderr, "dataoptim: the server must be an http:// or "
 		    "https:// URL, got '%s'\n", base ? base : "");
 		return NULL;
+	}
+	if (token != NULL) {
+		size_t i, tn = strlen(token);
+
+		for (i = 0; i < tn; i++)
+			if (token[i] <= 0x20 || token[i] >= 0x7f)
+				break;
+		if (tn == 0 || tn > 4096 || i < tn) {
+			fprintf(stderr, "dataoptim: the token must be 1 to "
+			    "4096 printable ASCII characters (no blanks)\n");
+			return NULL;
+		}
 	}
 	if (!client_curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
@@ -82,6 +97,7 @@ client_free(struct client *c)
 	free(c->csrf);
 	free(c->set_cookie);
 	buf_free(&c->body);
+	json_decref(c->fail);
 	free(c);
 }
 
@@ -98,6 +114,12 @@ void
 client_abort_on(struct client *c, volatile sig_atomic_t *flag)
 {
 	c->abort_flag = flag;
+}
+
+void
+client_json_errors(struct client *c, int on)
+{
+	c->json_errors = on;
 }
 
 void
@@ -310,6 +332,41 @@ client_http_error(struct client *c, const char *method, const char *path,
 	return CLI_INVALID;
 }
 
+/* With --json, the failure as JSON on stdout: the server's error answer
+ * o, or one made of the failure's line. */
+static void
+client_json_failure(struct client *c)
+{
+	json_t *e = NULL, *o = c->fail;
+	int rc = c->fail_rc;
+
+	if (!c->json_errors)
+		return;
+	if (json_is_object(o) && json_is_object(json_object_get(o, "error")))
+		e = json_incref(o);
+	else {
+		char *safe = util_utf8_repair(c->err, strlen(c->err));
+
+		e = json_pack("{s:{s:s, s:s, s:o?}}", "error", "code",
+		    rc == CLI_INTERRUPTED ? "interrupted" : c->status == 0 ?
+		    "unreachable" : "bad_answer", "message", safe, "status",
+		    c->status ? json_integer(c->status) : NULL);
+		free(safe);
+	}
+	json_dumpf(e, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(e);
+}
+
+void
+client_report(struct client *c)
+{
+	if (c->err[0] == '\0')
+		return;
+	fprintf(stderr, "dataoptim: %s\n", c->err);
+	client_json_failure(c);
+}
+
 /* Add the parts to a new MIME body; NULL with c->err set. */
 static curl_mime *
 client_mime(struct client *c, const struct client_req *r)
@@ -360,6 +417,8 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	c->replayed = 0;
 	c->too_big = 0;
 	c->err[0] = c->code[0] = '\0';
+	json_decref(c->fail);
+	c->fail = NULL;
 	c->bar_drawn = 0;
 	free(c->set_cookie);
 	c->set_cookie = NULL;
@@ -424,6 +483,11 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	if (cc == CURLE_ABORTED_BY_CALLBACK) {
 		rc = CLI_INTERRUPTED;
 		util_fmt(c->err, sizeof(c->err), "interrupted");
+		json_decref(c->fail);
+		c->fail = NULL;
+		c->fail_rc = rc;
+		if (!r->quiet)
+			client_json_failure(c);
 		goto out;
 	}
 	if (cc != CURLE_OK) {
@@ -456,8 +520,11 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	}
 	goto out;
 fail:
+	json_decref(c->fail);
+	c->fail = json_incref(o);
+	c->fail_rc = rc;
 	if (!r->quiet)
-		fprintf(stderr, "dataoptim: %s\n", c->err);
+		client_report(c);
 out:
 	json_decref(o);
 	curl_mime_free(mime);

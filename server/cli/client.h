@@ -32,8 +32,9 @@ struct client;
 /*
  * A client for the server at base ("http://host:port", a trailing '/'
  * ignored) with a Bearer token (NULL: none).  Both are copied.  NULL with
- * a message printed when base is not an http:// or https:// URL or curl
- * cannot start.
+ * a message printed when base is not an http:// or https:// URL, the
+ * token is not 1 to 4096 printable ASCII characters (it goes into a
+ * header) or curl cannot start.
  */
 struct client *client_new(const char *base, const char *token);
 
@@ -52,6 +53,14 @@ void client_session(struct client *c, const char *cookie, const char *csrf);
  * is not 0 (a SIGINT handler sets it).  The flag is kept; NULL: never.
  */
 void client_abort_on(struct client *c, volatile sig_atomic_t *flag);
+
+/*
+ * --json: a failure also prints a JSON object to stdout (besides its
+ * line on stderr), the server's error answer as it came, or for a
+ * failure without one {"error": {"code": "unreachable" | "bad_answer" |
+ * "interrupted", "message"}}, so that a script reads JSON either way.
+ */
+void client_json_errors(struct client *c, int on);
 
 /* Draw an upload progress bar on stderr while a request's body goes
  * (on: 1), when stderr is a terminal. */
@@ -90,6 +99,10 @@ int client_get(struct client *c, const char *path, json_t **out);
 
 /* The last answer's HTTP status (0: none arrived). */
 long client_status(const struct client *c);
+
+/* Tell the last failure as a request that is not quiet does: its line
+ * on stderr, and with client_json_errors() its JSON on stdout. */
+void client_report(struct client *c);
 
 /* The last failure's line, without "dataoptim: " ("" after a success). */
 const char *client_error(const struct client *c);

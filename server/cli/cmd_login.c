@@ -122,12 +122,35 @@ login_server(const char *opt)
 	return s;
 }
 
+/* A warning when the token would cross a network unencrypted: http://
+ * to a host that is not this one. */
+static void
+login_warn_plain(const char *base)
+{
+	static const char *const local[] = { "http://127.0.0.1",
+	    "http://localhost", "http://[::1]" };
+	size_t i, n;
+
+	if (strncmp(base, "http://", 7) != 0)
+		return;
+	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		n = strlen(local[i]);
+		if (strncmp(base, local[i], n) == 0 && (base[n] == '\0' ||
+		    base[n] == ':' || base[n] == '/'))
+			return;
+	}
+	fprintf(stderr, "dataoptim: warning: %s is plain http: the password "
+	    "and the token cross the network unencrypted (use https://)\n",
+	    base);
+}
+
 /*
  * Email and password to a token of the CLI's own, in *token (a new
  * string); returns the exit status.
  */
 static int
-login_password(const char *server, const char *email_opt, char **token)
+login_password(const char *server, const char *email_opt, int json,
+    char **token)
 {
 	struct client *c = client_new(server, NULL);
 	char email[LOGIN_MAX_LINE + 1], pw[LOGIN_MAX_LINE + 1];
@@ -141,6 +164,7 @@ login_password(const char *server, const char *email_opt, char **token)
 	*token = NULL;
 	if (c == NULL)
 		return CLI_ERROR;
+	client_json_errors(c, json);
 	rc = CLI_ERROR;
 	if (email_opt != NULL)
 		util_fmt(email, sizeof(email), "%s", email_opt);
@@ -242,17 +266,20 @@ cli_login(int argc, char **argv)
 		fprintf(stderr, "dataoptim: no server: give --server URL\n");
 		goto usage;
 	}
+	login_warn_plain(server);
 	if (ro.token != NULL && strcmp(ro.token, "-") == 0) {
 		if (login_line("token", line) != 0)
 			goto out;
 		token = util_xstrdup(line);
 	} else if (ro.token != NULL)
 		token = util_xstrdup(ro.token);
-	else if ((rc = login_password(server, email, &token)) != CLI_OK)
+	else if ((rc = login_password(server, email, ro.json, &token)) !=
+	    CLI_OK)
 		goto out;
 	rc = CLI_ERROR;
 	if ((c = client_new(server, token)) == NULL)
 		goto out;
+	client_json_errors(c, ro.json);
 	if ((rc = client_get(c, "/api/v1/me", &me)) != CLI_OK)
 		goto out;
 	cr.server = (char *)client_base(c);
@@ -325,7 +352,7 @@ cli_logout(int argc, char **argv)
 	else if (st == 404 || st == 401)
 		rc = CLI_OK;	/* an older server; a token already dead */
 	else {
-		fprintf(stderr, "dataoptim: %s\n", client_error(c));
+		client_report(c);
 		goto out;
 	}
 	/* forget the file's token if it is the one for this server */

@@ -240,8 +240,7 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		}
 		if (rc != CLI_OK) {
 			if (rc != CLI_INTERRUPTED)
-				fprintf(stderr, "dataoptim: %s\n",
-				    client_error(c));
+				client_report(c);
 			break;
 		}
 		fails = 0;
@@ -367,7 +366,18 @@ cli_submit(int argc, char **argv)
 	}
 	fclose(f);
 	key = getenv("DATAOPTIM_IDEMPOTENCY_KEY");
-	if (key == NULL || *key == '\0') {
+	if (key != NULL && *key != '\0') {
+		size_t i, n = strlen(key);
+
+		for (i = 0; i < n && key[i] > 0x20 && key[i] < 0x7f; i++)
+			;
+		if (i < n || n > 200) {
+			fprintf(stderr, "dataoptim: DATAOPTIM_IDEMPOTENCY_KEY "
+			    "must be 1 to 200 printable ASCII characters, no "
+			    "blanks\n");
+			return CLI_ERROR;
+		}
+	} else {
 		if (submit_uuid(uuid) != 0) {
 			fprintf(stderr, "dataoptim: no random bytes: %s\n",
 			    strerror(errno));
@@ -423,7 +433,7 @@ cli_submit(int argc, char **argv)
 	}
 	client_progress(c, 0);
 	if (rc != CLI_OK) {
-		fprintf(stderr, "dataoptim: %s\n", client_error(c));
+		client_report(c);
 		goto out;
 	}
 	sub = json_object_get(o, "submission");

@@ -36,6 +36,8 @@ remote_connect(const struct remote_opts *o, int need_token,
 		*out = NULL;
 		rc = CLI_AUTH;
 	}
+	if (*out != NULL)
+		client_json_errors(*out, o->json);
 	cred_clear(&c);
 	return rc;
 }

@@ -23,7 +23,7 @@ mkdir -p "$HOME"
 CRED=$HOME/.config/dataoptim/credentials
 # cli ARGS...: run the CLI; exit status in $RC, stdout in $T/out, stderr
 # in $T/err
-cli() { "$DO" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
+cli() { "$DO" "$@" >"$T/out" 2>"$T/err"; RC=$?; cat "$T/err" >>"$T/cli-err.log"; }
 # rc WANT DESC: the last cli run's exit status
 rc() {
 	if [ "$RC" = "$1" ]; then ok "$2"; else
@@ -187,6 +187,15 @@ check "status JOB --json: the job's JSON" pyout 'd["job"]["id"]=="'"$J1"'" and d
 cli status s_nonexistent
 rc 1 "status of an unknown id: exit 1"
 check "... the server's message and code" err_has "no such submission (HTTP 404 not_found)"
+cli status s_nonexistent --json
+rc 1 "status --json of an unknown id: exit 1"
+check "... the server's error JSON on stdout" pyout 'd["error"]["code"]=="not_found"'
+cli leaderboard --track std --server http://127.0.0.1:1 --json
+check "--json when unreachable: an error object on stdout (exit 4)" sh -c "[ $RC = 4 ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))[\"error\"][\"code\"]==\"unreachable\" else 1)' '$T/out'"
+cli submissions --token "bad token"
+rc 2 "a token with a blank (it goes into a header): exit 2"
+DATAOPTIM_IDEMPOTENCY_KEY="$(printf 'a\rb')" "$DO" submit --track std --method m "$STD" >"$T/out" 2>"$T/err"; RC=$?
+rc 2 "an Idempotency-Key with a control character: exit 2, nothing sent"
 cli submissions
 check "submissions: a table with its header" sh -c "head -n 1 '$T/out' | grep -q '^id  *track  *method  *status  *score  *submitted (UTC)$'"
 check "... a row per submission, the total" sh -c "grep -c '^s_' '$T/out' | grep -qx 5 && grep -qx '5 of 5' '$T/out'"
@@ -299,6 +308,7 @@ rc 3 "after logout: not logged in (exit 3)"
 
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
+check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
 
 # ---- LAST: password login (needs POST /api/v1/account/tokens, built
 # ---- by another part of issue 13; fails on a server without it) ----
