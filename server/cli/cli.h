@@ -76,4 +76,27 @@ int cli_parse(int argc, char **argv, const char *const *opts,
     const char **vals, const char *const *flags, int *flagv,
     const char **pos);
 
+/* issue 13: the participant CLI (client.h has its exit statuses 3, 4, 5
+ * and 130).  login, logout (cmd_login.c); submit (cmd_submit.c); status,
+ * submissions, cancel, leaderboard (cmd_client.c). */
+#include <stdint.h>
+#include <stdio.h>
+cli_cmd_fn cli_login, cli_logout, cli_submit, cli_status, cli_submissions,
+    cli_cancel, cli_leaderboard;
+
+/*
+ * The check of `dataoptim validate`, for it and for submit --pool: open
+ * the pool index pool_path (NULL: none, byod only), validate file as kind
+ * ("standard" or "byod") with a budget (0: none) and, for byod, max_bytes
+ * (0: none) and an allowed image root (NULL: none), and print the report
+ * to fp (the JSON object of vresult_to_json() with "kind" when json is
+ * set, else vresult_print()'s text); with quiet_ok nothing is printed for
+ * a file without errors.  Returns CLI_OK (valid, warnings or not),
+ * CLI_INVALID (at least one error) or CLI_ERROR (after printing why the
+ * pool or the file cannot be read).
+ */
+int cli_validate_run(const char *pool_path, const char *kind,
+    uint64_t budget, uint64_t max_bytes, const char *image_root,
+    const char *file, int json, int quiet_ok, FILE *fp);
+
 #endif

@@ -38,19 +38,66 @@ cli_u64(const char *name, const char *s, uint64_t *out)
 }
 
 int
-cli_validate(int argc, char **argv)
+cli_validate_run(const char *pool_path, const char *kind, uint64_t budget,
+    uint64_t max_bytes, const char *image_root, const char *file, int json,
+    int quiet_ok, FILE *fp)
 {
-	static const char *const opts[] = { "--pool", "--kind", "--budget",
-	    "--max-bytes", "--image-root", NULL };
-	static const char *const flags[] = { "--json", NULL };
-	const char *v[5], *file = NULL, *roots[2] = { NULL, NULL };
-	uint64_t budget = 0, max_bytes = 0;
-	int json, rc = CLI_ERROR;
+	const char *roots[2] = { NULL, NULL };
+	int rc = CLI_ERROR;
 	struct vresult res;
 	struct pool *pool = NULL;
 	char err[1024];
 
 	vresult_init(&res);
+	if (pool_path && (pool = pool_open(pool_path, 0, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "dataoptim: %s\n", err);
+		return CLI_ERROR;
+	}
+	if (strcmp(kind, "standard") == 0) {
+		if (stdval_file(pool, file, budget, &res, NULL, NULL, err,
+		    sizeof(err)) != 0)
+			goto ioerr;
+	} else {
+		struct byod_limits lim;
+
+		memset(&lim, 0, sizeof(lim));
+		lim.max_items = budget;
+		lim.max_bytes = max_bytes;
+		roots[0] = image_root;
+		lim.image_roots = roots;
+		if (byod_file(pool, file, &lim, &res, err, sizeof(err)) != 0)
+			goto ioerr;
+	}
+	if (json && (!quiet_ok || res.n_errors)) {
+		json_t *o = vresult_to_json(&res);
+
+		json_object_set_new(o, "kind", json_string(kind));
+		json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputs("\n", fp);
+		json_decref(o);
+	} else if (!quiet_ok || res.n_errors)
+		vresult_print(&res, kind, fp);
+	rc = res.n_errors ? CLI_INVALID : CLI_OK;
+	goto out;
+ioerr:
+	fprintf(stderr, "dataoptim: %s\n", err);
+out:
+	vresult_clear(&res);
+	pool_close(pool);
+	return rc;
+}
+
+int
+cli_validate(int argc, char **argv)
+{
+	static const char *const opts[] = { "--pool", "--kind", "--budget",
+	    "--max-bytes", "--image-root", NULL };
+	static const char *const flags[] = { "--json", NULL };
+	const char *v[5], *file = NULL;
+	uint64_t budget = 0, max_bytes = 0;
+	int json;
+
 	if (cli_parse(argc, argv, opts, v, flags, &json, &file) != 0 ||
 	    !v[1] || !file || (strcmp(v[1], "standard") != 0 &&
 	    strcmp(v[1], "byod") != 0) || (!v[0] && strcmp(v[1], "standard") == 0) ||
@@ -61,42 +108,8 @@ cli_validate(int argc, char **argv)
 		    "  byod also: [--max-bytes N] [--image-root PREFIX]\n");
 		return CLI_ERROR;
 	}
-	if (v[0] && (pool = pool_open(v[0], 0, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "dataoptim: %s\n", err);
-		return CLI_ERROR;
-	}
-	if (strcmp(v[1], "standard") == 0) {
-		if (stdval_file(pool, file, budget, &res, NULL, NULL, err,
-		    sizeof(err)) != 0)
-			goto ioerr;
-	} else {
-		struct byod_limits lim;
-
-		memset(&lim, 0, sizeof(lim));
-		lim.max_items = budget;
-		lim.max_bytes = max_bytes;
-		roots[0] = v[4];
-		lim.image_roots = roots;
-		if (byod_file(pool, file, &lim, &res, err, sizeof(err)) != 0)
-			goto ioerr;
-	}
-	if (json) {
-		json_t *o = vresult_to_json(&res);
-
-		json_object_set_new(o, "kind", json_string(v[1]));
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputs("\n", stdout);
-		json_decref(o);
-	} else
-		vresult_print(&res, v[1], stdout);
-	rc = res.n_errors ? CLI_INVALID : CLI_OK;
-	goto out;
-ioerr:
-	fprintf(stderr, "dataoptim: %s\n", err);
-out:
-	vresult_clear(&res);
-	pool_close(pool);
-	return rc;
+	return cli_validate_run(v[0], v[1], budget, max_bytes, v[4], file,
+	    json, 0, stdout);
 }
 
 int

@@ -46,6 +46,24 @@ static const struct cli_command cli_commands[] = {
 	  "--data TRAIN.json --out MODEL_DIR  train the proxy (BM25) model" },
 	{ "proxy", "eval", cli_proxy_eval,
 	  "--model MODEL_DIR --val VAL.json --result-dir DIR" },
+	/* issue 13: the participant's commands, on the server's REST API
+	 * (each also takes --server URL, --token T and --json) */
+	{ "login", NULL, cli_login,
+	  "[--server URL] [--token T | --token - | --email E]  store a token" },
+	{ "logout", NULL, cli_logout,
+	  "                                  revoke and forget the token" },
+	{ "submit", NULL, cli_submit,
+	  "--track T --method NAME [--description D] [--url U] "
+	  "[--pool POOL.idx] [--wait] FILE" },
+	{ "status", NULL, cli_status,
+	  "[ID]                             a submission or job (default: "
+	  "the latest)" },
+	{ "submissions", NULL, cli_submissions,
+	  "[--track T] [--limit N] [--offset N]  your team's submissions" },
+	{ "cancel", NULL, cli_cancel,
+	  "ID                               cancel a submission's job" },
+	{ "leaderboard", NULL, cli_leaderboard,
+	  "--track T [--split public|private]  the ranking" },
 };
 
 static void
@@ -60,6 +78,17 @@ cli_usage(FILE *fp)
 		fprintf(fp, "  dataoptim %s%s%s %s\n", c->word1,
 		    c->word2 ? " " : "", c->word2 ? c->word2 : "", c->usage);
 	}
+	/* issue 13: the exit statuses (cli.h, client.h) */
+	fputs("participant commands: --server URL (or DATAOPTIM_SERVER), "
+	    "--token T (or\n  DATAOPTIM_TOKEN) override the credentials file "
+	    "that login writes\n  ($XDG_CONFIG_HOME/dataoptim/credentials, "
+	    "~/.config/dataoptim/credentials)\n"
+	    "exit status: 0 ok; 1 refused by the server or invalid file "
+	    "(validation failed);\n  2 usage or a local file that cannot be "
+	    "read; 3 not logged in or token refused\n  (HTTP 401/403); 4 server "
+	    "unreachable, HTTP 5xx or an answer that is not the\n  API's; 5 "
+	    "submit --wait: the job failed or was cancelled; 130 submit "
+	    "--wait\n  interrupted (Ctrl-C: the job goes on)\n", fp);
 }
 
 int

@@ -221,3 +221,12 @@ TEST(test_lb_rank_private)
 TEST(test_lb_rank_large)
 TEST(test_field_check)
 TEST(test_route_fields)
+
+/* issue 13: the participant CLI's tables and credentials file */
+GROUP(clientcli, tu_none, clientcli_teardown)
+TEST(test_table_width)
+TEST(test_table_cell)
+TEST(test_table_print)
+TEST(test_table_utf8_alignment)
+TEST(test_cred_parse)
+TEST(test_cred_file)
