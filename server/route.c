@@ -134,6 +134,22 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/register", ROLE_PUBLIC,
 	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_register_body,
 	  api_register_begin, api_register, "register" },
+	/* issue 13: sign-up and teams (api_team.c) */
+	{ "GET", "/api/v1/register", ROLE_PUBLIC, 0, NULL, NULL,
+	  api_register_info, "register_info" },
+	{ "GET", "/api/v1/team", ROLE_USER, 0, NULL, NULL, api_team_get,
+	  "team_get" },
+	{ "POST", "/api/v1/team", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_team_create_body, NULL, api_team_create, "team_create" },
+	{ "POST", "/api/v1/team/invites", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_team_invite_body, NULL, api_team_invite_create,
+	  "team_invite_create" },
+	{ "POST", "/api/v1/team/invites/{}/revoke", ROLE_USER, 0, NULL, NULL,
+	  api_team_invite_revoke, "team_invite_revoke" },
+	{ "POST", "/api/v1/team/join", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_team_join_body, NULL, api_team_join, "team_join" },
+	{ "POST", "/api/v1/team/leave", ROLE_USER, 0, NULL, NULL,
+	  api_team_leave, "team_leave" },
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),
@@ -146,6 +162,8 @@ const struct route route_table[] = {
 	PAGE("/admin/teams"),
 	PAGE("/admin/submissions"),
 	PAGE("/admin/audit"),
+	PAGE("/signup"),	/* issue 13: sign-up and teams */
+	PAGE("/team"),
 #undef PAGE
 	{ "GET", "/static/*", ROLE_PUBLIC, 0, NULL, NULL, static_file,
 	  "static" },
