@@ -348,13 +348,26 @@ int
 api_admin_team_create(struct http_req *req)
 {
 	json_t *body = http_req_json(req), *o;
+	char other[128], msg[256];
 	int rc;
 
+	if (db_team_key(field_str(body, "name"), other) != 0)
+		return http_reply_error(req, 400, "bad_request", "field "
+		    "'name': must not be only blanks", NULL);
 	rc = db_admin_team_create(http_req_db(req), field_str(body, "name"),
 	    field_bool(body, "baseline", 0), adm_actor(req), srv_now(), &o);
-	if (rc == DB_CONFLICT)
-		return http_reply_error(req, 409, "exists",
-		    "a team with this name exists", NULL);
+	if (rc == DB_CONFLICT) {
+		/* issue 13: look-alike names are one name */
+		if (db_team_lookalike(http_req_db(req), field_str(body,
+		    "name"), other, sizeof(other)) != DB_OK)
+			util_fmt(other, sizeof(other), "%s", field_str(body,
+			    "name"));
+		util_fmt(msg, sizeof(msg), "a team named '%s' exists (names "
+		    "that differ only in case or spaces are the same name)",
+		    other);
+		return http_reply_error_ex(req, 409, "team_exists", msg, NULL,
+		    json_pack("{s:s}", "team", other));
+	}
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "team");
 	return http_reply_json(req, 201, o);
