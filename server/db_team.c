@@ -377,8 +377,8 @@ db_invite_row(sqlite3_stmt *st)
 	return o;
 }
 
-/* SQL: a team's pending invites (not revoked, not expired, not used up)
- * as of ?2, newest first. */
+/* SQL: the invite rows (db_invite_row()); DB_INVITE_PENDING: those not
+ * revoked, expired (as of ?2) or used up. */
 #define DB_INVITE_SQL "SELECT i.id, i.uses, i.max_uses, i.expires_at, " \
 	"u.email, i.created_at FROM team_invites i " \
 	"LEFT JOIN users u ON u.id = i.created_by "
@@ -497,13 +497,12 @@ db_invite_create(struct db *db, const struct db_newinvite *ni, json_t **out)
 		goto out;	/* DB_CONFLICT: the same code (never, in
 				   practice) */
 	id = sqlite3_last_insert_rowid(db->h);
-	st = db__stmt(db, DB_INVITE_SQL "WHERE i.id = ?1 AND ?2 = ?2");
+	st = db__stmt(db, DB_INVITE_SQL "WHERE i.id = ?1");
 	if (st == NULL) {
 		rc = DB_ERR;
 		goto out;
 	}
 	db__int(st, 1, id);
-	db__int(st, 2, ni->now);
 	if ((rc = db__row(db, st, db_invite_row, &after, "invite")) != DB_OK)
 		goto out;
 	json_object_set_new(after, "team_id", json_integer(ni->team_id));
