@@ -12,10 +12,14 @@
  *   DO_URL        base URL of a daemon with server.allow_register on   required
  *   DO_TRACK      slug of an open standard track                       required
  *   DO_EXAMPLE    a valid standard submission (example-standard.txt)   required
+ *   DO_DB         the daemon's database: when set, the test locks team
+ *                 changes of DO_TRACK (teams_lock_at, with sqlite3) at the
+ *                 end and checks the team page's lock message
  *   DO_SHOTS      a directory: save a screenshot of every page there
  *   CHROMIUM      the browser binary (default /usr/bin/chromium)
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, T, finish, launchFailed, pageErrors, requireEnv,
 	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
@@ -25,6 +29,7 @@ const cfg = {
 	url: (env.DO_URL || '').replace(/\/$/, ''),
 	track: env.DO_TRACK,
 	example: env.DO_EXAMPLE,
+	db: env.DO_DB || '',
 	shots: env.DO_SHOTS || '',
 	chromium: env.CHROMIUM || '/usr/bin/chromium',
 };
@@ -117,7 +122,7 @@ await step('making an invite code shows it once, with a copy button and the sign
 	assert.match(await row.first().textContent(), /0 of 2/);
 	assert.ok(!(await a.textContent('#invites-table')).includes(code), 'the table never shows the code');
 	await a.click('#copy-code');
-	assert.match(await a.textContent('#copy-code'), /Copied|Ctrl\+C/);
+	await a.waitForFunction(() => /Copied|Ctrl\+C/.test(document.getElementById('copy-code').textContent));
 	await shot(a, 'team-invite');
 	/* a reload no longer shows it */
 	await a.reload();
@@ -146,6 +151,14 @@ await step('both members see the team\'s two members', async () => {
 	assert.deepEqual(await memberEmails(a), [first.email, second.email].sort());
 	assert.match(await a.locator('#invites-table tbody tr').first().textContent(), /1 of 2/);
 	await shot(a, 'team-two');
+});
+
+await step('revoking the invite code removes it from the pending list', async () => {
+	const row = a.locator('#invites-table tbody tr').first();
+	await row.locator('.revoke-btn').click();
+	await a.locator('#invites-empty').waitFor();
+	assert.equal(await a.locator('#invites-table tbody tr').count(), 0);
+	assert.match(await a.textContent('#team-notice'), /revoked/);
 });
 
 await step('the first member submits example-standard.txt', async () => {
@@ -188,6 +201,18 @@ await step('the second member leaves (confirmed) and gets the join and make-a-te
 	assert.deepEqual(await memberEmails(a), [first.email], 'the first member stays');
 	await shot(b, 'team-left');
 });
+
+if (cfg.db) {
+	await step('a team lock of the track shows on the team page and leaving is disabled', async () => {
+		execFileSync('sqlite3', [cfg.db, `UPDATE tracks SET teams_lock_at = 1765324800 WHERE slug = '${cfg.track.replace(/'/g, "''")}'`]);
+		await a.goto(`${cfg.url}/team`);
+		await a.locator('#lock-notice.warn').waitFor();
+		assert.match(await a.textContent('#lock-notice'), new RegExp(`locked since 2025-12-10 00:00 UTC.*track ${cfg.track}`));
+		assert.equal(await a.isDisabled('#leave-btn'), true, 'leave disabled');
+		await shot(a, 'team-locked');
+		execFileSync('sqlite3', [cfg.db, 'UPDATE tracks SET teams_lock_at = NULL']);
+	});
+}
 
 await step('the pages had no script errors', async () => {
 	assert.deepEqual(pageErrors, []);

@@ -140,7 +140,7 @@ DO_SHOTS="${DO_SHOTS:-}" \
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
 # issue 13: sign-up and teams (the daemon has server.allow_register on)
-DO_URL="http://127.0.0.1:$PORT" DO_TRACK="$TRACK" \
+DO_URL="http://127.0.0.1:$PORT" DO_TRACK="$TRACK" DO_DB="$DB" \
 DO_EXAMPLE="$SHARED/example-standard.txt" CHROMIUM="$CHROMIUM" \
 DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/team.test.mjs
