@@ -79,6 +79,9 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/hook.c server/throttle.c server/guard.c \
               server/pcache.c server/jcache.c server/dbpool.c \
               server/field.c
+# issue 13: sign-up and teams
+SRVDB_SRC  += server/db_team.c
+SERVER_SRC += server/api_team.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

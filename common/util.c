@@ -423,3 +423,31 @@ util_list_next(const char **p, size_t *len)
 	*len = (size_t)(b - a);
 	return a;
 }
+
+int
+util_fold_name(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+	int blank = 0;
+
+	if (outsz == 0)
+		return -1;
+	for (; *in != '\0'; in++) {
+		char c = *in;
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			blank = n > 0;	/* leading blanks are dropped */
+			continue;
+		}
+		if (n + (size_t)blank + 1 >= outsz) {
+			out[0] = '\0';
+			return -1;
+		}
+		if (blank)
+			out[n++] = ' ';
+		blank = 0;
+		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	return (int)n;
+}

@@ -112,4 +112,15 @@ size_t util_replace_all(char *s, const char *from, const char *to);
  */
 char *util_abspath(const char *path);
 
+/*
+ * A team name folded for uniqueness (migration 0008's teams.name_key):
+ * ASCII letters lowered, leading and trailing blanks (space, tab, CR, LF)
+ * dropped and every run of blanks inside made one space, so "ALPHA",
+ * "alpha " and "al  pha" fold to "alpha" / "al pha".  Other bytes (UTF-8
+ * included) are kept as they are.  Writes the folded name into out
+ * (outsz bytes) and returns its length; -1 (out "") when it needs more
+ * than outsz - 1 bytes.  in and out may not overlap.
+ */
+int util_fold_name(const char *in, char *out, size_t outsz);
+
 #endif

@@ -41,20 +41,17 @@ extern const struct field_table api_worker_claim_body,
     api_worker_heartbeat_body, api_worker_result_body,
     api_worker_release_body;
 
-/* api_admin.c: the organizer API's tracks, teams, users and tokens;
- * self-registration (config switch: api_register_begin() answers 403
- * when it is off, whatever the body). */
+/* api_admin.c: the organizer API's tracks, teams, users and tokens. */
 route_fn api_admin_tracks, api_admin_track_get, api_admin_track_create,
     api_admin_track_update, api_admin_track_publish, api_admin_teams,
     api_admin_team_create, api_admin_team_members, api_admin_team_disable,
     api_admin_team_enable, api_admin_users, api_admin_user_create,
     api_admin_user_disable, api_admin_user_enable, api_admin_user_password,
-    api_admin_tokens, api_admin_token_create, api_admin_token_revoke,
-    api_register_begin, api_register;
+    api_admin_tokens, api_admin_token_create, api_admin_token_revoke;
 extern const struct field_table api_admin_track_create_body,
     api_admin_track_update_body, api_admin_publish_body,
     api_admin_team_create_body, api_admin_user_create_body, api_admin_password_body,
-    api_admin_token_create_body, api_register_body;
+    api_admin_token_create_body;
 
 /* api_admin_sub.c: the organizer API's submissions, jobs, workers, audit
  * log, exports, statistics and webhook deliveries. */
@@ -78,6 +75,16 @@ int api_admin_dberr(struct http_req *req, int rc, const char *what);
 int api_page_args(struct http_req *req, int64_t *limit, int64_t *offset);
 /* A query argument, NULL when absent or empty. */
 const char *api_admin_query(struct http_req *req, const char *name);
+
+/* issue 13: sign-up and teams.  api_team.c: self-registration
+ * (api_register_begin() answers 403 while server.allow_register is off,
+ * before the body is read; api_register_info() says whether it is on),
+ * a member's team, its invite codes, joining, leaving, making a team. */
+route_fn api_register_begin, api_register, api_register_info, api_team_get,
+    api_team_create, api_team_invite_create, api_team_invite_revoke,
+    api_team_join, api_team_leave;
+extern const struct field_table api_register_body, api_team_create_body,
+    api_team_invite_body, api_team_join_body;
 
 /* api_misc.c: leaderboard, health, metrics. */
 route_fn api_leaderboard, api_leaderboard_csv, api_healthz, api_metrics;

@@ -1,7 +1,6 @@
 /* api_admin: the organizer API's tracks, teams, users and tokens (and
- * the helpers api_admin_sub.c shares), and self-registration (off unless
- * server.allow_register).  Every change is written to the audit log by
- * the data layer, in the change's own transaction. */
+ * the helpers api_admin_sub.c shares).  Every change is written to the
+ * audit log by the data layer, in the change's own transaction. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,13 +367,26 @@ int
 api_admin_team_create(struct http_req *req)
 {
 	json_t *body = http_req_json(req), *o;
+	char other[128], msg[256];
 	int rc;
 
+	if (db_team_key(field_str(body, "name"), other) != 0)
+		return http_reply_error(req, 400, "bad_request", "field "
+		    "'name': must not be only blanks", NULL);
 	rc = db_admin_team_create(http_req_db(req), field_str(body, "name"),
 	    field_bool(body, "baseline", 0), adm_actor(req), srv_now(), &o);
-	if (rc == DB_CONFLICT)
-		return http_reply_error(req, 409, "exists",
-		    "a team with this name exists", NULL);
+	if (rc == DB_CONFLICT) {
+		/* issue 13: look-alike names are one name */
+		if (db_team_lookalike(http_req_db(req), field_str(body,
+		    "name"), other, sizeof(other)) != DB_OK)
+			util_fmt(other, sizeof(other), "%s", field_str(body,
+			    "name"));
+		util_fmt(msg, sizeof(msg), "a team named '%s' exists (names "
+		    "that differ only in case or spaces are the same name)",
+		    other);
+		return http_reply_error_ex(req, 409, "team_exists", msg, NULL,
+		    json_pack("{s:s}", "team", other));
+	}
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "team");
 	return http_reply_json(req, 201, o);
@@ -641,45 +653,4 @@ api_admin_token_revoke(struct http_req *req)
 	if (rc != DB_OK)
 		return api_admin_dberr(req, rc, "token");
 	return http_reply_json(req, 200, o);
-}
-
-/* POST /api/v1/register: {email, password, team}. */
-static const struct field register_fields[] = {
-	FIELD_STRING_RULE("email", FIELD_REQUIRED, 1, 200, adm_email_ok,
-	    "holding an '@'"),
-	FIELD_STRING("password", FIELD_REQUIRED, 10, 200),
-	FIELD_STRING("team", FIELD_REQUIRED, 1, 100),
-};
-const struct field_table api_register_body = FIELD_TABLE(register_fields, 0);
-
-int
-api_register_begin(struct http_req *req)
-{
-	if (!http_req_srv(req)->cfg->allow_register)
-		http_reply_error(req, 403, "registration_closed",
-		    "self-registration is off; ask the organizers", NULL);
-	return 0;
-}
-
-int
-api_register(struct http_req *req)
-{
-	json_t *body = http_req_json(req);
-	const char *email = field_str(body, "email");
-	const char *team = field_str(body, "team");
-	char hash[AUTH_PW_ENCODED], err[128];
-	int rc;
-
-	if (auth_password_hash(field_str(body, "password"), hash, err,
-	    sizeof(err)) != 0)
-		return http_reply_error(req, 500, "internal", err, NULL);
-	rc = db_register(http_req_db(req), team, email, hash, srv_now());
-	if (rc == DB_CONFLICT)
-		return http_reply_error(req, 409, "exists",
-		    "that team or email is taken", NULL);
-	if (rc != DB_OK)
-		return http_reply_error(req, 503, "unavailable",
-		    "database unavailable", NULL);
-	return http_reply_json(req, 201, json_pack("{s:{s:s, s:s, s:s}}",
-	    "user", "email", email, "team", team, "role", "participant"));
 }

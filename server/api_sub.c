@@ -202,7 +202,6 @@ sub_body(struct http_req *req, const char *data, size_t len)
 static int
 sub_check_track(struct http_req *req, const struct db_track *t)
 {
-	const struct db_principal *who = http_req_who(req);
 	int64_t now = srv_now();
 	char msg[256], ts[21];
 
@@ -221,9 +220,6 @@ sub_check_track(struct http_req *req, const struct db_track *t)
 		return http_reply_error_ex(req, 409, "track_closed", msg,
 		    NULL, json_pack("{s:s}", "closes_at", ts)), -1;
 	}
-	if (who->team_id == 0)
-		return http_reply_error(req, 403, "no_team", "only members "
-		    "of a team can submit", NULL), -1;
 	return 0;
 }
 
@@ -375,6 +371,12 @@ api_sub_begin(struct http_req *req)
 	const char *idem;
 	int i, is_form;
 
+	/* issue 13: a user who left a team (or never joined one) can log
+	 * in but not submit; told before any of the body is read */
+	if (http_req_who(req)->team_id == 0)
+		return http_reply_error(req, 403, "no_team", "you are not a "
+		    "member of any team: join one with an invite code or make "
+		    "one on the team page (/team), then submit", NULL);
 	if (ctype == NULL)
 		return http_reply_error(req, 415, "unsupported_media_type",
 		    "send multipart/form-data, text/plain or application/json",

@@ -91,11 +91,6 @@ int db_team_add(struct db *db, const char *name, int baseline, int64_t now);
 int db_user_add(struct db *db, const char *team, const char *email,
     const char *pw_hash, int is_admin, int64_t now);
 
-/* Self-registration: a new team and its first user, in one transaction.
- * DB_CONFLICT: the team or the email exists. */
-int db_register(struct db *db, const char *team, const char *email,
-    const char *pw_hash, int64_t now);
-
 /* The password hash (into hash, hashsz bytes) and id of user email. */
 int db_user_password(struct db *db, const char *email, int64_t *user_id,
     char *hash, size_t hashsz);
@@ -547,5 +542,114 @@ int db_leaderboard_ex(struct db *db, const char *slug,
 
 /* {"track", "metric", "kind", "entries": [...]} as described in lb.h. */
 int db_leaderboard(struct db *db, const char *slug, json_t **out);
+
+/* ---- issue 13: sign-up and teams (db_team.c) ----
+ *
+ * Team names are unique by their folded key (util_fold_name(): case and
+ * blanks do not tell two names apart); a name is stored without its
+ * leading and trailing blanks.  Team changes of a participant (joining,
+ * leaving, signing up with an invite) are refused while a track that has
+ * not closed has a teams_lock_at in the past.  Every change writes its
+ * audit rows (actor: the user's email) in its own transaction.
+ */
+
+#define DB_TEAM_NAME_MAX 100	/* bytes of a team name */
+#define DB_INVITES_MAX 50	/* pending invites of a team */
+
+/* The folded key of name into key: 0, or -1 when it is blank or longer
+ * than DB_TEAM_NAME_MAX. */
+int db_team_key(const char *name, char key[DB_TEAM_NAME_MAX + 1]);
+
+/* Insert a team (the one INSERT INTO teams: db_team_add() and the
+ * organizer's create use it); *id (may be NULL) gets its id.
+ * DB_CONFLICT: a team whose name folds alike exists; DB_ERR (told) also
+ * for a blank or too long name.  No transaction of its own. */
+int db_team_insert(struct db *db, const char *name, int baseline, int64_t now,
+    int64_t *id);
+
+/* The name of the team whose name folds like name into out (outsz
+ * bytes): DB_OK, DB_NOTFOUND or DB_ERR. */
+int db_team_lookalike(struct db *db, const char *name, char *out,
+    size_t outsz);
+
+/* Why a team change was refused (with DB_CONFLICT). */
+enum db_team_why {
+	DB_TW_NONE,
+	DB_TW_LOCKED,		/* at: locked since; track */
+	DB_TW_INVITE_UNKNOWN,	/* no invite has this code */
+	DB_TW_INVITE_REVOKED,	/* at: when */
+	DB_TW_INVITE_EXPIRED,	/* at: when */
+	DB_TW_INVITE_USED_UP,	/* uses of max_uses */
+	DB_TW_TEAM_DISABLED,	/* team: the invite's team */
+	DB_TW_IN_TEAM,		/* team: the user's team */
+	DB_TW_NO_TEAM,		/* the user is in none */
+	DB_TW_TEAM_EXISTS,	/* team: the look-alike name */
+	DB_TW_EMAIL_TAKEN
+};
+struct db_team_refusal {
+	enum db_team_why why;
+	int64_t at;
+	char track[64];
+	int64_t uses, max_uses;
+	char team[128];
+};
+
+/* Self-registration: a user with a new team (team) or joining the team
+ * of an invite (code_hash, the SHA-256 hex of the code: its use is
+ * counted), in one transaction.  *out = {"user": {email, team, role},
+ * "team": {id, name, created_at}}.  DB_CONFLICT with r->why: team
+ * exists, email taken, locked (an invite only), an invite refusal. */
+struct db_signup {
+	const char *email, *pw_hash;
+	const char *team;	/* a new team's name, or NULL */
+	const char *code_hash;	/* else the invite's */
+	int64_t now;
+};
+int db_signup(struct db *db, const struct db_signup *s,
+    struct db_team_refusal *r, json_t **out);
+
+/* {"team": {id, name, created_at}, "members": [{email, joined}],
+ * "invites": [pending: {id, uses, max_uses, expires_at, created_by,
+ * created_at}], "lock": {at, track, locked} | null (the earliest lock
+ * of a track that has not closed)}; team_id 0: team null, no members or
+ * invites, the lock.  DB_NOTFOUND. */
+int db_team_view(struct db *db, int64_t team_id, int64_t now, json_t **out);
+
+/* A new invite of team_id made by user_id (actor: the email): *out =
+ * {"invite": {...}}.  DB_QUOTA: DB_INVITES_MAX pending already. */
+struct db_newinvite {
+	int64_t team_id, user_id;
+	const char *actor;
+	const char *code_hash;
+	int64_t max_uses;	/* 0: no limit */
+	int64_t expires_at;	/* 0: never */
+	int64_t now;
+};
+int db_invite_create(struct db *db, const struct db_newinvite *ni,
+    json_t **out);
+
+/* Revoke invite id of team_id: *out = {"invite"}.  DB_NOTFOUND (not the
+ * team's), DB_CONFLICT (revoked already). */
+int db_invite_revoke(struct db *db, int64_t team_id, int64_t id,
+    const char *actor, int64_t now, json_t **out);
+
+/* user_id (email) joins the team of the invite code_hash: *out =
+ * {"team"}.  DB_CONFLICT with r->why: in a team already, locked, an
+ * invite refusal. */
+int db_team_join(struct db *db, int64_t user_id, const char *email,
+    const char *code_hash, int64_t now, struct db_team_refusal *r,
+    json_t **out);
+
+/* user_id leaves its team (which stays, with its submissions, even
+ * empty): *out = {"left": {id, name, created_at}}.  DB_CONFLICT: no
+ * team, locked. */
+int db_team_leave(struct db *db, int64_t user_id, const char *email,
+    int64_t now, struct db_team_refusal *r, json_t **out);
+
+/* user_id, in no team, makes a new team named name and is its first
+ * member: *out = {"team"}.  DB_CONFLICT: in a team, team exists. */
+int db_team_found(struct db *db, int64_t user_id, const char *email,
+    const char *name, int64_t now, struct db_team_refusal *r, json_t **out);
+/* ---- end issue 13: sign-up and teams ---- */
 
 #endif

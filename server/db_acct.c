@@ -21,15 +21,7 @@ db_step_insert(struct db *db, sqlite3_stmt *st, const char *what)
 int
 db_team_add(struct db *db, const char *name, int baseline, int64_t now)
 {
-	sqlite3_stmt *st = db__stmt(db, "INSERT INTO teams (name, baseline, "
-	    "created_at) VALUES (?1, ?2, ?3)");
-
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, name);
-	db__int(st, 2, baseline ? 1 : 0);
-	db__int(st, 3, now);
-	return db_step_insert(db, st, "team add");
+	return db_team_insert(db, name, baseline, now, NULL);
 }
 
 int
@@ -41,10 +33,17 @@ db_user_add(struct db *db, const char *team, const char *email,
 	int rc;
 
 	if (team != NULL) {
-		st = db__stmt(db, "SELECT id FROM teams WHERE name = ?1");
+		char key[DB_TEAM_NAME_MAX + 1];
+
+		if (db_team_key(team, key) != 0)
+			return DB_NOTFOUND;
+		/* by the folded name: "ALPHA" is team alpha */
+		st = db__stmt(db, "SELECT id FROM teams WHERE name_key = ?1 "
+		    "OR name = ?2 ORDER BY name = ?2 DESC LIMIT 1");
 		if (st == NULL)
 			return DB_ERR;
-		db__text(st, 1, team);
+		db__text(st, 1, key);
+		db__text(st, 2, team);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			team_id = sqlite3_column_int64(st, 0);
@@ -273,23 +272,4 @@ db_sessions_expire(struct db *db, int64_t now)
 	rc = sqlite3_step(st);
 	db__done(st);
 	return rc == SQLITE_DONE ? DB_OK : db__fail(db, "sessions expire");
-}
-
-int
-db_register(struct db *db, const char *team, const char *email,
-    const char *pw_hash, int64_t now)
-{
-	int rc;
-
-	if (db__begin(db) != DB_OK)
-		return DB_ERR;
-	rc = db_team_add(db, team, 0, now);
-	if (rc == DB_OK)
-		rc = db_user_add(db, team, email, pw_hash, 0, now);
-	if (rc == DB_OK)
-		rc = db_audit(db, email, "register", team, NULL, now);
-	if (rc == DB_OK && db__commit(db) == DB_OK)
-		return DB_OK;
-	db__rollback(db);
-	return rc == DB_OK ? DB_ERR : rc;
 }

@@ -395,12 +395,13 @@ db_admin_team_create(struct db *db, const char *name, int baseline,
 {
 	json_t *after = NULL;
 	char target[64];
+	int64_t id = 0;
 	int rc;
 
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
-	if ((rc = db_team_add(db, name, baseline, now)) == DB_OK)
-		rc = db_team_obj(db, 0, name, &after);
+	if ((rc = db_team_insert(db, name, baseline, now, &id)) == DB_OK)
+		rc = db_team_obj(db, id, NULL, &after);
 	db_target_id(target, "team", after);
 	return db__audited(db, rc, actor, "team.create", target, NULL, NULL,
 	    after, now, "team", out);

@@ -137,6 +137,22 @@ const struct route route_table[] = {
 	/* issue 13: track page */
 	{ "GET", "/api/v1/tracks/{}", ROLE_PUBLIC, ROUTE_OPT_AUTH, NULL, NULL,
 	  api_track_get, "track_get" },
+	/* issue 13: sign-up and teams (api_team.c) */
+	{ "GET", "/api/v1/register", ROLE_PUBLIC, 0, NULL, NULL,
+	  api_register_info, "register_info" },
+	{ "GET", "/api/v1/team", ROLE_USER, 0, NULL, NULL, api_team_get,
+	  "team_get" },
+	{ "POST", "/api/v1/team", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_team_create_body, NULL, api_team_create, "team_create" },
+	{ "POST", "/api/v1/team/invites", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_team_invite_body, NULL, api_team_invite_create,
+	  "team_invite_create" },
+	{ "POST", "/api/v1/team/invites/{}/revoke", ROLE_USER, 0, NULL, NULL,
+	  api_team_invite_revoke, "team_invite_revoke" },
+	{ "POST", "/api/v1/team/join", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_team_join_body, NULL, api_team_join, "team_join" },
+	{ "POST", "/api/v1/team/leave", ROLE_USER, 0, NULL, NULL,
+	  api_team_leave, "team_leave" },
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),
@@ -150,6 +166,8 @@ const struct route route_table[] = {
 	PAGE("/admin/submissions"),
 	PAGE("/admin/audit"),
 	PAGE("/track"),		/* issue 13: track page */
+	PAGE("/signup"),	/* issue 13: sign-up and teams */
+	PAGE("/team"),
 #undef PAGE
 	{ "GET", "/static/*", ROLE_PUBLIC, 0, NULL, NULL, static_file,
 	  "static" },

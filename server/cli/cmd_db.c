@@ -89,6 +89,7 @@ cli_team_add(int argc, char **argv)
 	static const char *const opts[] = { "--db", "--config", NULL };
 	static const char *const flags[] = { "--baseline", NULL };
 	const char *v[2], *name = NULL;
+	char other[128];
 	int f[1], rc;
 	struct db *db;
 
@@ -100,14 +101,25 @@ cli_team_add(int argc, char **argv)
 	}
 	if (cli_text("team name", name, 100) != 0)
 		return CLI_ERROR;
+	if (db_team_key(name, other) != 0) {
+		fprintf(stderr, "dataoptim: team add NAME: the name is only "
+		    "blanks\n");
+		return CLI_ERROR;
+	}
 	if ((db = cli_db_open(v[0], v[1])) == NULL)
 		return CLI_ERROR;
 	rc = db_team_add(db, name, f[0], (int64_t)time(NULL));
 	if (rc == DB_OK)
 		db_audit(db, "cli", "team.add", name, NULL, (int64_t)time(NULL));
+	/* issue 13: look-alike names ("ALPHA", "alpha ") are one name */
+	if (rc == DB_CONFLICT && db_team_lookalike(db, name, other,
+	    sizeof(other)) != DB_OK)
+		util_fmt(other, sizeof(other), "%s", name);
 	db_close(db);
 	if (rc == DB_CONFLICT) {
-		fprintf(stderr, "dataoptim: team '%s' exists\n", name);
+		fprintf(stderr, "dataoptim: team '%s' exists (names that "
+		    "differ only in case or spaces are the same name)\n",
+		    other);
 		return CLI_INVALID;
 	}
 	if (rc != DB_OK)

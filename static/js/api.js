@@ -299,6 +299,23 @@ function addAdminLink(current) {
 	ul.append(el('li', null, a));
 }
 
+/* issue 13: sign-up and teams.  Logged-in users get a "Team" entry in
+ * the main navigation (before "Admin"). */
+function addTeamLink() {
+	const ul = document.querySelector('.site-nav nav ul');
+	if (!ul || document.getElementById('nav-team'))
+		return;
+	const header = document.getElementById('site-header');
+	const page = (header && header.dataset.page) || pageFromPath();
+	const a = el('a', { href: '/team', id: 'nav-team', 'aria-current': page === 'team' ? 'page' : null }, 'Team');
+	const admin = document.getElementById('nav-admin');
+	const li = el('li', null, a);
+	if (admin)
+		ul.insertBefore(li, admin.parentNode);
+	else
+		ul.append(li);
+}
+
 /*
  * Fill #nav-user with the login state: "email (team) [Log out]" or a
  * "Log in" link, and give organizers the "Admin" entry (opts.admin: this
@@ -314,6 +331,8 @@ export async function initNav(opts = {}) {
 	} catch (_) {
 		user = null;
 	}
+	if (user && user.role !== 'worker')
+		addTeamLink();	/* issue 13 */
 	if (user && user.role === 'admin')
 		addAdminLink(!!opts.admin);
 	if (!box)
@@ -321,7 +340,8 @@ export async function initNav(opts = {}) {
 	clear(box);
 	if (user) {
 		const who = el('span', { class: 'who', 'data-testid': 'nav-who' },
-		    'Signed in as ', el('strong', null, user.email || ''),
+		    'Signed in as ', el('a', { href: '/account', class: 'nav-account', title: 'Your account' },
+			el('strong', null, user.email || '')),	/* issue 13: the account page */
 		    user.team ? ` · ${user.team}` : '',
 		    user.role && user.role !== 'participant' ? ` · ${user.role}` : '');
 		const btn = el('button', { type: 'button', id: 'logout-btn' }, 'Log out');

@@ -59,10 +59,24 @@ function retryText(err) {
 	return ra && /^\d+$/.test(ra) ? ` Try again in ${ra} s.` : '';
 }
 
+/* issue 13: a "Create an account" link while self-registration is open. */
+async function showSignupLink() {
+	let info = null;
+	try {
+		info = await api('/api/v1/register');
+	} catch (_) {
+		return;	/* the link is only a convenience */
+	}
+	if (info && info.open)
+		$('#signup-link').hidden = false;
+}
+
 async function main() {
 	const user = await initNav();
 	if (user)
 		showSignedIn(user);
+	else
+		showSignupLink();
 	$('#login-form').addEventListener('submit', onSubmit);
 	$('#signed-in-logout').addEventListener('click', async () => {
 		try {

@@ -104,6 +104,7 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 	fail "find a free port"
 "$DO_BIN/dataoptimd" --listen "127.0.0.1:$PORT" --db "$DB" --state-dir "$T/state" \
     --pool "$T/pool.idx" --static-dir static --set submissions.max_upload_mb=1 \
+    --set server.allow_register=true \
     >"$T/daemon.log" 2>&1 &
 PID=$!
 up=0
@@ -153,6 +154,13 @@ DO_WORKER_TOKEN="$WORKER_TOKEN" DO_PAGE_TRACK=browser-page \
 DO_EXAMPLE="$SHARED/example-standard.txt" CHROMIUM="$CHROMIUM" \
 DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/track.test.mjs
+rc2=$?
+[ "$rc" -ne 0 ] || rc=$rc2
+# issue 13: sign-up and teams (the daemon has server.allow_register on)
+DO_URL="http://127.0.0.1:$PORT" DO_TRACK="$TRACK" DO_DB="$DB" \
+DO_EXAMPLE="$SHARED/example-standard.txt" CHROMIUM="$CHROMIUM" \
+DO_SHOTS="${DO_SHOTS:-}" \
+    node tests/browser/team.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
 # the submit page sent an Idempotency-Key with its uploads

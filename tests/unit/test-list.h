@@ -196,6 +196,7 @@ TEST(test_replace_all)
 TEST(test_list_next)
 TEST(test_afile_commit_and_abort)
 TEST(test_vresult_bounded)
+TEST(test_fold_name)	/* issue 13: teams */
 
 GROUP(vresult, tu_none, tu_none)
 TEST(test_warnings_bounded)

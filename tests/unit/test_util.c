@@ -156,3 +156,35 @@ test_list_next(void **state)
 	p = "";
 	assert_null(util_list_next(&p, &n));
 }
+
+/* util_fold_name(): the folding of migration 0008 (teams.name_key). */
+void
+test_fold_name(void **state)
+{
+	char k[16];
+
+	(void)state;
+	assert_int_equal(util_fold_name("ALPHA", k, sizeof(k)), 5);
+	assert_string_equal(k, "alpha");
+	assert_int_equal(util_fold_name("alpha ", k, sizeof(k)), 5);
+	assert_string_equal(k, "alpha");
+	assert_int_equal(util_fold_name(" \t Al\r\n  Pha\n", k, sizeof(k)), 6);
+	assert_string_equal(k, "al pha");
+	assert_int_equal(util_fold_name("a     b", k, sizeof(k)), 3);
+	assert_string_equal(k, "a b");
+	/* only ASCII letters are lowered; other bytes stay */
+	assert_int_equal(util_fold_name("\xc3\x89QUIPE-2", k, sizeof(k)), 9);
+	assert_string_equal(k, "\xc3\x89quipe-2");
+	/* blank only: empty */
+	assert_int_equal(util_fold_name(" \t ", k, sizeof(k)), 0);
+	assert_string_equal(k, "");
+	/* exactly fits (15 bytes + NUL), one more does not; trailing blanks
+	 * do not count */
+	assert_int_equal(util_fold_name("ABCDEFGHIJKLMNO   ", k, sizeof(k)), 15);
+	assert_string_equal(k, "abcdefghijklmno");
+	assert_int_equal(util_fold_name("ABCDEFGHIJKLMNOP", k, sizeof(k)), -1);
+	assert_string_equal(k, "");
+	assert_int_equal(util_fold_name("ABCDEFGHIJKLMN P", k, sizeof(k)), -1);
+	assert_int_equal(util_fold_name("x", k, 1), -1);
+	assert_int_equal(util_fold_name("", k, 1), 0);
+}

@@ -1,0 +1,222 @@
+/*
+ * Browser test of sign-up and teams (issue 13): the login page links to
+ * the sign-up page while registration is open; a visitor signs up with a
+ * new team (the password floor checked in the page first), lands on the
+ * team page, makes an invite code (shown once, with a copy button); a
+ * second browser context signs up with that code; both see the team's
+ * two members; the first submits example-standard.txt and the second
+ * sees that submission on /submissions; the second leaves the team (with
+ * a confirm) and gets the join / make-a-team forms.
+ *
+ * Environment:
+ *   DO_URL        base URL of a daemon with server.allow_register on   required
+ *   DO_TRACK      slug of an open standard track                       required
+ *   DO_EXAMPLE    a valid standard submission (example-standard.txt)   required
+ *   DO_DB         the daemon's database: when set, the test locks team
+ *                 changes of DO_TRACK (teams_lock_at, with sqlite3) at the
+ *                 end and checks the team page's lock message
+ *   DO_SHOTS      a directory: save a screenshot of every page there
+ *   CHROMIUM      the browser binary (default /usr/bin/chromium)
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, T, finish, launchFailed, pageErrors, requireEnv,
+	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
+
+const env = process.env;
+const cfg = {
+	url: (env.DO_URL || '').replace(/\/$/, ''),
+	track: env.DO_TRACK,
+	example: env.DO_EXAMPLE,
+	db: env.DO_DB || '',
+	shots: env.DO_SHOTS || '',
+	chromium: env.CHROMIUM || '/usr/bin/chromium',
+};
+requireEnv({ DO_URL: cfg.url, DO_TRACK: cfg.track, DO_EXAMPLE: cfg.example });
+const shot = (page, name) => shotTo(cfg.shots, page, name);
+
+watchdog(150);
+
+let browser;
+try {
+	browser = await chromium.launch({ executablePath: cfg.chromium, headless: true, args: CHROMIUM_ARGS });
+} catch (err) {
+	launchFailed(err);
+}
+
+/* A fresh context (its own cookies) with one page. */
+async function newPage() {
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	ctx.setDefaultTimeout(T);
+	const page = await ctx.newPage();
+	watchPage(page);
+	page.on('dialog', (d) => d.accept());
+	return page;
+}
+
+const tag = `${process.pid}-${Date.now() % 100000}`;
+const teamName = `Crew <b>${tag}</b> & "co"`;
+const first = { email: `first-${tag}@example.org`, password: `first-pass-${tag}` };
+const second = { email: `second-${tag}@example.org`, password: `second-pass-${tag}` };
+const methodName = `team list ${tag}`;
+const a = await newPage();
+const b = await newPage();
+let code = null;
+let subId = null;
+
+/* The emails in the members table of page p. */
+async function memberEmails(p) {
+	await p.locator('#members-table tbody tr').first().waitFor();
+	return (await p.locator('#members-table tbody tr td:first-child').allTextContents()).sort();
+}
+
+await step('the login page links to the sign-up page while registration is open', async () => {
+	await a.goto(`${cfg.url}/login`);
+	const link = a.locator('#signup-link a');
+	await link.waitFor();
+	assert.equal(await link.getAttribute('href'), '/signup');
+	await Promise.all([a.waitForURL(/\/signup$/), link.click()]);
+	await a.locator('#signup-form').waitFor();
+	assert.equal(await a.locator('#signup-closed').isHidden(), true, 'no "closed" message');
+});
+
+await step('a password under the floor is refused in the page, before any request', async () => {
+	let posted = false;
+	a.on('request', (r) => { if (r.url().endsWith('/api/v1/register') && r.method() === 'POST') posted = true; });
+	assert.match(await a.textContent('#password-hint'), /At least 10 characters/);
+	await a.fill('#email', first.email);
+	await a.fill('#password', 'short1');
+	await a.fill('#team', teamName);
+	await a.click('#signup-btn');
+	await a.locator('#signup-notice.error').waitFor();
+	assert.match(await a.textContent('#signup-notice'), /at least 10 characters/);
+	assert.equal(posted, false, 'nothing was posted');
+});
+
+await step('signing up with a new team logs in and opens the team page', async () => {
+	await a.fill('#password', first.password);
+	await Promise.all([a.waitForURL(/\/team$/), a.click('#signup-btn')]);
+	await a.locator('#in-team').waitFor();
+	assert.equal(await a.textContent('#team-title'), `Team ${teamName}`, 'the name shown as text');
+	assert.equal(await a.locator('#team-title b').count(), 0, 'no markup from the name');
+	assert.deepEqual(await memberEmails(a), [first.email]);
+	assert.equal(await a.locator('#invites-empty').isVisible(), true, 'no invites yet');
+	const team = a.locator('#nav-team');
+	assert.equal(await team.getAttribute('aria-current'), 'page', 'the Team entry is the current page');
+	assert.equal(await a.locator('[data-testid="nav-who"] a.nav-account').getAttribute('href'), '/account');
+	await shot(a, 'team-new');
+});
+
+await step('making an invite code shows it once, with a copy button and the sign-up link', async () => {
+	await a.fill('#max-uses', '2');
+	await a.selectOption('#expires-in', '24');
+	await a.click('#invite-btn');
+	await a.locator('#new-code').waitFor();
+	code = await a.inputValue('#new-code-value');
+	assert.match(code, /^[A-Z2-7]{20}$/);
+	assert.ok((await a.textContent('#new-code-link')).endsWith(`/signup?invite=${code}`));
+	const row = a.locator('#invites-table tbody tr');
+	await row.first().waitFor();
+	assert.equal(await row.count(), 1);
+	assert.match(await row.first().textContent(), /0 of 2/);
+	assert.ok(!(await a.textContent('#invites-table')).includes(code), 'the table never shows the code');
+	await a.click('#copy-code');
+	await a.waitForFunction(() => /Copied|Ctrl\+C/.test(document.getElementById('copy-code').textContent));
+	await shot(a, 'team-invite');
+	/* a reload no longer shows it */
+	await a.reload();
+	await a.locator('#invites-table tbody tr').first().waitFor();
+	assert.equal(await a.locator('#new-code').isHidden(), true, 'shown only once');
+});
+
+await step('a second browser signs up with the invite code and joins the team', async () => {
+	assert.ok(code, 'a code was made');
+	await b.goto(`${cfg.url}/signup?invite=${code}`);
+	await b.locator('#signup-form').waitFor();
+	assert.equal(await b.isChecked('#mode-invite'), true, 'the invite mode is chosen');
+	assert.equal(await b.locator('#team-field').isHidden(), true, 'no team name field');
+	assert.equal(await b.inputValue('#invite'), code);
+	await b.fill('#email', second.email);
+	await b.fill('#password', second.password);
+	await Promise.all([b.waitForURL(/\/team$/), b.click('#signup-btn')]);
+	await b.locator('#in-team').waitFor();
+	assert.equal(await b.textContent('#team-title'), `Team ${teamName}`);
+});
+
+await step('both members see the team\'s two members', async () => {
+	assert.deepEqual(await memberEmails(b), [first.email, second.email].sort());
+	await a.reload();
+	await a.locator('#members-table tbody tr:nth-child(2)').waitFor();
+	assert.deepEqual(await memberEmails(a), [first.email, second.email].sort());
+	assert.match(await a.locator('#invites-table tbody tr').first().textContent(), /1 of 2/);
+	await shot(a, 'team-two');
+});
+
+await step('revoking the invite code removes it from the pending list', async () => {
+	const row = a.locator('#invites-table tbody tr').first();
+	await row.locator('.revoke-btn').click();
+	await a.locator('#invites-empty').waitFor();
+	assert.equal(await a.locator('#invites-table tbody tr').count(), 0);
+	assert.match(await a.textContent('#team-notice'), /revoked/);
+});
+
+await step('the first member submits example-standard.txt', async () => {
+	await a.goto(`${cfg.url}/submit`);
+	await a.locator(`#track option[value="${cfg.track}"]`).waitFor({ state: 'attached' });
+	await a.selectOption('#track', cfg.track);
+	await a.setInputFiles('#file', cfg.example);
+	await a.fill('#method_name', methodName);
+	const [res] = await Promise.all([
+		a.waitForResponse((r) => r.url().endsWith('/api/v1/submissions') && r.request().method() === 'POST'),
+		a.click('#submit-btn'),
+	]);
+	assert.equal(res.status(), 201, `POST /api/v1/submissions answered ${res.status()}: ${await res.text()}`);
+	subId = (await res.json()).submission.id;
+	await a.locator('#result.success').waitFor();
+});
+
+await step('the second member sees that submission on /submissions', async () => {
+	assert.ok(subId, 'a submission was made');
+	await b.goto(`${cfg.url}/submissions`);
+	const row = b.locator(`#subs-table tr[data-id="${subId}"]`);
+	await row.waitFor();
+	assert.equal(await row.locator('a.method').textContent(), methodName);
+	await shot(b, 'team-submissions');
+});
+
+await step('the second member leaves (confirmed) and gets the join and make-a-team forms', async () => {
+	await b.goto(`${cfg.url}/team`);
+	await b.locator('#in-team').waitFor();
+	await b.click('#leave-btn');
+	await b.locator('#no-team').waitFor();
+	assert.match(await b.textContent('#team-notice'), /You left team/);
+	assert.equal(await b.locator('#join-form').isVisible(), true);
+	assert.equal(await b.locator('#found-form').isVisible(), true);
+	assert.ok(!(await b.textContent('[data-testid="nav-who"]')).includes('Crew'), 'the nav no longer shows the team');
+	await b.goto(`${cfg.url}/submissions`);
+	await b.locator('#subs-empty, #subs-table tbody tr').first().waitFor();
+	assert.equal(await b.locator(`#subs-table tr[data-id="${subId}"]`).count(), 0, 'the team\'s submission is not shown any more');
+	await a.goto(`${cfg.url}/team`);
+	assert.deepEqual(await memberEmails(a), [first.email], 'the first member stays');
+	await shot(b, 'team-left');
+});
+
+if (cfg.db) {
+	await step('a team lock of the track shows on the team page and leaving is disabled', async () => {
+		execFileSync('sqlite3', [cfg.db, `UPDATE tracks SET teams_lock_at = 1765324800 WHERE slug = '${cfg.track.replace(/'/g, "''")}'`]);
+		await a.goto(`${cfg.url}/team`);
+		await a.locator('#lock-notice.warn').waitFor();
+		assert.match(await a.textContent('#lock-notice'), new RegExp(`locked since 2025-12-10 00:00 UTC.*track ${cfg.track}`));
+		assert.equal(await a.isDisabled('#leave-btn'), true, 'leave disabled');
+		await shot(a, 'team-locked');
+		execFileSync('sqlite3', [cfg.db, 'UPDATE tracks SET teams_lock_at = NULL']);
+	});
+}
+
+await step('the pages had no script errors', async () => {
+	assert.deepEqual(pageErrors, []);
+});
+
+await browser.close();
+finish();
