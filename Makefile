@@ -75,6 +75,9 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/hook.c server/throttle.c server/guard.c \
               server/pcache.c server/jcache.c server/dbpool.c \
               server/field.c
+# issue 13: account
+SRVDB_SRC  += server/db_account.c
+SERVER_SRC += server/api_account.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

@@ -134,6 +134,28 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/register", ROLE_PUBLIC,
 	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_register_body,
 	  api_register_begin, api_register, "register" },
+	/* issue 13: account: a user's own password, tokens and sessions
+	 * ("current" before "{}": the first match wins) */
+	{ "POST", "/api/v1/account/password", ROLE_USER,
+	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_account_password_body, NULL,
+	  api_account_password, "account_password" },
+	{ "GET", "/api/v1/account/tokens", ROLE_USER, 0, NULL, NULL,
+	  api_account_tokens, "account_tokens" },
+	{ "POST", "/api/v1/account/tokens", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_account_token_body, NULL, api_account_token_create,
+	  "account_token_create" },
+	{ "POST", "/api/v1/account/tokens/current/revoke", ROLE_USER,
+	  ROUTE_JSON_BODY, NULL, NULL, api_account_token_revoke_current,
+	  "account_token_revoke" },
+	{ "POST", "/api/v1/account/tokens/{}/revoke", ROLE_USER,
+	  ROUTE_JSON_BODY, NULL, NULL, api_account_token_revoke,
+	  "account_token_revoke" },
+	{ "GET", "/api/v1/account/sessions", ROLE_USER, 0, NULL, NULL,
+	  api_account_sessions, "account_sessions" },
+	{ "POST", "/api/v1/account/sessions/{}/revoke", ROLE_USER,
+	  ROUTE_JSON_BODY, NULL, NULL, api_account_session_revoke,
+	  "account_session_revoke" },
+	/* end issue 13: account */
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),
@@ -146,6 +168,7 @@ const struct route route_table[] = {
 	PAGE("/admin/teams"),
 	PAGE("/admin/submissions"),
 	PAGE("/admin/audit"),
+	PAGE("/account"),	/* issue 13: account */
 #undef PAGE
 	{ "GET", "/static/*", ROLE_PUBLIC, 0, NULL, NULL, static_file,
 	  "static" },
