@@ -221,3 +221,11 @@ TEST(test_lb_rank_private)
 TEST(test_lb_rank_large)
 TEST(test_field_check)
 TEST(test_route_fields)
+
+/* issue 13: account */
+GROUP(account, tu_none, account_teardown)
+TEST(test_account_login)
+TEST(test_account_tokens)
+TEST(test_account_sessions)
+TEST(test_account_routes)
+/* end issue 13: account */
