@@ -82,6 +82,9 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
 # issue 13: sign-up and teams
 SRVDB_SRC  += server/db_team.c
 SERVER_SRC += server/api_team.c
+# issue 13: account
+SRVDB_SRC  += server/db_account.c
+SERVER_SRC += server/api_account.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

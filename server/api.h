@@ -89,6 +89,31 @@ extern const struct field_table api_register_body, api_team_create_body,
 /* api_misc.c: leaderboard, health, metrics. */
 route_fn api_leaderboard, api_leaderboard_csv, api_healthz, api_metrics;
 
+/* issue 13: account.  api_account.c: a user's own account: password
+ * change (current one required; the other sessions end), own API tokens
+ * (at most API_ACCOUNT_TOKENS_MAX live ones; "current" revokes the token
+ * of the request: dataoptim logout), own web sessions. */
+#define API_ACCOUNT_TOKENS_MAX 20
+route_fn api_account_password, api_account_tokens, api_account_token_create,
+    api_account_token_revoke, api_account_token_revoke_current,
+    api_account_sessions, api_account_session_revoke;
+extern const struct field_table api_account_password_body,
+    api_account_token_body;
+/* Answer 403 to a disabled user (why DB_BLOCK_USER, db.h) or a member of
+ * a disabled team (DB_BLOCK_TEAM, with the team's reason, may be NULL or
+ * ""): account_disabled / team_disabled.  Returns 0. */
+int api_account_refuse(struct http_req *req, int why, const char *reason);
+/* For a token that did not authenticate (token_hash, hex): 1 after a 403
+ * (api_account_refuse) when it is live but its user or team is disabled;
+ * 0 otherwise (nothing replied).  Needs the request's database. */
+int api_account_token_refused(struct http_req *req, const char *token_hash);
+/* Store a new web session of user_id (its hash, CSRF token, times) with
+ * the request's User-Agent (printable ASCII, at most 200 bytes) and
+ * client address.  A db.h code. */
+int api_account_session_open(struct http_req *req, int64_t user_id,
+    const char *sess_hash, const char *csrf, int64_t now, int64_t expires);
+/* end issue 13: account */
+
 /* static.c: the web pages and their assets. */
 route_fn static_page, static_file;
 

@@ -65,21 +65,24 @@ api_session_create(struct http_req *req)
 	struct srv *srv = http_req_srv(req);
 	const char *email = field_str(http_req_json(req), "email");
 	const char *pw = field_str(http_req_json(req), "password");
-	char hash[256], secret[AUTH_SECRET_LEN], csrf[44];
+	char secret[AUTH_SECRET_LEN], csrf[44];
 	char shash[AUTH_HASH_HEX], cookie[256], ip[64];
 	struct db_principal p;
+	struct db_login lg;
 	int64_t uid = 0, now = srv_now();
 	int rc, ok;
 
 	http_req_client_ip(req, ip, sizeof(ip));
 	if (api_login_throttled(req, email, ip, now))
 		return 0;
-	rc = db_user_password(http_req_db(req), email, &uid, hash,
-	    sizeof(hash));
+	/* issue 13: account: disabled users and teams are found too, and
+	 * told so once their password is right (never before) */
+	rc = db_account_login(http_req_db(req), email, &lg);
 	if (rc == DB_ERR)
 		return http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);
-	ok = auth_password_verify(rc == DB_OK ? hash : api_dummy_hash, pw);
+	ok = auth_password_verify(rc == DB_OK ? lg.pw_hash : api_dummy_hash,
+	    pw);
 	if (rc != DB_OK || !ok) {
 		throttle_fail(srv->login_email, email, now);
 		if (ip[0] != '\0')
@@ -88,11 +91,15 @@ api_session_create(struct http_req *req)
 		    "wrong email or password", NULL);
 	}
 	throttle_clear(srv->login_email, email);
+	if (lg.user_disabled || lg.team_disabled)
+		return api_account_refuse(req, lg.user_disabled ? DB_BLOCK_USER :
+		    DB_BLOCK_TEAM, lg.team_reason);
+	uid = lg.user_id;
 	if (auth_secret(secret) != 0 || auth_random(csrf, sizeof(csrf)) != 0)
 		return http_reply_error(req, 500, "internal",
 		    "no random bytes", NULL);
 	auth_sha256_hex(secret, strlen(secret), shash);
-	if (db_session_add(http_req_db(req), uid, shash, csrf, now,
+	if (api_account_session_open(req, uid, shash, csrf, now,
 	    now + srv->cfg->session_hours * 3600) != DB_OK ||
 	    db_principal_by_user(http_req_db(req), uid, &p) != DB_OK)
 		return http_reply_error(req, 503, "unavailable",
@@ -113,9 +120,12 @@ api_me(struct http_req *req)
 {
 	const struct db_principal *p = http_req_who(req);
 
-	return http_reply_json(req, 200, json_pack("{s:o, s:s?}", "user",
+	/* issue 13: account: token_id, the token that made the request */
+	return http_reply_json(req, 200, json_pack("{s:o, s:s?, s:o}", "user",
 	    api_user_json(p), "csrf_token",
-	    http_req_via_session(req) ? p->csrf : NULL));
+	    http_req_via_session(req) ? p->csrf : NULL, "token_id",
+	    !http_req_via_session(req) && p->token_id > 0 ?
+	    json_integer(p->token_id) : json_null()));
 }
 
 int

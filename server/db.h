@@ -651,5 +651,84 @@ int db_team_leave(struct db *db, int64_t user_id, const char *email,
 int db_team_found(struct db *db, int64_t user_id, const char *email,
     const char *name, int64_t now, struct db_team_refusal *r, json_t **out);
 /* ---- end issue 13: sign-up and teams ---- */
+/* ---- issue 13: account (db_account.c) ----
+ *
+ * A user's own account: what a login finds, password change, the user's
+ * own API tokens and web sessions.  Changes are audited with the user's
+ * email as the actor, in the transaction of the change.
+ */
+
+/* What a login found for an email (disabled users and teams included:
+ * the caller tells them apart only after the password was right). */
+struct db_login {
+	int64_t user_id;
+	char pw_hash[256];
+	int user_disabled;	/* 1: the user is disabled */
+	int team_disabled;	/* 1: the user's team is disabled */
+	char team_reason[2048];	/* why ("" when none was given) */
+};
+/* DB_NOTFOUND: no user with this email. */
+int db_account_login(struct db *db, const char *email, struct db_login *out);
+
+/* Why a token that does not authenticate is refused: DB_OK with *why
+ * DB_BLOCK_USER or DB_BLOCK_TEAM (reason: the team's, "" if none) when it
+ * is live but its user or team is disabled; DB_NOTFOUND when it is
+ * unknown or revoked. */
+#define DB_BLOCK_USER 1
+#define DB_BLOCK_TEAM 2
+int db_account_token_blocked(struct db *db, const char *token_hash, int *why,
+    char *reason, size_t reasonsz);
+
+/* A new web session of user_id, with the client's user agent and address
+ * (either may be NULL). */
+int db_account_session_open(struct db *db, int64_t user_id,
+    const char *sess_hash, const char *csrf, const char *user_agent,
+    const char *ip, int64_t now, int64_t expires);
+
+/* Note that a token (by id) / a session (by hash) was used at now: its
+ * last_used_at / last_seen_at is written only when it is a minute old or
+ * unset (a read otherwise, no write).  Not counted in db_commits(). */
+int db_account_token_seen(struct db *db, int64_t token_id, int64_t now);
+int db_account_session_seen(struct db *db, const char *sess_hash,
+    int64_t now);
+
+/* The password hash of user_id into hash (hashsz bytes). */
+int db_account_pw_hash(struct db *db, int64_t user_id, char *hash,
+    size_t hashsz);
+
+/* Set user_id's password hash and end every session of the user but the
+ * one with keep_hash (NULL: all of them); *ended gets how many ended.
+ * Audit "account.password" (no hash in it). */
+int db_account_password_set(struct db *db, int64_t user_id,
+    const char *pw_hash, const char *keep_hash, const char *actor,
+    int64_t now, int *ended);
+
+/* The user's tokens, newest first: {"tokens": [{id, label, role,
+ * created_at, last_used_at, revoked_at}], "limit", "offset", "total",
+ * "live"} (never a hash). */
+int db_account_tokens(struct db *db, int64_t user_id, int64_t limit,
+    int64_t offset, json_t **out);
+/* Store a new participant token's hash for user_id: *out = {"token"}.
+ * DB_QUOTA when the user holds max_live live tokens already.  Audit
+ * "account.token.create". */
+int db_account_token_create(struct db *db, int64_t user_id,
+    const char *token_hash, const char *label, int64_t max_live,
+    const char *actor, int64_t now, json_t **out);
+/* Revoke token_id of user_id: *out = {"token"}.  DB_NOTFOUND: no such
+ * token of this user; DB_CONFLICT: revoked already.  Audit
+ * "account.token.revoke". */
+int db_account_token_revoke(struct db *db, int64_t user_id, int64_t token_id,
+    const char *actor, int64_t now, json_t **out);
+
+/* The user's live sessions, newest first: {"sessions": [{id, created_at,
+ * last_seen_at, expires_at, user_agent, ip, current}], "limit", "offset",
+ * "total"}; current is the one whose hash is cur_hash (may be NULL). */
+int db_account_sessions(struct db *db, int64_t user_id, const char *cur_hash,
+    int64_t now, int64_t limit, int64_t offset, json_t **out);
+/* End session sess_id of user_id.  DB_NOTFOUND: no such live session of
+ * this user.  Audit "account.session.revoke". */
+int db_account_session_revoke(struct db *db, int64_t user_id, int64_t sess_id,
+    const char *actor, int64_t now);
+/* ---- end issue 13: account ---- */
 
 #endif

@@ -438,11 +438,14 @@ db_admin_team_disable(struct db *db, int64_t id, int disabled,
 	if ((rc = db_team_obj(db, id, NULL, &before)) != DB_OK)
 		goto out;
 	rc = DB_ERR;
-	st = db__stmt(db, "UPDATE teams SET disabled = ?2 WHERE id = ?1");
+	/* issue 13: account: the reason is kept to be shown at login */
+	st = db__stmt(db, "UPDATE teams SET disabled = ?2, disabled_reason = "
+	    "IIF(?2 = 1, NULLIF(?3, ''), NULL) WHERE id = ?1");
 	if (st == NULL)
 		goto out;
 	db__int(st, 1, id);
 	db__int(st, 2, disabled ? 1 : 0);
+	db__text(st, 3, reason);
 	if ((rc = db__exec(db, st, NULL, "team disable")) != DB_OK ||
 	    (disabled && (rc = db_sessions_end(db, 0, id)) != DB_OK))
 		goto out;

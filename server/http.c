@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"	/* issue 13: account: api_account_token_refused */
 #include "auth.h"
 #include "buf.h"
 #include "cfg.h"
@@ -532,11 +533,17 @@ http_authenticate(struct http_req *req)
 		if (http_req_take_db(req) != 0)
 			return -1;
 		rc = db_auth_token(req->db, hash, &req->who);
-		if (rc == DB_OK)
+		if (rc == DB_OK) {
 			pcache_put(req->hs->srv->pcache, hash, &req->who);
+			/* issue 13: account: its last use (once a minute) */
+			db_account_token_seen(req->db, req->who.token_id,
+			    srv_now());
+		}
 		if (rc == DB_NOTFOUND) {
-			http_reply_error(req, 401, "unauthorized",
-			    "unknown or revoked token", NULL);
+			/* issue 13: account: a disabled user or team is told */
+			if (!api_account_token_refused(req, hash))
+				http_reply_error(req, 401, "unauthorized",
+				    "unknown or revoked token", NULL);
 			return -1;
 		}
 		if (rc != DB_OK) {
@@ -558,6 +565,8 @@ http_authenticate(struct http_req *req)
 	if (rc == DB_OK) {
 		req->has_who = 1;
 		req->via_session = 1;
+		/* issue 13: account: its last use (once a minute) */
+		db_account_session_seen(req->db, hash, srv_now());
 	} else if (rc != DB_NOTFOUND) {
 		http_reply_error(req, 503, "unavailable",
 		    "database unavailable", NULL);

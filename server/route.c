@@ -153,6 +153,28 @@ const struct route route_table[] = {
 	  &api_team_join_body, NULL, api_team_join, "team_join" },
 	{ "POST", "/api/v1/team/leave", ROLE_USER, 0, NULL, NULL,
 	  api_team_leave, "team_leave" },
+	/* issue 13: account: a user's own password, tokens and sessions
+	 * ("current" before "{}": the first match wins) */
+	{ "POST", "/api/v1/account/password", ROLE_USER,
+	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_account_password_body, NULL,
+	  api_account_password, "account_password" },
+	{ "GET", "/api/v1/account/tokens", ROLE_USER, 0, NULL, NULL,
+	  api_account_tokens, "account_tokens" },
+	{ "POST", "/api/v1/account/tokens", ROLE_USER, ROUTE_JSON_BODY,
+	  &api_account_token_body, NULL, api_account_token_create,
+	  "account_token_create" },
+	{ "POST", "/api/v1/account/tokens/current/revoke", ROLE_USER,
+	  ROUTE_JSON_BODY, NULL, NULL, api_account_token_revoke_current,
+	  "account_token_revoke" },
+	{ "POST", "/api/v1/account/tokens/{}/revoke", ROLE_USER,
+	  ROUTE_JSON_BODY, NULL, NULL, api_account_token_revoke,
+	  "account_token_revoke" },
+	{ "GET", "/api/v1/account/sessions", ROLE_USER, 0, NULL, NULL,
+	  api_account_sessions, "account_sessions" },
+	{ "POST", "/api/v1/account/sessions/{}/revoke", ROLE_USER,
+	  ROUTE_JSON_BODY, NULL, NULL, api_account_session_revoke,
+	  "account_session_revoke" },
+	/* end issue 13: account */
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),
@@ -168,6 +190,7 @@ const struct route route_table[] = {
 	PAGE("/track"),		/* issue 13: track page */
 	PAGE("/signup"),	/* issue 13: sign-up and teams */
 	PAGE("/team"),
+	PAGE("/account"),	/* issue 13: account */
 #undef PAGE
 	{ "GET", "/static/*", ROLE_PUBLIC, 0, NULL, NULL, static_file,
 	  "static" },

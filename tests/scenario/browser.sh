@@ -163,6 +163,21 @@ DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/team.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
+# issue 13: account: the account page, with a participant of its own (its
+# password changes), added to the live database with the CLI
+ACCT_EMAIL="account@example.org"
+if { "$DO_BIN/dataoptim" team add "Account Team" --db "$DB" &&
+	printf '%s\n' "$PASSWORD-acct" | "$DO_BIN/dataoptim" user add \
+	    --team "Account Team" --email "$ACCT_EMAIL" --db "$DB"; } >>"$T/setup.log" 2>&1; then
+	DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="$ACCT_EMAIL" \
+	DO_PASSWORD="$PASSWORD-acct" CHROMIUM="$CHROMIUM" DO_SHOTS="${DO_SHOTS:-}" \
+	    node tests/browser/account.test.mjs
+	rc2=$?
+else
+	echo "not ok 1 - set up the account page's participant"; rc2=1
+fi
+[ "$rc" -ne 0 ] || rc=$rc2
+# end issue 13: account
 # the submit page sent an Idempotency-Key with its uploads
 n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM idempotency_keys WHERE key LIKE 'web-%'" 2>/dev/null)
 if [ "${n:-0}" -ge 1 ]; then

@@ -231,3 +231,10 @@ TEST(test_table_print)
 TEST(test_table_utf8_alignment)
 TEST(test_cred_parse)
 TEST(test_cred_file)
+/* issue 13: account */
+GROUP(account, tu_none, account_teardown)
+TEST(test_account_login)
+TEST(test_account_tokens)
+TEST(test_account_sessions)
+TEST(test_account_routes)
+/* end issue 13: account */
