@@ -75,6 +75,8 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/hook.c server/throttle.c server/guard.c \
               server/pcache.c server/jcache.c server/dbpool.c \
               server/field.c
+# issue 13: self service (reports, job logs)
+SERVER_SRC += server/api_self.c server/report.c server/joblog.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 
