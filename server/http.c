@@ -431,7 +431,7 @@ http_real_shortest(const char *tok, size_t n, char *out)
  * shortest exact form: jansson writes 17 digits, so 0.1 came out as
  * 0.10000000000000001.  In place (never longer); the new length.
  */
-static size_t
+size_t
 http_json_shorten(char *s, size_t len)
 {
 	size_t r = 0, w = 0;

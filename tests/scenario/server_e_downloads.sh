@@ -177,5 +177,8 @@ req GET "/api/v1/jobs/$JC" -H "$OWNER"
 check "scores read back exactly (Python's shortest repr in the raw text)" sh -c \
     "grep -q '\"vqa\":0.1[,}]' '$T/body' && grep -q '\"choice\":$(python3 -c 'print(repr(0.123456789012345678))')[,}]' '$T/body' && grep -q '\"overall\":$(python3 -c 'print(repr((0.1+0.123456789012345678)/2))')[,}]' '$T/body'"
 
+req GET "/api/v1/leaderboard?track=std"
+check "the leaderboard's raw JSON says \"vqa\":0.1 too" grep -q '"vqa":0.1[,}]' "$T/body"
+
 check "no sanitizer reports in the server log" no_sanitizer_errors
 echo "1..$N"
