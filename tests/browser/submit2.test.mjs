@@ -7,15 +7,18 @@
  *   - a JSON file chosen for a standard track, and a text list for a BYOD
  *     track, show the kind warning and keep the button disabled (the
  *     reason beside it) until "Send it anyway"; a matching file clears it;
- *   - a track whose quota is used up disables the button with the reason;
+ *   - a track whose quota is used up, or that opens later, disables the
+ *     button with the reason (when it opens, with fmtTime);
  *   - a rejected list: the count said once, the first 100 listed, the full
  *     report downloadable with every error; BYOD errors show byte offsets;
  *   - after a valid upload the status box follows the job live (queued,
- *     running) to its score.
+ *     running) to its score, and the submission page links the full log
+ *     of the attempt, which downloads as text.
  *
  * Environment: DO_URL, DO_EMAIL, DO_PASSWORD (a participant), DO_TOKEN (the
  * same participant's API token), DO_STD_TRACK, DO_BYOD_TRACK,
- * DO_QUOTA_TRACK (total quota 1, unused), DO_EXAMPLE (a valid ID list),
+ * DO_QUOTA_TRACK (total quota 1, unused), DO_LATER_TRACK (opens in 2099),
+ * DO_EXAMPLE (a valid ID list),
  * DO_BYOD_EXAMPLE (a valid BYOD file), CHROMIUM, DO_SHOTS.
  */
 import assert from 'node:assert/strict';
@@ -35,6 +38,7 @@ const cfg = {
 	std: env.DO_STD_TRACK,
 	byod: env.DO_BYOD_TRACK,
 	quota: env.DO_QUOTA_TRACK,
+	later: env.DO_LATER_TRACK,
 	example: env.DO_EXAMPLE,
 	byodExample: env.DO_BYOD_EXAMPLE,
 	shots: env.DO_SHOTS || '',
@@ -42,7 +46,7 @@ const cfg = {
 };
 requireEnv({ DO_URL: cfg.url, DO_EMAIL: cfg.email, DO_PASSWORD: cfg.password,
 	DO_TOKEN: cfg.token, DO_STD_TRACK: cfg.std, DO_BYOD_TRACK: cfg.byod,
-	DO_QUOTA_TRACK: cfg.quota, DO_EXAMPLE: cfg.example, DO_BYOD_EXAMPLE: cfg.byodExample });
+	DO_QUOTA_TRACK: cfg.quota, DO_LATER_TRACK: cfg.later, DO_EXAMPLE: cfg.example, DO_BYOD_EXAMPLE: cfg.byodExample });
 
 const shot = (page, name) => shotTo(cfg.shots, page, name);
 watchdog(240);
@@ -154,6 +158,17 @@ await step('the quota used up: the button disabled, the reason beside it', async
 	await shot(page, 'submit2-quota');
 });
 
+await step('a track not open yet: the button disabled, the reason says when it opens', async () => {
+	await openSubmit(cfg.later);
+	await page.setInputFiles('#file', cfg.example);
+	await page.fill('#method_name', 'too early');
+	await page.locator('#submit-btn[disabled]').waitFor();
+	assert.match(await page.textContent('#submit-reason'), /^This track opens at 2099-01-01 00:00 UTC/);
+	/* another track: enabled again */
+	await page.selectOption('#track', cfg.std);
+	assert.equal(await enabled(), true, 'an open track: enabled');
+});
+
 /* Send the form; the POST's response. */
 async function send() {
 	const [res] = await Promise.all([
@@ -238,8 +253,24 @@ await step('after a valid upload the status box follows the job live to its scor
 	const states = await page.evaluate(() => window.__states);
 	assert.ok(states[0] === 'queued' || states[0] === 'running', `states seen: ${states}`);
 	assert.equal(states[states.length - 1], 'succeeded', `states seen: ${states}`);
-	assert.ok(await page.getAttribute('#live-log', 'href'), 'the full log linked');
+	assert.equal(await page.getAttribute('#live-log', 'href'), `/api/v1/jobs/${job.id}/log`, 'the full log linked');
 	await shot(page, 'submit2-live');
+	/* the submission page links the same log; it downloads as text */
+	await page.click('#result-link');
+	await page.locator('#log-download-wrap:not([hidden])').waitFor();
+	const href = await page.getAttribute('#log-download', 'href');
+	assert.equal(href, `/api/v1/jobs/${encodeURIComponent(job.id)}/log`);
+	const got = await page.evaluate(async (u) => {
+		const x = await fetch(u);
+		return { status: x.status, type: x.headers.get('content-type'),
+			disp: x.headers.get('content-disposition'), text: await x.text() };
+	}, href);
+	assert.equal(got.status, 200);
+	assert.match(got.type, /^text\/plain/);
+	assert.equal(got.disp, `attachment; filename="job-${job.id}-attempt-1.log"`);
+	const tail = (await apiCall(cfg.url, cfg.token, 'GET', `/api/v1/jobs/${job.id}`)).json.job.log_tail || '';
+	assert.ok(got.text.length > 0 && got.text.length >= tail.length, `the log (${got.text.length} bytes) holds at least the tail (${tail.length})`);
+	assert.ok(got.text.endsWith(tail.slice(-200)), 'the log ends as the tail does');
 });
 
 await step('no script errors on any page of this test', async () => {

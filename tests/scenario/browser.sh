@@ -149,7 +149,9 @@ E_EMAIL="submit2@example.org"
 	"$DO_BIN/dataoptim" track add --slug e-std --kind standard --budget 1000 --db "$DB" &&
 	"$DO_BIN/dataoptim" track add --slug e-byod --kind byod --budget 1000 --db "$DB" &&
 	"$DO_BIN/dataoptim" track add --slug e-quota --kind standard --budget 1000 \
-	    --total 1 --db "$DB"
+	    --total 1 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug e-later --kind standard --budget 1000 \
+	    --opens 2099-01-01 --db "$DB"
 } >>"$T/setup.log" 2>&1 || fail "set up the submit2 team, user and tracks" "$T/setup.log"
 E_TOKEN=$("$DO_BIN/dataoptim" token create --email "$E_EMAIL" --db "$DB" 2>>"$T/setup.log")
 E_WTOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" --role worker \
@@ -161,6 +163,7 @@ E_WTOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" --role wor
 E_WPID=$!
 DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="$E_EMAIL" DO_PASSWORD="$PASSWORD-e" \
 DO_TOKEN="$E_TOKEN" DO_STD_TRACK=e-std DO_BYOD_TRACK=e-byod DO_QUOTA_TRACK=e-quota \
+DO_LATER_TRACK=e-later \
 DO_EXAMPLE="$SHARED/example-standard.txt" DO_BYOD_EXAMPLE="$SHARED/example-byod.json" \
 CHROMIUM="$CHROMIUM" DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/submit2.test.mjs
