@@ -107,6 +107,8 @@ expect 200 "its file: 200"
 check "... Content-Disposition: an ASCII fallback and the UTF-8 name" sh -c \
     "tr -d '\r' <'$T/hdr' | grep -i '^content-disposition:' | grep -qF \"attachment; filename=\\\"__n__code ___list___ 1.txt\\\"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20%E2%80%9Clist%E2%80%9D%201.txt\""
 check "... the same bytes" cmp -s "$T/body" "$T/upload.txt"
+req GET "/api/v1/admin/submissions/$S1" -H "$AUTH_ADM"
+check "... and in the organizer's view" jtrue 'd["submission"]["original_name"] == "Ünïcode “list” 1.txt"'
 req GET "/api/v1/admin/submissions/$S1/file" -H "$AUTH_ADM"
 check "the organizer's download: the same name" sh -c \
     "[ $CODE = 200 ] && tr -d '\r' <'$T/hdr' | grep -i '^content-disposition:' | grep -qF \"filename*=UTF-8''%C3%9Cn%C3%AFcode\""
