@@ -51,6 +51,8 @@ void
 vresult_set_sink(struct vresult *r, FILE *fp, uint64_t max)
 {
 	r->sink = fp;
+	if (fp == NULL)
+		return;		/* stopped: the counts stay */
 	r->sink_max = max;
 	r->sink_bytes = 0;
 	r->sink_lines = 0;

@@ -75,7 +75,8 @@ void vresult_warning(struct vresult *r, uint64_t line, int64_t item,
 /* issue 13: write every error from now on (not only the kept ones) to
  * fp as one line (verror_format()), up to max bytes in all; fp stays the
  * caller's.  sink_lines then says how many were written; a write error
- * counts as reaching max. */
+ * counts as reaching max.  fp NULL stops the writing and keeps the
+ * counts. */
 void vresult_set_sink(struct vresult *r, FILE *fp, uint64_t max);
 /* end issue 13 */
 

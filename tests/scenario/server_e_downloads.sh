@@ -61,7 +61,17 @@ check "... text/plain, an attachment" sh -c "tr -d '\r' <'$T/hdr' | grep -qi '^c
 check "... every one of the 254 errors, with its line" sh -c \
     "[ \$(grep -c '^line [0-9]*: .*not-an-id' '$T/body') = 254 ] && grep -q '^line 254: ' '$T/body'"
 check "... the total said once, and the file's name" sh -c \
-    "[ \$(grep -c '254 errors in all' '$T/body') = 1 ] && grep -q 'bad list.txt' '$T/body'"
+    "[ \$(grep -c '254 errors in all' '$T/body') = 1 ] && grep -q 'bad list.txt' '$T/body' && ! grep -q 'are listed' '$T/body'"
+# a report is cut at 8 MiB, whole lines, and says how many it lists
+python3 -c 'import sys
+for i in range(120000): print("nosuchdataset_%d" % i)' >"$T/huge.txt"
+req POST "/api/v1/submissions?track=std&method_name=huge" -H "$AUTH_B" \
+    -H 'Content-Type: text/plain' --data-binary @"$T/huge.txt"
+check "120000 bad lines: 422 with a report" jtrue 'd["error"]["n_errors"] >= 120000 and "report_url" in d["error"]'
+HUGE=$(jv 'd["error"]["report_url"]')
+req GET "$HUGE" -H "$AUTH_B"
+check "... the report is at most 8 MiB and says how many of them it lists" sh -c \
+    "[ $CODE = 200 ] && [ \$(wc -c <'$T/body') -le 8388608 ] && n=\$(grep -c '^line [0-9]*: ' '$T/body') && tail -n 1 '$T/body' | grep -q \"errors in all; the first \$n are listed (a report holds 8 MiB)\""
 req GET "$REP" -H "$AUTH_A2"
 expect 200 "the report, to a team mate: 200"
 req GET "$REP" -H "$AUTH_ADM"
@@ -77,8 +87,6 @@ for bad in "..%2F..%2Fdataoptim.db" "..%2Freports" "$(printf %s "$REPNAME" | cut
 done
 req GET "/api/v1/reports/../dataoptim.db" -H "$AUTH_ADM" --path-as-is
 check "a path with .. in it: no file" sh -c "[ $CODE = 404 ] || [ $CODE = 400 ]"
-check "a valid upload leaves no report file behind" sh -c \
-    "[ \$(ls '$T/state/reports' | grep -c .) = 1 ]"
 
 # ---- BYOD errors carry their byte offset ----
 printf '[{"id":"a","conversations":[{"from":"human","value":"hi"},{"from":"bot","value":"x"}]},\n {"id":"a","conversations":[]}]' >"$T/bad.json"
@@ -182,5 +190,7 @@ check "scores read back exactly (Python's shortest repr in the raw text)" sh -c 
 req GET "/api/v1/leaderboard?track=std"
 check "the leaderboard's raw JSON says \"vqa\":0.1 too" grep -q '"vqa":0.1[,}]' "$T/body"
 
+check "valid uploads leave no report file behind (3 rejected, 3 reports)" sh -c \
+    "[ \$(ls -A '$T/state/reports' | grep -c .) = 3 ]"
 check "no sanitizer reports in the server log" no_sanitizer_errors
 echo "1..$N"
