@@ -85,6 +85,8 @@ SERVER_SRC += server/api_team.c
 # issue 13: account
 SRVDB_SRC  += server/db_account.c
 SERVER_SRC += server/api_account.c
+# issue 13: self service (reports, job logs)
+SERVER_SRC += server/api_self.c server/report.c server/joblog.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

@@ -46,12 +46,60 @@ vresult_add(struct verror **list, uint64_t *n, uint64_t line, int64_t item,
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 }
 
+/* issue 13: the error sink */
+void
+vresult_set_sink(struct vresult *r, FILE *fp, uint64_t max)
+{
+	r->sink = fp;
+	if (fp == NULL)
+		return;		/* stopped: the counts stay */
+	r->sink_max = max;
+	r->sink_bytes = 0;
+	r->sink_lines = 0;
+}
+
+static void
+vresult_sink_put(struct vresult *r, uint64_t line, int64_t item,
+    int64_t offset, const char *file, const char *path, const char *fmt,
+    va_list ap)
+{
+	struct verror e;
+	char buf[1024];
+	size_t n;
+
+	if (r->sink == NULL || r->sink_bytes >= r->sink_max)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.line = line;
+	e.item = item;
+	e.offset = offset;
+	snprintf(e.file, sizeof(e.file), "%s", file ? file : "");
+	snprintf(e.path, sizeof(e.path), "%s", path ? path : "");
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	verror_format(&e, buf, sizeof(buf) - 1);
+	n = strlen(buf);
+	buf[n++] = '\n';
+	if (r->sink_bytes + n > r->sink_max ||
+	    fwrite(buf, 1, n, r->sink) != n) {
+		r->sink_bytes = r->sink_max;	/* full: nothing more */
+		return;
+	}
+	r->sink_bytes += n;
+	r->sink_lines++;
+}
+/* end issue 13 */
+
 void
 vresult_error(struct vresult *r, uint64_t line, int64_t item, int64_t offset,
     const char *file, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->sink != NULL) {	/* issue 13 */
+		va_start(ap, fmt);
+		vresult_sink_put(r, line, item, offset, file, path, fmt, ap);
+		va_end(ap);
+	}
 	va_start(ap, fmt);
 	vresult_add(&r->errors, &r->n_errors, line, item, offset, file, path,
 	    fmt, ap);

@@ -117,4 +117,15 @@ int api_account_session_open(struct http_req *req, int64_t user_id,
 /* static.c: the web pages and their assets. */
 route_fn static_page, static_file;
 
+/* issue 13: the HTML 404 page (static/404.html, status 404) that a GET of
+ * a path outside /api/ matching no route answers; plain text when the
+ * page is missing.  Returns 0. */
+int static_not_found(struct http_req *req);
+/* issue 13: self service (api_self.c; api_session_get in
+ * api_session.c): who is calling, or {"user":null}
+ * (GET /api/v1/session); a rejected upload's full error report; the full
+ * log of a job's attempt. */
+route_fn api_session_get, api_report_get, api_job_log;
+/* end issue 13 */
+
 #endif

@@ -22,6 +22,7 @@
 #include "field.h"
 #include "http.h"
 #include "jcache.h"
+#include "joblog.h"
 #include "lb.h"
 #include "srv.h"
 #include "util.h"
@@ -248,6 +249,15 @@ api_worker_heartbeat(struct http_req *req)
 		return job_stale(req);
 	if (rc != DB_OK)
 		return job_db_error(req);
+	/* issue 13: the full log of the attempt, beside the tail */
+	if (hb.log != NULL && hb.log_len > 0) {
+		char lerr[256];
+
+		if (joblog_append(srv->cfg->state_dir, http_req_param(req, 0),
+		    hb.attempt, hb.log, hb.log_len, lerr, sizeof(lerr)) != 0)
+			fprintf(stderr, "dataoptimd: %s\n", lerr);
+	}
+	/* end issue 13 */
 	(void)db_worker_seen_job(http_req_db(req), http_req_param(req, 0),
 	    srv_now());
 	if (cancelled)

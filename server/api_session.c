@@ -128,6 +128,17 @@ api_me(struct http_req *req)
 	    json_integer(p->token_id) : json_null()));
 }
 
+/* issue 13: GET /api/v1/session, the page's "who am I" without a 401 */
+int
+api_session_get(struct http_req *req)
+{
+	if (http_req_who(req) == NULL)
+		return http_reply_json(req, 200, json_pack("{s:n, s:n}",
+		    "user", "csrf_token"));
+	return api_me(req);
+}
+/* end issue 13 */
+
 int
 api_session_delete(struct http_req *req)
 {

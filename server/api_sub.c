@@ -25,6 +25,7 @@
 #include "http.h"
 #include "lb.h"
 #include "metrics.h"
+#include "report.h"
 #include "srv.h"
 #include "stdval.h"
 #include "upload.h"
@@ -53,6 +54,7 @@ struct sub_req {
 	int saw_file;		/* the form had a "file" field */
 	int bad;		/* a field too long or repeated (set msg) */
 	const char *idem_key;	/* Idempotency-Key (MHD's), or NULL */
+	char orig_name[256];	/* issue 13: the file's own name, cleaned */
 	char msg[160];
 	struct srv *srv;
 };
@@ -78,6 +80,38 @@ sub_field(const struct sub_req *sr, int i)
 	return sr->f[i].text.p;
 }
 
+/* issue 13: the uploaded file's own name */
+/*
+ * The base name of the client's file name in into out (outsz bytes):
+ * what follows the last / or \, control characters dropped, at most 200
+ * bytes cut at a character's boundary; "" when nothing valid is left
+ * (not UTF-8, ".", "..").
+ */
+static void
+sub_clean_name(const char *in, char *out, size_t outsz)
+{
+	const char *b = in, *p;
+	size_t n = 0, k, max = outsz - 1 < 200 ? outsz - 1 : 200;
+	char err[128];
+
+	for (p = in; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			b = p + 1;
+	for (p = b; *p != '\0' && n < max; p++)
+		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
+			out[n++] = *p;
+	/* a character cut at the end goes whole (a UTF-8 one has at most
+	 * 4 bytes) */
+	for (k = 0; *p != '\0' && k < 3 && n > 0 && util_text_check(out, n,
+	    0, max, err, sizeof(err)) != 0; k++)
+		n--;
+	out[n] = '\0';
+	if (util_text_check(out, n, 0, max, err, sizeof(err)) != 0 ||
+	    strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+		out[0] = '\0';
+}
+/* end issue 13 */
+
 static int
 sub_form_iter(void *cls, const char *key, const char *filename, uint64_t off,
     const char *data, size_t size)
@@ -85,11 +119,13 @@ sub_form_iter(void *cls, const char *key, const char *filename, uint64_t off,
 	struct sub_req *sr = cls;
 	int i;
 
-	(void)filename;
 	(void)off;
 	if (strcmp(key, "file") == 0) {
 		int rc;
 
+		if (!sr->saw_file && filename != NULL)	/* issue 13 */
+			sub_clean_name(filename, sr->orig_name,
+			    sizeof(sr->orig_name));
 		sr->saw_file = 1;
 		if (size == 0)
 			return 0;
@@ -418,6 +454,9 @@ api_sub_begin(struct http_req *req)
 				}
 				buf_adds(&sr->f[i].text, q[i]);
 			}
+		if (http_req_query(req, "filename") != NULL)	/* issue 13 */
+			sub_clean_name(http_req_query(req, "filename"),
+			    sr->orig_name, sizeof(sr->orig_name));
 		if (sub_track(req, sub_field(sr, F_TRACK), &t) != 0) {
 			sub_free(sr);
 			return 0;
@@ -481,10 +520,11 @@ sub_commit_fs(void *arg)
 	return upload_commit(a->up, a->dest);
 }
 
-/* Answer 422 with the errors of res, and its warnings when it has any. */
+/* Answer 422 with the errors of res, and its warnings when it has any;
+ * report: the name of the full report, or NULL. */
 static int
 sub_invalid(struct http_req *req, const struct db_track *t,
-    const struct vresult *res)
+    const struct vresult *res, const char *report)
 {
 	json_t *errs = vresult_errors_json(res), *extra;
 	char msg[128];
@@ -500,6 +540,12 @@ sub_invalid(struct http_req *req, const struct db_track *t,
 		json_object_set_new(extra, "n_warnings",
 		    json_integer((json_int_t)res->n_warnings));
 	}
+	if (report != NULL) {	/* issue 13 */
+		char url[80];
+
+		util_fmt(url, sizeof(url), "/api/v1/reports/%s", report);
+		json_object_set_new(extra, "report_url", json_string(url));
+	}
 	metrics_submission(METRICS_INVALID);
 	return http_reply_error_ex(req, 422, "invalid_submission", msg, errs,
 	    extra);
@@ -512,13 +558,32 @@ sub_validate(struct http_req *req, struct sub_req *sr,
     const struct db_track *t, struct vresult *res)
 {
 	struct srv *srv = http_req_srv(req);
+	struct report *rp;
 	char err[512];
 	int rc;
 
+	/* issue 13: every error goes to a report the team can download */
+	rp = report_new(srv->cfg->state_dir, http_req_who(req)->team_id, err,
+	    sizeof(err));
+	if (rp == NULL)
+		fprintf(stderr, "dataoptimd: report: %s\n", err);
+	else {
+		char ts[21];
+
+		db_iso_time(srv_now(), ts);
+		fprintf(report_fp(rp), "DataOptim validation report: %s, "
+		    "track %s (%s), checked %s\n\n", sr->orig_name[0] ?
+		    sr->orig_name : "the uploaded file", t->slug,
+		    track_kind_name(t->kind), ts);
+		vresult_set_sink(res, report_fp(rp), REPORT_MAX_BYTES - 4096);
+	}
 	if (t->kind == KIND_STANDARD) {
-		if (srv->pool == NULL)
+		if (srv->pool == NULL) {
+			report_free(rp);
+			vresult_set_sink(res, NULL, 0);
 			return http_reply_error(req, 503, "unavailable",
 			    "no pool index is loaded", NULL), -1;
+		}
 		rc = stdval_file(srv->pool, upload_path(sr->up),
 		    (uint64_t)t->budget, res, NULL, NULL, err, sizeof(err));
 	} else {
@@ -531,14 +596,35 @@ sub_validate(struct http_req *req, struct sub_req *sr,
 		rc = byod_file(srv->pool, upload_path(sr->up), &lim, res, err,
 		    sizeof(err));
 	}
+	vresult_set_sink(res, NULL, 0);
 	if (rc != 0) {
+		report_free(rp);
 		fprintf(stderr, "dataoptimd: validate: %s\n", err);
 		metrics_submission(METRICS_ERROR);
 		return http_reply_error(req, 500, "internal",
 		    "cannot read the upload", NULL), -1;
 	}
-	if (res->n_errors > 0)
-		return sub_invalid(req, t, res), -1;
+	if (res->n_errors > 0) {
+		const char *name = NULL;
+
+		if (rp != NULL) {
+			fprintf(report_fp(rp), "\n%llu error%s in all",
+			    (unsigned long long)res->n_errors,
+			    res->n_errors == 1 ? "" : "s");
+			if (res->sink_lines < res->n_errors)
+				fprintf(report_fp(rp), "; the first %llu are "
+				    "listed (a report holds %u MiB)",
+				    (unsigned long long)res->sink_lines,
+				    REPORT_MAX_BYTES >> 20);
+			fprintf(report_fp(rp), ".\n");
+			if (report_commit(rp) == 0)
+				name = report_name(rp);
+		}
+		sub_invalid(req, t, res, name);
+		report_free(rp);
+		return -1;
+	}
+	report_free(rp);
 	return 0;
 }
 
@@ -631,6 +717,7 @@ api_sub_create(struct http_req *req)
 	ns.description = sub_field(sr, F_DESC);
 	ns.url = sub_field(sr, F_URL);
 	ns.file_name = fname;
+	ns.original_name = sr->orig_name[0] ? sr->orig_name : NULL;
 	ns.reuse = (int)srv->cfg->reuse_scores;
 	ns.per_day = t.per_day;
 	ns.total = t.total;
@@ -816,11 +903,49 @@ api_sub_unselect(struct http_req *req)
 	return sub_select(req, 0);
 }
 
+/* issue 13: Content-Disposition with the file's own name */
+/*
+ * "attachment; filename=\"<ASCII>\"; filename*=UTF-8''<escaped>" for the
+ * (clean, UTF-8) name into out: the quoted one has "_" for every byte
+ * that is not printable ASCII or is a quote or a backslash; the other
+ * percent-encodes all but RFC 5987's attr-chars.
+ */
+static void
+sub_disposition(const char *name, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	const unsigned char *p;
+
+	memset(&b, 0, sizeof(b));
+	buf_adds(&b, "attachment; filename=\"");
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		char c = (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+		    ? '_' : (char)*p;
+
+		buf_add(&b, &c, 1);
+	}
+	buf_adds(&b, "\"; filename*=UTF-8''");
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
+			buf_add(&b, (const char *)p, 1);
+		else {
+			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			buf_add(&b, e, 3);
+		}
+	}
+	util_fmt(out, outsz, "%.*s", (int)b.len, b.p);
+	buf_free(&b);
+}
+/* end issue 13 */
+
 int
 api_sub_file(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
-	char fname[128], kind[16], path[PATH_MAX], disp[200];
+	char fname[128], kind[16], path[PATH_MAX], disp[1024], orig[256];
 	struct stat st;
 	int fd, rc;
 
@@ -844,7 +969,13 @@ api_sub_file(struct http_req *req)
 	http_reply_fd(req, 200, strcmp(kind, "standard") == 0 ?
 	    "text/plain; charset=utf-8" : "application/json", fd,
 	    (uint64_t)st.st_size);
-	util_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"", fname);
+	/* issue 13: under its own name when it came with one */
+	if (db_submission_original_name(http_req_db(req), http_req_param(req,
+	    0), orig, sizeof(orig)) == DB_OK && orig[0] != '\0')
+		sub_disposition(orig, disp, sizeof(disp));
+	else
+		util_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"",
+		    fname);
 	http_header(req, "Content-Disposition", disp);
 	http_header(req, "Cache-Control", "private, no-store");
 	return 0;

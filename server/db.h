@@ -174,6 +174,8 @@ struct db_newsub {
 	int64_t per_day, total, max_active;	/* limits, 0 = none */
 	const char *idem_key;	/* Idempotency-Key, or NULL */
 	int64_t now;
+	/* issue 13: the uploaded file's own name (clean), or NULL */
+	const char *original_name;
 };
 
 /* What db_submission_commit() decided. */
@@ -225,6 +227,13 @@ int db_submission_cancel(struct db *db, const char *id, int64_t team_id,
 
 /* 1 if a submission stores file name, 0 if none, -1 on error. */
 int db_submission_file_known(struct db *db, const char *name);
+
+/* issue 13: the uploaded file's own name of submission id into out (""
+ * when it came without one).  The caller has checked who may see it.
+ * DB_OK, DB_NOTFOUND or DB_ERR. */
+int db_submission_original_name(struct db *db, const char *id, char *out,
+    size_t outsz);
+/* end issue 13 */
 
 /* A team's pick (select 1) or un-pick (0) of submission id.
  * DB_NOTFOUND: not the team's; DB_CONFLICT: not selectable. */

@@ -12,7 +12,7 @@
 	"s.reused_from, s.hidden, s.disqualified, s.reason, s.baseline, " \
 	DB_SEL_CUR("s") " IS s.id, j.id, j.stage, j.progress, j.attempt, " \
 	"j.error, j.priority, j.worker, tm.baseline, COUNT(*) OVER (), " \
-	"s.n_warnings, s.warnings " \
+	"s.n_warnings, s.warnings, s.original_name " \
 	"FROM submissions s JOIN tracks t ON t.id = s.track_id " \
 	"JOIN jobs j ON j.submission_id = s.id " \
 	"JOIN teams tm ON tm.id = s.team_id JOIN users u ON u.id = s.user_id "
@@ -46,6 +46,7 @@ db_asub_row(sqlite3_stmt *st)
 	db__jtext(o, "reason", st, 19);
 	db__jbool(o, "baseline", st, 20);
 	db__jint(o, "n_warnings", st, 31);
+	db__jtext(o, "original_name", st, 33);	/* issue 13 */
 	db__jbool(o, "team_baseline", st, 29);
 	db__jbool(o, "selected", st, 21);
 	db__jtext(job, "id", st, 22);

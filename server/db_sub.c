@@ -312,9 +312,9 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	sqlite3_stmt *st = db__stmt(db, "INSERT INTO submissions (id, "
 	    "track_id, team_id, user_id, kind, n_samples, size_bytes, sha256, "
 	    "set_hash, composition, method_name, description, url, file_name, "
-	    "reused_from, created_at, warnings, n_warnings) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	    "?17, ?18)");
+	    "reused_from, created_at, warnings, n_warnings, original_name) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16, ?17, ?18, ?19)");
 
 	if (st == NULL)
 		return DB_ERR;
@@ -336,6 +336,7 @@ db_insert_sub(struct db *db, const struct db_newsub *s, const char *reused)
 	db__int(st, 16, s->now);
 	db__text(st, 17, s->warnings ? s->warnings : "[]");
 	db__int(st, 18, (int64_t)s->n_warnings);
+	db__text(st, 19, s->original_name);
 	if (db__exec(db, st, NULL, "submission insert") != DB_OK)
 		return DB_ERR;
 	if (reused[0] == '\0')
@@ -475,7 +476,7 @@ fail:
 	"s.size_bytes, s.sha256, s.set_hash, s.composition, s.method_name, " \
 	"s.description, s.url, s.created_at, s.reused_from, s.hidden, " \
 	"s.disqualified, j.id, j.stage, j.progress, j.attempt, j.error, " \
-	"tm.name, s.reason, s.n_warnings"
+	"tm.name, s.reason, s.n_warnings, s.original_name"
 #define DB_SUB_FROM " FROM submissions s JOIN tracks t ON t.id = s.track_id " \
 	"JOIN jobs j ON j.submission_id = s.id JOIN teams tm ON tm.id = s.team_id "
 
@@ -507,6 +508,7 @@ db_sub_row(sqlite3_stmt *st)
 	db__jbool(o, "disqualified", st, 15);
 	db__jtext(o, "reason", st, 22);
 	db__jint(o, "n_warnings", st, 23);
+	db__jtext(o, "original_name", st, 24);	/* issue 13 */
 	db__jtext(job, "id", st, 16);
 	db__jtext(job, "state", st, 3);
 	db__jtext(job, "stage", st, 17);
@@ -525,7 +527,7 @@ db_sub_row_warnings(sqlite3_stmt *st)
 {
 	json_t *o = db_sub_row(st);
 
-	json_object_set_new(o, "warnings", db__jparse(st, 24, 0));
+	json_object_set_new(o, "warnings", db__jparse(st, 25, 0));
 	return o;
 }
 
@@ -618,6 +620,29 @@ db_submission_file(struct db *db, const char *id, int64_t team_id,
 	if (rc == SQLITE_ROW)
 		return DB_OK;
 	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "submission file");
+}
+
+/* issue 13 */
+int
+db_submission_original_name(struct db *db, const char *id, char *out,
+    size_t outsz)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT original_name FROM "
+	    "submissions WHERE id = ?1");
+	int rc;
+
+	out[0] = '\0';
+	if (st == NULL)
+		return DB_ERR;
+	db__text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+		db__col(st, 0, out, outsz);
+	db__done(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db,
+	    "submission original name");
 }
 
 int

@@ -381,6 +381,102 @@ http_reply_data(struct http_req *req, unsigned status, const char *ctype,
 	return 0;
 }
 
+/* issue 13: short reals */
+/*
+ * The shortest text of the real number tok (n bytes, as jansson wrote it
+ * with 17 digits) that reads back as the same double, jansson's way (a
+ * "." or an exponent always, no "+" nor leading zeros in the exponent),
+ * into out (at least 32 bytes); its length, or 0 to keep tok as it is.
+ */
+static size_t
+http_real_shortest(const char *tok, size_t n, char *out)
+{
+	char in[40], *end, *e;
+	double v;
+	size_t m;
+	int p;
+
+	if (n >= sizeof(in))
+		return 0;
+	memcpy(in, tok, n);
+	in[n] = '\0';
+	v = strtod(in, &end);
+	if (*end != '\0')
+		return 0;
+	for (p = 1; p <= 17; p++) {
+		snprintf(out, 32, "%.*g", p, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+	if (p > 17)
+		return 0;
+	if ((e = strchr(out, 'e')) != NULL) {
+		char *d = e + 1, *z;
+
+		if (*d == '+')
+			memmove(d, d + 1, strlen(d));
+		else if (*d == '-')
+			d++;
+		for (z = d; *z == '0' && z[1] != '\0'; z++)
+			;
+		memmove(d, z, strlen(z) + 1);
+	} else if (strchr(out, '.') == NULL)
+		strcat(out, ".0");
+	m = strlen(out);
+	return m <= n ? m : 0;
+}
+
+/*
+ * Rewrite every real number of the JSON text s (outside strings) to its
+ * shortest exact form: jansson writes 17 digits, so 0.1 came out as
+ * 0.10000000000000001.  In place (never longer); the new length.
+ */
+size_t
+http_json_shorten(char *s, size_t len)
+{
+	size_t r = 0, w = 0;
+	char best[32];
+
+	while (r < len) {
+		char c = s[r];
+
+		if (c == '"') {
+			s[w++] = s[r++];
+			while (r < len && s[r] != '"') {
+				if (s[r] == '\\' && r + 1 < len)
+					s[w++] = s[r++];
+				s[w++] = s[r++];
+			}
+			if (r < len)
+				s[w++] = s[r++];
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t b = r, n, m;
+
+			while (r < len && strchr("+-0123456789.eE", s[r]) != NULL
+			    && s[r] != '\0')
+				r++;
+			n = r - b;
+			if (memchr(s + b, '.', n) == NULL &&
+			    memchr(s + b, 'e', n) == NULL &&
+			    memchr(s + b, 'E', n) == NULL)
+				m = 0;	/* an integer */
+			else
+				m = http_real_shortest(s + b, n, best);
+			if (m > 0) {
+				memcpy(s + w, best, m);
+				w += m;
+			} else {
+				memmove(s + w, s + b, n);
+				w += n;
+			}
+		} else
+			s[w++] = s[r++];
+	}
+	s[w] = '\0';
+	return w;
+}
+/* end issue 13: short reals */
+
 char *
 http_json_text(json_t *body, size_t *len)
 {
@@ -388,7 +484,7 @@ http_json_text(json_t *body, size_t *len)
 
 	if (s == NULL)
 		return NULL;
-	*len = strlen(s);
+	*len = http_json_shorten(s, strlen(s));
 	/* one trailing newline makes curl output readable */
 	s = util_xrealloc(s, *len + 2);
 	s[(*len)++] = '\n';
@@ -819,6 +915,12 @@ http_begin(struct http_req *req)
 		if (wrong)
 			http_reply_error(req, 405, "method_not_allowed",
 			    "method not allowed here", NULL);
+		/* issue 13: an HTML 404 page for what is not the API */
+		else if (strncmp(req->path, "/api/", 5) != 0 &&
+		    (strcmp(req->method, "GET") == 0 ||
+		    strcmp(req->method, "HEAD") == 0))
+			static_not_found(req);
+		/* end issue 13 */
 		else
 			http_reply_error(req, 404, "not_found",
 			    "no such resource", NULL);

@@ -175,6 +175,15 @@ const struct route route_table[] = {
 	  ROUTE_JSON_BODY, NULL, NULL, api_account_session_revoke,
 	  "account_session_revoke" },
 	/* end issue 13: account */
+	/* issue 13: self service (session without a 401, the full error
+	 * report of an upload, the full log of an attempt) */
+	{ "GET", "/api/v1/session", ROLE_PUBLIC, ROUTE_OPT_AUTH, NULL, NULL,
+	  api_session_get, "session_get" },
+	{ "GET", "/api/v1/reports/{}", ROLE_USER, 0, NULL, NULL,
+	  api_report_get, "report_get" },
+	{ "GET", "/api/v1/jobs/{}/log", ROLE_USER, 0, NULL, NULL,
+	  api_job_log, "job_log" },
+	/* end issue 13 */
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),

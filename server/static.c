@@ -160,3 +160,31 @@ static_file(struct http_req *req)
 		return static_404(req);
 	return static_serve(req, http_req_path(req) + 8, 0);
 }
+
+/* issue 13: the HTML 404 page */
+int
+static_not_found(struct http_req *req)
+{
+	static const char fallback[] = "404 Not Found: there is no page "
+	    "here. The leaderboard is at /\n";
+	struct srv *srv = http_req_srv(req);
+	struct stat st;
+	int fd;
+
+	fd = static_open(srv->static_dir, "404.html");
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		http_reply_fd(req, 404, "text/html; charset=utf-8", fd,
+		    (uint64_t)st.st_size);
+		http_header(req, "Cache-Control", "no-cache");
+		http_header(req, "Content-Security-Policy", "default-src "
+		    "'self'; img-src 'self' data:; style-src 'self' "
+		    "'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+		    "form-action 'self'");
+		http_header(req, "X-Frame-Options", "DENY");
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return http_reply_data(req, 404, "text/plain; charset=utf-8",
+	    fallback, sizeof(fallback) - 1);
+}

@@ -80,7 +80,9 @@ async function readJson(res) {
 /* Load the session once per page; resolves to the user or null. */
 export function loadSession(force = false) {
 	if (!sessionLoaded || force) {
-		sessionLoaded = api('/api/v1/me').then(
+		/* issue 13: GET /session answers {"user":null} to an
+		 * anonymous caller (200), so no 401 shows in the console */
+		sessionLoaded = api('/api/v1/session').then(
 			(data) => { session = data && data.user ? data : null; return currentUser(); },
 			(err) => {
 				session = null;

@@ -3,20 +3,139 @@
  * description, URL → multipart POST /api/v1/submissions through
  * XMLHttpRequest so that the upload progress can be shown.  201 shows the
  * new submission and the validator's warnings, if any (the file was
- * accepted; those items may train poorly); 422 lists every validation
- * error, and the warnings too; 409/413/429 show the server's message.
+ * accepted; those items may train poorly), then follows its job live to
+ * its score or its failure; 422 says how many errors there are (once),
+ * lists the first ones with their line or item, path and byte offset,
+ * links the full report, and shows the warnings too; 409/413/429 show the
+ * server's message.  Before any upload the chosen file's first bytes are
+ * checked against the track's kind (a JSON file for an ID-list track, a
+ * text list for a BYOD track), and the button is disabled, with the
+ * reason beside it, when the upload could not be taken: logged out, the
+ * track not open, its quota used up, or such a mismatch not confirmed.
  */
-import { $, clear, csrfToken, el, fmtBytes, fmtInt, fmtTime, initNav, loginHref, notice, showError, api } from './api.js';
-import { countOf, findingList, warningsView } from './findings.js';
+import { $, badge, clear, csrfToken, el, fmtBytes, fmtInt, fmtScore, fmtTime, initNav, loginHref, notice, showError, api, TERMINAL } from './api.js';
+import { countOf, warningsView } from './findings.js';
+import { scoresTable, stageNode, trainStep } from './jobview.js';
 
 let tracks = [];
 let chosen = null;		/* the File to upload */
 let xhr = null;			/* the upload in flight */
+let user = null;		/* the caller, once known */
+let userKnown = false;		/* the session has been asked for */
+let kindMismatch = null;	/* 'std': JSON for an ID list; 'byod': text for BYOD */
+let sendAnyway = false;		/* the mismatch was confirmed */
+let sniffSeq = 0;		/* the latest check of the file's first bytes */
+let followSeq = 0;		/* the job being followed live */
+
+function currentTrack() {
+	return tracks.find((x) => x.slug === $('#track').value) || null;
+}
+
+/*
+ * What the first bytes of file say it is: 'json' when, after a UTF-8 BOM
+ * and white space, it starts with [ or {; 'text' otherwise; null for a
+ * file with nothing in its first 4096 bytes but those.
+ */
+async function sniffKind(file) {
+	const b = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+	let i = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+	while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d))
+		i++;
+	if (i >= b.length)
+		return null;
+	return b[i] === 0x5b || b[i] === 0x7b ? 'json' : 'text';
+}
+
+/* The warning of a file that does not fit the track's kind; the upload
+ * stays blocked until "Send it anyway" is ticked. */
+function renderKindWarning() {
+	const box = $('#kind-warning');
+	clear(box);
+	box.hidden = !kindMismatch;
+	if (!kindMismatch)
+		return;
+	const [head, text] = kindMismatch === 'std'
+	    ? ['This track takes an ID list, one sample ID per line; this looks like a JSON dataset.',
+		'Sent as it is, every line would be rejected as an unknown ID. For a LLaVA JSON file choose a BYOD track; for this track choose the text file of sample IDs.']
+	    : ['This track takes a JSON dataset (an array of LLaVA items); this looks like an ID list.',
+		'Sent as it is, the file would be rejected as not JSON. For a list of pool sample IDs choose a standard track; for this track choose the JSON file.'];
+	const cb = el('input', { type: 'checkbox', id: 'kind-anyway' });
+	cb.checked = sendAnyway;
+	cb.addEventListener('change', () => {
+		sendAnyway = cb.checked;
+		updateButton();
+	});
+	box.append(el('p', { id: 'kind-warning-text' }, el('strong', null, head)), el('p', null, text),
+	    el('label', { class: 'checkbox' }, cb, ' Send it anyway'));
+}
+
+/* Compare the chosen file's first bytes with the selected track's kind. */
+async function checkKind() {
+	const seq = ++sniffSeq;
+	const t = currentTrack();
+	let kind = null;
+	if (chosen && t) {
+		try {
+			kind = await sniffKind(chosen);
+		} catch (_) {
+			kind = null;	/* unreadable here: the server will say */
+		}
+	}
+	if (seq !== sniffSeq)
+		return;		/* a newer file or track */
+	const was = kindMismatch;
+	kindMismatch = !t || !kind ? null
+	    : kind === 'json' && t.kind !== 'byod' ? 'std'
+	    : kind === 'text' && t.kind === 'byod' ? 'byod' : null;
+	if (kindMismatch !== was)
+		sendAnyway = false;
+	renderKindWarning();
+	updateButton();
+}
+
+/* 00:00 UTC after now, when a day's quota comes back. */
+function nextUtcMidnight() {
+	const d = new Date();
+	return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+}
+
+/* Why nothing can be submitted now, or null. */
+function blockReason() {
+	if (!userKnown)
+		return null;
+	if (!user)
+		return 'Log in to submit.';
+	const t = currentTrack();
+	if (t) {
+		if (t.status === 'upcoming')
+			return t.opens_at ? `This track opens at ${fmtTime(t.opens_at)}.` : 'This track is not open yet.';
+		if (t.status === 'closed')
+			return t.closes_at ? `This track closed at ${fmtTime(t.closes_at)}.` : 'This track is closed.';
+		const rem = t.remaining;
+		if (rem && rem.total === 0)
+			return 'No submissions left: your team has used all its submissions on this track.';
+		if (rem && rem.today === 0)
+			return `No submissions left today: your team has used today’s on this track; the next one can be made at ${fmtTime(nextUtcMidnight())}.`;
+	}
+	if (kindMismatch && !sendAnyway)
+		return kindMismatch === 'std'
+		    ? 'The file looks like a JSON dataset and this track takes an ID list: choose another file or track, or tick “Send it anyway”.'
+		    : 'The file looks like an ID list and this track takes a JSON dataset: choose another file or track, or tick “Send it anyway”.';
+	return null;
+}
+
+/* The submit button, disabled with the reason beside it. */
+function updateButton() {
+	const why = blockReason();
+	$('#submit-btn').disabled = !!why || !!xhr;
+	$('#submit-reason').textContent = why || '';
+}
 
 function setFile(file) {
 	chosen = file || null;
 	const out = $('#file-chosen');
 	out.textContent = chosen ? `${chosen.name} — ${fmtBytes(chosen.size)}` : '';
+	checkKind();
 }
 
 /* "3 of 5 left today" from a remaining count and its limit (0/null = none). */
@@ -61,10 +180,11 @@ function renderQuota(t) {
 }
 
 function trackHint() {
-	const t = tracks.find((x) => x.slug === $('#track').value);
+	const t = currentTrack();
 	const hint = $('#track-hint');
 	const input = $('#file');
 	renderQuota(t);
+	checkKind();
 	if (!t) {
 		hint.textContent = '';
 		input.removeAttribute('accept');
@@ -154,9 +274,12 @@ function setProgress(loaded, total, text) {
 }
 
 function busy(on) {
-	$('#submit-btn').disabled = on;
 	$('#abort-btn').hidden = !on;
 	$('#submit-form').setAttribute('aria-busy', on ? 'true' : 'false');
+	if (on)
+		$('#submit-btn').disabled = true;
+	else
+		updateButton();
 }
 
 function parseJson(text) {
@@ -174,6 +297,85 @@ function showResult(kind, ...content) {
 	box.scrollIntoView({ block: 'nearest' });
 }
 
+/* The followed job as it is now: state, stage and progress while it
+ * runs, the score once scored, the reason once failed. */
+function renderLive(j) {
+	const box = $('#live-status');
+	if (!box)
+		return;
+	clear(box);
+	box.dataset.state = j.state || '';
+	const line = el('p', { id: 'live-line' }, 'Job ', badge(j.state));
+	if (j.state === 'running') {
+		line.append(' ', stageNode(j));
+		const step = trainStep(j);
+		if (step)
+			line.append(' · ', step);
+	} else if (j.state === 'queued')
+		line.append(' — waiting for a worker', j.attempt > 0 ? ` (attempt ${j.attempt + 1})` : '');
+	box.append(line);
+	const st = $('#result-status');
+	if (st)
+		st.textContent = j.state || '—';
+	if (j.state === 'succeeded') {
+		const overall = j.scores && j.scores.overall;
+		box.append(el('p', { id: 'live-score' }, 'Score: ', el('strong', null, fmtScore(overall)),
+		    j.reused ? ' (reused from an identical earlier submission)' : ''));
+		const table = scoresTable(j.scores, 'Scores of this submission');
+		if (table)
+			box.append(table);
+	} else if (j.state === 'failed') {
+		box.append(el('p', { id: 'live-error' }, `Failed${j.stage ? ` in ${j.stage}` : ''}: ${j.error || 'no reason was given'}`,
+		    j.fault === 'system' ? ' (a fault on our side: it does not count against your quota)' : ''));
+	} else if (j.state === 'cancelled')
+		box.append(el('p', { id: 'live-error' }, 'The job was cancelled.'));
+	if (TERMINAL.has(j.state) && j.attempt >= 1 && !j.reused)
+		box.append(el('p', { class: 'small' }, el('a', { href: `/api/v1/jobs/${encodeURIComponent(j.id)}/log`, download: '', id: 'live-log' }, 'Download the full log')));
+}
+
+/*
+ * Follow job id live: GET /jobs/{id} every 2 s while it changes, backing
+ * off to 15 s while it does not (and on errors, to 30 s), until a final
+ * state.  A newer upload's job replaces it.
+ */
+function followJob(id) {
+	const seq = ++followSeq;
+	let delay = 2000;
+	let last = '';
+	async function tick() {
+		if (seq !== followSeq)
+			return;
+		let j;
+		try {
+			j = (await api(`/api/v1/jobs/${encodeURIComponent(id)}`)).job;
+		} catch (err) {
+			if (seq !== followSeq)
+				return;
+			if (err.status === 401 || err.status === 404) {
+				const box = $('#live-status');
+				if (box)
+					box.append(el('p', { class: 'small' }, `Live status stopped: ${err.message}`));
+				return;
+			}
+			delay = Math.min(delay * 2, 30000);
+			setTimeout(tick, delay);
+			return;
+		}
+		if (seq !== followSeq || !j)
+			return;
+		renderLive(j);
+		if (TERMINAL.has(j.state)) {
+			loadTracks();	/* a failure on our side gives a slot back */
+			return;
+		}
+		const sig = JSON.stringify([j.state, j.stage, j.progress, j.train_step, j.stage_note]);
+		delay = sig === last ? Math.min(Math.round(delay * 1.5), 15000) : 2000;
+		last = sig;
+		setTimeout(tick, delay);
+	}
+	setTimeout(tick, 1000);
+}
+
 function onCreated(body) {
 	const s = (body && body.submission) || {};
 	const job = s.job || {};
@@ -182,7 +384,7 @@ function onCreated(body) {
 	    el('dt', null, 'Submission'), el('dd', { class: 'mono', id: 'result-id' }, s.id || '—'),
 	    el('dt', null, 'Track'), el('dd', null, s.track || '—'),
 	    el('dt', null, 'Samples'), el('dd', null, fmtInt(s.n_samples)),
-	    el('dt', null, 'Status'), el('dd', null, s.status || '—', job.state ? ` · job ${job.state}` : ''),
+	    el('dt', null, 'Status'), el('dd', { id: 'result-status' }, job.state || s.status || '—'),
 	    el('dt', null, 'SHA-256'), el('dd', { class: 'mono' }, s.sha256 || '—'));
 	showResult('success',
 	    el('h2', null, 'Submission accepted'),
@@ -194,22 +396,50 @@ function onCreated(body) {
 		id: 'result-warnings',
 		lead: 'The submission was accepted; these items may train poorly:',
 	    }),
+	    el('div', { class: 'live', id: 'live-status', 'aria-live': 'polite' }),
 	    el('div', { class: 'actions' }, link, el('a', { href: '/submissions' }, 'All my submissions')));
 	setFile(null);
 	$('#file').value = '';
+	if (job.id) {
+		renderLive(Object.assign({ id: job.id, reused: s.reused === true, scores: s.scores }, job));
+		if (!TERMINAL.has(job.state))
+			followJob(job.id);
+	}
+}
+
+/* Where a finding is: its line, or its item's path (or the item), and
+ * its byte offset in the file when known. */
+function errWhere(d) {
+	const parts = [];
+	if (d.line != null)
+		parts.push(`Line ${d.line}`);
+	if (d.path != null)
+		parts.push(String(d.path));
+	else if (d.item != null)
+		parts.push(`Item ${d.item}`);
+	if (d.offset != null)
+		parts.push(`byte ${fmtInt(d.offset)}`);
+	return parts.join(' · ') || '—';
 }
 
 function onInvalid(body) {
 	const e = (body && body.error) || {};
 	const details = Array.isArray(e.details) ? e.details : [];
 	const total = Number.isFinite(e.n_errors) ? e.n_errors : details.length;
-	const list = findingList(details, { class: 'error-list', id: 'error-list', 'aria-label': 'Validation errors' });
-	const summary = countOf(total, 'error');
-	const shown = details.length < total ? ` (the first ${fmtInt(details.length)} are listed)` : '';
+	const list = el('ol', { class: 'error-list', id: 'error-list', 'aria-label': 'Validation errors' });
+	details.forEach((d) => list.append(el('li', null,
+	    el('span', { class: 'where' }, errWhere(d)),
+	    el('span', { class: 'what' }, d.message || ''))));
+	/* the count, said once */
+	const summary = details.length < total
+	    ? `${countOf(total, 'error')}; the first ${fmtInt(details.length)} are shown.`
+	    : `${countOf(total, 'error')}.`;
+	const url = typeof e.report_url === 'string' && e.report_url.startsWith('/api/v1/reports/') ? e.report_url : null;
 	showResult('error',
 	    el('h2', null, 'The file was rejected'),
-	    el('p', null, e.message || 'The file is not valid.'),
-	    el('p', { id: 'error-total' }, el('strong', null, summary), shown, '. Fix them and upload again.'),
+	    el('p', { id: 'error-total' }, el('strong', null, summary), ' Fix them and upload again.'),
+	    url ? el('p', null, el('a', { href: url, download: '', id: 'report-link' },
+		'Download the full report (every error, as text)')) : null,
 	    details.length ? list : null,
 	    warningsView(Array.isArray(e.warnings) ? e.warnings : [], e.n_warnings || 0, {
 		id: 'result-warnings',
@@ -294,6 +524,9 @@ function onSubmit(ev) {
 		problems.push(['method_name', 'Give your method a name.']);
 	if (form.url.value.trim() && !form.url.checkValidity())
 		problems.push(['url', 'The URL is not valid.']);
+	const why = blockReason();
+	if (why && !problems.length)
+		problems.push(['track', why]);
 	if (problems.length) {
 		notice(msg, 'error', ...problems.map(([, p]) => el('p', null, p)));
 		const first = form[problems[0][0]];
@@ -362,12 +595,14 @@ async function main() {
 	$('#track').addEventListener('change', trackHint);
 	$('#submit-form').addEventListener('submit', onSubmit);
 	$('#abort-btn').addEventListener('click', () => { if (xhr) xhr.abort(); });
-	const [user] = await Promise.all([initNav().catch(() => null), loadTracks()]);
+	const [who] = await Promise.all([initNav().catch(() => null), loadTracks()]);
+	user = who;
+	userKnown = true;
 	if (!user) {
 		notice($('#submit-notice'), 'warn', 'You need to be logged in to submit. ',
 		    el('a', { href: loginHref(), id: 'submit-login' }, 'Log in'));
-		$('#submit-btn').disabled = true;
 	}
+	updateButton();
 }
 
 main();

@@ -272,12 +272,16 @@ async function uploadExample(track, method) {
 }
 
 if (cfg.closedTrack) {
-	await step('an upload to a closed track shows the server\'s message (409)', async () => {
-		const res = await uploadExample(cfg.closedTrack, 'too late');
-		assert.equal(res.status(), 409, `POST answered ${res.status()}`);
-		const msg = (await res.json()).error.message;
-		assert.ok(msg, 'a message');
-		assert.ok((await page.textContent('#result.error')).includes(msg), 'message shown');
+	/* issue 13: the page says so before any upload (the server's 409 is
+	 * tested in tests/scenario/server_api.sh) */
+	await step('a closed track: the submit button is disabled, the reason beside it', async () => {
+		await page.goto(`${cfg.url}/submit`);
+		await page.locator(`#track option[value="${cfg.closedTrack}"]`).waitFor({ state: 'attached' });
+		await page.selectOption('#track', cfg.closedTrack);
+		await page.setInputFiles('#file', cfg.example);
+		await page.fill('#method_name', 'too late');
+		await page.locator('#submit-btn[disabled]').waitFor();
+		assert.match(await page.textContent('#submit-reason'), /closed at 2020-01-01/, 'when it closed');
 	});
 }
 
@@ -309,16 +313,34 @@ if (cfg.maxUploadMb > 0) {
 if (cfg.quotaTrack) {
 	let quotaId = null;
 	await step('a second upload the same day shows the quota message and when to retry (429)', async () => {
+		/* issue 13: a second tab opened while a slot was left still
+		 * offers the upload; the page that used the slot disables it */
+		const page2 = await ctx.newPage();
+		watchPage(page2);
+		await page2.goto(`${cfg.url}/submit`);
+		await page2.locator(`#track option[value="${cfg.quotaTrack}"]`).waitFor({ state: 'attached' });
+		await page2.selectOption('#track', cfg.quotaTrack);
+		await page2.setInputFiles('#file', cfg.example);
+		await page2.fill('#method_name', 'quota second');
+		assert.equal(await page2.locator('#submit-btn').isDisabled(), false, 'a slot left: enabled');
 		let res = await uploadExample(cfg.quotaTrack, 'quota first');
 		assert.equal(res.status(), 201, `first upload answered ${res.status()}`);
 		quotaId = (await res.json()).submission.id;
-		res = await uploadExample(cfg.quotaTrack, 'quota second');
+		await page.locator('#submit-btn[disabled]').waitFor();
+		assert.match(await page.textContent('#submit-reason'), /No submissions left today/, 'the reason beside the button');
+		[res] = await Promise.all([
+			page2.waitForResponse((r) => r.url().endsWith('/api/v1/submissions') && r.request().method() === 'POST'),
+			page2.click('#submit-btn'),
+		]);
 		assert.equal(res.status(), 429, `second upload answered ${res.status()}`);
 		assert.ok(res.headers()['retry-after'], 'Retry-After header');
 		const msg = (await res.json()).error.message;
-		assert.ok((await page.textContent('#result.error')).includes(msg), 'message shown');
-		assert.match(await page.textContent('#retry-after'), /submit again/, 'when to retry shown');
-		await shot(page, 'submit-quota');
+		await page2.locator('#result.error').waitFor();
+		assert.ok((await page2.textContent('#result.error')).includes(msg), 'message shown');
+		assert.match(await page2.textContent('#retry-after'), /submit again/, 'when to retry shown');
+		await page2.locator('#submit-btn[disabled]').waitFor();
+		await shot(page2, 'submit-quota');
+		await page2.close();
 	});
 	await step('cancelling a queued job from my submissions', async () => {
 		assert.ok(quotaId, 'a queued submission');

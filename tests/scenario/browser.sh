@@ -178,6 +178,45 @@ else
 fi
 [ "$rc" -ne 0 ] || rc=$rc2
 # end issue 13: account
+# issue 13: the submit page before and after the upload
+# (submit2.test.mjs), with a real dataoptim-worker on the proxy backend
+# started for it (after the tests above, which play the worker by hand)
+E_EMAIL="submit2@example.org"
+{
+	"$DO_BIN/dataoptim" team add "Submit2 Team" --db "$DB" &&
+	printf '%s\n' "$PASSWORD-e" |
+	    "$DO_BIN/dataoptim" user add --team "Submit2 Team" --email "$E_EMAIL" --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug e-std --kind standard --budget 1000 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug e-byod --kind byod --budget 1000 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug e-quota --kind standard --budget 1000 \
+	    --total 1 --db "$DB" &&
+	"$DO_BIN/dataoptim" track add --slug e-later --kind standard --budget 1000 \
+	    --opens 2099-01-01 --db "$DB"
+} >>"$T/setup.log" 2>&1 || fail "set up the submit2 team, user and tracks" "$T/setup.log"
+E_TOKEN=$("$DO_BIN/dataoptim" token create --email "$E_EMAIL" --db "$DB" 2>>"$T/setup.log")
+E_WTOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" --role worker \
+    --db "$DB" 2>>"$T/setup.log")
+"$DO_BIN/dataoptim-worker" --server "http://127.0.0.1:$PORT" --token "$E_WTOKEN" \
+    --work-dir "$T/w-e" --name browser-e --pool "$T/pool.idx" --val "$T/pool/val.json" \
+    --set worker.claim_min_ms=100 --set worker.claim_max_ms=400 \
+    >"$T/worker-e.log" 2>&1 &
+E_WPID=$!
+DO_URL="http://127.0.0.1:$PORT" DO_EMAIL="$E_EMAIL" DO_PASSWORD="$PASSWORD-e" \
+DO_TOKEN="$E_TOKEN" DO_STD_TRACK=e-std DO_BYOD_TRACK=e-byod DO_QUOTA_TRACK=e-quota \
+DO_LATER_TRACK=e-later \
+DO_EXAMPLE="$SHARED/example-standard.txt" DO_BYOD_EXAMPLE="$SHARED/example-byod.json" \
+CHROMIUM="$CHROMIUM" DO_SHOTS="${DO_SHOTS:-}" \
+    node tests/browser/submit2.test.mjs
+rc2=$?
+kill "$E_WPID" 2>/dev/null
+wait "$E_WPID" 2>/dev/null
+if [ "$rc2" -ne 0 ]; then
+	echo "# dataoptim-worker log (last lines):"
+	tail -n 20 "$T/worker-e.log" | sed 's/^/#   /'
+fi
+[ "$rc" -ne 0 ] || rc=$rc2
+# end issue 13
+
 # the submit page sent an Idempotency-Key with its uploads
 n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM idempotency_keys WHERE key LIKE 'web-%'" 2>/dev/null)
 if [ "${n:-0}" -ge 1 ]; then

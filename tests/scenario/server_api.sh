@@ -85,7 +85,7 @@ expect 422 "unknown and duplicate IDs: 422"
 check "422 lists errors with line numbers (unknown on 2, duplicate on 3)" \
     jtrue 'e=d["error"]; e["code"]=="invalid_submission" and e["n_errors"]==2 and e["details"][0]["line"]==2 and e["details"][1]["line"]==3 and "duplicate" in e["details"][1]["message"]'
 check "a 422 without warnings has no warnings member" \
-    jtrue 'set(d["error"]) == {"code", "message", "details", "n_errors", "n_shown"}'
+    jtrue 'set(d["error"]) == {"code", "message", "details", "n_errors", "n_shown", "report_url"}'
 req POST "/api/v1/submissions?track=tiny&method_name=m" -H "$AUTH_A" -H 'Content-Type: text/plain' --data-binary @"$STD"
 expect 422 "more IDs than the budget: 422"
 check "the budget error is told" jtrue 'any("budget" in x["message"] or "more than" in x["message"] for x in d["error"]["details"])'

@@ -202,6 +202,8 @@ GROUP(vresult, tu_none, tu_none)
 TEST(test_warnings_bounded)
 TEST(test_valid_with_warnings)
 TEST(test_errors_and_warnings)
+/* issue 13: the full error report's sink */
+TEST(test_error_sink)
 
 GROUP(server, tu_none, server_teardown)
 TEST(test_cfg_table)

@@ -124,3 +124,54 @@ test_errors_and_warnings(void **state)
 	json_decref(w);
 	vresult_clear(&r);
 }
+
+/* issue 13: every error to the sink, one line each, bounded; warnings
+ * and the kept lists as before. */
+void
+test_error_sink(void **state)
+{
+	struct vresult r;
+	char *buf = NULL, line[64];
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	uint64_t i;
+
+	(void)state;
+	assert_non_null(fp);
+	vresult_init(&r);
+	vresult_set_sink(&r, fp, 1 << 20);
+	for (i = 0; i < 250; i++)
+		vresult_error(&r, i + 1, -1, -1, NULL, NULL, "bad %llu",
+		    (unsigned long long)i);
+	vresult_error(&r, 0, 7, 1234, NULL, "[7].id", "an item");
+	vresult_warning(&r, 3, -1, -1, NULL, NULL, "a warning");
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(r.n_errors, 251);
+	assert_int_equal(r.sink_lines, 251);
+	assert_non_null(strstr(buf, "line 1: bad 0\n"));
+	assert_non_null(strstr(buf, "line 250: bad 249\n"));
+	assert_non_null(strstr(buf, "item 7: [7].id: (byte 1234) an item\n"));
+	assert_null(strstr(buf, "a warning"));
+	assert_int_equal(r.sink_bytes, strlen(buf));
+	free(buf);
+	vresult_clear(&r);
+
+	/* bounded: whole lines only, then nothing */
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	vresult_init(&r);
+	vresult_set_sink(&r, fp, 100);
+	for (i = 0; i < 50; i++)
+		vresult_error(&r, i + 1, -1, -1, NULL, NULL, "bad");
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(r.n_errors, 50);
+	assert_true(r.sink_lines > 0 && r.sink_lines < 50);
+	assert_true(strlen(buf) <= 100);
+	assert_int_equal(buf[strlen(buf) - 1], '\n');
+	snprintf(line, sizeof(line), "line %llu: bad\n",
+	    (unsigned long long)r.sink_lines);
+	assert_non_null(strstr(buf, line));
+	free(buf);
+	vresult_clear(&r);
+}
