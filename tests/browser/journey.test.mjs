@@ -72,6 +72,7 @@ await step('the lead signs up on /signup with a new team', async () => {
 	await a.fill('#password', lead.password);
 	await a.fill('#team', teamName);
 	await Promise.all([a.waitForURL(/\/team$/), a.click('#signup-btn')]);
+	await a.locator('#team-title').filter({ hasText: teamName }).waitFor();
 	assert.equal(await a.textContent('#team-title'), `Team ${teamName}`);
 });
 
@@ -89,6 +90,7 @@ await step('the teammate signs up with the code and is in the team', async () =>
 	await b.fill('#email', mate.email);
 	await b.fill('#password', mate.password);
 	await Promise.all([b.waitForURL(/\/team$/), b.click('#signup-btn')]);
+	await b.locator('#team-title').filter({ hasText: teamName }).waitFor();
 	assert.equal(await b.textContent('#team-title'), `Team ${teamName}`);
 	await b.locator('#members-table tbody tr:nth-child(2)').waitFor();
 });
