@@ -16,6 +16,7 @@
 #include "http.h"
 #include "pcache.h"
 #include "srv.h"
+#include "throttle.h"
 #include "util.h"
 
 #define TEAM_CODE_LEN 20		/* characters of an invite code */
@@ -234,6 +235,33 @@ api_register_info(struct http_req *req)
 	    AUTH_PW_MIN, "password_max", AUTH_PW_MAX));
 }
 
+/* 1 after replying 429 when the client's address has made
+ * server.register_ip_limit sign-up attempts within the hour; else 0, and
+ * this attempt is counted (whatever its outcome: each one costs a
+ * password hash, and a refused one may probe for taken emails). */
+static int
+register_throttled(struct http_req *req, int64_t now)
+{
+	struct srv *srv = http_req_srv(req);
+	char ip[64], msg[160], ra[32];
+	int64_t wait;
+
+	http_req_client_ip(req, ip, sizeof(ip));
+	if (ip[0] == '\0')
+		return 0;
+	if ((wait = throttle_wait(srv->register_ip, ip, now)) == 0) {
+		throttle_fail(srv->register_ip, ip, now);
+		return 0;
+	}
+	util_fmt(msg, sizeof(msg), "too many sign-ups from this address; try "
+	    "again in %lld s", (long long)wait);
+	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
+	http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
+	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
+	http_header(req, "Retry-After", ra);
+	return 1;
+}
+
 int
 api_register(struct http_req *req)
 {
@@ -248,6 +276,8 @@ api_register(struct http_req *req)
 	s.email = field_str(body, "email");
 	s.team = field_str(body, "team");
 	s.now = srv_now();
+	if (register_throttled(req, s.now))
+		return 0;
 	if ((s.team == NULL) == (invite == NULL))
 		return http_reply_error(req, 400, "bad_request", "give either "
 		    "'team' (the name of a new team) or 'invite' (a code from "

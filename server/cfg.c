@@ -40,6 +40,8 @@ static const struct conf_key cfg_keys[] = {
 	K_INT("server", "login_ip_failures", login_ip_failures, 1, 1000000,
 	    "100"),
 	K_INT("server", "login_window", login_window, 1, 7 * 86400, "900"),
+	K_INT("server", "register_ip_limit", register_ip_limit, 1, 1000000,
+	    "30"),
 	K_PATH("storage", "db", db, "state/dataoptim.db"),
 	K_PATH("storage", "state_dir", state_dir, "state"),
 	K_PATH("storage", "pool", pool, "state/pool.idx"),

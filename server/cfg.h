@@ -42,6 +42,7 @@ struct cfg {
 	int64_t login_failures;	/* failed logins per email per window */
 	int64_t login_ip_failures;	/* the same per client address */
 	int64_t login_window;	/* seconds */
+	int64_t register_ip_limit;	/* sign-up attempts per address per hour */
 	/* [storage] */
 	char *db;
 	char *state_dir;

@@ -91,10 +91,6 @@ int db_team_add(struct db *db, const char *name, int baseline, int64_t now);
 int db_user_add(struct db *db, const char *team, const char *email,
     const char *pw_hash, int is_admin, int64_t now);
 
-/* The password hash (into hash, hashsz bytes) and id of user email. */
-int db_user_password(struct db *db, const char *email, int64_t *user_id,
-    char *hash, size_t hashsz);
-
 /* Store an API token's hash for user email; *token_id gets its id. */
 int db_token_add(struct db *db, const char *email, const char *token_hash,
     const char *role, const char *label, int64_t now, int64_t *token_id);
@@ -112,8 +108,6 @@ int db_auth_session(struct db *db, const char *sess_hash, int64_t now,
 int db_principal_by_user(struct db *db, int64_t user_id,
     struct db_principal *p);
 
-int db_session_add(struct db *db, int64_t user_id, const char *sess_hash,
-    const char *csrf, int64_t now, int64_t expires);
 int db_session_delete(struct db *db, const char *sess_hash);
 /* Delete expired sessions. */
 int db_sessions_expire(struct db *db, int64_t now);

@@ -67,30 +67,6 @@ db_user_add(struct db *db, const char *team, const char *email,
 }
 
 int
-db_user_password(struct db *db, const char *email, int64_t *user_id,
-    char *hash, size_t hashsz)
-{
-	sqlite3_stmt *st = db__stmt(db, "SELECT u.id, u.pw_hash FROM users u "
-	    "LEFT JOIN teams t ON t.id = u.team_id "
-	    "WHERE u.email = ?1 AND u.disabled = 0 "
-	    "AND COALESCE(t.disabled, 0) = 0");
-	int rc;
-
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, email);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*user_id = sqlite3_column_int64(st, 0);
-		db__col(st, 1, hash, hashsz);
-	}
-	db__done(st);
-	if (rc == SQLITE_ROW)
-		return DB_OK;
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "user password");
-}
-
-int
 db_token_add(struct db *db, const char *email, const char *token_hash,
     const char *role, const char *label, int64_t now, int64_t *token_id)
 {
@@ -224,24 +200,6 @@ db_principal_by_user(struct db *db, int64_t user_id, struct db_principal *p)
 	if (rc == SQLITE_ROW)
 		return DB_OK;
 	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "principal");
-}
-
-int
-db_session_add(struct db *db, int64_t user_id, const char *sess_hash,
-    const char *csrf, int64_t now, int64_t expires)
-{
-	sqlite3_stmt *st = db__stmt(db, "INSERT INTO sessions (user_id, "
-	    "sess_hash, csrf_token, created_at, expires_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)");
-
-	if (st == NULL)
-		return DB_ERR;
-	db__int(st, 1, user_id);
-	db__text(st, 2, sess_hash);
-	db__text(st, 3, csrf);
-	db__int(st, 4, now);
-	db__int(st, 5, expires);
-	return db_step_insert(db, st, "session add");
 }
 
 int

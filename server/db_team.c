@@ -579,6 +579,31 @@ db_user_team(struct db *db, int64_t user_id, int64_t *team_id, char *name,
 	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "user's team");
 }
 
+/* Begin the transaction of a team change of user_id and check the user's
+ * membership: in_team says whether the change needs the user in a team
+ * (leave) or in none (join, found).  *cur gets the user's team id (0 for
+ * none).  DB_OK with the transaction open; else rolled back, DB_CONFLICT
+ * with r told, or DB_ERR. */
+static int
+db_change_begin(struct db *db, int64_t user_id, int in_team,
+    struct db_team_refusal *r, int64_t *cur)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	*cur = 0;
+	if (db__begin(db) != DB_OK)
+		return DB_ERR;
+	rc = db_user_team(db, user_id, cur, r->team, sizeof(r->team));
+	if (rc == DB_OK && (*cur != 0) != in_team) {
+		r->why = in_team ? DB_TW_NO_TEAM : DB_TW_IN_TEAM;
+		rc = DB_CONFLICT;
+	}
+	if (rc != DB_OK)
+		db__rollback(db);
+	return rc;
+}
+
 int
 db_team_join(struct db *db, int64_t user_id, const char *email,
     const char *code_hash, int64_t now, struct db_team_refusal *r,
@@ -588,17 +613,8 @@ db_team_join(struct db *db, int64_t user_id, const char *email,
 	json_t *team = NULL;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	if (db__begin(db) != DB_OK)
-		return DB_ERR;
-	if ((rc = db_user_team(db, user_id, &cur, r->team, sizeof(r->team)))
-	    != DB_OK)
-		goto out;
-	if (cur != 0) {
-		r->why = DB_TW_IN_TEAM;
-		rc = DB_CONFLICT;
-		goto out;
-	}
+	if ((rc = db_change_begin(db, user_id, 0, r, &cur)) != DB_OK)
+		return rc;
 	if ((rc = db_lock_check(db, now, r)) != DB_OK ||
 	    (rc = db_invite_use(db, code_hash, now, &team_id, &invite_id, r))
 	    != DB_OK ||
@@ -624,17 +640,8 @@ db_team_leave(struct db *db, int64_t user_id, const char *email,
 	char target[64];
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	if (db__begin(db) != DB_OK)
-		return DB_ERR;
-	if ((rc = db_user_team(db, user_id, &cur, r->team, sizeof(r->team)))
-	    != DB_OK)
-		goto out;
-	if (cur == 0) {
-		r->why = DB_TW_NO_TEAM;
-		rc = DB_CONFLICT;
-		goto out;
-	}
+	if ((rc = db_change_begin(db, user_id, 1, r, &cur)) != DB_OK)
+		return rc;
 	if ((rc = db_lock_check(db, now, r)) != DB_OK ||
 	    (rc = db_team_small(db, cur, &before)) != DB_OK ||
 	    (rc = db_user_team_set(db, user_id, 0)) != DB_OK)
@@ -663,17 +670,8 @@ db_team_found(struct db *db, int64_t user_id, const char *email,
 	char target[64];
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	if (db__begin(db) != DB_OK)
-		return DB_ERR;
-	if ((rc = db_user_team(db, user_id, &cur, r->team, sizeof(r->team)))
-	    != DB_OK)
-		goto out;
-	if (cur != 0) {
-		r->why = DB_TW_IN_TEAM;
-		rc = DB_CONFLICT;
-		goto out;
-	}
+	if ((rc = db_change_begin(db, user_id, 0, r, &cur)) != DB_OK)
+		return rc;
 	if ((rc = db_team_insert(db, name, 0, now, &team_id)) == DB_CONFLICT) {
 		r->why = DB_TW_TEAM_EXISTS;
 		if (db_team_lookalike(db, name, r->team, sizeof(r->team))

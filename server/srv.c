@@ -341,6 +341,8 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 	    cfg->login_window);
 	srv->login_ip = throttle_new(SRV_LOGIN_KEYS, cfg->login_ip_failures,
 	    cfg->login_window);
+	srv->register_ip = throttle_new(SRV_LOGIN_KEYS, cfg->register_ip_limit,
+	    3600);
 	return srv;
 fail:
 	db_close(db);
@@ -432,6 +434,7 @@ srv_close(struct srv *srv)
 	lb_free(srv->lb);
 	throttle_free(srv->login_email);
 	throttle_free(srv->login_ip);
+	throttle_free(srv->register_ip);
 	pcache_free(srv->pcache);
 	jcache_free(srv->jobs);
 	pool_close(srv->pool);

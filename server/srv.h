@@ -33,6 +33,7 @@ struct srv {
 	struct hook *hook;	/* owned: the webhook delivery thread */
 	struct throttle *login_email;	/* owned: failed logins per email */
 	struct throttle *login_ip;	/* owned: failed logins per address */
+	struct throttle *register_ip;	/* owned: sign-ups per address */
 	struct pcache *pcache;	/* owned: callers of recent API tokens */
 	struct jcache *jobs;	/* owned: recent job answers */
 };

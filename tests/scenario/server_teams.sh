@@ -307,3 +307,16 @@ check "no invite code is in the audit log" sh -c "! sqlite3 '$DB' 'SELECT * FROM
 
 check "dataoptimd stops cleanly on SIGTERM" stop_server
 check "no sanitizer report in the server log" no_sanitizer_errors
+
+# --- sign-ups per address (server.register_ip_limit) ---
+start_server --set server.allow_register=true --set server.register_ip_limit=2 || exit 1
+reg '{"email":"rl1@x.org","password":"rate-pass-771","team":"Rate One"}'
+expect 201 "sign-up 1 of 2 from this address: 201"
+reg '{"email":"rl1@x.org","password":"rate-pass-771","team":"Rate Two"}'
+expect 409 "sign-up 2 (email taken) is refused and still counts: 409"
+reg '{"email":"rl3@x.org","password":"rate-pass-773","team":"Rate Three"}'
+expect 429 "sign-up 3 from the same address: 429"
+check "... code too_many_attempts" errcode too_many_attempts
+check "... Retry-After in seconds" [ "$(header Retry-After)" -ge 1 ]
+check "... no account was made" [ "$(sq "SELECT COUNT(*) FROM users WHERE email = 'rl3@x.org'")" = 0 ]
+check "dataoptimd stops cleanly on SIGTERM (rate limit)" stop_server

@@ -199,7 +199,7 @@ add_sub(struct db *db, const char *id, int64_t team, const char *set,
 void
 test_db(void **state)
 {
-	char path[512], err[256], hash[256], file[64];
+	char path[512], err[256], file[64];
 	struct db_principal p;
 	struct db_track t;
 	struct db_commit out;
@@ -208,6 +208,7 @@ test_db(void **state)
 	struct db_quota q;
 	struct db *db;
 	json_t *o, *scores;
+	struct db_login login;
 	int64_t uid, tid, now = 1700000000, until;
 	int version, cancelled, dup, changed;
 
@@ -230,9 +231,9 @@ test_db(void **state)
 	    DB_NOTFOUND);
 	assert_int_equal(db_user_add(db, "beta", "A@X", "H", 0, now),
 	    DB_CONFLICT);	/* emails are case-insensitive */
-	assert_int_equal(db_user_password(db, "a@x", &uid, hash,
-	    sizeof(hash)), DB_OK);
-	assert_string_equal(hash, "H1");
+	assert_int_equal(db_account_login(db, "a@x", &login), DB_OK);
+	assert_string_equal(login.pw_hash, "H1");
+	uid = login.user_id;
 	assert_int_equal(db_token_add(db, "a@x", "tokhash", "participant",
 	    NULL, now, &tid), DB_OK);
 	assert_int_equal(db_token_add(db, "zz@x", "t2", "participant", NULL,
@@ -242,8 +243,8 @@ test_db(void **state)
 	assert_int_equal(p.role, WHO_PARTICIPANT);
 	assert_int_equal(db_token_revoke(db, 0, "tokhash", now), DB_OK);
 	assert_int_equal(db_auth_token(db, "tokhash", &p), DB_NOTFOUND);
-	assert_int_equal(db_session_add(db, uid, "sess", "csrf", now, now + 10),
-	    DB_OK);
+	assert_int_equal(db_account_session_open(db, uid, "sess", "csrf", NULL,
+	    NULL, now, now + 10), DB_OK);
 	assert_int_equal(db_auth_session(db, "sess", now + 5, &p), DB_OK);
 	assert_string_equal(p.csrf, "csrf");
 	assert_int_equal(db_auth_session(db, "sess", now + 10, &p),
