@@ -74,7 +74,8 @@ trap stop INT TERM HUP
 
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) make run: dataoptimd on $LISTEN" >>"$SLOG"
 "$BIN/dataoptimd" --config "$CONFIG" --listen "$LISTEN" --db "$DB" \
-    --state-dir "$STATE" --pool "$POOL" >>"$SLOG" 2>&1 &
+    --state-dir "$STATE" --pool "$POOL" --set server.allow_register=true \
+    >>"$SLOG" 2>&1 &
 SERVER=$!
 # up when /healthz answers (503 "degraded" too: it says why); a server
 # that cannot start says why in its log
@@ -115,6 +116,8 @@ cat <<MSG
 
   DataOptim runs on http://$LISTEN/
     web login:     demo@example.org / $PW
+    sign up:       http://$LISTEN/signup   (registration is open in this demo)
+    CLI:           $BIN/dataoptim login --server http://$LISTEN --token - <$STATE/demo-token
     API token:     $(cat "$STATE/demo-token")   (Authorization: Bearer ...)
     worker token:  $(cat "$STATE/worker-token")   (in $STATE/worker-token)
     tracks:        demo-standard (ID lists), demo-byod (LLaVA JSON)

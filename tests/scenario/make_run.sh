@@ -140,6 +140,17 @@ req GET "/api/v1/leaderboard?track=demo-standard"
 check "the score is on the leaderboard" \
     jtrue 'e = [x for x in d["entries"] if x["submission_id"] == "'"$SUB"'"]; len(e) == 1 and e[0]["scores"]["overall"] > 0'
 
+# the banner's CLI line, as printed, then the CLI with what it stored
+sed -n 's/^ *CLI: *//p' "$T/run1.log" >"$T/cli.sh"
+mkdir -p "$T/home"
+(cd "$COPY" && HOME="$T/home" sh "$T/cli.sh") >"$T/cli.out" 2>&1
+check "the banner's dataoptim login line logs in as the demo user" \
+    grep -q 'logged in as demo@example.org' "$T/cli.out"
+(cd "$COPY" && HOME="$T/home" bin/dataoptim submissions) >"$T/cli.out" 2>&1
+check "... and dataoptim submissions then lists the upload" grep -q "^$SUB " "$T/cli.out"
+req GET /api/v1/register
+check "registration is open in the demo" jtrue 'd["open"] is True'
+
 LOGIN1=$(banner "$T/run1.log" "web login")
 API1=$(banner "$T/run1.log" "API token")
 WTOK1=$(banner "$T/run1.log" "worker token")
