@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 void
 util_oom(void)
@@ -424,30 +425,57 @@ util_list_next(const char **p, size_t *len)
 	return a;
 }
 
+/* 1 for a byte util_fold_name() counts as a blank. */
+static int
+util_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 int
 util_fold_name(const char *in, char *out, size_t outsz)
 {
-	size_t n = 0;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)in;
+	utf8proc_uint8_t *m = NULL;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t k;
+	size_t n = 0, i;
 	int blank = 0;
 
 	if (outsz == 0)
 		return -1;
-	for (; *in != '\0'; in++) {
-		char c = *in;
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+	out[0] = '\0';
+	/* no control (but blanks) or invisible formatting character */
+	while (*p != '\0') {
+		if ((k = utf8proc_iterate(p, -1, &c)) <= 0)
+			return -1;
+		if ((c < 0x20 && !util_blank((unsigned char)c)) ||
+		    (c >= 0x7f && c < 0xa0) ||
+		    utf8proc_category(c) == UTF8PROC_CATEGORY_CF)
+			return -2;
+		p += k;
+	}
+	if (utf8proc_map((const utf8proc_uint8_t *)in, 0, &m,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE |
+	    UTF8PROC_LUMP) < 0)
+		return -1;
+	for (i = 0; m[i] != '\0'; i++) {
+		if (util_blank(m[i])) {
 			blank = n > 0;	/* leading blanks are dropped */
 			continue;
 		}
 		if (n + (size_t)blank + 1 >= outsz) {
+			free(m);
 			out[0] = '\0';
 			return -1;
 		}
 		if (blank)
 			out[n++] = ' ';
 		blank = 0;
-		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		out[n++] = (char)m[i];
 	}
+	free(m);
 	out[n] = '\0';
 	return (int)n;
 }

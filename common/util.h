@@ -113,13 +113,20 @@ size_t util_replace_all(char *s, const char *from, const char *to);
 char *util_abspath(const char *path);
 
 /*
- * A team name folded for uniqueness (migration 0008's teams.name_key):
- * ASCII letters lowered, leading and trailing blanks (space, tab, CR, LF)
- * dropped and every run of blanks inside made one space, so "ALPHA",
- * "alpha " and "al  pha" fold to "alpha" / "al pha".  Other bytes (UTF-8
- * included) are kept as they are.  Writes the folded name into out
- * (outsz bytes) and returns its length; -1 (out "") when it needs more
- * than outsz - 1 bytes.  in and out may not overlap.
+ * A team name folded for uniqueness (teams.name_key), so that names that
+ * look alike are one name: Unicode compatibility forms and case folded
+ * (NFKC_Casefold: "ALPHA", "Alpha", full-width "ＡＬＰＨＡ" and "alpha" are
+ * one; "Straße" and "STRASSE" too), look-alike spaces and dashes lumped to
+ * ASCII (NBSP is a space, U+2010 a "-"), default-ignorable characters
+ * dropped, leading and trailing blanks dropped and every run of blanks
+ * inside made one space.  For an ASCII name this is migration 0008's SQL
+ * folding (letters lowered, blanks trimmed and squeezed).  Writes the key
+ * into out (outsz bytes) and returns its length (0: the name is blank);
+ * -1 (out "") when in is not valid UTF-8 or the key needs more than
+ * outsz - 1 bytes; -2 when in holds a control character (other than tab,
+ * CR and LF) or an invisible formatting one (Unicode category Cf: bidi
+ * overrides such as U+202E, zero-width spaces, U+FEFF), which a team name
+ * may not.  in and out may not overlap.
  */
 int util_fold_name(const char *in, char *out, size_t outsz);
 

@@ -368,11 +368,13 @@ api_admin_team_create(struct http_req *req)
 {
 	json_t *body = http_req_json(req), *o;
 	char other[128], msg[256];
+	const char *why = db_team_name_problem(field_str(body, "name"));
 	int rc;
 
-	if (db_team_key(field_str(body, "name"), other) != 0)
-		return http_reply_error(req, 400, "bad_request", "field "
-		    "'name': must not be only blanks", NULL);
+	if (why != NULL) {
+		util_fmt(msg, sizeof(msg), "field 'name': the name %s", why);
+		return http_reply_error(req, 400, "bad_request", msg, NULL);
+	}
 	rc = db_admin_team_create(http_req_db(req), field_str(body, "name"),
 	    field_bool(body, "baseline", 0), adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT) {

@@ -178,13 +178,12 @@ team_dberr(struct http_req *req, int rc, const struct db_team_refusal *r)
 	    "database unavailable", NULL);
 }
 
-/* A team name that folds to something (not only blanks). */
+/* A team name that folds to something (not only blanks) and holds no
+ * control or invisible formatting character. */
 static int
 team_name_ok(const char *s)
 {
-	char key[DB_TEAM_NAME_MAX + 1];
-
-	return db_team_key(s, key) == 0;
+	return db_team_name_problem(s) == NULL;
 }
 
 static int
@@ -212,7 +211,8 @@ static const struct field register_fields[] = {
 	    "holding an '@'"),
 	FIELD_STRING("password", FIELD_REQUIRED, 1, AUTH_PW_MAX),
 	FIELD_STRING_RULE("team", FIELD_NULL, 1, DB_TEAM_NAME_MAX,
-	    team_name_ok, "that is not only blanks"),
+	    team_name_ok, "that is not only blanks and holds no "
+	    "control or invisible formatting character (such as U+202E)"),
 	FIELD_STRING("invite", FIELD_NULL, 1, 64),
 };
 const struct field_table api_register_body = FIELD_TABLE(register_fields, 0);
@@ -319,7 +319,8 @@ api_team_get(struct http_req *req)
 /* POST /api/v1/team: {name}: a user in no team makes one. */
 static const struct field team_create_fields[] = {
 	FIELD_STRING_RULE("name", FIELD_REQUIRED, 1, DB_TEAM_NAME_MAX,
-	    team_name_ok, "that is not only blanks"),
+	    team_name_ok, "that is not only blanks and holds no "
+	    "control or invisible formatting character (such as U+202E)"),
 };
 const struct field_table api_team_create_body =
     FIELD_TABLE(team_create_fields, 0);

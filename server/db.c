@@ -509,7 +509,14 @@ db_migrate(struct db *db, int *version, char *err, size_t errlen)
 			return DB_ERR;
 		}
 	}
-	return db_schema_version(db, version);
+	if (db_schema_version(db, version) != DB_OK)
+		return DB_ERR;
+	if (*version >= 8 && db_team_rekey(db) != DB_OK) {
+		util_fmt(err, errlen, "cannot fold the teams' names into "
+		    "their keys");
+		return DB_ERR;
+	}
+	return DB_OK;
 }
 
 int

@@ -557,11 +557,17 @@ int db_leaderboard(struct db *db, const char *slug, json_t **out);
  */
 
 #define DB_TEAM_NAME_MAX 100	/* bytes of a team name */
+#define DB_TEAM_KEY_MAX (4 * DB_TEAM_NAME_MAX)	/* bytes of its key */
 #define DB_INVITES_MAX 50	/* pending invites of a team */
 
-/* The folded key of name into key: 0, or -1 when it is blank or longer
- * than DB_TEAM_NAME_MAX. */
-int db_team_key(const char *name, char key[DB_TEAM_NAME_MAX + 1]);
+/* The folded key of name into key: 0, or -1 when it is blank, not UTF-8
+ * or longer than DB_TEAM_NAME_MAX, -2 when it holds a control or an
+ * invisible formatting character. */
+int db_team_key(const char *name, char key[DB_TEAM_KEY_MAX + 1]);
+
+/* NULL when name may be a team's name, else what is wrong with it (a
+ * static phrase: "is only blanks", ...). */
+const char *db_team_name_problem(const char *name);
 
 /* Insert a team (the one INSERT INTO teams: db_team_add() and the
  * organizer's create use it); *id (may be NULL) gets its id.

@@ -33,7 +33,7 @@ db_user_add(struct db *db, const char *team, const char *email,
 	int rc;
 
 	if (team != NULL) {
-		char key[DB_TEAM_NAME_MAX + 1];
+		char key[DB_TEAM_KEY_MAX + 1];
 
 		if (db_team_key(team, key) != 0)
 			return DB_NOTFOUND;

@@ -116,6 +116,13 @@ int db__audited(struct db *db, int rc, const char *actor, const char *action,
     const char *target, const char *reason, json_t *before, json_t *after,
     int64_t now, const char *key, json_t **out);
 
+/* Make every team's name_key the key util_fold_name() gives its name
+ * today (keys written by migration 0008's SQL, or by an older fold,
+ * become the current ones; a key another team holds gets "#<id>"
+ * appended), in one transaction.  Run by db_migrate() after the
+ * migrations.  (db_team.c) */
+int db_team_rekey(struct db *db);
+
 /* The migrations compiled in (generated from migrations/NNNN_*.sql). */
 struct db_migration {
 	int version;

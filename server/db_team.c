@@ -4,6 +4,7 @@
  * transaction. */
 #include "db_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -11,16 +12,18 @@
 /* ---- names ---- */
 
 /* The name as stored (outer blanks dropped) into name, its key into key;
- * -1 when it folds to "" or is longer than DB_TEAM_NAME_MAX. */
+ * -1 when it folds to "", is not UTF-8 or is longer than
+ * DB_TEAM_NAME_MAX, -2 when it holds a character a name may not. */
 static int
 db_team_names(const char *in, char name[DB_TEAM_NAME_MAX + 1],
-    char key[DB_TEAM_NAME_MAX + 1])
+    char key[DB_TEAM_KEY_MAX + 1])
 {
 	const char *b = " \t\r\n";
 	size_t len;
+	int k;
 
-	if (util_fold_name(in, key, DB_TEAM_NAME_MAX + 1) <= 0)
-		return -1;
+	if ((k = util_fold_name(in, key, DB_TEAM_KEY_MAX + 1)) <= 0)
+		return k == -2 ? -2 : -1;
 	in += strspn(in, b);
 	len = strlen(in);
 	while (len > 0 && strchr(b, in[len - 1]) != NULL)
@@ -33,24 +36,45 @@ db_team_names(const char *in, char name[DB_TEAM_NAME_MAX + 1],
 }
 
 int
-db_team_key(const char *name, char key[DB_TEAM_NAME_MAX + 1])
+db_team_key(const char *name, char key[DB_TEAM_KEY_MAX + 1])
 {
 	char n[DB_TEAM_NAME_MAX + 1];
 
 	return db_team_names(name, n, key);
 }
 
+const char *
+db_team_name_problem(const char *name)
+{
+	char key[DB_TEAM_KEY_MAX + 1];
+
+	int k = util_fold_name(name, key, sizeof(key));
+
+	if (k == -2)
+		return "holds a control or invisible formatting character "
+		    "(such as U+202E or U+200B)";
+	if (k == 0)
+		return "is only blanks";
+	if (k < 0)
+		return "is not valid UTF-8 or folds to over 400 bytes";
+	if (strlen(name) > DB_TEAM_NAME_MAX)
+		return "is longer than 100 bytes";
+	return NULL;
+}
+
 int
 db_team_insert(struct db *db, const char *name, int baseline, int64_t now,
     int64_t *id)
 {
-	char n[DB_TEAM_NAME_MAX + 1], key[DB_TEAM_NAME_MAX + 1];
+	char n[DB_TEAM_NAME_MAX + 1], key[DB_TEAM_KEY_MAX + 1];
+	const char *why;
 	sqlite3_stmt *st;
 	int rc;
 
 	if (db_team_names(name, n, key) != 0) {
-		fprintf(stderr, "db: team add: the name is blank or longer "
-		    "than %d bytes\n", DB_TEAM_NAME_MAX);
+		why = db_team_name_problem(name);
+		fprintf(stderr, "db: team add: the name %s\n",
+		    why != NULL ? why : "is refused");
 		return DB_ERR;
 	}
 	st = db__stmt(db, "INSERT INTO teams (name, name_key, baseline, "
@@ -69,7 +93,7 @@ db_team_insert(struct db *db, const char *name, int baseline, int64_t now,
 int
 db_team_lookalike(struct db *db, const char *name, char *out, size_t outsz)
 {
-	char key[DB_TEAM_NAME_MAX + 1];
+	char key[DB_TEAM_KEY_MAX + 1];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -690,5 +714,87 @@ db_team_found(struct db *db, int64_t user_id, const char *email,
 out:
 	db__rollback(db);
 	json_decref(team);
+	return rc;
+}
+
+/* ---- keys of older rows ---- */
+
+static int
+db_team_setkey(struct db *db, int64_t id, const char *key)
+{
+	sqlite3_stmt *st = db__stmt(db, "UPDATE teams SET name_key = ?2 "
+	    "WHERE id = ?1");
+
+	if (st == NULL)
+		return DB_ERR;
+	db__int(st, 1, id);
+	db__text(st, 2, key);
+	return db__exec(db, st, NULL, "team key");
+}
+
+struct db_rekey {
+	int64_t id;
+	char key[DB_TEAM_KEY_MAX + 24];
+};
+
+int
+db_team_rekey(struct db *db)
+{
+	sqlite3_stmt *st = db__stmt(db, "SELECT id, name, name_key FROM teams "
+	    "ORDER BY id");
+	struct db_rekey *todo = NULL, *t;
+	size_t n = 0, cap = 0, i;
+	char key[DB_TEAM_KEY_MAX + 1], alt[sizeof(todo->key)];
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *old = (const char *)sqlite3_column_text(st, 2);
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		/* a name today's rules refuse keeps the key it has */
+		if (name == NULL || util_fold_name(name, key, sizeof(key)) <= 0)
+			continue;
+		util_fmt(alt, sizeof(alt), "%s#%lld", key, (long long)id);
+		if (old != NULL && (strcmp(old, key) == 0 ||
+		    strcmp(old, alt) == 0))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((t = realloc(todo, cap * sizeof(*todo))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			todo = t;
+		}
+		todo[n].id = id;
+		util_fmt(todo[n].key, sizeof(todo[n].key), "%s", key);
+		n++;
+	}
+	db__done(st);
+	if (rc != SQLITE_DONE) {
+		free(todo);
+		return db__fail(db, "team keys");
+	}
+	if (n == 0 || db__begin(db) != DB_OK) {
+		free(todo);
+		return n == 0 ? DB_OK : DB_ERR;
+	}
+	for (i = 0, rc = DB_OK; i < n && rc == DB_OK; i++) {
+		rc = db_team_setkey(db, todo[i].id, todo[i].key);
+		if (rc == DB_CONFLICT) {
+			/* another team holds it: that one keeps the name */
+			util_fmt(alt, sizeof(alt), "%s#%lld", todo[i].key,
+			    (long long)todo[i].id);
+			rc = db_team_setkey(db, todo[i].id, alt);
+		}
+	}
+	if (rc == DB_OK)
+		rc = db__commit(db);
+	else
+		db__rollback(db);
+	free(todo);
 	return rc;
 }

@@ -88,7 +88,7 @@ cli_team_add(int argc, char **argv)
 {
 	static const char *const opts[] = { "--db", "--config", NULL };
 	static const char *const flags[] = { "--baseline", NULL };
-	const char *v[2], *name = NULL;
+	const char *v[2], *name = NULL, *why;
 	char other[128];
 	int f[1], rc;
 	struct db *db;
@@ -101,9 +101,8 @@ cli_team_add(int argc, char **argv)
 	}
 	if (cli_text("team name", name, 100) != 0)
 		return CLI_ERROR;
-	if (db_team_key(name, other) != 0) {
-		fprintf(stderr, "dataoptim: team add NAME: the name is only "
-		    "blanks\n");
+	if ((why = db_team_name_problem(name)) != NULL) {
+		fprintf(stderr, "dataoptim: team add NAME: the name %s\n", why);
 		return CLI_ERROR;
 	}
 	if ((db = cli_db_open(v[0], v[1])) == NULL)

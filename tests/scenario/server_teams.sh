@@ -308,6 +308,36 @@ check "no invite code is in the audit log" sh -c "! sqlite3 '$DB' 'SELECT * FROM
 check "dataoptimd stops cleanly on SIGTERM" stop_server
 check "no sanitizer report in the server log" no_sanitizer_errors
 
+# --- Unicode look-alikes; older rows' keys folded again at start ---
+# rows as migration 0008's SQL folded them (ASCII only), before the
+# server's start folds them with util_fold_name()
+sq "INSERT INTO teams (name, name_key, baseline, created_at) VALUES ('ＢＥＴＡ-Ｘ', 'ＢＥＴＡ-Ｘ', 0, 0), ('ÉQUIPE', 'Équipe', 0, 0), ('équipe', 'équipe', 0, 0)"
+start_server --set server.allow_register=true || exit 1
+check "a full-width name's key is folded at start" [ "$(sq "SELECT name_key FROM teams WHERE name = 'ＢＥＴＡ-Ｘ'")" = beta-x ]
+check "... two older names that now fold alike keep both rows (#id on the later key)" \
+    [ "$(sq "SELECT name_key = 'équipe#' || id FROM teams WHERE name = 'ÉQUIPE'")" = 1 ]
+reg '{"email":"u1@x.org","password":"unicode-pass-71","team":"beta-x"}'
+expect 409 "'beta-x' is the full-width team's name: 409"
+check "... naming it" jtrue 'd["error"]["team"] == "ＢＥＴＡ-Ｘ"'
+reg '{"email":"u1@x.org","password":"unicode-pass-71","team":"ÉQUIPE"}'
+expect 409 "'ÉQUIPE' and 'équipe' are one name: 409"
+reg '{"email":"u1@x.org","password":"unicode-pass-71","team":"Gamma\u00a0Rays"}'
+expect 409 "a no-break space is a space ('Gamma Rays' exists): 409"
+reg '{"email":"u1@x.org","password":"unicode-pass-71","team":"gamma\u2003 rays"}'
+expect 409 "... so is an em space: 409"
+reg '{"email":"u1@x.org","password":"unicode-pass-71","team":"Gamma Rays\u200b"}'
+expect 400 "a zero-width space in a team name: 400"
+check "... saying why" jtrue '"invisible formatting character" in d["error"]["message"]'
+reg '{"email":"u1@x.org","password":"unicode-pass-71","team":"\u202eahpla"}'
+expect 400 "a right-to-left override in a team name: 400"
+tok "$TADM" POST /api/v1/admin/teams '{"name":"ops\u200d"}'
+expect 400 "the organizer's team create refuses it too: 400"
+check "... saying why" jtrue '"invisible formatting character" in d["error"]["message"]'
+"$DO" team add "$(printf 'Al\342\200\256pha')" --db "$DB" >"$T/out" 2>&1; RC=$?
+check "dataoptim team add refuses it (exit $RC)" [ "$RC" -ne 0 ]
+check "... saying why" grep -q 'invisible formatting character' "$T/out"
+check "dataoptimd stops cleanly on SIGTERM (look-alikes)" stop_server
+
 # --- sign-ups per address (server.register_ip_limit) ---
 start_server --set server.allow_register=true --set server.register_ip_limit=2 || exit 1
 reg '{"email":"rl1@x.org","password":"rate-pass-771","team":"Rate One"}'

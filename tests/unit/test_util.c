@@ -157,7 +157,8 @@ test_list_next(void **state)
 	assert_null(util_list_next(&p, &n));
 }
 
-/* util_fold_name(): the folding of migration 0008 (teams.name_key). */
+/* util_fold_name(): team names' keys (teams.name_key); for ASCII the
+ * folding of migration 0008. */
 void
 test_fold_name(void **state)
 {
@@ -172,9 +173,38 @@ test_fold_name(void **state)
 	assert_string_equal(k, "al pha");
 	assert_int_equal(util_fold_name("a     b", k, sizeof(k)), 3);
 	assert_string_equal(k, "a b");
-	/* only ASCII letters are lowered; other bytes stay */
+	/* Unicode case, compatibility forms and look-alike spaces and
+	 * dashes fold too */
 	assert_int_equal(util_fold_name("\xc3\x89QUIPE-2", k, sizeof(k)), 9);
-	assert_string_equal(k, "\xc3\x89quipe-2");
+	assert_string_equal(k, "\xc3\xa9quipe-2");		/* équipe-2 */
+	assert_int_equal(util_fold_name("\xc3\xa9quipe-2", k, sizeof(k)), 9);
+	assert_string_equal(k, "\xc3\xa9quipe-2");
+	/* full-width ＡＬＰＨＡ */
+	assert_int_equal(util_fold_name("\xef\xbc\xa1\xef\xbc\xac\xef\xbc\xb0"
+	    "\xef\xbc\xa8\xef\xbc\xa1", k, sizeof(k)), 5);
+	assert_string_equal(k, "alpha");
+	assert_int_equal(util_fold_name("Stra\xc3\x9f" "e", k, sizeof(k)), 7);
+	assert_string_equal(k, "strasse");
+	/* NBSP and an ideographic space are spaces; U+2010 is a '-' */
+	assert_int_equal(util_fold_name("al\xc2\xa0pha\xe3\x80\x80",
+	    k, sizeof(k)), 6);
+	assert_string_equal(k, "al pha");
+	assert_int_equal(util_fold_name("a\xe2\x80\x90" "b", k, sizeof(k)), 3);
+	assert_string_equal(k, "a-b");
+	/* a default-ignorable mark (U+034F) is dropped */
+	assert_int_equal(util_fold_name("alpha\xcd\x8f", k, sizeof(k)), 5);
+	assert_string_equal(k, "alpha");
+	/* refused: invisible formatting characters (zero-width space, a
+	 * right-to-left override, BOM), controls, bytes that are not UTF-8 */
+	assert_int_equal(util_fold_name("alpha\xe2\x80\x8b", k, sizeof(k)), -2);
+	assert_int_equal(util_fold_name("\xe2\x80\xae" "ahpla", k, sizeof(k)),
+	    -2);
+	assert_int_equal(util_fold_name("\xef\xbb\xbf" "a", k, sizeof(k)), -2);
+	assert_int_equal(util_fold_name("a\x1b" "b", k, sizeof(k)), -2);
+	assert_int_equal(util_fold_name("a\x7f", k, sizeof(k)), -2);
+	assert_int_equal(util_fold_name("a\xc2\x85", k, sizeof(k)), -2);
+	assert_int_equal(util_fold_name("a\xff", k, sizeof(k)), -1);
+	assert_int_equal(util_fold_name("a\xc3", k, sizeof(k)), -1);
 	/* blank only: empty */
 	assert_int_equal(util_fold_name(" \t ", k, sizeof(k)), 0);
 	assert_string_equal(k, "");
