@@ -83,6 +83,7 @@ cli_usage(FILE *fp)
 	    "--token T (or\n  DATAOPTIM_TOKEN) override the credentials file "
 	    "that login writes\n  ($XDG_CONFIG_HOME/dataoptim/credentials, "
 	    "~/.config/dataoptim/credentials)\n"
+	    "  and --json prints the server's JSON instead of text\n"
 	    "exit status: 0 ok; 1 refused by the server or invalid file "
 	    "(validation failed);\n  2 usage or a local file that cannot be "
 	    "read; 3 not logged in or token refused\n  (HTTP 401/403); 4 server "
