@@ -301,10 +301,12 @@ lb_scores(struct db *db, const struct lb_rows *r,
 
 /* The board's entries: b[0..nb) (rows of r, whose entry objects are
  * taken) with their rank, anonymous name (names: team_id -> name),
- * selected flag and scores sc (taken). */
+ * selected flag and scores sc (taken).  On an anonymous board (anon) a
+ * participant's method url and description are blanked: a repository's
+ * address names its team as surely as the team's name would. */
 static json_t *
 lb_entries(struct lb_rows *r, const struct lb_rank_entry *b,
-    size_t nb, json_t *names, json_t **sc)
+    size_t nb, int anon, json_t *names, json_t **sc)
 {
 	json_t *entries = json_array(), *e, *name;
 	size_t i;
@@ -321,6 +323,10 @@ lb_entries(struct lb_rows *r, const struct lb_rank_entry *b,
 		util_fmt(key, sizeof(key), "%lld", (long long)x->team_id);
 		if (!baseline && (name = json_object_get(names, key)) != NULL)
 			json_object_set(e, "team", name);
+		if (anon && !baseline) {
+			json_object_set_new(e, "url", json_string(""));
+			json_object_set_new(e, "description", json_string(""));
+		}
 		json_object_set_new(e, "selected",
 		    json_boolean(x->flags & LB_RANK_SELECTED));
 		json_object_set_new(e, "scores", sc[i]);
@@ -390,7 +396,8 @@ db_leaderboard_ex(struct db *db, const char *slug, const struct db_lbopts *o,
 	sc = util_xcalloc(nb + 1, sizeof(*sc));
 	if ((rc = lb_scores(db, &r, board, nb, o->priv, sc)) != DB_OK)
 		goto out;
-	*out = lb_doc(&t, o, frozen, lb_entries(&r, board, nb, names, sc));
+	*out = lb_doc(&t, o, frozen, lb_entries(&r, board, nb,
+	    t.anonymous && !o->organizer, names, sc));
 out:
 	for (i = 0; sc != NULL && i < nb; i++)
 		json_decref(sc[i]);

@@ -39,7 +39,7 @@ expect 201 "a track for the board"
 # alpha: a1 0.5, a2 0.7; beta: b1 0.6 -- public and private splits
 score "$TA" a1 '{"public":{"vqa":0.5},"private":{"vqa":0.9}}'; SA1=$S
 expect 200 "a result with a public and a private split is accepted"
-score "$TA" a2 '{"public":{"vqa":0.7},"private":{"vqa":0.2}}'; SA2=$S
+score "$TA" "a2&url=https%3A%2F%2Fgithub.com%2Falpha%2Fa2&description=alpha%27s%20a2" '{"public":{"vqa":0.7},"private":{"vqa":0.2}}'; SA2=$S
 score "$TB" b1 '{"vqa":0.6}'; SB1=$S
 expect 200 "a plain result (public only) is still accepted"
 board
@@ -105,6 +105,10 @@ req PATCH /api/v1/admin/tracks/lb -H "$ADM" -H "$JSON" -d '{"direction":"max"}'
 req PATCH /api/v1/admin/tracks/lb -H "$ADM" -H "$JSON" -d '{"anonymous":true}'
 board
 check "anonymous: Team 1, Team 2 by first submission; baselines keep their name" [ "$(names)" = '[["Team 1", "a2", 1], ["Team 2", "b2", 2], ["base", "random", null]]' ]
+check "... and a method's url and description, which could name the team, are left out" \
+    jtrue 'all(e["url"] == "" and e["description"] == "" for e in d["entries"] if e["rank"] is not None)'
+req GET "/api/v1/admin/exports/leaderboard?track=lb" -H "$ADM"
+check "... the organizer's export still has them" jtrue 'any(e["url"] == "https://github.com/alpha/a2" and e["description"] == "alpha'"'"'s a2" for e in d["entries"])' 
 req GET "/api/v1/leaderboard.csv?track=lb"
 check "the CSV is anonymous too" sh -c "! grep -q alpha '$T/body' && grep -q 'Team 1' '$T/body'"
 req GET "/api/v1/admin/exports/leaderboard?track=lb" -H "$ADM"
