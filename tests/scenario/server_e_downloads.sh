@@ -192,5 +192,28 @@ check "the leaderboard's raw JSON says \"vqa\":0.1 too" grep -q '"vqa":0.1[,}]' 
 
 check "valid uploads leave no report file behind (3 rejected, 3 reports)" sh -c \
     "[ \$(ls -A '$T/state/reports' | grep -c .) = 3 ]"
+
+# ---- job logs are not kept forever (joblog.h: JOBLOG_MAX_AGE, _TOTAL) ----
+# an old log, two big (sparse) recent ones over the 4 GiB in all, and a
+# file that is not a log; a new attempt's log makes room
+L=$T/state/logs
+: >"$L/job-j_old-1.log"; touch -d '40 days ago' "$L/job-j_old-1.log"
+truncate -s 3G "$L/job-j_bigold-1.log"; touch -d '2 days ago' "$L/job-j_bigold-1.log"
+truncate -s 3G "$L/job-j_bignew-1.log"; touch -d '1 day ago' "$L/job-j_bignew-1.log"
+: >"$L/notes.txt"; touch -d '40 days ago' "$L/notes.txt"
+req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: application/json' -d '{"worker":"w1"}'
+JN=$(jv 'd["job"]["id"]'); ATN=$(jv 'd["job"]["attempt"]')
+hb "$JN" "{\"attempt\":$ATN,\"log\":\"a new attempt\\n\"}"
+expect 200 "a new attempt's first log line: 200"
+check "... its log is there" [ -s "$L/job-$JN-$ATN.log" ]
+check "... a log not written for 40 days is gone" [ ! -e "$L/job-j_old-1.log" ]
+check "... the oldest of the logs over 4 GiB in all is gone" [ ! -e "$L/job-j_bigold-1.log" ]
+check "... the newer big one, the running attempt's and a file that is no log stay" \
+    sh -c "[ -e '$L/job-j_bignew-1.log' ] && [ -s '$L/job-$JC-$AT.log' ] && [ -e '$L/notes.txt' ]"
+hb "$JN" "{\"attempt\":$ATN,\"log\":\"more\\n\"}"
+check "a later piece of the same attempt appends (no clean-up then)" \
+    sh -c "[ \"\$(cat '$L/job-$JN-$ATN.log')\" = \"\$(printf 'a new attempt\\nmore')\" ]"
+rm -f "$L/job-j_bignew-1.log"
+
 check "no sanitizer reports in the server log" no_sanitizer_errors
 echo "1..$N"
