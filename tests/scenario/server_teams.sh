@@ -375,3 +375,23 @@ check "... 3 accounts were made, in the invite's team" \
     [ "$(sq "SELECT COUNT(*) FROM users WHERE email LIKE 'race%' AND team_id = $RTEAM")" = 3 ]
 check "dataoptimd stops cleanly on SIGTERM (race)" stop_server
 check "no sanitizer report in the server log (race)" no_sanitizer_errors
+
+# --- a principal older than a membership change makes no invite ---
+# (a token's principal is cached: here for a minute; the team change is
+# made beside the server, as a race would leave it)
+start_server --set server.auth_cache_ms=60000 || exit 1
+echo 'stale-pass-77' | "$DO" user add --team beta --email stale@x.org --db "$DB" >/dev/null
+TST=$("$DO" token create --email stale@x.org --db "$DB" 2>/dev/null)
+tok "$TST" POST /api/v1/team/invites '{}'
+expect 201 "a beta member makes an invite: 201"
+SINV=$(jv 'd["invite"]["id"]')
+NINV=$(sq "SELECT COUNT(*) FROM team_invites")
+sq "UPDATE users SET team_id = NULL WHERE email = 'stale@x.org'"
+tok "$TST" POST /api/v1/team/invites '{}'
+expect 403 "... no longer a member (the cached principal says beta): an invite is refused, 403"
+check "... code no_team" errcode no_team
+check "... and no invite was made" [ "$(sq "SELECT COUNT(*) FROM team_invites")" = "$NINV" ]
+tok "$TST" POST "/api/v1/team/invites/$SINV/revoke"
+expect 404 "... nor can it revoke the team's invite: 404"
+check "... which stays pending" [ "$(sq "SELECT revoked_at IS NULL FROM team_invites WHERE id = $SINV")" = 1 ]
+check "dataoptimd stops cleanly on SIGTERM (stale principal)" stop_server
