@@ -395,3 +395,4 @@ tok "$TST" POST "/api/v1/team/invites/$SINV/revoke"
 expect 404 "... nor can it revoke the team's invite: 404"
 check "... which stays pending" [ "$(sq "SELECT revoked_at IS NULL FROM team_invites WHERE id = $SINV")" = 1 ]
 check "dataoptimd stops cleanly on SIGTERM (stale principal)" stop_server
+check "no sanitizer report in the server log (stale principal)" no_sanitizer_errors
