@@ -558,14 +558,21 @@ sub_validate(struct http_req *req, struct sub_req *sr,
     const struct db_track *t, struct vresult *res)
 {
 	struct srv *srv = http_req_srv(req);
-	struct report *rp;
+	struct report *rp = NULL;
+	int64_t free_mb;
 	char err[512];
 	int rc;
 
-	/* issue 13: every error goes to a report the team can download */
-	rp = report_new(srv->cfg->state_dir, http_req_who(req)->team_id, err,
-	    sizeof(err));
-	if (rp == NULL)
+	/* issue 13: every error goes to a report the team can download, but
+	 * for the free space of the state directory (storage.min_free_mb):
+	 * under it, the answer's first errors only */
+	if (srv_storage_low(srv, &free_mb))
+		fprintf(stderr, "dataoptimd: report: none written: %lld MB "
+		    "free in %s, under storage.min_free_mb (%lld)\n",
+		    (long long)free_mb, srv->cfg->state_dir,
+		    (long long)srv->cfg->min_free_mb);
+	else if ((rp = report_new(srv->cfg->state_dir,
+	    http_req_who(req)->team_id, err, sizeof(err))) == NULL)
 		fprintf(stderr, "dataoptimd: report: %s\n", err);
 	else {
 		char ts[21];

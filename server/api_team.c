@@ -404,6 +404,9 @@ api_team_invite_create(struct http_req *req)
 		return http_reply_error(req, 409, "too_many_invites", msg,
 		    NULL);
 	}
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(req, 403, "no_team", "you are not a "
+		    "member of this team any more", NULL);
 	if (rc != DB_OK)
 		return team_dberr(req, rc, NULL);
 	/* the code is shown this once */

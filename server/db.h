@@ -625,7 +625,8 @@ int db_signup(struct db *db, const struct db_signup *s,
 int db_team_view(struct db *db, int64_t team_id, int64_t now, json_t **out);
 
 /* A new invite of team_id made by user_id (actor: the email): *out =
- * {"invite": {...}}.  DB_QUOTA: DB_INVITES_MAX pending already. */
+ * {"invite": {...}}.  DB_QUOTA: DB_INVITES_MAX pending already;
+ * DB_NOTFOUND: user_id is not in team_id (any more). */
 struct db_newinvite {
 	int64_t team_id, user_id;
 	const char *actor;
@@ -638,7 +639,7 @@ int db_invite_create(struct db *db, const struct db_newinvite *ni,
     json_t **out);
 
 /* Revoke invite id of team_id: *out = {"invite"}.  DB_NOTFOUND (not the
- * team's), DB_CONFLICT (revoked already). */
+ * team's, or actor not in it any more), DB_CONFLICT (revoked already). */
 int db_invite_revoke(struct db *db, int64_t team_id, int64_t id,
     const char *actor, int64_t now, json_t **out);
 

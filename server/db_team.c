@@ -486,19 +486,28 @@ db_invite_create(struct db *db, const struct db_newinvite *ni, json_t **out)
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	rc = DB_ERR;
-	st = db__stmt(db, "SELECT COUNT(*) FROM team_invites i "
-	    "WHERE i.team_id = ?1 AND " DB_INVITE_PENDING);
+	/* the pending invites, -1 when the maker is no longer a member (the
+	 * caller's principal may predate a change) */
+	st = db__stmt(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM users "
+	    "WHERE id = ?3 AND team_id = ?1) THEN (SELECT COUNT(*) "
+	    "FROM team_invites i WHERE i.team_id = ?1 AND " DB_INVITE_PENDING
+	    ") ELSE -1 END");
 	if (st == NULL)
 		goto out;
 	db__int(st, 1, ni->team_id);
 	db__int(st, 2, ni->now);
+	db__int(st, 3, ni->user_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else
-		n = -1;
+		n = -2;
 	db__done(st);
-	if (n < 0) {
+	if (n == -2) {
 		rc = db__fail(db, "invite count");
+		goto out;
+	}
+	if (n < 0) {
+		rc = DB_NOTFOUND;
 		goto out;
 	}
 	if (n >= DB_INVITES_MAX) {
@@ -549,11 +558,16 @@ db_invite_revoke(struct db *db, int64_t team_id, int64_t id,
 	if (db__begin(db) != DB_OK)
 		return DB_ERR;
 	rc = DB_ERR;
-	st = db__stmt(db, DB_INVITE_SQL "WHERE i.id = ?1 AND i.team_id = ?2");
+	/* the actor still a member: the caller's principal may predate a
+	 * change */
+	st = db__stmt(db, DB_INVITE_SQL "WHERE i.id = ?1 AND i.team_id = ?2 "
+	    "AND EXISTS (SELECT 1 FROM users WHERE email = ?3 AND "
+	    "team_id = ?2)");
 	if (st == NULL)
 		goto out;
 	db__int(st, 1, id);
 	db__int(st, 2, team_id);
+	db__text(st, 3, actor);
 	if ((rc = db__row(db, st, db_invite_row, &before, "invite")) != DB_OK)
 		goto out;
 	rc = DB_ERR;

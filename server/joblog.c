@@ -1,10 +1,13 @@
 #include "joblog.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -44,6 +47,72 @@ joblog_write(int fd, const char *p, size_t n)
 	return 0;
 }
 
+struct joblog_ent {
+	char name[NAME_MAX + 1];
+	time_t mtime;
+	uint64_t size;
+};
+
+/* Newest first. */
+static int
+joblog_ent_cmp(const void *a, const void *b)
+{
+	const struct joblog_ent *x = a, *y = b;
+
+	return (x->mtime < y->mtime) - (x->mtime > y->mtime);
+}
+
+/* Remove the logs in dir not written for JOBLOG_MAX_AGE, then the oldest
+ * while the rest hold more than JOBLOG_MAX_TOTAL bytes; keep (a name in
+ * dir, the new log) stays. */
+static void
+joblog_clean(const char *dir, const char *keep)
+{
+	struct joblog_ent *v = NULL;
+	size_t n = 0, cap = 0, i, l;
+	time_t now = time(NULL);
+	uint64_t total = 0;
+	struct dirent *de;
+	struct stat st;
+	int dfd;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (strncmp(de->d_name, "job-", 4) != 0 || l < 9 ||
+		    strcmp(de->d_name + l - 4, ".log") != 0 ||
+		    strcmp(de->d_name, keep) == 0)
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (now - st.st_mtime > JOBLOG_MAX_AGE) {
+			(void)unlinkat(dfd, de->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = util_xreallocarray(v, cap, sizeof(*v));
+		}
+		util_fmt(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		v[n].mtime = st.st_mtime;
+		v[n].size = (uint64_t)st.st_size;
+		n++;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), joblog_ent_cmp);
+	for (i = 0; i < n; i++) {
+		total += v[i].size;
+		if (total > JOBLOG_MAX_TOTAL)
+			(void)unlinkat(dfd, v[i].name, 0);
+	}
+	closedir(d);
+	free(v);
+}
+
 int
 joblog_append(const char *state_dir, const char *job_id, int64_t attempt,
     const char *text, size_t len, char *err, size_t errlen)
@@ -75,6 +144,12 @@ joblog_append(const char *state_dir, const char *job_id, int64_t attempt,
 		if (fd >= 0)
 			close(fd);
 		return -1;
+	}
+	if (st.st_size == 0) {	/* a new attempt's log: room for it */
+		char dir[PATH_MAX];
+
+		util_fmt(dir, sizeof(dir), "%s/logs", state_dir);
+		joblog_clean(dir, strrchr(path, '/') + 1);
 	}
 	if ((uint64_t)st.st_size >= JOBLOG_MAX) {	/* cut already */
 		close(fd);

@@ -41,6 +41,7 @@ report_name_ok(const char *name)
 struct report_ent {
 	char name[NAME_MAX + 1];
 	time_t mtime;
+	uint64_t size;
 };
 
 static int
@@ -53,13 +54,15 @@ report_ent_cmp(const void *a, const void *b)
 
 /* Remove the reports older than REPORT_MAX_AGE (a file being written for
  * over an hour is left over from a crash), then the oldest beyond
- * REPORT_MAX_FILES - 1 (room for the new one). */
+ * REPORT_MAX_FILES - 1 or REPORT_MAX_TOTAL - REPORT_MAX_BYTES bytes (room
+ * for the new one). */
 static void
 report_clean(const char *dir)
 {
 	struct report_ent *v = NULL;
 	size_t n = 0, cap = 0, i;
 	time_t now = time(NULL);
+	uint64_t total = 0;
 	struct dirent *de;
 	struct stat st;
 	int dfd;
@@ -88,12 +91,16 @@ report_clean(const char *dir)
 		}
 		util_fmt(v[n].name, sizeof(v[n].name), "%s", de->d_name);
 		v[n].mtime = st.st_mtime;
+		v[n].size = (uint64_t)st.st_size;
+		total += v[n].size;
 		n++;
 	}
-	if (n >= REPORT_MAX_FILES) {
+	if (n > 0)
 		qsort(v, n, sizeof(*v), report_ent_cmp);
-		for (i = 0; i + REPORT_MAX_FILES <= n; i++)
-			(void)unlinkat(dfd, v[i].name, 0);
+	for (i = 0; i < n && (i + REPORT_MAX_FILES <= n ||
+	    total + REPORT_MAX_BYTES > REPORT_MAX_TOTAL); i++) {
+		(void)unlinkat(dfd, v[i].name, 0);
+		total -= v[i].size;
 	}
 	closedir(d);
 	free(v);

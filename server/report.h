@@ -6,7 +6,8 @@
  * name is 32 random URL-safe characters, so nobody finds another team's
  * report.  Each report holds at most REPORT_MAX_BYTES; whenever one is
  * made, reports older than REPORT_MAX_AGE seconds go, and then the oldest
- * beyond REPORT_MAX_FILES.
+ * beyond REPORT_MAX_FILES or REPORT_MAX_TOTAL bytes in all (the new one
+ * counted at its most).
  */
 #ifndef DO_REPORT_H
 #define DO_REPORT_H
@@ -17,6 +18,7 @@
 #define REPORT_MAX_BYTES (8u << 20)
 #define REPORT_MAX_AGE (7 * 86400)
 #define REPORT_MAX_FILES 2000
+#define REPORT_MAX_TOTAL ((uint64_t)1 << 30)
 #define REPORT_NAME_LEN 32
 
 struct report;

@@ -192,5 +192,49 @@ check "the leaderboard's raw JSON says \"vqa\":0.1 too" grep -q '"vqa":0.1[,}]' 
 
 check "valid uploads leave no report file behind (3 rejected, 3 reports)" sh -c \
     "[ \$(ls -A '$T/state/reports' | grep -c .) = 3 ]"
+
+# ---- job logs are not kept forever (joblog.h: JOBLOG_MAX_AGE, _TOTAL) ----
+# an old log, two big (sparse) recent ones over the 4 GiB in all, and a
+# file that is not a log; a new attempt's log makes room
+L=$T/state/logs
+: >"$L/job-j_old-1.log"; touch -d '40 days ago' "$L/job-j_old-1.log"
+truncate -s 3G "$L/job-j_bigold-1.log"; touch -d '2 days ago' "$L/job-j_bigold-1.log"
+truncate -s 3G "$L/job-j_bignew-1.log"; touch -d '1 day ago' "$L/job-j_bignew-1.log"
+: >"$L/notes.txt"; touch -d '40 days ago' "$L/notes.txt"
+req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: application/json' -d '{"worker":"w1"}'
+JN=$(jv 'd["job"]["id"]'); ATN=$(jv 'd["job"]["attempt"]')
+hb "$JN" "{\"attempt\":$ATN,\"log\":\"a new attempt\\n\"}"
+expect 200 "a new attempt's first log line: 200"
+check "... its log is there" [ -s "$L/job-$JN-$ATN.log" ]
+check "... a log not written for 40 days is gone" [ ! -e "$L/job-j_old-1.log" ]
+check "... the oldest of the logs over 4 GiB in all is gone" [ ! -e "$L/job-j_bigold-1.log" ]
+check "... the newer big one, the running attempt's and a file that is no log stay" \
+    sh -c "[ -e '$L/job-j_bignew-1.log' ] && [ -s '$L/job-$JC-$AT.log' ] && [ -e '$L/notes.txt' ]"
+hb "$JN" "{\"attempt\":$ATN,\"log\":\"more\\n\"}"
+check "a later piece of the same attempt appends (no clean-up then)" \
+    sh -c "[ \"\$(cat '$L/job-$JN-$ATN.log')\" = \"\$(printf 'a new attempt\\nmore')\" ]"
+rm -f "$L/job-j_bignew-1.log"
+
+# ---- reports stay under REPORT_MAX_TOTAL (1 GiB) in all ----
+R=$T/state/reports
+truncate -s 600M "$R/1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.txt"; touch -d '2 days ago' "$R/1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.txt"
+truncate -s 600M "$R/1-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.txt"; touch -d '1 day ago' "$R/1-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.txt"
+req POST /api/v1/submissions -H "$AUTH_A" -F track=std -F method_name=m -F "file=@$T/bad.txt"
+check "a rejected upload over 1 GiB of reports: 422 with a report" jtrue '"report_url" in d["error"]'
+check "... the oldest big report went to make room" [ ! -e "$R/1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.txt" ]
+check "... the newer one stays" [ -e "$R/1-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.txt" ]
+rm -f "$R/1-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.txt"
+check "no sanitizer reports in the server log (before the restart)" no_sanitizer_errors
+check "dataoptimd stops cleanly" stop_server
+
+# ---- no report under storage.min_free_mb (the answer's errors only) ----
+start_server --set storage.min_free_mb=1048576 || exit 1
+NREP=$(ls -A "$R" | grep -c .)
+req POST /api/v1/submissions -H "$AUTH_A" -F track=std -F method_name=m -F "file=@$T/bad.txt"
+expect 422 "a rejected upload with the disk under its floor: 422"
+check "... its first 100 errors, no report_url" jtrue 'len(d["error"]["details"]) == 100 and "report_url" not in d["error"]'
+check "... no report file was written" [ "$(ls -A "$R" | grep -c .)" = "$NREP" ]
+check "... the server log says why" grep -q 'report: none written: .*storage.min_free_mb' "$T/server.log"
+check "dataoptimd stops cleanly (low storage)" stop_server
 check "no sanitizer reports in the server log" no_sanitizer_errors
 echo "1..$N"
