@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -214,6 +215,22 @@ job_train_check(json_t *train, struct db_heartbeat *hb, char **loss)
 	return *loss != NULL ? 0 : -1;
 }
 
+/* Say, at most once a minute, that heartbeats' log pieces are not kept
+ * in the full logs for want of disk space. */
+static void
+job_log_dropped(const struct srv *srv)
+{
+	static _Atomic int64_t said;
+	int64_t now = srv_now(), last = said;
+
+	if (now - last < 60 || !atomic_compare_exchange_strong(&said, &last,
+	    now))
+		return;
+	fprintf(stderr, "dataoptimd: the state directory is under "
+	    "storage.min_free_mb (%lld MB): the jobs' full logs are not "
+	    "written (their tails are)\n", (long long)srv->cfg->min_free_mb);
+}
+
 int
 api_worker_heartbeat(struct http_req *req)
 {
@@ -249,12 +266,16 @@ api_worker_heartbeat(struct http_req *req)
 		return job_stale(req);
 	if (rc != DB_OK)
 		return job_db_error(req);
-	/* issue 13: the full log of the attempt, beside the tail */
+	/* issue 13: the full log of the attempt, beside the tail; not
+	 * while the disk is under storage.min_free_mb (the tail is kept) */
 	if (hb.log != NULL && hb.log_len > 0) {
 		char lerr[256];
 
-		if (joblog_append(srv->cfg->state_dir, http_req_param(req, 0),
-		    hb.attempt, hb.log, hb.log_len, lerr, sizeof(lerr)) != 0)
+		if (srv_storage_low(srv, NULL))
+			job_log_dropped(srv);
+		else if (joblog_append(srv->cfg->state_dir,
+		    http_req_param(req, 0), hb.attempt, hb.log, hb.log_len,
+		    lerr, sizeof(lerr)) != 0)
 			fprintf(stderr, "dataoptimd: %s\n", lerr);
 	}
 	/* end issue 13 */

@@ -224,6 +224,11 @@ check "a rejected upload over 1 GiB of reports: 422 with a report" jtrue '"repor
 check "... the oldest big report went to make room" [ ! -e "$R/1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.txt" ]
 check "... the newer one stays" [ -e "$R/1-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.txt" ]
 rm -f "$R/1-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.txt"
+# a running job for the low-storage part below
+req POST /api/v1/worker/claim -H "$AUTH_W" -H 'Content-Type: application/json' -d '{"worker":"w1"}'
+JL=$(jv 'd["job"]["id"]'); ATL=$(jv 'd["job"]["attempt"]')
+hb "$JL" "{\"attempt\":$ATL,\"progress\":0.2,\"log\":\"before\\n\"}"
+expect 200 "another job claimed and running"
 check "no sanitizer reports in the server log (before the restart)" no_sanitizer_errors
 check "dataoptimd stops cleanly" stop_server
 
@@ -235,6 +240,13 @@ expect 422 "a rejected upload with the disk under its floor: 422"
 check "... its first 100 errors, no report_url" jtrue 'len(d["error"]["details"]) == 100 and "report_url" not in d["error"]'
 check "... no report file was written" [ "$(ls -A "$R" | grep -c .)" = "$NREP" ]
 check "... the server log says why" grep -q 'report: none written: .*storage.min_free_mb' "$T/server.log"
+hb "$JL" "{\"attempt\":$ATL,\"progress\":0.5,\"log\":\"while the disk is low\\n\"}"
+expect 200 "a heartbeat with the disk under its floor: 200 (the job goes on)"
+req GET "/api/v1/jobs/$JL" -H "$AUTH_ADM"
+check "... its log piece is in the job's tail" jtrue '"while the disk is low" in d["job"]["log_tail"]'
+req GET "/api/v1/jobs/$JL/log" -H "$AUTH_ADM"
+check "... but not written to the full log" sh -c "[ \"\$(cat '$T/body')\" = before ]"
+check "... the server log says why" grep -q "full logs are not written" "$T/server.log"
 check "dataoptimd stops cleanly (low storage)" stop_server
 check "no sanitizer reports in the server log" no_sanitizer_errors
 echo "1..$N"
