@@ -325,18 +325,45 @@ static const struct field team_create_fields[] = {
 const struct field_table api_team_create_body =
     FIELD_TABLE(team_create_fields, 0);
 
+/* 1 after a 429 when key (a user's, a team's) has made max things
+ * (what: "teams", "invite codes") within the day; else 0. */
+static int
+team_daily_refused(struct http_req *req, struct throttle *t,
+    const char *key, int max, const char *what, int64_t now)
+{
+	int64_t wait = throttle_wait(t, key, now);
+	char msg[200], ra[32];
+
+	if (wait == 0)
+		return 0;
+	util_fmt(msg, sizeof(msg), "at most %d %s a day; try again in %lld "
+	    "min", max, what, (long long)(wait + 59) / 60);
+	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
+	http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
+	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
+	http_header(req, "Retry-After", ra);
+	return 1;
+}
+
 int
 api_team_create(struct http_req *req)
 {
 	const struct db_principal *who = http_req_who(req);
+	struct throttle *t = http_req_srv(req)->team_make;
 	struct db_team_refusal r;
+	int64_t now = srv_now();
+	char key[32];
 	json_t *o;
 	int rc;
 
+	util_fmt(key, sizeof(key), "user:%lld", (long long)who->user_id);
+	if (team_daily_refused(req, t, key, SRV_TEAMS_PER_DAY, "teams", now))
+		return 0;
 	rc = db_team_found(http_req_db(req), who->user_id, who->email,
-	    field_str(http_req_json(req), "name"), srv_now(), &r, &o);
+	    field_str(http_req_json(req), "name"), now, &r, &o);
 	if (rc != DB_OK)
 		return team_dberr(req, rc, &r);
+	throttle_fail(t, key, now);
 	team_changed(req);
 	return http_reply_json(req, 201, o);
 }
@@ -368,12 +395,17 @@ api_team_invite_create(struct http_req *req)
 	const struct db_principal *who = http_req_who(req);
 	json_t *body = http_req_json(req), *o, *inv;
 	struct db_newinvite ni;
-	char code[TEAM_CODE_LEN + 1], hash[AUTH_HASH_HEX], msg[128];
+	struct throttle *t = http_req_srv(req)->invite_make;
+	char code[TEAM_CODE_LEN + 1], hash[AUTH_HASH_HEX], msg[128], key[32];
 	int64_t now = srv_now();
 	int rc;
 
 	memset(&ni, 0, sizeof(ni));
 	if ((ni.team_id = team_of(req)) == 0)
+		return 0;
+	util_fmt(key, sizeof(key), "team:%lld", (long long)ni.team_id);
+	if (team_daily_refused(req, t, key, SRV_INVITES_PER_DAY,
+	    "invite codes", now))
 		return 0;
 	if (field_str(body, "expires_at") != NULL &&
 	    field_int(body, "expires_in_hours", 0) != 0)
@@ -409,6 +441,7 @@ api_team_invite_create(struct http_req *req)
 		    "member of this team any more", NULL);
 	if (rc != DB_OK)
 		return team_dberr(req, rc, NULL);
+	throttle_fail(t, key, now);
 	/* the code is shown this once */
 	inv = json_object_get(o, "invite");
 	json_object_set_new(inv, "code", json_string(code));

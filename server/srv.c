@@ -343,6 +343,9 @@ srv_open(struct cfg *cfg, char *err, size_t errlen)
 	    cfg->login_window);
 	srv->register_ip = throttle_new(SRV_LOGIN_KEYS, cfg->register_ip_limit,
 	    3600);
+	srv->team_make = throttle_new(SRV_LOGIN_KEYS, SRV_TEAMS_PER_DAY, 86400);
+	srv->invite_make = throttle_new(SRV_LOGIN_KEYS, SRV_INVITES_PER_DAY,
+	    86400);
 	return srv;
 fail:
 	db_close(db);
@@ -435,6 +438,8 @@ srv_close(struct srv *srv)
 	throttle_free(srv->login_email);
 	throttle_free(srv->login_ip);
 	throttle_free(srv->register_ip);
+	throttle_free(srv->team_make);
+	throttle_free(srv->invite_make);
 	pcache_free(srv->pcache);
 	jcache_free(srv->jobs);
 	pool_close(srv->pool);

@@ -18,6 +18,11 @@ struct lb;
 struct hook;
 struct throttle;
 
+/* Participants' own team changes per day (the throttles team_make and
+ * invite_make): teams one user makes, invite codes one team makes. */
+#define SRV_TEAMS_PER_DAY 5
+#define SRV_INVITES_PER_DAY 200
+
 struct srv {
 	struct cfg *cfg;	/* owned */
 	struct pool *pool;	/* owned; NULL if none was configured */
@@ -34,6 +39,8 @@ struct srv {
 	struct throttle *login_email;	/* owned: failed logins per email */
 	struct throttle *login_ip;	/* owned: failed logins per address */
 	struct throttle *register_ip;	/* owned: sign-ups per address */
+	struct throttle *team_make;	/* owned: teams a user made today */
+	struct throttle *invite_make;	/* owned: invites a team made today */
 	struct pcache *pcache;	/* owned: callers of recent API tokens */
 	struct jcache *jobs;	/* owned: recent job answers */
 };

@@ -338,6 +338,36 @@ check "dataoptim team add refuses it (exit $RC)" [ "$RC" -ne 0 ]
 check "... saying why" grep -q 'invisible formatting character' "$T/out"
 check "dataoptimd stops cleanly on SIGTERM (look-alikes)" stop_server
 
+# --- a day's teams per user, invite codes per team ---
+start_server --set server.allow_register=true --set server.auth_cache_ms=0 || exit 1
+ok_all=1
+for i in 1 2 3 4 5; do
+	tok "$TB" POST /api/v1/team "{\"name\":\"Squat $i\"}"
+	[ "$CODE" = 201 ] || { ok_all=0; echo "# make $i: $CODE $(head -c 200 "$T/body")"; }
+	tok "$TB" POST /api/v1/team/leave
+	[ "$CODE" = 200 ] || { ok_all=0; echo "# leave $i: $CODE $(head -c 200 "$T/body")"; }
+done
+check "a user makes and leaves 5 teams in a day" [ $ok_all = 1 ]
+tok "$TB" POST /api/v1/team '{"name":"Squat 6"}'
+expect 429 "... the 6th the same day: 429"
+check "... saying the limit, with Retry-After" sh -c "grep -q 'at most 5 teams a day' '$T/body' && [ \"\$(tr -d '\r' <'$T/hdr' | sed -n 's/^[Rr]etry-[Aa]fter: *//p')\" -gt 0 ]"
+check "... and no team Squat 6 was made" [ "$(sq "SELECT COUNT(*) FROM teams WHERE name = 'Squat 6'")" = 0 ]
+# a team (a@x's Delta) makes 200 invite codes in a day (revoking as it
+# goes: 50 pending at most)
+INV_OK=1; n=0
+while [ $n -lt 200 ]; do
+	tok "$TA" POST /api/v1/team/invites '{"max_uses":1}'
+	[ "$CODE" = 201 ] || { INV_OK=0; echo "# invite $n: $CODE $(head -c 200 "$T/body")"; break; }
+	id=$(jv 'd["invite"]["id"]')
+	tok "$TA" POST "/api/v1/team/invites/$id/revoke"
+	n=$((n + 1))
+done
+check "a team makes 200 invite codes in a day" [ $INV_OK = 1 ]
+tok "$TA" POST /api/v1/team/invites '{"max_uses":1}'
+expect 429 "... the 201st: 429"
+check "... saying the limit" grep -q 'at most 200 invite codes a day' "$T/body"
+check "dataoptimd stops cleanly on SIGTERM (daily limits)" stop_server
+
 # --- sign-ups per address (server.register_ip_limit) ---
 start_server --set server.allow_register=true --set server.register_ip_limit=2 || exit 1
 reg '{"email":"rl1@x.org","password":"rate-pass-771","team":"Rate One"}'
