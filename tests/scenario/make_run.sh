@@ -150,6 +150,26 @@ check "the banner's dataoptim login line logs in as the demo user" \
 check "... and dataoptim submissions then lists the upload" grep -q "^$SUB " "$T/cli.out"
 req GET /api/v1/register
 check "registration is open in the demo" jtrue 'd["open"] is True'
+# the README's curl lines of a participant on their own, as written
+sed -n '/^# a participant on their own/,/^```$/p' README.md | sed '$d' >"$T/self.sh"
+(cd "$T" && URL=$URL sh "$T/self.sh") >"$T/self.out" 2>"$T/self.err"
+check "the README's sign-up, token and invite curl lines work on the demo" python3 - "$T/self.out" <<'PY'
+import json, sys
+docs = []
+dec = json.JSONDecoder()
+text = open(sys.argv[1]).read()
+i = 0
+while i < len(text):
+    if text[i].isspace():
+        i += 1
+        continue
+    d, i = dec.raw_decode(text, i)
+    docs.append(d)
+assert docs[0]["user"]["team"] == "My Team", docs[0]
+assert docs[1]["token"].startswith("do_"), docs[1]
+assert len(docs[2]["invite"]["code"]) == 20, docs[2]
+assert docs[3]["members"][0]["email"] == "me@example.org", docs[3]
+PY
 
 LOGIN1=$(banner "$T/run1.log" "web login")
 API1=$(banner "$T/run1.log" "API token")
