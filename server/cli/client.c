@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "table.h"
 #include "util.h"
 
 #define CLIENT_MAX_ANSWER (16u << 20)
@@ -266,6 +267,20 @@ client_on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+/* Server text s (NULL: nothing) appended to out made safe for a
+ * terminal (table_cell(): no escape sequence, newline or C1 control). */
+static void
+client_add_safe(struct buf *out, const char *s)
+{
+	char *t;
+
+	if (s == NULL)
+		return;
+	t = table_cell(s, 0);
+	buf_adds(out, t);
+	free(t);
+}
+
 /* One detail of an error answer, as a line under it. */
 static void
 client_detail(const json_t *d, struct buf *out)
@@ -279,17 +294,20 @@ client_detail(const json_t *d, struct buf *out)
 	if (json_is_integer(line))
 		buf_printf(out, "line %lld: ", (long long)json_integer_value(
 		    line));
-	else if (json_is_integer(item))
-		buf_printf(out, "item %lld%s%s: ", (long long)
-		    json_integer_value(item), path ? " " : "", path ? path : "");
+	else if (json_is_integer(item)) {
+		buf_printf(out, "item %lld%s", (long long)
+		    json_integer_value(item), path ? " " : "");
+		client_add_safe(out, path);
+		buf_adds(out, ": ");
+	}
 	if (msg != NULL)
-		buf_adds(out, msg);
+		client_add_safe(out, msg);
 	else if (json_is_string(d))
-		buf_adds(out, json_string_value(d));
+		client_add_safe(out, json_string_value(d));
 	else {
 		char *s = json_dumps(d, JSON_COMPACT);
 
-		buf_adds(out, s ? s : "?");
+		client_add_safe(out, s ? s : "?");
 		free(s);
 	}
 }
@@ -308,10 +326,12 @@ client_http_error(struct client *c, const char *method, const char *path,
 	char *safe;
 
 	util_fmt(c->code, sizeof(c->code), "%s", code ? code : "");
-	if (msg != NULL)
-		buf_printf(&line, "%s (HTTP %ld%s%s)", msg, c->status,
-		    code ? " " : "", code ? code : "");
-	else
+	if (msg != NULL) {
+		client_add_safe(&line, msg);
+		buf_printf(&line, " (HTTP %ld%s", c->status, code ? " " : "");
+		client_add_safe(&line, code);
+		buf_adds(&line, ")");
+	} else
 		buf_printf(&line, "%s %s%s: HTTP %ld", method, c->base, path,
 		    c->status);
 	det = json_object_get(e, "details");

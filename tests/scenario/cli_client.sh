@@ -306,6 +306,100 @@ check "... the token is gone from the file, the server stays" sh -c "! grep -q '
 cli submissions
 rc 3 "after logout: not logged in (exit 3)"
 
+
+# ---- a hostile or broken server (issue 13 review): a Python stand-in
+# ---- whose answers are escape sequences, the wrong shape, not JSON ----
+cat >"$T/hostile.py" <<'PY'
+import http.server, json, sys
+mode_file, port_file = sys.argv[1], sys.argv[2]
+E = "\u001b[2J\u001b]0;pwned\u0007\u009b31m"   # clear, title, C1 CSI
+def esc(s): return s + E
+SUB = {"id": esc("s_x"), "status": esc("queued"), "track": esc("t"),
+       "kind": "standard", "method_name": esc("m"), "n_samples": 1,
+       "job": {"id": esc("j_x")}}
+ESC_ANSWERS = {
+    "/api/v1/submissions": {"submission": SUB},
+    "/api/v1/submissions/s_x/cancel": {"submission": SUB},
+    "/api/v1/leaderboard": {"track": esc("t"), "split": esc("public"),
+        "metric": esc("m"), "entries": [{"rank": 1, "team": esc("team"),
+        "method_name": esc("m"), "scores": {"overall": 1, esc("task"): 1}}]},
+    "/api/v1/jobs/j_x": {"job": {"id": esc("j_x"), "state": "failed",
+        "error": esc("err"), "fault": esc("fault")}},
+}
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n: self.rfile.read(n)
+        mode = open(mode_file).read().strip()
+        path = self.path.split("?")[0]
+        code, body = 200, None
+        if mode == "esc-error":
+            code, body = 422, {"error": {"code": esc("invalid"),
+                "message": esc("bad file"), "details": [{"line": 1,
+                "message": esc("detail")}, esc("plain"), {"x": E}]}}
+        elif mode == "esc":
+            body = ESC_ANSWERS.get(path)
+            if body is None and path.startswith("/api/v1/jobs/"):
+                body = ESC_ANSWERS["/api/v1/jobs/j_x"]
+            if body is None and path.startswith("/api/v1/submissions/"):
+                body = {"submission": SUB}
+            if body is None: code, body = 404, {"error": {"code": "not_found", "message": "no"}}
+        elif mode == "string":
+            body = {k: "a string" for k in ("submission", "submissions",
+                "job", "entries", "user", "tracks")}
+        elif mode == "empty":
+            body = {}
+        elif mode == "noid":
+            body = {"submissions": [{}], "submission": {}, "total": 1}
+        elif mode == "nojob":
+            body = {"submission": SUB} if self.command == "POST" else {"job": "gone"}
+        elif mode == "deep":
+            data = b"[" * 200000
+        elif mode == "html":
+            data = b"<html>hello</html>"
+        elif mode == "huge":
+            data = b'{"x": "' + b"a" * (17 << 20) + b'"}'
+        if body is not None:
+            data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    do_GET = do_POST = do_DELETE = answer
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+s.handle_error = lambda *a: None     # a client that hangs up is no news
+open(port_file, "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+echo esc >"$T/hmode"
+python3 "$T/hostile.py" "$T/hmode" "$T/hostile.port" 2>"$T/hostile.log" &
+echo $! >>"$T/bgpids"
+wait_until 10 test -s "$T/hostile.port"
+HURL="http://127.0.0.1:$(cat "$T/hostile.port")"
+ESC=$(printf '\033')
+C1=$(printf '\302\233')
+# hcli MODE ARGS...: the CLI against the hostile server in MODE
+hcli() { echo "$1" >"$T/hmode"; shift; cli "$@" --server "$HURL" --token hostile-token; }
+# no_escapes: neither ESC nor a C1 CSI nor BEL reached the last run's stdout or stderr
+no_escapes() { ! cat "$T/out" "$T/err" | grep -q -e "$ESC" -e "$C1" -e "$(printf '\007')"; }
+hcli esc-error status s_x
+rc 1 "hostile: a 422 with escape sequences in its message: exit 1"
+check "... its message and details are printed, without the escape sequences" \
+    sh -c "grep -q 'bad file' '$T/err' && grep -q 'detail' '$T/err' && grep -q 'plain' '$T/err'"
+check "... nothing that moves the cursor or sets the title reaches the terminal" no_escapes
+hcli deep status s_x
+rc 4 "hostile: JSON nested 200000 deep: exit 4, no crash"
+hcli html status s_x
+rc 4 "hostile: an HTML answer: exit 4"
+check "... which says it is not JSON" err_has "not JSON"
+hcli huge status s_x
+rc 4 "hostile: a 17 MiB answer: exit 4"
+check "... which says it is too big" err_has "answer is over"
+
+
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
