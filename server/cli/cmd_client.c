@@ -377,9 +377,13 @@ cli_cancel(int argc, char **argv)
 		else {
 			const json_t *s = json_object_get(o, "submission");
 
-			printf("cancelled %s (status %s)\n", json_string_value(
-			    json_object_get(s, "id")), json_string_value(
-			    json_object_get(s, "status")));
+			fputs("cancelled ", stdout);
+			remote_text(stdout, json_string_value(json_object_get(
+			    s, "id")), 0);
+			fputs(" (status ", stdout);
+			remote_text(stdout, json_string_value(json_object_get(
+			    s, "status")), 0);
+			fputs(")\n", stdout);
 		}
 	}
 	json_decref(o);
@@ -503,10 +507,11 @@ cli_leaderboard(int argc, char **argv)
 	}
 	printf("leaderboard of track ");
 	remote_text(stdout, json_string_value(json_object_get(o, "track")), 0);
-	printf(" (%s split%s), ranked by ", json_string_value(json_object_get(
-	    o, "split")) ? json_string_value(json_object_get(o, "split")) :
-	    "public", json_is_true(json_object_get(o, "frozen")) ?
-	    ", frozen" : "");
+	fputs(" (", stdout);
+	remote_text(stdout, json_string_value(json_object_get(o, "split")) ?
+	    json_string_value(json_object_get(o, "split")) : "public", 0);
+	printf(" split%s), ranked by ", json_is_true(json_object_get(o,
+	    "frozen")) ? ", frozen" : "");
 	remote_text(stdout, json_string_value(json_object_get(o, "metric")),
 	    0);
 	printf(" (%s is better)\n", json_string_value(json_object_get(o,

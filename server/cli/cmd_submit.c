@@ -257,8 +257,10 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		submit_sleep(delay);
 	}
 	if (rc == CLI_INTERRUPTED) {
-		fprintf(stderr, "\nstopped waiting; the job goes on: dataoptim "
-		    "status %s\n", sid);
+		fputs("\nstopped waiting; the job goes on: dataoptim status ",
+		    stderr);
+		remote_text(stderr, sid, 0);
+		fputc('\n', stderr);
 		goto out;
 	}
 	if (rc != CLI_OK)
@@ -270,13 +272,18 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		const char *fault = json_string_value(json_object_get(j,
 		    "fault"));
 
-		fprintf(stderr, "dataoptim: job %s %s", jid, state);
+		fputs("dataoptim: job ", stderr);
+		remote_text(stderr, jid, 0);
+		fprintf(stderr, " %s", state);
 		if (err != NULL) {
 			fputs(": ", stderr);
 			remote_text(stderr, err, 0);
 		}
-		if (fault != NULL)
-			fprintf(stderr, " (fault: %s)", fault);
+		if (fault != NULL) {
+			fputs(" (fault: ", stderr);
+			remote_text(stderr, fault, 0);
+			fputc(')', stderr);
+		}
 		fputc('\n', stderr);
 	}
 	/* the outcome: the submission with its scores */
@@ -292,9 +299,10 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 	if (json)
 		remote_json(o);
 	else if (strcmp(state, "succeeded") == 0) {
-		printf("scores of %s%s:\n", sid, json_is_true(json_object_get(
-		    sub, "reused")) ? " (reused from an identical submission)"
-		    : "");
+		fputs("scores of ", stdout);
+		remote_text(stdout, sid, 0);
+		printf("%s:\n", json_is_true(json_object_get(sub, "reused")) ?
+		    " (reused from an identical submission)" : "");
 		remote_scores(stdout, json_object_get(sub, "scores"));
 	}
 	rc = strcmp(state, "succeeded") == 0 ? CLI_OK : CLI_JOB_FAILED;
@@ -314,22 +322,28 @@ submit_print(const json_t *sub, int replayed)
 	json_int_t nw = json_integer_value(json_object_get(sub,
 	    "n_warnings"));
 
-	printf("%s %s to track ", replayed ? "already submitted (the server "
-	    "replayed its first answer):" : "submitted",
-	    json_string_value(json_object_get(sub, "id")));
+	printf("%s ", replayed ? "already submitted (the server replayed "
+	    "its first answer):" : "submitted");
+	remote_text(stdout, json_string_value(json_object_get(sub, "id")), 0);
+	fputs(" to track ", stdout);
 	remote_text(stdout, json_string_value(json_object_get(sub, "track")),
 	    0);
-	printf(": %s, job %s, %lld samples\n",
-	    json_string_value(json_object_get(sub, "status")),
-	    json_string_value(json_object_get(job, "id")),
-	    (long long)json_integer_value(json_object_get(sub, "n_samples")));
+	fputs(": ", stdout);
+	remote_text(stdout, json_string_value(json_object_get(sub, "status")),
+	    0);
+	fputs(", job ", stdout);
+	remote_text(stdout, json_string_value(json_object_get(job, "id")), 0);
+	printf(", %lld samples\n", (long long)json_integer_value(
+	    json_object_get(sub, "n_samples")));
 	if (json_is_true(json_object_get(sub, "reused")))
 		printf("an identical sample set was scored before: its score "
 		    "is reused\n");
-	if (nw > 0)
-		printf("%lld warning(s): dataoptim status %s shows them\n",
-		    (long long)nw, json_string_value(json_object_get(sub,
-		    "id")));
+	if (nw > 0) {
+		printf("%lld warning(s): dataoptim status ", (long long)nw);
+		remote_text(stdout, json_string_value(json_object_get(sub,
+		    "id")), 0);
+		fputs(" shows them\n", stdout);
+	}
 }
 
 int

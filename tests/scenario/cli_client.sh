@@ -400,6 +400,18 @@ rc 4 "hostile: a 17 MiB answer: exit 4"
 check "... which says it is too big" err_has "answer is over"
 
 
+hcli esc submit --track t --method m "$STD"
+rc 0 "hostile: submit with escape sequences in the answer: exit 0"
+check "... the submission id is printed without them" sh -c "grep -q '^submitted s_x' '$T/out'"
+check "... no escape sequence reaches the terminal (submit)" no_escapes
+hcli esc cancel s_x
+check "... no escape sequence reaches the terminal (cancel)" no_escapes
+hcli esc leaderboard --track t
+check "... no escape sequence reaches the terminal (leaderboard)" no_escapes
+hcli esc submit --track t --method m --wait "$STD"
+rc 5 "hostile: submit --wait of a failed job: exit 5"
+check "... no escape sequence reaches the terminal (the job's fault and id)" no_escapes
+
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
