@@ -19,6 +19,8 @@ struct client {
 	CURL *curl;
 	char *base;		/* no trailing '/' */
 	char *token;		/* Bearer token, or NULL */
+	char *url;		/* the last request's URL, or NULL */
+	char method[16];	/* ... and its method */
 	char *cookie;		/* session mode: do_session value */
 	char *csrf;		/* session mode: CSRF token */
 	volatile sig_atomic_t *abort_flag;
@@ -94,6 +96,7 @@ client_free(struct client *c)
 	curl_easy_cleanup(c->curl);
 	free(c->base);
 	free(c->token);
+	free(c->url);
 	free(c->cookie);
 	free(c->csrf);
 	free(c->set_cookie);
@@ -446,6 +449,9 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	url = util_xmalloc(strlen(c->base) + strlen(r->path) + 1);
 	strcpy(url, c->base);
 	strcat(url, r->path);
+	free(c->url);
+	c->url = util_xstrdup(url);
+	util_fmt(c->method, sizeof(c->method), "%s", r->method);
 	if (c->cookie != NULL) {
 		buf_printf(&cookie, "do_session=%s", c->cookie);
 		curl_easy_setopt(c->curl, CURLOPT_COOKIE, cookie.p);
@@ -553,6 +559,20 @@ out:
 	free(url);
 	buf_free(&cookie);
 	return rc;
+}
+
+int
+client_bad_answer(struct client *c, const char *what)
+{
+	util_fmt(c->err, sizeof(c->err), "%s %s: HTTP %ld with %s (is this a "
+	    "dataoptim server?)", c->method, c->url ? c->url : c->base,
+	    c->status, what);
+	c->code[0] = '\0';
+	json_decref(c->fail);
+	c->fail = NULL;
+	c->fail_rc = CLI_NET;
+	client_report(c);
+	return CLI_NET;
 }
 
 int

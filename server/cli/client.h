@@ -97,6 +97,15 @@ int client_do(struct client *c, const struct client_req *r, json_t **out);
 /* GET path: client_do() with a GET request. */
 int client_get(struct client *c, const char *path, json_t **out);
 
+/*
+ * Tell that the last answer, a 2xx, is not what the API answers (what:
+ * what it lacks, "no \"job\" object"), as a failure is told: its line on
+ * stderr ("GET URL: HTTP 200 with no \"job\" object (is this a dataoptim
+ * server?)") and with client_json_errors() a "bad_answer" error object
+ * on stdout.  Returns CLI_NET.
+ */
+int client_bad_answer(struct client *c, const char *what);
+
 /* The last answer's HTTP status (0: none arrived). */
 long client_status(const struct client *c);
 

@@ -282,6 +282,10 @@ cli_login(int argc, char **argv)
 	client_json_errors(c, ro.json);
 	if ((rc = client_get(c, "/api/v1/me", &me)) != CLI_OK)
 		goto out;
+	if ((u = remote_want(c, me, "user", JSON_OBJECT)) == NULL) {
+		rc = CLI_NET;	/* not the API's: the token is not stored */
+		goto out;
+	}
 	cr.server = (char *)client_base(c);
 	cr.token = token;
 	if (cred_save(&cr, &path, err, sizeof(err)) != 0) {
@@ -289,7 +293,6 @@ cli_login(int argc, char **argv)
 		rc = CLI_ERROR;
 		goto out;
 	}
-	u = json_object_get(me, "user");
 	if (ro.json)
 		remote_json_own(json_pack("{s:s, s:O, s:s}", "server",
 		    client_base(c), "user", u, "credentials", path));

@@ -85,14 +85,18 @@ static int
 submit_track(struct client *c, const char *slug, char *kind, size_t kindlen,
     uint64_t *budget)
 {
-	json_t *o = NULL, *t;
+	json_t *o = NULL, *t, *tracks;
 	size_t i;
 	int rc;
 
 	if ((rc = client_get(c, "/api/v1/tracks", &o)) != CLI_OK)
 		return rc;
+	if ((tracks = remote_want(c, o, "tracks", JSON_ARRAY)) == NULL) {
+		json_decref(o);
+		return CLI_NET;
+	}
 	rc = CLI_INVALID;
-	json_array_foreach(json_object_get(o, "tracks"), i, t) {
+	json_array_foreach(tracks, i, t) {
 		const char *s = json_string_value(json_object_get(t, "slug"));
 		const char *k = json_string_value(json_object_get(t, "kind"));
 		json_int_t b = json_integer_value(json_object_get(t,
@@ -454,9 +458,8 @@ cli_submit(int argc, char **argv)
 	if (!json_is_string(json_object_get(sub, "id")) ||
 	    !json_is_string(json_object_get(json_object_get(sub, "job"),
 	    "id"))) {
-		fprintf(stderr, "dataoptim: the server's answer has no "
-		    "submission\n");
-		rc = CLI_NET;
+		rc = client_bad_answer(c, "no \"submission\" with an \"id\" "
+		    "and a \"job\" \"id\"");
 		goto out;
 	}
 	if (!wait) {

@@ -412,6 +412,19 @@ hcli esc submit --track t --method m --wait "$STD"
 rc 5 "hostile: submit --wait of a failed job: exit 5"
 check "... no escape sequence reaches the terminal (the job's fault and id)" no_escapes
 
+for cmd in "status s_x" "status j_x" "status" "submissions" "cancel s_x" "leaderboard --track t"; do
+	hcli string $cmd
+	rc 4 "hostile: $cmd answered strings where objects belong: exit 4 (not the API's JSON)"
+done
+check "... which says what was expected" err_has 'no "entries"'
+hcli string status s_x --json
+check "... with --json a bad_answer error object on stdout" pyout 'd["error"]["code"]=="bad_answer"'
+hcli noid status
+rc 4 "hostile: the latest submission without an id: exit 4, no crash"
+hcli empty login
+rc 4 "hostile: login to a server whose /api/v1/me has no user: exit 4"
+check "... and no token stored for it" sh -c "! grep -qs hostile-token '$CRED'"
+
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
