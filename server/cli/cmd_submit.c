@@ -249,7 +249,15 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		}
 		fails = 0;
 		delay = WAIT_POLL_MS;
-		j = json_object_get(o, "job");
+		if ((j = remote_want(c, o, "job", JSON_OBJECT)) == NULL) {
+			rc = CLI_NET;	/* told; polling it again is no use */
+			break;
+		}
+		if (!json_is_string(json_object_get(j, "state"))) {
+			rc = client_bad_answer(c, "a \"job\" without a "
+			    "\"state\"");
+			break;
+		}
 		submit_show(&seen, j, fp);
 		util_fmt(state, sizeof(state), "%s", json_string_value(
 		    json_object_get(j, "state")) ? json_string_value(

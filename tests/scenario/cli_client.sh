@@ -425,6 +425,10 @@ hcli empty login
 rc 4 "hostile: login to a server whose /api/v1/me has no user: exit 4"
 check "... and no token stored for it" sh -c "! grep -qs hostile-token '$CRED'"
 
+timeout 30 sh -c 'echo nojob >"$1/hmode"; "$2" submit --track t --method m --wait --server "$3" --token hostile-token "$4" >"$1/out" 2>"$1/err"' sh "$T" "$DO" "$HURL" "$STD"; RC=$?
+rc 4 "hostile: --wait on a job answer that is not an object: exit 4 at once, no endless polling"
+check "... which says the job answer has no job" err_has 'jobs/j_x.*HTTP 200 with no "job" object'
+
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
