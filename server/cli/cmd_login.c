@@ -32,9 +32,15 @@
 static struct termios login_tty;
 static volatile sig_atomic_t login_echo_off;
 
-/* SIGINT while the echo is off: give the terminal back, then die of it. */
+/* The signals that end the process while the echo is off (Ctrl-C,
+ * Ctrl-\\, kill, a closed terminal). */
+static const int login_sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+#define LOGIN_NSIGS (sizeof(login_sigs) / sizeof(login_sigs[0]))
+
+/* One of those while the echo is off: give the terminal back, then die
+ * of it. */
 static void
-login_on_sigint(int sig)
+login_on_signal(int sig)
 {
 	if (login_echo_off)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_tty);
@@ -78,15 +84,19 @@ static int
 login_password_tty(char *buf)
 {
 	struct termios quiet;
-	struct sigaction sa, old;
+	struct sigaction sa, old[LOGIN_NSIGS];
+	size_t i;
 	int rc;
 
 	if (tcgetattr(STDIN_FILENO, &login_tty) != 0)
 		return login_line("password", buf);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = login_on_sigint;
+	sa.sa_handler = login_on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	for (i = 0; i < LOGIN_NSIGS; i++)
+		sigaddset(&sa.sa_mask, login_sigs[i]);
+	for (i = 0; i < LOGIN_NSIGS; i++)
+		sigaction(login_sigs[i], &sa, &old[i]);
 	quiet = login_tty;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
@@ -97,7 +107,8 @@ login_password_tty(char *buf)
 	rc = login_line("password", buf);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_tty);
 	login_echo_off = 0;
-	sigaction(SIGINT, &old, NULL);
+	for (i = 0; i < LOGIN_NSIGS; i++)
+		sigaction(login_sigs[i], &old[i], NULL);
 	return rc;
 }
 

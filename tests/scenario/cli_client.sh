@@ -429,6 +429,30 @@ timeout 30 sh -c 'echo nojob >"$1/hmode"; "$2" submit --track t --method m --wai
 rc 4 "hostile: --wait on a job answer that is not an object: exit 4 at once, no endless polling"
 check "... which says the job answer has no job" err_has 'jobs/j_x.*HTTP 200 with no "job" object'
 
+# the password prompt gives the terminal its echo back whatever signal ends it
+cat >"$T/ptylogin.py" <<'PY'
+import os, pty, signal, subprocess, sys, termios, time
+do, url, signame = sys.argv[1], sys.argv[2], sys.argv[3]
+sig = getattr(signal, signame)
+m, s = pty.openpty()
+p = subprocess.Popen([do, "login", "--server", url, "--email", "a@x.org"],
+                     stdin=s, stdout=s, stderr=s)
+seen, t0 = b"", time.time()
+while b"password: " not in seen and time.time() - t0 < 20:
+    seen += os.read(m, 4096)
+time.sleep(0.3)
+off = not (termios.tcgetattr(s)[3] & termios.ECHO)
+p.send_signal(sig)
+p.wait(timeout=20)
+back = bool(termios.tcgetattr(s)[3] & termios.ECHO)
+print(signame, "echo off while asked:", off, "back after:", back, "rc:", p.returncode, file=sys.stderr)
+sys.exit(0 if off and back and p.returncode == -sig else 1)
+PY
+for s in SIGINT SIGTERM SIGQUIT SIGHUP; do
+	check "the password prompt: echo is off, and back after $s (which ends it)" \
+	    python3 "$T/ptylogin.py" "$DO" "$HURL" $s
+done
+
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
