@@ -26,6 +26,7 @@ struct client {
 	volatile sig_atomic_t *abort_flag;
 	int progress;		/* draw an upload bar on stderr */
 	int json_errors;	/* failures also as JSON on stdout */
+	uint64_t answer_ns;	/* the longest wait for a whole answer */
 	json_t *fail;		/* the last failure's error answer, or NULL */
 	int fail_rc;		/* the last failure's exit status */
 	/* the last answer */
@@ -33,6 +34,8 @@ struct client {
 	long status;
 	int replayed;		/* Idempotent-Replayed: true */
 	int too_big;		/* the body passed CLIENT_MAX_ANSWER */
+	int too_slow;		/* not whole within answer_ns */
+	uint64_t sent_at;	/* when the request was all sent (ns), 0 */
 	char *set_cookie;	/* do_session from Set-Cookie */
 	char err[1024];
 	char code[64];
@@ -46,6 +49,8 @@ static int client_curl_ready;
 struct client *
 client_new(const char *base, const char *token)
 {
+	const char *limit = getenv("DATAOPTIM_ANSWER_TIMEOUT");
+	long answer_s = CLIENT_ANSWER_S;
 	struct client *c;
 	size_t n;
 
@@ -67,6 +72,16 @@ client_new(const char *base, const char *token)
 			return NULL;
 		}
 	}
+	if (limit != NULL && *limit != '\0') {
+		char *end;
+
+		answer_s = strtol(limit, &end, 10);
+		if (*end != '\0' || answer_s < 1 || answer_s > 86400) {
+			fprintf(stderr, "dataoptim: DATAOPTIM_ANSWER_TIMEOUT must "
+			    "be 1 to 86400 seconds\n");
+			return NULL;
+		}
+	}
 	if (!client_curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 			fprintf(stderr, "dataoptim: libcurl does not start\n");
@@ -85,6 +100,7 @@ client_new(const char *base, const char *token)
 	while (n > 0 && c->base[n - 1] == '/')
 		c->base[--n] = '\0';
 	c->token = token ? util_xstrdup(token) : NULL;
+	c->answer_ns = (uint64_t)answer_s * 1000000000u;
 	return c;
 }
 
@@ -253,9 +269,18 @@ client_on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dlnow;
 	if (c->abort_flag != NULL && *c->abort_flag)
 		return 1;
+	now = util_now_ns();
+	/* curl calls this about once a second even while nothing comes */
+	if (ultotal <= 0 || ulnow >= ultotal) {
+		if (c->sent_at == 0)
+			c->sent_at = now;
+		else if (now - c->sent_at > c->answer_ns) {
+			c->too_slow = 1;
+			return 1;
+		}
+	}
 	if (!c->progress || ultotal <= 0)
 		return 0;
-	now = util_now_ns();
 	if (c->bar_drawn && ulnow < ultotal && now - c->bar_at < 100000000u)
 		return 0;
 	c->bar_at = now;
@@ -439,6 +464,8 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	c->status = 0;
 	c->replayed = 0;
 	c->too_big = 0;
+	c->too_slow = 0;
+	c->sent_at = 0;
 	c->err[0] = c->code[0] = '\0';
 	json_decref(c->fail);
 	c->fail = NULL;
@@ -506,6 +533,13 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	cc = curl_easy_perform(c->curl);
 	if (c->bar_drawn)
 		fputc('\n', stderr);
+	if (cc == CURLE_ABORTED_BY_CALLBACK && c->too_slow) {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
+		util_fmt(c->err, sizeof(c->err), "%s %s: no whole answer in "
+		    "%llu s (DATAOPTIM_ANSWER_TIMEOUT)", r->method, url,
+		    (unsigned long long)(c->answer_ns / 1000000000u));
+		goto fail;
+	}
 	if (cc == CURLE_ABORTED_BY_CALLBACK) {
 		rc = CLI_INTERRUPTED;
 		util_fmt(c->err, sizeof(c->err), "interrupted");

@@ -33,7 +33,7 @@ static struct termios login_tty;
 static volatile sig_atomic_t login_echo_off;
 
 /* The signals that end the process while the echo is off (Ctrl-C,
- * Ctrl-\\, kill, a closed terminal). */
+ * Ctrl-\, kill, a closed terminal). */
 static const int login_sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
 #define LOGIN_NSIGS (sizeof(login_sigs) / sizeof(login_sigs[0]))
 

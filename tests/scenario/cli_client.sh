@@ -310,7 +310,7 @@ rc 3 "after logout: not logged in (exit 3)"
 # ---- a hostile or broken server (issue 13 review): a Python stand-in
 # ---- whose answers are escape sequences, the wrong shape, not JSON ----
 cat >"$T/hostile.py" <<'PY'
-import http.server, json, sys
+import http.server, json, sys, time
 mode_file, port_file = sys.argv[1], sys.argv[2]
 E = "\u001b[2J\u001b]0;pwned\u0007\u009b31m"   # clear, title, C1 CSI
 def esc(s): return s + E
@@ -361,6 +361,13 @@ class H(http.server.BaseHTTPRequestHandler):
             data = b"<html>hello</html>"
         elif mode == "huge":
             data = b'{"x": "' + b"a" * (17 << 20) + b'"}'
+        elif mode == "drip":           # a byte every 0.3 s, of 100
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" "); self.wfile.flush(); time.sleep(0.3)
+            return
         if body is not None:
             data = json.dumps(body).encode()
         self.send_response(code)
@@ -428,6 +435,12 @@ check "... and no token stored for it" sh -c "! grep -qs hostile-token '$CRED'"
 timeout 30 sh -c 'echo nojob >"$1/hmode"; "$2" submit --track t --method m --wait --server "$3" --token hostile-token "$4" >"$1/out" 2>"$1/err"' sh "$T" "$DO" "$HURL" "$STD"; RC=$?
 rc 4 "hostile: --wait on a job answer that is not an object: exit 4 at once, no endless polling"
 check "... which says the job answer has no job" err_has 'jobs/j_x.*HTTP 200 with no "job" object'
+echo drip >"$T/hmode"
+DATAOPTIM_ANSWER_TIMEOUT=3 timeout 20 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
+rc 4 "hostile: an answer that drips a byte every 0.3 s: given up after DATAOPTIM_ANSWER_TIMEOUT (exit 4)"
+check "... which says so" err_has "no whole answer in 3 s"
+DATAOPTIM_ANSWER_TIMEOUT=0 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
+rc 2 "DATAOPTIM_ANSWER_TIMEOUT=0: exit 2 (usage)"
 
 # the password prompt gives the terminal its echo back whatever signal ends it
 cat >"$T/ptylogin.py" <<'PY'
