@@ -362,6 +362,15 @@ client_http_error(struct client *c, const char *method, const char *path,
 	} else
 		buf_printf(&line, "%s %s%s: HTTP %ld", method, c->base, path,
 		    c->status);
+	if (c->status >= 300 && c->status <= 399) {
+		char *to = NULL;
+
+		curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to);
+		buf_adds(&line, ", redirected to ");
+		client_add_safe(&line, to ? to : "(no Location)");
+		buf_adds(&line, ": not followed (a token goes only to the "
+		    "server given: give --server the URL the server wants)");
+	}
 	det = json_object_get(e, "details");
 	json_array_foreach(det, i, d)
 		client_detail(d, &line);

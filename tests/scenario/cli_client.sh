@@ -361,6 +361,13 @@ class H(http.server.BaseHTTPRequestHandler):
             data = b"<html>hello</html>"
         elif mode == "huge":
             data = b'{"x": "' + b"a" * (17 << 20) + b'"}'
+        elif mode == "redirect":
+            open(mode_file + ".log", "a").write(self.path + "\n")
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:%d/steal" % self.server.server_address[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         elif mode == "drip":           # a byte every 0.3 s, of 100
             self.send_response(200)
             self.send_header("Content-Length", "100")
@@ -435,6 +442,10 @@ check "... and no token stored for it" sh -c "! grep -qs hostile-token '$CRED'"
 timeout 30 sh -c 'echo nojob >"$1/hmode"; "$2" submit --track t --method m --wait --server "$3" --token hostile-token "$4" >"$1/out" 2>"$1/err"' sh "$T" "$DO" "$HURL" "$STD"; RC=$?
 rc 4 "hostile: --wait on a job answer that is not an object: exit 4 at once, no endless polling"
 check "... which says the job answer has no job" err_has 'jobs/j_x.*HTTP 200 with no "job" object'
+hcli redirect status s_x
+rc 1 "hostile: a redirect: exit 1"
+check "... which says where to and that it was not followed" err_has "HTTP 302, redirected to http://127.0.0.1:[0-9]*/steal: not followed"
+check "... and the token did not follow it" sh -c "! grep -q steal '$T/hmode.log'"
 echo drip >"$T/hmode"
 DATAOPTIM_ANSWER_TIMEOUT=3 timeout 20 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
 rc 4 "hostile: an answer that drips a byte every 0.3 s: given up after DATAOPTIM_ANSWER_TIMEOUT (exit 4)"
