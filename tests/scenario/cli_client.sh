@@ -74,6 +74,10 @@ cli submissions
 rc 3 "a credentials file readable by others is refused (exit 3)"
 check "... with a message saying why and what to do" err_has "group or others may access it (mode 0644)"
 chmod 600 "$CRED"
+mkdir -p "$T/fifo/dataoptim" && mkfifo "$T/fifo/dataoptim/credentials"
+XDG_CONFIG_HOME="$T/fifo" timeout 10 "$DO" submissions >"$T/out" 2>"$T/err"; RC=$?
+rc 3 "a FIFO in the credentials file's place: refused at once (exit 3), no hang"
+check "... as not a regular file" err_has "not a regular file of yours"
 
 # ---- usage and network ----
 cli submit --method m "$STD"
