@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -377,6 +378,7 @@ cli_submit(int argc, char **argv)
 	json_t *o = NULL, *sub;
 	uint64_t budget = 0;
 	size_t np = 0;
+	struct stat fst;
 	FILE *f;
 
 	if (cli_parse_ex(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
@@ -388,6 +390,11 @@ cli_submit(int argc, char **argv)
 	}
 	if ((f = fopen(file, "rb")) == NULL) {
 		fprintf(stderr, "dataoptim: %s: %s\n", file, strerror(errno));
+		return CLI_ERROR;
+	}
+	if (fstat(fileno(f), &fst) == 0 && S_ISDIR(fst.st_mode)) {
+		fclose(f);	/* fopen() takes one; curl would send nothing */
+		fprintf(stderr, "dataoptim: %s: is a directory\n", file);
 		return CLI_ERROR;
 	}
 	fclose(f);

@@ -84,6 +84,11 @@ cli submit --method m "$STD"
 rc 2 "submit without --track: exit 2 (usage)"
 cli submit --track std --method m "$T/no-such-file"
 rc 2 "submit of a missing file: exit 2"
+before=$(n_subs "$TA")
+cli submit --track std --method m "$T"
+rc 2 "submit of a directory: exit 2 (a local file that cannot be read)"
+check "... which says so" err_has "is a directory"
+check "... and nothing was uploaded" [ "$(n_subs "$TA")" = "$before" ]
 cli leaderboard --track std --server http://127.0.0.1:1
 rc 4 "server unreachable: exit 4"
 check "... naming the URL" err_has "cannot reach http://127.0.0.1:1/api/v1/leaderboard"
