@@ -7,7 +7,8 @@
  * token of its own (POST /api/v1/account/tokens {"label"}, which answers
  * 201 {"token"}) and ends that web session (DELETE /api/v1/session).  The
  * password is read from the terminal without echo, or as the second line
- * of stdin when stdin is not a terminal (for scripts).
+ * of stdin when stdin is not a terminal (for scripts); so is --token -'s
+ * token (without echo on a terminal).
  *
  * logout revokes the token on the server (POST
  * /api/v1/account/tokens/current/revoke; a server without that route
@@ -79,9 +80,10 @@ login_line(const char *what, char *buf)
 	return 0;
 }
 
-/* The password from the terminal, without echo; -1 as login_line(). */
+/* A secret (what: "password", "token") from the terminal, without
+ * echo, after the prompt "WHAT: "; -1 as login_line(). */
 static int
-login_password_tty(char *buf)
+login_secret_tty(const char *what, char *buf)
 {
 	struct termios quiet;
 	struct sigaction sa, old[LOGIN_NSIGS];
@@ -89,7 +91,7 @@ login_password_tty(char *buf)
 	int rc;
 
 	if (tcgetattr(STDIN_FILENO, &login_tty) != 0)
-		return login_line("password", buf);
+		return login_line(what, buf);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = login_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -100,11 +102,11 @@ login_password_tty(char *buf)
 	quiet = login_tty;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	fputs("password: ", stderr);
+	fprintf(stderr, "%s: ", what);
 	fflush(stderr);
 	login_echo_off = 1;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	rc = login_line("password", buf);
+	rc = login_line(what, buf);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_tty);
 	login_echo_off = 0;
 	for (i = 0; i < LOGIN_NSIGS; i++)
@@ -187,7 +189,8 @@ login_password(const char *server, const char *email_opt, int json,
 		if (login_line("email", email) != 0)
 			goto out;
 	}
-	if ((tty ? login_password_tty(pw) : login_line("password", pw)) != 0)
+	if ((tty ? login_secret_tty("password", pw) : login_line("password",
+	    pw)) != 0)
 		goto out;
 	memset(&r, 0, sizeof(r));
 	r.method = "POST";
@@ -279,7 +282,9 @@ cli_login(int argc, char **argv)
 	}
 	login_warn_plain(server);
 	if (ro.token != NULL && strcmp(ro.token, "-") == 0) {
-		if (login_line("token", line) != 0)
+		/* on a terminal without echo: a token is a password */
+		if ((isatty(STDIN_FILENO) ? login_secret_tty("token", line) :
+		    login_line("token", line)) != 0)
 			goto out;
 		token = util_xstrdup(line);
 	} else if (ro.token != NULL)

@@ -466,12 +466,14 @@ rc 2 "DATAOPTIM_ANSWER_TIMEOUT=0: exit 2 (usage)"
 cat >"$T/ptylogin.py" <<'PY'
 import os, pty, signal, subprocess, sys, termios, time
 do, url, signame = sys.argv[1], sys.argv[2], sys.argv[3]
+what = sys.argv[4] if len(sys.argv) > 4 else "password"
 sig = getattr(signal, signame)
 m, s = pty.openpty()
-p = subprocess.Popen([do, "login", "--server", url, "--email", "a@x.org"],
+args = ["--email", "a@x.org"] if what == "password" else ["--token", "-"]
+p = subprocess.Popen([do, "login", "--server", url] + args,
                      stdin=s, stdout=s, stderr=s)
 seen, t0 = b"", time.time()
-while b"password: " not in seen and time.time() - t0 < 20:
+while what.encode() + b": " not in seen and time.time() - t0 < 20:
     seen += os.read(m, 4096)
 time.sleep(0.3)
 off = not (termios.tcgetattr(s)[3] & termios.ECHO)
@@ -485,6 +487,8 @@ for s in SIGINT SIGTERM SIGQUIT SIGHUP; do
 	check "the password prompt: echo is off, and back after $s (which ends it)" \
 	    python3 "$T/ptylogin.py" "$DO" "$HURL" $s
 done
+check "login --token - on a terminal: the token is read without echo (and echo back after SIGINT)" \
+    python3 "$T/ptylogin.py" "$DO" "$HURL" SIGINT token
 
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
