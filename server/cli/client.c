@@ -35,7 +35,8 @@ struct client {
 	int replayed;		/* Idempotent-Replayed: true */
 	int too_big;		/* the body passed CLIENT_MAX_ANSWER */
 	int too_slow;		/* not whole within answer_ns */
-	uint64_t sent_at;	/* when the request was all sent (ns), 0 */
+	uint64_t sent_at;	/* when its last byte went (ns), or 0 */
+	curl_off_t ul_seen;	/* how much of it had gone then */
 	char *set_cookie;	/* do_session from Set-Cookie */
 	char err[1024];
 	char code[64];
@@ -270,14 +271,16 @@ client_on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	if (c->abort_flag != NULL && *c->abort_flag)
 		return 1;
 	now = util_now_ns();
-	/* curl calls this about once a second even while nothing comes */
-	if (ultotal <= 0 || ulnow >= ultotal) {
-		if (c->sent_at == 0)
-			c->sent_at = now;
-		else if (now - c->sent_at > c->answer_ns) {
-			c->too_slow = 1;
-			return 1;
-		}
+	/* curl calls this about once a second even while nothing comes;
+	 * the answer's time runs from the request's last byte (a body of
+	 * unknown size, from a pipe, is all sent when no more goes) */
+	if (c->sent_at == 0 || ulnow != c->ul_seen) {
+		c->sent_at = now;
+		c->ul_seen = ulnow;
+	} else if ((ultotal <= 0 || ulnow >= ultotal) &&
+	    now - c->sent_at > c->answer_ns) {
+		c->too_slow = 1;
+		return 1;
 	}
 	if (!c->progress || ultotal <= 0)
 		return 0;
@@ -475,6 +478,7 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	c->too_big = 0;
 	c->too_slow = 0;
 	c->sent_at = 0;
+	c->ul_seen = 0;
 	c->err[0] = c->code[0] = '\0';
 	json_decref(c->fail);
 	c->fail = NULL;

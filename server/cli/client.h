@@ -4,10 +4,10 @@
  * token (or a web session's cookie and CSRF token), connect timeout 10 s,
  * an answer slower than 1 byte/s for 60 s aborted, and one not whole
  * CLIENT_ANSWER_S seconds (DATAOPTIM_ANSWER_TIMEOUT sets them, 1 to
- * 86400) after its request went (the upload's time not counted), so that
- * a server that drips its answer cannot hold the CLI; no redirects followed
- * (a token never goes elsewhere), answers of at most 16 MiB parsed with
- * jansson.
+ * 86400) after its request's last byte went (an upload's time not
+ * counted), so that a server that drips its answer cannot hold the CLI;
+ * no redirects followed (a token never goes elsewhere), answers of at
+ * most 16 MiB parsed with jansson.
  *
  * Errors are told once, here, as one line on stderr:
  *   dataoptim: <server message> (HTTP 4xx <error code>)

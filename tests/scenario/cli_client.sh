@@ -449,6 +449,7 @@ rc 4 "hostile: login to a server whose /api/v1/me has no user: exit 4"
 check "... and no token stored for it" sh -c "! grep -qs hostile-token '$CRED'"
 
 timeout 30 sh -c 'echo nojob >"$1/hmode"; "$2" submit --track t --method m --wait --server "$3" --token hostile-token "$4" >"$1/out" 2>"$1/err"' sh "$T" "$DO" "$HURL" "$STD"; RC=$?
+cat "$T/err" >>"$T/cli-err.log"
 rc 4 "hostile: --wait on a job answer that is not an object: exit 4 at once, no endless polling"
 check "... which says the job answer has no job" err_has 'jobs/j_x.*HTTP 200 with no "job" object'
 hcli redirect status s_x
@@ -457,10 +458,19 @@ check "... which says where to and that it was not followed" err_has "HTTP 302, 
 check "... and the token did not follow it" sh -c "! grep -q steal '$T/hmode.log'"
 echo drip >"$T/hmode"
 DATAOPTIM_ANSWER_TIMEOUT=3 timeout 20 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
+cat "$T/err" >>"$T/cli-err.log"
 rc 4 "hostile: an answer that drips a byte every 0.3 s: given up after DATAOPTIM_ANSWER_TIMEOUT (exit 4)"
 check "... which says so" err_has "no whole answer in 3 s"
 DATAOPTIM_ANSWER_TIMEOUT=0 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
 rc 2 "DATAOPTIM_ANSWER_TIMEOUT=0: exit 2 (usage)"
+# ... but a slow upload's own time does not count: a file from a pipe
+# that takes 4 s to come, with 2 s for the answer
+before=$(n_subs "$TB")
+(head -n 20 "$STD"; sleep 4; tail -n +21 "$STD") | DATAOPTIM_ANSWER_TIMEOUT=2 \
+    "$DO" submit --track std --method piped --server "$URL" --token "$TB" /dev/stdin >"$T/out" 2>"$T/err"; RC=$?
+cat "$T/err" >>"$T/cli-err.log"
+rc 0 "DATAOPTIM_ANSWER_TIMEOUT=2 and an upload from a pipe that takes 4 s: exit 0"
+check "... one submission made" [ "$(n_subs "$TB")" = $((before + 1)) ]
 
 # the password prompt gives the terminal its echo back whatever signal ends it
 cat >"$T/ptylogin.py" <<'PY'
