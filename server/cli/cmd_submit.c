@@ -9,7 +9,8 @@
  * random UUID; DATAOPTIM_IDEMPOTENCY_KEY sets it, for tests and for a
  * script that retries a whole run): a network failure or a 502/503/504 is
  * retried twice with the same key, so a lost answer never makes a second
- * submission.  --wait then follows the job (GET /api/v1/jobs/{id} every
+ * submission (not for a FILE that is not a regular file, a pipe, which
+ * cannot be read again).  --wait then follows the job (GET /api/v1/jobs/{id} every
  * 2 s, backing off to 30 s while the server is unreachable) and prints
  * its stage, progress and new log lines, then the scores.  SIGINT while
  * waiting stops the waiting, never the job.
@@ -365,7 +366,7 @@ cli_submit(int argc, char **argv)
 	struct remote_opts ro = { NULL, NULL, 0 };
 	const char *track = NULL, *method = NULL, *desc = NULL, *url = NULL;
 	const char *pool = NULL, *file = NULL, *key;
-	int wait = 0, rc, tries;
+	int wait = 0, rc, tries, again;
 	const struct cli_opt opts[] = { REMOTE_OPTS(&ro),
 	    CLI_VALUE("--track", &track), CLI_VALUE("--method", &method),
 	    CLI_VALUE("--description", &desc), CLI_VALUE("--url", &url),
@@ -392,7 +393,12 @@ cli_submit(int argc, char **argv)
 		fprintf(stderr, "dataoptim: %s: %s\n", file, strerror(errno));
 		return CLI_ERROR;
 	}
-	if (fstat(fileno(f), &fst) == 0 && S_ISDIR(fst.st_mode)) {
+	if (fstat(fileno(f), &fst) != 0) {
+		fprintf(stderr, "dataoptim: %s: %s\n", file, strerror(errno));
+		fclose(f);
+		return CLI_ERROR;
+	}
+	if (S_ISDIR(fst.st_mode)) {
 		fclose(f);	/* fopen() takes one; curl would send nothing */
 		fprintf(stderr, "dataoptim: %s: is a directory\n", file);
 		return CLI_ERROR;
@@ -457,8 +463,16 @@ cli_submit(int argc, char **argv)
 
 		rc = client_do(c, &r, &o);
 		st = client_status(c);
-		if (rc != CLI_NET || tries == SUBMIT_TRIES ||
-		    (st != 0 && st != 502 && st != 503 && st != 504))
+		again = rc == CLI_NET && tries < SUBMIT_TRIES && (st == 0 ||
+		    st == 502 || st == 503 || st == 504);
+		if (again && !S_ISREG(fst.st_mode)) {
+			/* a pipe: what the try read is gone, a retry would
+			 * send the rest as the whole file */
+			fprintf(stderr, "dataoptim: not retried: %s is not a "
+			    "regular file (it cannot be read again)\n", file);
+			break;
+		}
+		if (!again)
 			break;
 		fprintf(stderr, "dataoptim: %s; trying again in %d s with the "
 		    "same Idempotency-Key\n", client_error(c), 1 << tries);

@@ -95,6 +95,10 @@ check "... naming the URL" err_has "cannot reach http://127.0.0.1:1/api/v1/leade
 "$DO" submit --track std --method m --server http://127.0.0.1:1 --token x "$STD" >"$T/out" 2>"$T/err"; RC=$?
 rc 4 "submit to an unreachable server: exit 4"
 check "... after two retries with the same Idempotency-Key" sh -c "[ \$(grep -c 'trying again in .* same Idempotency-Key' '$T/err') = 2 ]"
+cat "$STD" | "$DO" submit --track std --method m --server http://127.0.0.1:1 --token x /dev/stdin >"$T/out" 2>"$T/err"; RC=$?
+rc 4 "submit of a pipe to an unreachable server: exit 4"
+check "... not retried: a pipe cannot be read again (a retry would send only its rest)" \
+    sh -c "! grep -q 'trying again' '$T/err' && grep -q 'not retried: /dev/stdin is not a regular file' '$T/err'"
 
 # a proxy that loses the server's answer to the first upload: the retry
 # with the same key gets the first try's submission, not a second one
