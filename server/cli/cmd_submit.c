@@ -404,6 +404,11 @@ cli_submit(int argc, char **argv)
 		return CLI_ERROR;
 	}
 	fclose(f);
+	if (pool != NULL && !S_ISREG(fst.st_mode)) {
+		fprintf(stderr, "dataoptim: --pool reads %s before the upload "
+		    "does: it must be a regular file, not a pipe\n", file);
+		return CLI_ERROR;
+	}
 	key = getenv("DATAOPTIM_IDEMPOTENCY_KEY");
 	if (key != NULL && *key != '\0') {
 		size_t i, n = strlen(key);

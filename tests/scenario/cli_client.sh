@@ -164,6 +164,11 @@ rc 1 "submit --pool --json of an invalid file: exit 1"
 check "... the validator's JSON report" pyout 'd["n_errors"]>=2 and d["kind"]=="standard"'
 cli submit --track nosuch --method m --pool "$POOL" "$STD"
 rc 1 "submit --pool to an unknown track: exit 1"
+before=$(n_subs "$TA")
+cat "$STD" | "$DO" submit --track std --method m --pool "$POOL" /dev/stdin >"$T/out" 2>"$T/err"; RC=$?
+rc 2 "submit --pool of a pipe: exit 2 (validation would eat what the upload sends)"
+check "... which says so" err_has "must be a regular file"
+check "... and nothing was uploaded" [ "$(n_subs "$TA")" = "$before" ]
 
 cli submit --track std --method "cli method" --description "from the CLI" \
     --url "https://example.org/m" --pool "$POOL" "$STD"
