@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "table.h"
 #include "util.h"
 
 #define CLIENT_MAX_ANSWER (16u << 20)
@@ -18,11 +19,14 @@ struct client {
 	CURL *curl;
 	char *base;		/* no trailing '/' */
 	char *token;		/* Bearer token, or NULL */
+	char *url;		/* the last request's URL, or NULL */
+	char method[16];	/* ... and its method */
 	char *cookie;		/* session mode: do_session value */
 	char *csrf;		/* session mode: CSRF token */
 	volatile sig_atomic_t *abort_flag;
 	int progress;		/* draw an upload bar on stderr */
 	int json_errors;	/* failures also as JSON on stdout */
+	uint64_t answer_ns;	/* the longest wait for a whole answer */
 	json_t *fail;		/* the last failure's error answer, or NULL */
 	int fail_rc;		/* the last failure's exit status */
 	/* the last answer */
@@ -30,6 +34,9 @@ struct client {
 	long status;
 	int replayed;		/* Idempotent-Replayed: true */
 	int too_big;		/* the body passed CLIENT_MAX_ANSWER */
+	int too_slow;		/* not whole within answer_ns */
+	uint64_t sent_at;	/* when its last byte went (ns), or 0 */
+	curl_off_t ul_seen;	/* how much of it had gone then */
 	char *set_cookie;	/* do_session from Set-Cookie */
 	char err[1024];
 	char code[64];
@@ -43,6 +50,8 @@ static int client_curl_ready;
 struct client *
 client_new(const char *base, const char *token)
 {
+	const char *limit = getenv("DATAOPTIM_ANSWER_TIMEOUT");
+	long answer_s = CLIENT_ANSWER_S;
 	struct client *c;
 	size_t n;
 
@@ -64,6 +73,16 @@ client_new(const char *base, const char *token)
 			return NULL;
 		}
 	}
+	if (limit != NULL && *limit != '\0') {
+		char *end;
+
+		answer_s = strtol(limit, &end, 10);
+		if (*end != '\0' || answer_s < 1 || answer_s > 86400) {
+			fprintf(stderr, "dataoptim: DATAOPTIM_ANSWER_TIMEOUT must "
+			    "be 1 to 86400 seconds\n");
+			return NULL;
+		}
+	}
 	if (!client_curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 			fprintf(stderr, "dataoptim: libcurl does not start\n");
@@ -82,6 +101,7 @@ client_new(const char *base, const char *token)
 	while (n > 0 && c->base[n - 1] == '/')
 		c->base[--n] = '\0';
 	c->token = token ? util_xstrdup(token) : NULL;
+	c->answer_ns = (uint64_t)answer_s * 1000000000u;
 	return c;
 }
 
@@ -93,6 +113,7 @@ client_free(struct client *c)
 	curl_easy_cleanup(c->curl);
 	free(c->base);
 	free(c->token);
+	free(c->url);
 	free(c->cookie);
 	free(c->csrf);
 	free(c->set_cookie);
@@ -249,9 +270,20 @@ client_on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dlnow;
 	if (c->abort_flag != NULL && *c->abort_flag)
 		return 1;
+	now = util_now_ns();
+	/* curl calls this about once a second even while nothing comes;
+	 * the answer's time runs from the request's last byte (a body of
+	 * unknown size, from a pipe, is all sent when no more goes) */
+	if (c->sent_at == 0 || ulnow != c->ul_seen) {
+		c->sent_at = now;
+		c->ul_seen = ulnow;
+	} else if ((ultotal <= 0 || ulnow >= ultotal) &&
+	    now - c->sent_at > c->answer_ns) {
+		c->too_slow = 1;
+		return 1;
+	}
 	if (!c->progress || ultotal <= 0)
 		return 0;
-	now = util_now_ns();
 	if (c->bar_drawn && ulnow < ultotal && now - c->bar_at < 100000000u)
 		return 0;
 	c->bar_at = now;
@@ -264,6 +296,20 @@ client_on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 	client_size(b, sizeof(b), ultotal);
 	fprintf(stderr, "\rupload %3d%% [%s] %s / %s  ", pct, bar, a, b);
 	return 0;
+}
+
+/* Server text s (NULL: nothing) appended to out made safe for a
+ * terminal (table_cell(): no escape sequence, newline or C1 control). */
+static void
+client_add_safe(struct buf *out, const char *s)
+{
+	char *t;
+
+	if (s == NULL)
+		return;
+	t = table_cell(s, 0);
+	buf_adds(out, t);
+	free(t);
 }
 
 /* One detail of an error answer, as a line under it. */
@@ -279,17 +325,20 @@ client_detail(const json_t *d, struct buf *out)
 	if (json_is_integer(line))
 		buf_printf(out, "line %lld: ", (long long)json_integer_value(
 		    line));
-	else if (json_is_integer(item))
-		buf_printf(out, "item %lld%s%s: ", (long long)
-		    json_integer_value(item), path ? " " : "", path ? path : "");
+	else if (json_is_integer(item)) {
+		buf_printf(out, "item %lld%s", (long long)
+		    json_integer_value(item), path ? " " : "");
+		client_add_safe(out, path);
+		buf_adds(out, ": ");
+	}
 	if (msg != NULL)
-		buf_adds(out, msg);
+		client_add_safe(out, msg);
 	else if (json_is_string(d))
-		buf_adds(out, json_string_value(d));
+		client_add_safe(out, json_string_value(d));
 	else {
 		char *s = json_dumps(d, JSON_COMPACT);
 
-		buf_adds(out, s ? s : "?");
+		client_add_safe(out, s ? s : "?");
 		free(s);
 	}
 }
@@ -308,12 +357,23 @@ client_http_error(struct client *c, const char *method, const char *path,
 	char *safe;
 
 	util_fmt(c->code, sizeof(c->code), "%s", code ? code : "");
-	if (msg != NULL)
-		buf_printf(&line, "%s (HTTP %ld%s%s)", msg, c->status,
-		    code ? " " : "", code ? code : "");
-	else
+	if (msg != NULL) {
+		client_add_safe(&line, msg);
+		buf_printf(&line, " (HTTP %ld%s", c->status, code ? " " : "");
+		client_add_safe(&line, code);
+		buf_adds(&line, ")");
+	} else
 		buf_printf(&line, "%s %s%s: HTTP %ld", method, c->base, path,
 		    c->status);
+	if (c->status >= 300 && c->status <= 399) {
+		char *to = NULL;
+
+		curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to);
+		buf_adds(&line, ", redirected to ");
+		client_add_safe(&line, to ? to : "(no Location)");
+		buf_adds(&line, ": not followed (a token goes only to the "
+		    "server given: give --server the URL the server wants)");
+	}
 	det = json_object_get(e, "details");
 	json_array_foreach(det, i, d)
 		client_detail(d, &line);
@@ -416,6 +476,9 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	c->status = 0;
 	c->replayed = 0;
 	c->too_big = 0;
+	c->too_slow = 0;
+	c->sent_at = 0;
+	c->ul_seen = 0;
 	c->err[0] = c->code[0] = '\0';
 	json_decref(c->fail);
 	c->fail = NULL;
@@ -426,6 +489,9 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	url = util_xmalloc(strlen(c->base) + strlen(r->path) + 1);
 	strcpy(url, c->base);
 	strcat(url, r->path);
+	free(c->url);
+	c->url = util_xstrdup(url);
+	util_fmt(c->method, sizeof(c->method), "%s", r->method);
 	if (c->cookie != NULL) {
 		buf_printf(&cookie, "do_session=%s", c->cookie);
 		curl_easy_setopt(c->curl, CURLOPT_COOKIE, cookie.p);
@@ -480,6 +546,13 @@ client_do(struct client *c, const struct client_req *r, json_t **out)
 	cc = curl_easy_perform(c->curl);
 	if (c->bar_drawn)
 		fputc('\n', stderr);
+	if (cc == CURLE_ABORTED_BY_CALLBACK && c->too_slow) {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
+		util_fmt(c->err, sizeof(c->err), "%s %s: no whole answer in "
+		    "%llu s (DATAOPTIM_ANSWER_TIMEOUT)", r->method, url,
+		    (unsigned long long)(c->answer_ns / 1000000000u));
+		goto fail;
+	}
 	if (cc == CURLE_ABORTED_BY_CALLBACK) {
 		rc = CLI_INTERRUPTED;
 		util_fmt(c->err, sizeof(c->err), "interrupted");
@@ -533,6 +606,20 @@ out:
 	free(url);
 	buf_free(&cookie);
 	return rc;
+}
+
+int
+client_bad_answer(struct client *c, const char *what)
+{
+	util_fmt(c->err, sizeof(c->err), "%s %s: HTTP %ld with %s (is this a "
+	    "dataoptim server?)", c->method, c->url ? c->url : c->base,
+	    c->status, what);
+	c->code[0] = '\0';
+	json_decref(c->fail);
+	c->fail = NULL;
+	c->fail_rc = CLI_NET;
+	client_report(c);
+	return CLI_NET;
 }
 
 int

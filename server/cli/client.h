@@ -2,9 +2,12 @@
  * client: the participant CLI's HTTP client for dataoptimd's REST API
  * (server/API.md), on one libcurl easy handle: a base URL, a Bearer
  * token (or a web session's cookie and CSRF token), connect timeout 10 s,
- * an answer slower than 1 byte/s for 60 s aborted, no redirects followed
- * (a token never goes elsewhere), answers of at most 16 MiB parsed with
- * jansson.
+ * an answer slower than 1 byte/s for 60 s aborted, and one not whole
+ * CLIENT_ANSWER_S seconds (DATAOPTIM_ANSWER_TIMEOUT sets them, 1 to
+ * 86400) after its request's last byte went (an upload's time not
+ * counted), so that a server that drips its answer cannot hold the CLI;
+ * no redirects followed (a token never goes elsewhere), answers of at
+ * most 16 MiB parsed with jansson.
  *
  * Errors are told once, here, as one line on stderr:
  *   dataoptim: <server message> (HTTP 4xx <error code>)
@@ -27,6 +30,8 @@
 #define CLI_JOB_FAILED 5	/* --wait: the job failed or was cancelled */
 #define CLI_INTERRUPTED 130	/* --wait: stopped by SIGINT */
 
+#define CLIENT_ANSWER_S 300	/* the longest wait for a whole answer */
+
 struct client;
 
 /*
@@ -34,7 +39,8 @@ struct client;
  * ignored) with a Bearer token (NULL: none).  Both are copied.  NULL with
  * a message printed when base is not an http:// or https:// URL, the
  * token is not 1 to 4096 printable ASCII characters (it goes into a
- * header) or curl cannot start.
+ * header), DATAOPTIM_ANSWER_TIMEOUT is set but not 1 to 86400, or curl
+ * cannot start.
  */
 struct client *client_new(const char *base, const char *token);
 
@@ -96,6 +102,15 @@ int client_do(struct client *c, const struct client_req *r, json_t **out);
 
 /* GET path: client_do() with a GET request. */
 int client_get(struct client *c, const char *path, json_t **out);
+
+/*
+ * Tell that the last answer, a 2xx, is not what the API answers (what:
+ * what it lacks, "no \"job\" object"), as a failure is told: its line on
+ * stderr ("GET URL: HTTP 200 with no \"job\" object (is this a dataoptim
+ * server?)") and with client_json_errors() a "bad_answer" error object
+ * on stdout.  Returns CLI_NET.
+ */
+int client_bad_answer(struct client *c, const char *what);
 
 /* The last answer's HTTP status (0: none arrived). */
 long client_status(const struct client *c);

@@ -202,9 +202,9 @@ cli_status(int argc, char **argv)
 	const struct cli_opt opts[] = { REMOTE_OPTS(&ro) };
 	const char *id = NULL;
 	struct client *c = NULL;
-	json_t *o = NULL, *first;
+	json_t *o = NULL, *subs, *first;
 	char *path = NULL;
-	int rc;
+	int rc, is_job;
 
 	if (cli_parse_ex(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
 	    &id) != 0) {
@@ -215,11 +215,17 @@ cli_status(int argc, char **argv)
 	}
 	if ((rc = remote_connect(&ro, 1, &c)) != CLI_OK)
 		return rc;
+	is_job = id != NULL && strncmp(id, "j_", 2) == 0;
 	if (id == NULL) {
 		if ((rc = client_get(c, "/api/v1/submissions?limit=1",
 		    &o)) != CLI_OK)
 			goto out;
-		first = json_array_get(json_object_get(o, "submissions"), 0);
+		if ((subs = remote_want(c, o, "submissions", JSON_ARRAY)) ==
+		    NULL) {
+			rc = CLI_NET;
+			goto out;
+		}
+		first = json_array_get(subs, 0);
 		if (first == NULL) {
 			if (ro.json)
 				remote_json_own(json_pack("{s:n}",
@@ -228,9 +234,14 @@ cli_status(int argc, char **argv)
 				printf("no submissions yet\n");
 			goto out;
 		}
+		if (!json_is_string(json_object_get(first, "id"))) {
+			rc = client_bad_answer(c, "a submission without an "
+			    "\"id\"");
+			goto out;
+		}
 		path = cc_path(c, "/api/v1/submissions/", json_string_value(
 		    json_object_get(first, "id")), NULL);
-	} else if (strncmp(id, "j_", 2) == 0)
+	} else if (is_job)
 		path = cc_path(c, "/api/v1/jobs/", id, NULL);
 	else
 		path = cc_path(c, "/api/v1/submissions/", id, NULL);
@@ -238,10 +249,12 @@ cli_status(int argc, char **argv)
 	o = NULL;
 	if ((rc = client_get(c, path, &o)) != CLI_OK)
 		goto out;
-	if (ro.json)
+	if (remote_want(c, o, is_job ? "job" : "submission", JSON_OBJECT) ==
+	    NULL)
+		rc = CLI_NET;
+	else if (ro.json)
 		remote_json(o);
-	else if (json_object_get(o, "job") != NULL &&
-	    json_object_get(o, "submission") == NULL)
+	else if (is_job)
 		cc_job_report(json_object_get(o, "job"));
 	else
 		cc_sub_report(json_object_get(o, "submission"));
@@ -308,6 +321,10 @@ cli_submissions(int argc, char **argv)
 	}
 	if ((rc = client_get(c, path.p, &o)) != CLI_OK)
 		goto out;
+	if (remote_want(c, o, "submissions", JSON_ARRAY) == NULL) {
+		rc = CLI_NET;
+		goto out;
+	}
 	if (ro.json) {
 		remote_json(o);
 		goto out;
@@ -371,15 +388,22 @@ cli_cancel(int argc, char **argv)
 	r.path = cc_path(c, "/api/v1/submissions/", id, "/cancel");
 	rc = client_do(c, &r, &o);
 	free((char *)r.path);
-	if (rc == CLI_OK) {
+	if (rc == CLI_OK && remote_want(c, o, "submission", JSON_OBJECT) ==
+	    NULL)
+		rc = CLI_NET;
+	else if (rc == CLI_OK) {
 		if (ro.json)
 			remote_json(o);
 		else {
 			const json_t *s = json_object_get(o, "submission");
 
-			printf("cancelled %s (status %s)\n", json_string_value(
-			    json_object_get(s, "id")), json_string_value(
-			    json_object_get(s, "status")));
+			fputs("cancelled ", stdout);
+			remote_text(stdout, json_string_value(json_object_get(
+			    s, "id")), 0);
+			fputs(" (status ", stdout);
+			remote_text(stdout, json_string_value(json_object_get(
+			    s, "status")), 0);
+			fputs(")\n", stdout);
 		}
 	}
 	json_decref(o);
@@ -450,11 +474,14 @@ cli_leaderboard(int argc, char **argv)
 	}
 	if ((rc = client_get(c, path.p, &o)) != CLI_OK)
 		goto out;
+	if ((entries = remote_want(c, o, "entries", JSON_ARRAY)) == NULL) {
+		rc = CLI_NET;
+		goto out;
+	}
 	if (ro.json) {
 		remote_json(o);
 		goto out;
 	}
-	entries = json_object_get(o, "entries");
 	nt = cc_tasks(entries, tasks);
 	hdr[0] = "rank";
 	hdr[1] = "team";
@@ -503,10 +530,11 @@ cli_leaderboard(int argc, char **argv)
 	}
 	printf("leaderboard of track ");
 	remote_text(stdout, json_string_value(json_object_get(o, "track")), 0);
-	printf(" (%s split%s), ranked by ", json_string_value(json_object_get(
-	    o, "split")) ? json_string_value(json_object_get(o, "split")) :
-	    "public", json_is_true(json_object_get(o, "frozen")) ?
-	    ", frozen" : "");
+	fputs(" (", stdout);
+	remote_text(stdout, json_string_value(json_object_get(o, "split")) ?
+	    json_string_value(json_object_get(o, "split")) : "public", 0);
+	printf(" split%s), ranked by ", json_is_true(json_object_get(o,
+	    "frozen")) ? ", frozen" : "");
 	remote_text(stdout, json_string_value(json_object_get(o, "metric")),
 	    0);
 	printf(" (%s is better)\n", json_string_value(json_object_get(o,

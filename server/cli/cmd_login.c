@@ -7,7 +7,8 @@
  * token of its own (POST /api/v1/account/tokens {"label"}, which answers
  * 201 {"token"}) and ends that web session (DELETE /api/v1/session).  The
  * password is read from the terminal without echo, or as the second line
- * of stdin when stdin is not a terminal (for scripts).
+ * of stdin when stdin is not a terminal (for scripts); so is --token -'s
+ * token (without echo on a terminal).
  *
  * logout revokes the token on the server (POST
  * /api/v1/account/tokens/current/revoke; a server without that route
@@ -32,9 +33,15 @@
 static struct termios login_tty;
 static volatile sig_atomic_t login_echo_off;
 
-/* SIGINT while the echo is off: give the terminal back, then die of it. */
+/* The signals that end the process while the echo is off (Ctrl-C,
+ * Ctrl-\, kill, a closed terminal). */
+static const int login_sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+#define LOGIN_NSIGS (sizeof(login_sigs) / sizeof(login_sigs[0]))
+
+/* One of those while the echo is off: give the terminal back, then die
+ * of it. */
 static void
-login_on_sigint(int sig)
+login_on_signal(int sig)
 {
 	if (login_echo_off)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_tty);
@@ -73,31 +80,37 @@ login_line(const char *what, char *buf)
 	return 0;
 }
 
-/* The password from the terminal, without echo; -1 as login_line(). */
+/* A secret (what: "password", "token") from the terminal, without
+ * echo, after the prompt "WHAT: "; -1 as login_line(). */
 static int
-login_password_tty(char *buf)
+login_secret_tty(const char *what, char *buf)
 {
 	struct termios quiet;
-	struct sigaction sa, old;
+	struct sigaction sa, old[LOGIN_NSIGS];
+	size_t i;
 	int rc;
 
 	if (tcgetattr(STDIN_FILENO, &login_tty) != 0)
-		return login_line("password", buf);
+		return login_line(what, buf);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = login_on_sigint;
+	sa.sa_handler = login_on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	for (i = 0; i < LOGIN_NSIGS; i++)
+		sigaddset(&sa.sa_mask, login_sigs[i]);
+	for (i = 0; i < LOGIN_NSIGS; i++)
+		sigaction(login_sigs[i], &sa, &old[i]);
 	quiet = login_tty;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	fputs("password: ", stderr);
+	fprintf(stderr, "%s: ", what);
 	fflush(stderr);
 	login_echo_off = 1;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	rc = login_line("password", buf);
+	rc = login_line(what, buf);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_tty);
 	login_echo_off = 0;
-	sigaction(SIGINT, &old, NULL);
+	for (i = 0; i < LOGIN_NSIGS; i++)
+		sigaction(login_sigs[i], &old[i], NULL);
 	return rc;
 }
 
@@ -176,7 +189,8 @@ login_password(const char *server, const char *email_opt, int json,
 		if (login_line("email", email) != 0)
 			goto out;
 	}
-	if ((tty ? login_password_tty(pw) : login_line("password", pw)) != 0)
+	if ((tty ? login_secret_tty("password", pw) : login_line("password",
+	    pw)) != 0)
 		goto out;
 	memset(&r, 0, sizeof(r));
 	r.method = "POST";
@@ -268,7 +282,9 @@ cli_login(int argc, char **argv)
 	}
 	login_warn_plain(server);
 	if (ro.token != NULL && strcmp(ro.token, "-") == 0) {
-		if (login_line("token", line) != 0)
+		/* on a terminal without echo: a token is a password */
+		if ((isatty(STDIN_FILENO) ? login_secret_tty("token", line) :
+		    login_line("token", line)) != 0)
 			goto out;
 		token = util_xstrdup(line);
 	} else if (ro.token != NULL)
@@ -282,6 +298,10 @@ cli_login(int argc, char **argv)
 	client_json_errors(c, ro.json);
 	if ((rc = client_get(c, "/api/v1/me", &me)) != CLI_OK)
 		goto out;
+	if ((u = remote_want(c, me, "user", JSON_OBJECT)) == NULL) {
+		rc = CLI_NET;	/* not the API's: the token is not stored */
+		goto out;
+	}
 	cr.server = (char *)client_base(c);
 	cr.token = token;
 	if (cred_save(&cr, &path, err, sizeof(err)) != 0) {
@@ -289,7 +309,6 @@ cli_login(int argc, char **argv)
 		rc = CLI_ERROR;
 		goto out;
 	}
-	u = json_object_get(me, "user");
 	if (ro.json)
 		remote_json_own(json_pack("{s:s, s:O, s:s}", "server",
 		    client_base(c), "user", u, "credentials", path));

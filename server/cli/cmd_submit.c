@@ -9,7 +9,8 @@
  * random UUID; DATAOPTIM_IDEMPOTENCY_KEY sets it, for tests and for a
  * script that retries a whole run): a network failure or a 502/503/504 is
  * retried twice with the same key, so a lost answer never makes a second
- * submission.  --wait then follows the job (GET /api/v1/jobs/{id} every
+ * submission (not for a FILE that is not a regular file, a pipe, which
+ * cannot be read again).  --wait then follows the job (GET /api/v1/jobs/{id} every
  * 2 s, backing off to 30 s while the server is unreachable) and prints
  * its stage, progress and new log lines, then the scores.  SIGINT while
  * waiting stops the waiting, never the job.
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,14 +87,18 @@ static int
 submit_track(struct client *c, const char *slug, char *kind, size_t kindlen,
     uint64_t *budget)
 {
-	json_t *o = NULL, *t;
+	json_t *o = NULL, *t, *tracks;
 	size_t i;
 	int rc;
 
 	if ((rc = client_get(c, "/api/v1/tracks", &o)) != CLI_OK)
 		return rc;
+	if ((tracks = remote_want(c, o, "tracks", JSON_ARRAY)) == NULL) {
+		json_decref(o);
+		return CLI_NET;
+	}
 	rc = CLI_INVALID;
-	json_array_foreach(json_object_get(o, "tracks"), i, t) {
+	json_array_foreach(tracks, i, t) {
 		const char *s = json_string_value(json_object_get(t, "slug"));
 		const char *k = json_string_value(json_object_get(t, "kind"));
 		json_int_t b = json_integer_value(json_object_get(t,
@@ -245,7 +251,15 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		}
 		fails = 0;
 		delay = WAIT_POLL_MS;
-		j = json_object_get(o, "job");
+		if ((j = remote_want(c, o, "job", JSON_OBJECT)) == NULL) {
+			rc = CLI_NET;	/* told; polling it again is no use */
+			break;
+		}
+		if (!json_is_string(json_object_get(j, "state"))) {
+			rc = client_bad_answer(c, "a \"job\" without a "
+			    "\"state\"");
+			break;
+		}
 		submit_show(&seen, j, fp);
 		util_fmt(state, sizeof(state), "%s", json_string_value(
 		    json_object_get(j, "state")) ? json_string_value(
@@ -257,8 +271,10 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		submit_sleep(delay);
 	}
 	if (rc == CLI_INTERRUPTED) {
-		fprintf(stderr, "\nstopped waiting; the job goes on: dataoptim "
-		    "status %s\n", sid);
+		fputs("\nstopped waiting; the job goes on: dataoptim status ",
+		    stderr);
+		remote_text(stderr, sid, 0);
+		fputc('\n', stderr);
 		goto out;
 	}
 	if (rc != CLI_OK)
@@ -270,13 +286,18 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 		const char *fault = json_string_value(json_object_get(j,
 		    "fault"));
 
-		fprintf(stderr, "dataoptim: job %s %s", jid, state);
+		fputs("dataoptim: job ", stderr);
+		remote_text(stderr, jid, 0);
+		fprintf(stderr, " %s", state);
 		if (err != NULL) {
 			fputs(": ", stderr);
 			remote_text(stderr, err, 0);
 		}
-		if (fault != NULL)
-			fprintf(stderr, " (fault: %s)", fault);
+		if (fault != NULL) {
+			fputs(" (fault: ", stderr);
+			remote_text(stderr, fault, 0);
+			fputc(')', stderr);
+		}
 		fputc('\n', stderr);
 	}
 	/* the outcome: the submission with its scores */
@@ -292,9 +313,10 @@ submit_wait(struct client *c, const char *sid, const char *jid, int json)
 	if (json)
 		remote_json(o);
 	else if (strcmp(state, "succeeded") == 0) {
-		printf("scores of %s%s:\n", sid, json_is_true(json_object_get(
-		    sub, "reused")) ? " (reused from an identical submission)"
-		    : "");
+		fputs("scores of ", stdout);
+		remote_text(stdout, sid, 0);
+		printf("%s:\n", json_is_true(json_object_get(sub, "reused")) ?
+		    " (reused from an identical submission)" : "");
 		remote_scores(stdout, json_object_get(sub, "scores"));
 	}
 	rc = strcmp(state, "succeeded") == 0 ? CLI_OK : CLI_JOB_FAILED;
@@ -314,22 +336,28 @@ submit_print(const json_t *sub, int replayed)
 	json_int_t nw = json_integer_value(json_object_get(sub,
 	    "n_warnings"));
 
-	printf("%s %s to track ", replayed ? "already submitted (the server "
-	    "replayed its first answer):" : "submitted",
-	    json_string_value(json_object_get(sub, "id")));
+	printf("%s ", replayed ? "already submitted (the server replayed "
+	    "its first answer):" : "submitted");
+	remote_text(stdout, json_string_value(json_object_get(sub, "id")), 0);
+	fputs(" to track ", stdout);
 	remote_text(stdout, json_string_value(json_object_get(sub, "track")),
 	    0);
-	printf(": %s, job %s, %lld samples\n",
-	    json_string_value(json_object_get(sub, "status")),
-	    json_string_value(json_object_get(job, "id")),
-	    (long long)json_integer_value(json_object_get(sub, "n_samples")));
+	fputs(": ", stdout);
+	remote_text(stdout, json_string_value(json_object_get(sub, "status")),
+	    0);
+	fputs(", job ", stdout);
+	remote_text(stdout, json_string_value(json_object_get(job, "id")), 0);
+	printf(", %lld samples\n", (long long)json_integer_value(
+	    json_object_get(sub, "n_samples")));
 	if (json_is_true(json_object_get(sub, "reused")))
 		printf("an identical sample set was scored before: its score "
 		    "is reused\n");
-	if (nw > 0)
-		printf("%lld warning(s): dataoptim status %s shows them\n",
-		    (long long)nw, json_string_value(json_object_get(sub,
-		    "id")));
+	if (nw > 0) {
+		printf("%lld warning(s): dataoptim status ", (long long)nw);
+		remote_text(stdout, json_string_value(json_object_get(sub,
+		    "id")), 0);
+		fputs(" shows them\n", stdout);
+	}
 }
 
 int
@@ -338,7 +366,7 @@ cli_submit(int argc, char **argv)
 	struct remote_opts ro = { NULL, NULL, 0 };
 	const char *track = NULL, *method = NULL, *desc = NULL, *url = NULL;
 	const char *pool = NULL, *file = NULL, *key;
-	int wait = 0, rc, tries;
+	int wait = 0, rc, tries, again;
 	const struct cli_opt opts[] = { REMOTE_OPTS(&ro),
 	    CLI_VALUE("--track", &track), CLI_VALUE("--method", &method),
 	    CLI_VALUE("--description", &desc), CLI_VALUE("--url", &url),
@@ -351,6 +379,7 @@ cli_submit(int argc, char **argv)
 	json_t *o = NULL, *sub;
 	uint64_t budget = 0;
 	size_t np = 0;
+	struct stat fst;
 	FILE *f;
 
 	if (cli_parse_ex(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
@@ -364,7 +393,22 @@ cli_submit(int argc, char **argv)
 		fprintf(stderr, "dataoptim: %s: %s\n", file, strerror(errno));
 		return CLI_ERROR;
 	}
+	if (fstat(fileno(f), &fst) != 0) {
+		fprintf(stderr, "dataoptim: %s: %s\n", file, strerror(errno));
+		fclose(f);
+		return CLI_ERROR;
+	}
+	if (S_ISDIR(fst.st_mode)) {
+		fclose(f);	/* fopen() takes one; curl would send nothing */
+		fprintf(stderr, "dataoptim: %s: is a directory\n", file);
+		return CLI_ERROR;
+	}
 	fclose(f);
+	if (pool != NULL && !S_ISREG(fst.st_mode)) {
+		fprintf(stderr, "dataoptim: --pool reads %s before the upload "
+		    "does: it must be a regular file, not a pipe\n", file);
+		return CLI_ERROR;
+	}
 	key = getenv("DATAOPTIM_IDEMPOTENCY_KEY");
 	if (key != NULL && *key != '\0') {
 		size_t i, n = strlen(key);
@@ -424,8 +468,16 @@ cli_submit(int argc, char **argv)
 
 		rc = client_do(c, &r, &o);
 		st = client_status(c);
-		if (rc != CLI_NET || tries == SUBMIT_TRIES ||
-		    (st != 0 && st != 502 && st != 503 && st != 504))
+		again = rc == CLI_NET && tries < SUBMIT_TRIES && (st == 0 ||
+		    st == 502 || st == 503 || st == 504);
+		if (again && !S_ISREG(fst.st_mode)) {
+			/* a pipe: what the try read is gone, a retry would
+			 * send the rest as the whole file */
+			fprintf(stderr, "dataoptim: not retried: %s is not a "
+			    "regular file (it cannot be read again)\n", file);
+			break;
+		}
+		if (!again)
 			break;
 		fprintf(stderr, "dataoptim: %s; trying again in %d s with the "
 		    "same Idempotency-Key\n", client_error(c), 1 << tries);
@@ -440,9 +492,8 @@ cli_submit(int argc, char **argv)
 	if (!json_is_string(json_object_get(sub, "id")) ||
 	    !json_is_string(json_object_get(json_object_get(sub, "job"),
 	    "id"))) {
-		fprintf(stderr, "dataoptim: the server's answer has no "
-		    "submission\n");
-		rc = CLI_NET;
+		rc = client_bad_answer(c, "no \"submission\" with an \"id\" "
+		    "and a \"job\" \"id\"");
 		goto out;
 	}
 	if (!wait) {

@@ -162,7 +162,10 @@ cred_load(struct cred *c, char *err, size_t errlen)
 
 	if (path == NULL)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	/* O_NONBLOCK: a FIFO in its place must not hang the open (it is
+	 * refused below as not a regular file) */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			rc = 0;
 		else

@@ -42,6 +42,21 @@ remote_connect(const struct remote_opts *o, int need_token,
 	return rc;
 }
 
+json_t *
+remote_want(struct client *c, const json_t *o, const char *key,
+    json_type type)
+{
+	json_t *v = json_object_get(o, key);
+	char what[128];
+
+	if (v != NULL && json_typeof(v) == type)
+		return v;
+	util_fmt(what, sizeof(what), "no \"%s\" %s", key, type == JSON_ARRAY ?
+	    "array" : "object");
+	client_bad_answer(c, what);
+	return NULL;
+}
+
 void
 remote_json(const json_t *o)
 {

@@ -36,6 +36,14 @@ struct remote_opts {
 int remote_connect(const struct remote_opts *o, int need_token,
     struct client **out);
 
+/*
+ * The member key of a 2xx answer o when it is of type (JSON_OBJECT,
+ * JSON_ARRAY); else NULL after client_bad_answer() told that the answer
+ * is not the API's (the command exits CLI_NET).
+ */
+json_t *remote_want(struct client *c, const json_t *o, const char *key,
+    json_type type);
+
 /* Print o to stdout as indented JSON and a newline; remote_json_own()
  * also drops the reference it is given (for a json_pack() result). */
 void remote_json(const json_t *o);

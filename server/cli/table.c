@@ -25,6 +25,16 @@ struct table {
 	size_t rows, cap;
 };
 
+/* Whether code point cp reorders or breaks a terminal's line: the bidi
+ * marks, embeddings, overrides and isolates, the line and paragraph
+ * separators. */
+static int
+table_bidi(utf8proc_int32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * The character at s (avail bytes): its length in *len and its width;
  * what a terminal must not get (an invalid sequence, a control) is 1
@@ -44,7 +54,8 @@ table_char(const char *s, size_t avail, size_t *len, int *safe)
 	}
 	*len = (size_t)n;
 	if (utf8proc_iterate((const utf8proc_uint8_t *)s, n, &cp) != n ||
-	    cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+	    cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    table_bidi(cp)) {
 		*safe = 0;
 		return 1;
 	}

@@ -5,7 +5,8 @@
  * marks 0, through utf8proc); a cell wider than its column's maximum is
  * cut and ends with "…".  Cells are made safe for a terminal: invalid
  * UTF-8 shows as U+FFFD and control characters (ESC, CR, newline, tab,
- * C1) as '?', so a team name cannot move the cursor or change colours.
+ * C1) as '?', bidi controls and line separators as U+FFFD, so a team
+ * name cannot move the cursor, change colours or reorder the line.
  */
 #ifndef DO_TABLE_H
 #define DO_TABLE_H

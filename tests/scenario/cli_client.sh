@@ -74,18 +74,31 @@ cli submissions
 rc 3 "a credentials file readable by others is refused (exit 3)"
 check "... with a message saying why and what to do" err_has "group or others may access it (mode 0644)"
 chmod 600 "$CRED"
+mkdir -p "$T/fifo/dataoptim" && mkfifo "$T/fifo/dataoptim/credentials"
+XDG_CONFIG_HOME="$T/fifo" timeout 10 "$DO" submissions >"$T/out" 2>"$T/err"; RC=$?
+rc 3 "a FIFO in the credentials file's place: refused at once (exit 3), no hang"
+check "... as not a regular file" err_has "not a regular file of yours"
 
 # ---- usage and network ----
 cli submit --method m "$STD"
 rc 2 "submit without --track: exit 2 (usage)"
 cli submit --track std --method m "$T/no-such-file"
 rc 2 "submit of a missing file: exit 2"
+before=$(n_subs "$TA")
+cli submit --track std --method m "$T"
+rc 2 "submit of a directory: exit 2 (a local file that cannot be read)"
+check "... which says so" err_has "is a directory"
+check "... and nothing was uploaded" [ "$(n_subs "$TA")" = "$before" ]
 cli leaderboard --track std --server http://127.0.0.1:1
 rc 4 "server unreachable: exit 4"
 check "... naming the URL" err_has "cannot reach http://127.0.0.1:1/api/v1/leaderboard"
 "$DO" submit --track std --method m --server http://127.0.0.1:1 --token x "$STD" >"$T/out" 2>"$T/err"; RC=$?
 rc 4 "submit to an unreachable server: exit 4"
 check "... after two retries with the same Idempotency-Key" sh -c "[ \$(grep -c 'trying again in .* same Idempotency-Key' '$T/err') = 2 ]"
+cat "$STD" | "$DO" submit --track std --method m --server http://127.0.0.1:1 --token x /dev/stdin >"$T/out" 2>"$T/err"; RC=$?
+rc 4 "submit of a pipe to an unreachable server: exit 4"
+check "... not retried: a pipe cannot be read again (a retry would send only its rest)" \
+    sh -c "! grep -q 'trying again' '$T/err' && grep -q 'not retried: /dev/stdin is not a regular file' '$T/err'"
 
 # a proxy that loses the server's answer to the first upload: the retry
 # with the same key gets the first try's submission, not a second one
@@ -151,6 +164,11 @@ rc 1 "submit --pool --json of an invalid file: exit 1"
 check "... the validator's JSON report" pyout 'd["n_errors"]>=2 and d["kind"]=="standard"'
 cli submit --track nosuch --method m --pool "$POOL" "$STD"
 rc 1 "submit --pool to an unknown track: exit 1"
+before=$(n_subs "$TA")
+cat "$STD" | "$DO" submit --track std --method m --pool "$POOL" /dev/stdin >"$T/out" 2>"$T/err"; RC=$?
+rc 2 "submit --pool of a pipe: exit 2 (validation would eat what the upload sends)"
+check "... which says so" err_has "must be a regular file"
+check "... and nothing was uploaded" [ "$(n_subs "$TA")" = "$before" ]
 
 cli submit --track std --method "cli method" --description "from the CLI" \
     --url "https://example.org/m" --pool "$POOL" "$STD"
@@ -305,6 +323,191 @@ rc 0 "logout: exit 0 (an older server without the revoke route answers 404: not 
 check "... the token is gone from the file, the server stays" sh -c "! grep -q '^token' '$CRED' && grep -qx 'server = $URL' '$CRED' && [ \$(stat -c %a '$CRED') = 600 ]"
 cli submissions
 rc 3 "after logout: not logged in (exit 3)"
+
+
+# ---- a hostile or broken server (issue 13 review): a Python stand-in
+# ---- whose answers are escape sequences, the wrong shape, not JSON ----
+cat >"$T/hostile.py" <<'PY'
+import http.server, json, sys, time
+mode_file, port_file = sys.argv[1], sys.argv[2]
+E = "\u001b[2J\u001b]0;pwned\u0007\u009b31m"   # clear, title, C1 CSI
+def esc(s): return s + E
+SUB = {"id": esc("s_x"), "status": esc("queued"), "track": esc("t"),
+       "kind": "standard", "method_name": esc("m"), "n_samples": 1,
+       "job": {"id": esc("j_x")}}
+ESC_ANSWERS = {
+    "/api/v1/submissions": {"submission": SUB},
+    "/api/v1/submissions/s_x/cancel": {"submission": SUB},
+    "/api/v1/leaderboard": {"track": esc("t"), "split": esc("public"),
+        "metric": esc("m"), "entries": [{"rank": 1, "team": esc("team"),
+        "method_name": esc("m"), "scores": {"overall": 1, esc("task"): 1}}]},
+    "/api/v1/jobs/j_x": {"job": {"id": esc("j_x"), "state": "failed",
+        "error": esc("err"), "fault": esc("fault")}},
+}
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n: self.rfile.read(n)
+        mode = open(mode_file).read().strip()
+        path = self.path.split("?")[0]
+        code, body = 200, None
+        if mode == "esc-error":
+            code, body = 422, {"error": {"code": esc("invalid"),
+                "message": esc("bad file"), "details": [{"line": 1,
+                "message": esc("detail")}, esc("plain"), {"x": E}]}}
+        elif mode == "esc":
+            body = ESC_ANSWERS.get(path)
+            if body is None and path.startswith("/api/v1/jobs/"):
+                body = ESC_ANSWERS["/api/v1/jobs/j_x"]
+            if body is None and path.startswith("/api/v1/submissions/"):
+                body = {"submission": SUB}
+            if body is None: code, body = 404, {"error": {"code": "not_found", "message": "no"}}
+        elif mode == "string":
+            body = {k: "a string" for k in ("submission", "submissions",
+                "job", "entries", "user", "tracks")}
+        elif mode == "empty":
+            body = {}
+        elif mode == "noid":
+            body = {"submissions": [{}], "submission": {}, "total": 1}
+        elif mode == "nojob":
+            body = {"submission": SUB} if self.command == "POST" else {"job": "gone"}
+        elif mode == "deep":
+            data = b"[" * 200000
+        elif mode == "html":
+            data = b"<html>hello</html>"
+        elif mode == "huge":
+            data = b'{"x": "' + b"a" * (17 << 20) + b'"}'
+        elif mode == "redirect":
+            open(mode_file + ".log", "a").write(self.path + "\n")
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:%d/steal" % self.server.server_address[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        elif mode == "drip":           # a byte every 0.3 s, of 100
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" "); self.wfile.flush(); time.sleep(0.3)
+            return
+        if body is not None:
+            data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    do_GET = do_POST = do_DELETE = answer
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+s.handle_error = lambda *a: None     # a client that hangs up is no news
+open(port_file, "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+echo esc >"$T/hmode"
+python3 "$T/hostile.py" "$T/hmode" "$T/hostile.port" 2>"$T/hostile.log" &
+echo $! >>"$T/bgpids"
+wait_until 10 test -s "$T/hostile.port"
+HURL="http://127.0.0.1:$(cat "$T/hostile.port")"
+ESC=$(printf '\033')
+C1=$(printf '\302\233')
+# hcli MODE ARGS...: the CLI against the hostile server in MODE
+hcli() { echo "$1" >"$T/hmode"; shift; cli "$@" --server "$HURL" --token hostile-token; }
+# no_escapes: neither ESC nor a C1 CSI nor BEL reached the last run's stdout or stderr
+no_escapes() { ! cat "$T/out" "$T/err" | grep -q -e "$ESC" -e "$C1" -e "$(printf '\007')"; }
+hcli esc-error status s_x
+rc 1 "hostile: a 422 with escape sequences in its message: exit 1"
+check "... its message and details are printed, without the escape sequences" \
+    sh -c "grep -q 'bad file' '$T/err' && grep -q 'detail' '$T/err' && grep -q 'plain' '$T/err'"
+check "... nothing that moves the cursor or sets the title reaches the terminal" no_escapes
+hcli deep status s_x
+rc 4 "hostile: JSON nested 200000 deep: exit 4, no crash"
+hcli html status s_x
+rc 4 "hostile: an HTML answer: exit 4"
+check "... which says it is not JSON" err_has "not JSON"
+hcli huge status s_x
+rc 4 "hostile: a 17 MiB answer: exit 4"
+check "... which says it is too big" err_has "answer is over"
+
+
+hcli esc submit --track t --method m "$STD"
+rc 0 "hostile: submit with escape sequences in the answer: exit 0"
+check "... the submission id is printed without them" sh -c "grep -q '^submitted s_x' '$T/out'"
+check "... no escape sequence reaches the terminal (submit)" no_escapes
+hcli esc cancel s_x
+check "... no escape sequence reaches the terminal (cancel)" no_escapes
+hcli esc leaderboard --track t
+check "... no escape sequence reaches the terminal (leaderboard)" no_escapes
+hcli esc submit --track t --method m --wait "$STD"
+rc 5 "hostile: submit --wait of a failed job: exit 5"
+check "... no escape sequence reaches the terminal (the job's fault and id)" no_escapes
+
+for cmd in "status s_x" "status j_x" "status" "submissions" "cancel s_x" "leaderboard --track t"; do
+	hcli string $cmd
+	rc 4 "hostile: $cmd answered strings where objects belong: exit 4 (not the API's JSON)"
+done
+check "... which says what was expected" err_has 'no "entries"'
+hcli string status s_x --json
+check "... with --json a bad_answer error object on stdout" pyout 'd["error"]["code"]=="bad_answer"'
+hcli noid status
+rc 4 "hostile: the latest submission without an id: exit 4, no crash"
+hcli empty login
+rc 4 "hostile: login to a server whose /api/v1/me has no user: exit 4"
+check "... and no token stored for it" sh -c "! grep -qs hostile-token '$CRED'"
+
+timeout 30 sh -c 'echo nojob >"$1/hmode"; "$2" submit --track t --method m --wait --server "$3" --token hostile-token "$4" >"$1/out" 2>"$1/err"' sh "$T" "$DO" "$HURL" "$STD"; RC=$?
+cat "$T/err" >>"$T/cli-err.log"
+rc 4 "hostile: --wait on a job answer that is not an object: exit 4 at once, no endless polling"
+check "... which says the job answer has no job" err_has 'jobs/j_x.*HTTP 200 with no "job" object'
+hcli redirect status s_x
+rc 1 "hostile: a redirect: exit 1"
+check "... which says where to and that it was not followed" err_has "HTTP 302, redirected to http://127.0.0.1:[0-9]*/steal: not followed"
+check "... and the token did not follow it" sh -c "! grep -q steal '$T/hmode.log'"
+echo drip >"$T/hmode"
+DATAOPTIM_ANSWER_TIMEOUT=3 timeout 20 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
+cat "$T/err" >>"$T/cli-err.log"
+rc 4 "hostile: an answer that drips a byte every 0.3 s: given up after DATAOPTIM_ANSWER_TIMEOUT (exit 4)"
+check "... which says so" err_has "no whole answer in 3 s"
+DATAOPTIM_ANSWER_TIMEOUT=0 "$DO" status s_x --server "$HURL" --token hostile-token >"$T/out" 2>"$T/err"; RC=$?
+rc 2 "DATAOPTIM_ANSWER_TIMEOUT=0: exit 2 (usage)"
+# ... but a slow upload's own time does not count: a file from a pipe
+# that takes 4 s to come, with 2 s for the answer
+before=$(n_subs "$TB")
+(head -n 20 "$STD"; sleep 4; tail -n +21 "$STD") | DATAOPTIM_ANSWER_TIMEOUT=2 \
+    "$DO" submit --track std --method piped --server "$URL" --token "$TB" /dev/stdin >"$T/out" 2>"$T/err"; RC=$?
+cat "$T/err" >>"$T/cli-err.log"
+rc 0 "DATAOPTIM_ANSWER_TIMEOUT=2 and an upload from a pipe that takes 4 s: exit 0"
+check "... one submission made" [ "$(n_subs "$TB")" = $((before + 1)) ]
+
+# the password prompt gives the terminal its echo back whatever signal ends it
+cat >"$T/ptylogin.py" <<'PY'
+import os, pty, signal, subprocess, sys, termios, time
+do, url, signame = sys.argv[1], sys.argv[2], sys.argv[3]
+what = sys.argv[4] if len(sys.argv) > 4 else "password"
+sig = getattr(signal, signame)
+m, s = pty.openpty()
+args = ["--email", "a@x.org"] if what == "password" else ["--token", "-"]
+p = subprocess.Popen([do, "login", "--server", url] + args,
+                     stdin=s, stdout=s, stderr=s)
+seen, t0 = b"", time.time()
+while what.encode() + b": " not in seen and time.time() - t0 < 20:
+    seen += os.read(m, 4096)
+time.sleep(0.3)
+off = not (termios.tcgetattr(s)[3] & termios.ECHO)
+p.send_signal(sig)
+p.wait(timeout=20)
+back = bool(termios.tcgetattr(s)[3] & termios.ECHO)
+print(signame, "echo off while asked:", off, "back after:", back, "rc:", p.returncode, file=sys.stderr)
+sys.exit(0 if off and back and p.returncode == -sig else 1)
+PY
+for s in SIGINT SIGTERM SIGQUIT SIGHUP; do
+	check "the password prompt: echo is off, and back after $s (which ends it)" \
+	    python3 "$T/ptylogin.py" "$DO" "$HURL" $s
+done
+check "login --token - on a terminal: the token is read without echo (and echo back after SIGINT)" \
+    python3 "$T/ptylogin.py" "$DO" "$HURL" SIGINT token
 
 check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean

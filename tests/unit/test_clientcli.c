@@ -75,6 +75,14 @@ test_table_cell(void **state)
 	c = table_cell("a\xff" "b\xc2\x9b" "c", 0);	/* 0xff, C1 CSI */
 	assert_string_equal(c, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c");
 	free(c);
+	/* nor what reorders or breaks the line: a bidi override (U+202E)
+	 * and isolate (U+2066), a line separator (U+2028) */
+	c = table_cell("x\xe2\x80\xae" "y\xe2\x81\xa6" "z\xe2\x80\xa8" "w",
+	    0);
+	assert_string_equal(c, "x\xef\xbf\xbd" "y\xef\xbf\xbd" "z\xef\xbf\xbd"
+	    "w");
+	assert_int_equal(table_width(c, strlen(c)), 7);
+	free(c);
 	c = table_cell("", 3);
 	assert_string_equal(c, "");
 	free(c);
