@@ -129,7 +129,7 @@ api_account_password(struct http_req *req)
 	const char *cur = field_str(http_req_json(req), "current");
 	const char *pw = field_str(http_req_json(req), "new");
 	char hash[256], nhash[AUTH_PW_ENCODED], shash[AUTH_HASH_HEX];
-	char err[128], ra[32], msg[128];
+	char err[128], msg[128];
 	int64_t now = srv_now(), wait;
 	const char *weak;
 	int rc, ended = 0;
@@ -139,11 +139,7 @@ api_account_password(struct http_req *req)
 	if ((wait = throttle_wait(srv->login_email, p->email, now)) > 0) {
 		util_fmt(msg, sizeof(msg), "too many wrong passwords for this "
 		    "email; try again in %lld s", (long long)wait);
-		util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
-		http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
-		    json_pack("{s:I}", "retry_after", (json_int_t)wait));
-		http_header(req, "Retry-After", ra);
-		return 0;
+		return http_reply_too_many(req, wait, msg);
 	}
 	rc = db_account_pw_hash(http_req_db(req), p->user_id, hash,
 	    sizeof(hash));

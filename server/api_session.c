@@ -35,7 +35,7 @@ api_login_throttled(struct http_req *req, const char *email,
 {
 	struct srv *srv = http_req_srv(req);
 	int64_t we, wi, wait;
-	char msg[256], ra[32];
+	char msg[256];
 
 	we = throttle_wait(srv->login_email, email, now);
 	wi = ip[0] != '\0' ? throttle_wait(srv->login_ip, ip, now) : 0;
@@ -45,10 +45,7 @@ api_login_throttled(struct http_req *req, const char *email,
 	util_fmt(msg, sizeof(msg), "too many failed logins %s; try again in "
 	    "%lld s", we > 0 ? "for this email" : "from this address",
 	    (long long)wait);
-	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
-	http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
-	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
-	http_header(req, "Retry-After", ra);
+	http_reply_too_many(req, wait, msg);
 	return 1;
 }
 

@@ -243,7 +243,7 @@ static int
 register_throttled(struct http_req *req, int64_t now)
 {
 	struct srv *srv = http_req_srv(req);
-	char ip[64], msg[160], ra[32];
+	char ip[64], msg[160];
 	int64_t wait;
 
 	http_req_client_ip(req, ip, sizeof(ip));
@@ -255,10 +255,7 @@ register_throttled(struct http_req *req, int64_t now)
 	}
 	util_fmt(msg, sizeof(msg), "too many sign-ups from this address; try "
 	    "again in %lld s", (long long)wait);
-	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
-	http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
-	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
-	http_header(req, "Retry-After", ra);
+	http_reply_too_many(req, wait, msg);
 	return 1;
 }
 
@@ -332,16 +329,13 @@ team_daily_refused(struct http_req *req, struct throttle *t,
     const char *key, int max, const char *what, int64_t now)
 {
 	int64_t wait = throttle_wait(t, key, now);
-	char msg[200], ra[32];
+	char msg[200];
 
 	if (wait == 0)
 		return 0;
 	util_fmt(msg, sizeof(msg), "at most %d %s a day; try again in %lld "
 	    "min", max, what, (long long)(wait + 59) / 60);
-	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
-	http_reply_error_ex(req, 429, "too_many_attempts", msg, NULL,
-	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
-	http_header(req, "Retry-After", ra);
+	http_reply_too_many(req, wait, msg);
 	return 1;
 }
 

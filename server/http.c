@@ -546,6 +546,18 @@ http_reply_error(struct http_req *req, unsigned status, const char *code,
 }
 
 int
+http_reply_too_many(struct http_req *req, int64_t wait, const char *message)
+{
+	char ra[32];
+
+	util_fmt(ra, sizeof(ra), "%lld", (long long)wait);
+	http_reply_error_ex(req, 429, "too_many_attempts", message, NULL,
+	    json_pack("{s:I}", "retry_after", (json_int_t)wait));
+	http_header(req, "Retry-After", ra);
+	return 0;
+}
+
+int
 http_reply_fd(struct http_req *req, unsigned status, const char *ctype,
     int fd, uint64_t size)
 {

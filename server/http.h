@@ -164,6 +164,10 @@ int http_reply_error(struct http_req *req, unsigned status, const char *code,
 /* Same, with extra members (stolen, may be NULL) merged into "error". */
 int http_reply_error_ex(struct http_req *req, unsigned status,
     const char *code, const char *message, json_t *details, json_t *extra);
+/* 429 too_many_attempts with message, "retry_after": wait (seconds) and
+ * the Retry-After header: a throttle's refusal.  Returns 0. */
+int http_reply_too_many(struct http_req *req, int64_t wait,
+    const char *message);
 /* data of len bytes, copied. */
 int http_reply_data(struct http_req *req, unsigned status, const char *ctype,
     const void *data, size_t len);
