@@ -105,6 +105,8 @@ function blockReason() {
 		return null;
 	if (!user)
 		return 'Log in to submit.';
+	if (!user.team)
+		return 'Join or make a team on the team page to submit.';
 	const t = currentTrack();
 	if (t) {
 		if (t.status === 'upcoming')
@@ -601,6 +603,12 @@ async function main() {
 	if (!user) {
 		notice($('#submit-notice'), 'warn', 'You need to be logged in to submit. ',
 		    el('a', { href: loginHref(), id: 'submit-login' }, 'Log in'));
+	} else if (!user.team) {
+		/* the server refuses a user in no team (403 no_team): say so
+		 * before a file is chosen, not after it is uploaded */
+		notice($('#submit-notice'), 'warn', 'You are not a member of any team, and only team members can submit. ',
+		    'Join a team with an invite code or make one on the ',
+		    el('a', { href: '/team', id: 'submit-team' }, 'team page'), '.');
 	}
 	updateButton();
 }

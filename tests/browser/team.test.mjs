@@ -202,6 +202,31 @@ await step('the second member leaves (confirmed) and gets the join and make-a-te
 	await shot(b, 'team-left');
 });
 
+/* review (issue 13): a user in no team learns on /submit and
+ * /submissions that a team comes first, before any upload */
+await step('in no team, /submit is disabled with the reason and /submissions says to join a team', async () => {
+	let posted = false;
+	b.on('request', (r) => { if (r.url().endsWith('/api/v1/submissions') && r.method() === 'POST') posted = true; });
+	await b.goto(`${cfg.url}/submit`);
+	await b.locator(`#track option[value="${cfg.track}"]`).waitFor({ state: 'attached' });
+	await b.locator('#submit-team').waitFor();
+	assert.equal(await b.locator('#submit-team').getAttribute('href'), '/team');
+	assert.match(await b.textContent('#submit-notice'), /not a member of any team/);
+	await b.selectOption('#track', cfg.track);
+	await b.setInputFiles('#file', cfg.example);
+	await b.fill('#method_name', 'no team');
+	assert.equal(await b.isDisabled('#submit-btn'), true, 'the button is disabled');
+	assert.match(await b.textContent('#submit-reason'), /team page/);
+	await b.locator('#method_name').press('Enter');
+	await b.waitForTimeout(300);
+	assert.equal(posted, false, 'nothing was uploaded');
+	await b.goto(`${cfg.url}/submissions`);
+	await b.locator('#subs-empty:not([hidden])').waitFor();
+	assert.match(await b.textContent('#subs-empty'), /not a member of any team/);
+	assert.equal(await b.locator('#subs-team').getAttribute('href'), '/team');
+	await shot(b, 'team-none-submit');
+});
+
 if (cfg.db) {
 	await step('a team lock of the track shows on the team page and leaving is disabled', async () => {
 		execFileSync('sqlite3', [cfg.db, `UPDATE tracks SET teams_lock_at = 1765324800 WHERE slug = '${cfg.track.replace(/'/g, "''")}'`]);
