@@ -227,6 +227,56 @@ await step('in no team, /submit is disabled with the reason and /submissions say
 	await shot(b, 'team-none-submit');
 });
 
+/* review (issue 13): at 390 px the new pages never scroll sideways,
+ * even with a long email and a team name of one long word (the nav, the
+ * titles and the notices wrap them) */
+await step('at 390 px sign-up, team, account and track pages have no sideways page scroll', async () => {
+	const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+	ctx.setDefaultTimeout(T);
+	const p = await ctx.newPage();
+	watchPage(p);
+	p.on('dialog', (d) => d.accept());
+	const width = async (what) => {
+		const r = await p.evaluate(() => ({
+			w: document.scrollingElement.scrollWidth,
+			wide: [...document.querySelectorAll('body *')]
+				.filter((e) => e.getBoundingClientRect().right > 391 && !e.closest('.table-wrap'))
+				.slice(0, 4).map((e) => `${e.tagName}#${e.id}.${e.className}`),
+		}));
+		assert.ok(r.w <= 390, `${what} is ${r.w} px wide (${r.wide.join(', ')})`);
+	};
+	await p.goto(`${cfg.url}/signup`);
+	await p.locator('#signup-form').waitFor();
+	await width('/signup');
+	await p.fill('#email', `a-rather-long-address-for-the-phone-${tag}@a-long-example-domain.org`);
+	await p.fill('#password', `phone-pass-${tag}`);
+	await p.fill('#team', `Phone${'W'.repeat(50)}${tag}`);
+	await Promise.all([p.waitForURL(/\/team$/), p.click('#signup-btn')]);
+	await p.locator('#in-team').waitFor();
+	await p.click('#invite-btn');
+	await p.locator('#new-code').waitFor();
+	await width('/team with a new code');
+	await shot(p, 'team-390');
+	await p.goto(`${cfg.url}/account`);
+	await p.locator('#acc-body').waitFor();
+	await p.fill('#token-label', 'L'.repeat(60));
+	await p.click('#token-btn');
+	await p.locator('#token-new').waitFor();
+	await p.locator('#sessions-table tbody tr').first().waitFor();
+	await width('/account with a new token');
+	await shot(p, 'account-390');
+	await p.goto(`${cfg.url}/track?slug=${encodeURIComponent(cfg.track)}`);
+	await p.locator('#track-view:not([hidden])').waitFor();
+	await width('/track');
+	await p.goto(`${cfg.url}/team`);
+	await p.locator('#in-team').waitFor();
+	await p.click('#leave-btn');
+	await p.locator('#no-team:not([hidden])').waitFor();
+	await width('/team after leaving');
+	await shot(p, 'team-left-390');
+	await ctx.close();
+});
+
 if (cfg.db) {
 	await step('a team lock of the track shows on the team page and leaving is disabled', async () => {
 		execFileSync('sqlite3', [cfg.db, `UPDATE tracks SET teams_lock_at = 1765324800 WHERE slug = '${cfg.track.replace(/'/g, "''")}'`]);
