@@ -76,8 +76,6 @@ async function onSubmit(ev) {
 	notice(msg, 'info');
 	try {
 		await api('/api/v1/register', { method: 'POST', json: body });
-		setSession(await api('/api/v1/session', { method: 'POST', json: { email, password } }));
-		location.assign('/team');
 	} catch (err) {
 		if (err instanceof ApiError && err.code === 'team_exists')
 			notice(msg, 'error', `${err.message}. Pick another name, or join that team with an invite code.`);
@@ -85,7 +83,21 @@ async function onSubmit(ev) {
 			showError(msg, err, 'Could not create the account:');
 		btn.disabled = false;
 		btn.textContent = 'Create account';
+		return;
 	}
+	/* the account exists from here: a failed login must not offer to
+	 * create it again (that would answer "already registered") */
+	try {
+		setSession(await api('/api/v1/session', { method: 'POST', json: { email, password } }));
+	} catch (err) {
+		form.hidden = true;
+		notice(msg, 'warn', el('strong', null, 'Your account is made, but you are not logged in: '),
+		    `${err.message} `,
+		    el('a', { href: '/login?next=%2Fteam', id: 'signup-login' }, 'Log in'),
+		    ' with your email and password to see your team.');
+		return;
+	}
+	location.assign('/team');
 }
 
 async function main() {

@@ -227,6 +227,34 @@ await step('in no team, /submit is disabled with the reason and /submissions say
 	await shot(b, 'team-none-submit');
 });
 
+/* review (issue 13): the account is made but the login after it is lost
+ * (the connection drops): the page must not offer to create it again */
+await step('a sign-up whose login is lost says the account is made and links the login page', async () => {
+	const ctx = await browser.newContext();
+	ctx.setDefaultTimeout(T);
+	const p = await ctx.newPage();
+	watchPage(p);
+	const who = { email: `lost-${tag}@example.org`, password: `lost-pass-${tag}` };
+	await p.route('**/api/v1/session', (r) => (r.request().method() === 'POST' ? r.abort('connectionreset') : r.continue()));
+	await p.goto(`${cfg.url}/signup`);
+	await p.locator('#signup-form').waitFor();
+	await p.fill('#email', who.email);
+	await p.fill('#password', who.password);
+	await p.fill('#team', `Lost ${tag}`);
+	await p.click('#signup-btn');
+	await p.locator('#signup-login').waitFor();
+	assert.match(await p.textContent('#signup-notice'), /account is made/);
+	assert.equal(await p.locator('#signup-form').isHidden(), true, 'no second "Create account"');
+	await p.unroute('**/api/v1/session');
+	await Promise.all([p.waitForURL(/\/login\?next=%2Fteam$/), p.click('#signup-login')]);
+	await p.fill('#email', who.email);
+	await p.fill('#password', who.password);
+	await Promise.all([p.waitForURL(/\/team$/), p.click('#login-btn')]);
+	await p.locator('#in-team').waitFor();
+	assert.equal(await p.textContent('#team-title'), `Team Lost ${tag}`);
+	await ctx.close();
+});
+
 /* review (issue 13): at 390 px the new pages never scroll sideways,
  * even with a long email and a team name of one long word (the nav, the
  * titles and the notices wrap them) */
