@@ -103,9 +103,17 @@ async function onSubmit(ev) {
 async function main() {
 	const user = await initNav();
 	const msg = $('#signup-notice');
+	const code = new URLSearchParams(location.search).get('invite');
 	if (user) {
-		notice(msg, 'info', `You are signed in as ${user.email}. `, 'Your team is on the ',
-		    el('a', { href: '/team' }, 'team page'), '.');
+		/* a signed-in user given a sign-up link: the code goes on to the
+		 * team page's join form instead of being dropped */
+		if (code)
+			notice(msg, 'info', `You are signed in as ${user.email}. To join a team with this invite code, open your `,
+			    el('a', { href: `/team?invite=${encodeURIComponent(code)}`, id: 'signup-join' }, 'team page'),
+			    user.team ? ` (leave team ${user.team} there first).` : '.');
+		else
+			notice(msg, 'info', `You are signed in as ${user.email}. `, 'Your team is on the ',
+			    el('a', { href: '/team' }, 'team page'), '.');
 		return;
 	}
 	let info;
@@ -127,7 +135,6 @@ async function main() {
 	form.hidden = false;
 	for (const r of form.querySelectorAll('input[name="mode"]'))
 		r.addEventListener('change', showMode);
-	const code = new URLSearchParams(location.search).get('invite');
 	if (code) {
 		$('#mode-invite').checked = true;
 		form.invite.value = code;

@@ -181,6 +181,11 @@ async function main() {
 	    { code: ev.currentTarget.code.value.trim() }, '#join-btn', 'You joined'));
 	$('#found-form').addEventListener('submit', (ev) => onChange(ev, '/api/v1/team',
 	    { name: $('#found-name').value.trim() }, '#found-btn', 'You made'));
+	/* /team?invite=CODE (from a sign-up link opened while signed in):
+	 * the join form has the code */
+	const code = new URLSearchParams(location.search).get('invite');
+	if (code)
+		$('#join-code').value = code;
 	try {
 		await load();
 	} catch (err) {

@@ -227,6 +227,26 @@ await step('in no team, /submit is disabled with the reason and /submissions say
 	await shot(b, 'team-none-submit');
 });
 
+/* review (issue 13): a signed-in user in no team who opens a sign-up
+ * link with a code is led to the team page with the code in its join form */
+await step('a sign-up link opened while signed in leads to the team page with the code filled in', async () => {
+	await a.goto(`${cfg.url}/team`);
+	await a.locator('#in-team').waitFor();
+	await a.click('#invite-btn');
+	await a.locator('#new-code').waitFor();
+	const again = await a.inputValue('#new-code-value');
+	await b.goto(`${cfg.url}/signup?invite=${again}`);
+	const link = b.locator('#signup-join');
+	await link.waitFor();
+	assert.match(await b.textContent('#signup-notice'), /signed in as/);
+	await Promise.all([b.waitForURL(/\/team\?invite=/), link.click()]);
+	await b.locator('#no-team:not([hidden])').waitFor();
+	assert.equal(await b.inputValue('#join-code'), again, 'the join form has the code');
+	await b.click('#join-btn');
+	await b.locator('#in-team:not([hidden])').waitFor();
+	assert.equal(await b.textContent('#team-title'), `Team ${teamName}`);
+});
+
 /* review (issue 13): the account is made but the login after it is lost
  * (the connection drops): the page must not offer to create it again */
 await step('a sign-up whose login is lost says the account is made and links the login page', async () => {
