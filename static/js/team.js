@@ -36,7 +36,8 @@ function usesText(inv) {
 function renderInvites() {
 	const tbody = clear($('#invites-table tbody'));
 	for (const inv of view.invites) {
-		const revoke = el('button', { type: 'button', class: 'secondary small revoke-btn' }, 'Revoke');
+		const revoke = el('button', { type: 'button', class: 'secondary small revoke-btn',
+		    'aria-label': `Revoke invite code #${inv.id}` }, 'Revoke');
 		revoke.addEventListener('click', () => onRevoke(inv, revoke));
 		tbody.append(el('tr', { 'data-invite': String(inv.id) },
 		    el('td', null, String(inv.id)),

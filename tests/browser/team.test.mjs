@@ -155,6 +155,9 @@ await step('both members see the team\'s two members', async () => {
 
 await step('revoking the invite code removes it from the pending list', async () => {
 	const row = a.locator('#invites-table tbody tr').first();
+	/* review (issue 13): each Revoke button names its code for a screen reader */
+	const id = await row.getAttribute('data-invite');
+	assert.equal(await row.locator('.revoke-btn').getAttribute('aria-label'), `Revoke invite code #${id}`);
 	await row.locator('.revoke-btn').click();
 	await a.locator('#invites-empty').waitFor();
 	assert.equal(await a.locator('#invites-table tbody tr').count(), 0);
