@@ -79,6 +79,9 @@ async function onSubmit(ev) {
 	} catch (err) {
 		if (err instanceof ApiError && err.code === 'team_exists')
 			notice(msg, 'error', `${err.message}. Pick another name, or join that team with an invite code.`);
+		else if (err instanceof ApiError && err.code === 'email_taken')
+			notice(msg, 'error', 'An account with this email exists: ',
+			    el('a', { href: '/login' }, 'log in'), ' instead.');
 		else
 			showError(msg, err, 'Could not create the account:');
 		btn.disabled = false;

@@ -250,6 +250,25 @@ await step('a sign-up link opened while signed in leads to the team page with th
 	assert.equal(await b.textContent('#team-title'), `Team ${teamName}`);
 });
 
+/* review (issue 13): signing up again with a registered email links
+ * the login page the message sends the user to */
+await step('signing up with a registered email says so and links the login page', async () => {
+	const ctx = await browser.newContext();
+	ctx.setDefaultTimeout(T);
+	const p = await ctx.newPage();
+	watchPage(p);
+	await p.goto(`${cfg.url}/signup`);
+	await p.locator('#signup-form').waitFor();
+	await p.fill('#email', first.email);
+	await p.fill('#password', `another-pass-${tag}`);
+	await p.fill('#team', `Again ${tag}`);
+	await p.click('#signup-btn');
+	await p.locator('#signup-notice.error').waitFor();
+	assert.match(await p.textContent('#signup-notice'), /exists/);
+	assert.equal(await p.locator('#signup-notice a').getAttribute('href'), '/login');
+	await ctx.close();
+});
+
 /* review (issue 13): the account is made but the login after it is lost
  * (the connection drops): the page must not offer to create it again */
 await step('a sign-up whose login is lost says the account is made and links the login page', async () => {
