@@ -356,7 +356,11 @@ function followJob(id) {
 			if (err.status === 401 || err.status === 404) {
 				const box = $('#live-status');
 				if (box)
-					box.append(el('p', { class: 'small' }, `Live status stopped: ${err.message}`));
+					box.append(el('p', { class: 'small', id: 'live-stopped' }, ...(err.status === 401
+					    ? ['Live status stopped: you are not logged in any more. ',
+						el('a', { href: loginHref() }, 'Log in again'),
+						' and follow the job on its submission page.']
+					    : [`Live status stopped: ${err.message}`])));
 				return;
 			}
 			delay = Math.min(delay * 2, 30000);

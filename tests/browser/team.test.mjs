@@ -179,6 +179,28 @@ await step('the first member submits example-standard.txt', async () => {
 	await a.locator('#result.success').waitFor();
 });
 
+/* review (issue 13): the submit page follows the job live; when the
+ * session ends meanwhile it says so for a person (no "Bearer" hint) */
+await step('the live status of the job says when the session ended, and how to go on', async () => {
+	await a.locator('#live-status #live-line').waitFor();
+	const other = await a.context().newPage();
+	watchPage(other);
+	await other.goto(`${cfg.url}/team`);
+	await Promise.all([other.waitForURL(`${cfg.url}/`), other.click('#logout-btn')]);
+	await other.close();
+	const stopped = a.locator('#live-stopped');
+	await stopped.waitFor({ timeout: 20000 });
+	const text = await stopped.textContent();
+	assert.match(text, /not logged in/, text);
+	assert.doesNotMatch(text, /Bearer/, text);
+	assert.ok((await stopped.locator('a').getAttribute('href')).startsWith('/login?next='), 'a login link');
+	/* log the first member in again for the steps below */
+	await a.goto(`${cfg.url}/login?next=%2Fteam`);
+	await a.fill('#email', first.email);
+	await a.fill('#password', first.password);
+	await Promise.all([a.waitForURL(/\/team$/), a.click('#login-btn')]);
+});
+
 await step('the second member sees that submission on /submissions', async () => {
 	assert.ok(subId, 'a submission was made');
 	await b.goto(`${cfg.url}/submissions`);
@@ -350,12 +372,17 @@ await step('at 390 px sign-up, team, account and track pages have no sideways pa
 if (cfg.db) {
 	await step('a team lock of the track shows on the team page and leaving is disabled', async () => {
 		execFileSync('sqlite3', [cfg.db, `UPDATE tracks SET teams_lock_at = 1765324800 WHERE slug = '${cfg.track.replace(/'/g, "''")}'`]);
-		await a.goto(`${cfg.url}/team`);
-		await a.locator('#lock-notice.warn').waitFor();
-		assert.match(await a.textContent('#lock-notice'), new RegExp(`locked since 2025-12-10 00:00 UTC.*track ${cfg.track}`));
-		assert.equal(await a.isDisabled('#leave-btn'), true, 'leave disabled');
-		await shot(a, 'team-locked');
-		execFileSync('sqlite3', [cfg.db, 'UPDATE tracks SET teams_lock_at = NULL']);
+		try {
+			await a.goto(`${cfg.url}/team`);
+			await a.locator('#lock-notice.warn').waitFor();
+			assert.match(await a.textContent('#lock-notice'), new RegExp(`locked since 2025-12-10 00:00 UTC.*track ${cfg.track}`));
+			assert.equal(await a.isDisabled('#leave-btn'), true, 'leave disabled');
+			await shot(a, 'team-locked');
+		} finally {
+			/* even when a check fails: a lock left set refuses every
+			 * later join on this daemon */
+			execFileSync('sqlite3', [cfg.db, 'UPDATE tracks SET teams_lock_at = NULL']);
+		}
 	});
 }
 
