@@ -203,10 +203,18 @@ async function tick() {
 		st.textContent = rows.size ? 'All jobs have finished.' : '';
 		return false;
 	}
-	await Promise.all(active.map((r) => refreshJob(r).catch((err) => {
-		if (err instanceof ApiError && err.status === 401)
-			throw err;
-	})));
+	try {
+		await Promise.all(active.map((r) => refreshJob(r).catch((err) => {
+			if (err instanceof ApiError && err.status === 401)
+				throw err;
+		})));
+	} catch (err) {
+		/* the session ended: say so and stop, rather than poll on
+		 * under a stale "Updating live" */
+		st.textContent = '';
+		showError($('#subs-notice'), err, 'Live updates stopped:');
+		return false;
+	}
 	const left = [...rows.values()].filter((r) => isActive(jobOf(r))).length;
 	st.textContent = left
 	    ? `Updating live: ${left} job${left === 1 ? '' : 's'} in progress. Last update ${fmtTime(new Date())}.`

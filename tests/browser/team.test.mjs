@@ -210,6 +210,30 @@ await step('the second member sees that submission on /submissions', async () =>
 	await shot(b, 'team-submissions');
 });
 
+/* review (issue 13): My submissions polls the queued job; when the
+ * session ends it says so and stops instead of polling on in silence */
+await step('My submissions says when the session ended and stops its live updates', async () => {
+	await b.locator('#poll-status', { hasText: 'Updating live' }).waitFor();
+	const other = await b.context().newPage();
+	watchPage(other);
+	await other.goto(`${cfg.url}/team`);
+	await Promise.all([other.waitForURL(`${cfg.url}/`), other.click('#logout-btn')]);
+	await other.close();
+	let polls = 0;
+	b.on('request', (r) => { if (r.url().includes('/api/v1/jobs/')) polls++; });
+	await b.locator('#subs-notice.error').waitFor();
+	const text = await b.textContent('#subs-notice');
+	assert.match(text, /not logged in/, text);
+	assert.equal(await b.textContent('#poll-status'), '', 'no stale "Updating live"');
+	const seen = polls;
+	await b.waitForTimeout(4500);
+	assert.equal(polls, seen, 'no more polls');
+	await b.goto(`${cfg.url}/login?next=%2Fteam`);
+	await b.fill('#email', second.email);
+	await b.fill('#password', second.password);
+	await Promise.all([b.waitForURL(/\/team$/), b.click('#login-btn')]);
+});
+
 await step('the second member leaves (confirmed) and gets the join and make-a-team forms', async () => {
 	await b.goto(`${cfg.url}/team`);
 	await b.locator('#in-team').waitFor();
