@@ -212,8 +212,12 @@ await step('the second member sees that submission on /submissions', async () =>
 
 /* review (issue 13): My submissions polls the queued job; when the
  * session ends it says so and stops instead of polling on in silence */
-await step('My submissions says when the session ended and stops its live updates', async () => {
+await step('My submissions and the submission page say when the session ended and stop their live updates', async () => {
 	await b.locator('#poll-status', { hasText: 'Updating live' }).waitFor();
+	const one = await b.context().newPage();
+	watchPage(one);
+	await one.goto(`${cfg.url}/submission?id=${encodeURIComponent(subId)}`);
+	await one.locator('#sub-view:not([hidden])').waitFor();
 	const other = await b.context().newPage();
 	watchPage(other);
 	await other.goto(`${cfg.url}/team`);
@@ -228,6 +232,9 @@ await step('My submissions says when the session ended and stops its live update
 	const seen = polls;
 	await b.waitForTimeout(4500);
 	assert.equal(polls, seen, 'no more polls');
+	await one.locator('#sub-notice.error').waitFor();
+	assert.match(await one.textContent('#sub-notice'), /not logged in/);
+	await one.close();
 	await b.goto(`${cfg.url}/login?next=%2Fteam`);
 	await b.fill('#email', second.email);
 	await b.fill('#password', second.password);
