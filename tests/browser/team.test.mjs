@@ -4,9 +4,15 @@
  * new team (the password floor checked in the page first), lands on the
  * team page, makes an invite code (shown once, with a copy button); a
  * second browser context signs up with that code; both see the team's
- * two members; the first submits example-standard.txt and the second
- * sees that submission on /submissions; the second leaves the team (with
- * a confirm) and gets the join / make-a-team forms.
+ * two members; the first submits a random part of example-standard.txt
+ * and the second sees that submission on /submissions; the second leaves
+ * the team (with a confirm) and gets the join / make-a-team forms.
+ * Review (issue 13): a session ended in another tab is said in words on
+ * the submit page's live status, My submissions and the submission page
+ * (which stop polling); in no team /submit and /submissions say to join
+ * one; a sign-up link opened while signed in leads to the team page's
+ * join form; a registered email and a lost login after sign-up are said
+ * with a login link; /signup, /team, /account and /track fit 390 px.
  *
  * Environment:
  *   DO_URL        base URL of a daemon with server.allow_register on   required
@@ -20,6 +26,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, T, finish, launchFailed, pageErrors, requireEnv,
 	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
@@ -164,11 +173,22 @@ await step('revoking the invite code removes it from the pending list', async ()
 	assert.match(await a.textContent('#team-notice'), /revoked/);
 });
 
-await step('the first member submits example-standard.txt', async () => {
+/* review (issue 13): a sample set of its own (a random part of the
+ * example), so that its job is not a reuse of an earlier score and stays
+ * queued for the live-status steps below (no worker runs here) */
+const exLines = fs.readFileSync(cfg.example, 'utf8').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+let ownList = exLines.filter(() => Math.random() < 0.5);
+if (ownList.length < 4)
+	ownList = exLines.slice(0, exLines.length - 1 - (Date.now() % 4));
+const ownFile = path.join(os.tmpdir(), `team-test-${tag}.txt`);
+fs.writeFileSync(ownFile, ownList.join('\n') + '\n');
+process.on('exit', () => { try { fs.unlinkSync(ownFile); } catch (_) { /* gone */ } });
+
+await step('the first member submits a list from example-standard.txt', async () => {
 	await a.goto(`${cfg.url}/submit`);
 	await a.locator(`#track option[value="${cfg.track}"]`).waitFor({ state: 'attached' });
 	await a.selectOption('#track', cfg.track);
-	await a.setInputFiles('#file', cfg.example);
+	await a.setInputFiles('#file', ownFile);
 	await a.fill('#method_name', methodName);
 	const [res] = await Promise.all([
 		a.waitForResponse((r) => r.url().endsWith('/api/v1/submissions') && r.request().method() === 'POST'),
@@ -239,6 +259,10 @@ await step('My submissions and the submission page say when the session ended an
 	await b.fill('#email', second.email);
 	await b.fill('#password', second.password);
 	await Promise.all([b.waitForURL(/\/team$/), b.click('#login-btn')]);
+	/* cancel the queued job: the daemon's later tests run a worker */
+	await b.goto(`${cfg.url}/submissions`);
+	await b.locator(`#subs-table tr[data-id="${subId}"] .cancel-btn`).click();
+	await b.locator('#subs-notice.success').waitFor();
 });
 
 await step('the second member leaves (confirmed) and gets the join and make-a-team forms', async () => {
