@@ -84,7 +84,9 @@ async function onInvite(ev) {
 	ev.preventDefault();
 	const form = ev.currentTarget;
 	const msg = $('#team-notice');
-	const uses = Number(form.max_uses.value);
+	/* an empty field is Number('') = 0, "no limit": refused, not read so */
+	const raw = form.max_uses.value.trim();
+	const uses = raw === '' ? NaN : Number(raw);
 	if (!Number.isInteger(uses) || uses < 0 || uses > 1000) {
 		notice(msg, 'error', 'Uses: a whole number from 0 (no limit) to 1000.');
 		form.max_uses.focus();

@@ -117,6 +117,21 @@ await step('signing up with a new team logs in and opens the team page', async (
 	await shot(a, 'team-new');
 });
 
+/* review (issue 13): an emptied Uses field read as 0, "no limit" */
+await step('an empty Uses field is refused in the page, not sent as "no limit"', async () => {
+	let posted = false;
+	const seen = (r) => { if (r.url().endsWith('/api/v1/team/invites') && r.method() === 'POST') posted = true; };
+	a.on('request', seen);
+	await a.fill('#max-uses', '');
+	await a.click('#invite-btn');
+	await a.locator('#team-notice.error').waitFor();
+	assert.match(await a.textContent('#team-notice'), /Uses: a whole number/);
+	assert.equal(await a.evaluate(() => document.activeElement.id), 'max-uses', 'the field has the focus');
+	await a.waitForTimeout(300);
+	a.off('request', seen);
+	assert.equal(posted, false, 'nothing was posted');
+});
+
 await step('making an invite code shows it once, with a copy button and the sign-up link', async () => {
 	await a.fill('#max-uses', '2');
 	await a.selectOption('#expires-in', '24');
