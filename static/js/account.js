@@ -161,6 +161,7 @@ function sessionRow(s) {
 	    el('td', null, s.current ? el('span', { class: 'badge current-session' }, 'this session')
 		: el('button', {
 		    type: 'button', class: 'danger small revoke-session',
+		    'aria-label': `Log out the session opened ${fmtTime(s.created_at)}${s.ip ? ` from ${s.ip}` : ''}`,
 		    onclick: (ev) => revokeSession(s, ev.currentTarget),
 		}, 'Log out')));
 }

@@ -175,9 +175,13 @@ export function showError(node, err, prefix) {
 	const parts = [];
 	if (prefix)
 		parts.push(el('strong', null, prefix + ' '));
-	parts.push(msg);
+	/* a 401's message is written for API clients ("send Authorization:
+	 * Bearer"): a page says what happened and what to do instead */
 	if (err instanceof ApiError && err.status === 401)
-		parts.push(' ', el('a', { href: loginHref() }, 'Log in'));
+		parts.push(`${prefix ? 'y' : 'Y'}ou are not logged in any more (the session ended or expired). `,
+		    el('a', { href: loginHref() }, 'Log in again'), ', then try once more.');
+	else
+		parts.push(msg);
 	notice(node, 'error', ...parts);
 }
 

@@ -22,7 +22,13 @@ const state = {
 
 function hashTrack() {
 	const m = /(?:^|[#&])track=([^&]*)/.exec(location.hash);
-	return m ? decodeURIComponent(m[1]) : null;
+	if (!m)
+		return null;
+	try {
+		return decodeURIComponent(m[1]);
+	} catch (_) {
+		return null;	/* a mangled link (not UTF-8): no track asked */
+	}
 }
 
 /* The track the URL asks for: #track=slug, else ?track=slug. */

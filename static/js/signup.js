@@ -76,24 +76,47 @@ async function onSubmit(ev) {
 	notice(msg, 'info');
 	try {
 		await api('/api/v1/register', { method: 'POST', json: body });
-		setSession(await api('/api/v1/session', { method: 'POST', json: { email, password } }));
-		location.assign('/team');
 	} catch (err) {
 		if (err instanceof ApiError && err.code === 'team_exists')
 			notice(msg, 'error', `${err.message}. Pick another name, or join that team with an invite code.`);
+		else if (err instanceof ApiError && err.code === 'email_taken')
+			notice(msg, 'error', 'An account with this email exists: ',
+			    el('a', { href: '/login' }, 'log in'), ' instead.');
 		else
 			showError(msg, err, 'Could not create the account:');
 		btn.disabled = false;
 		btn.textContent = 'Create account';
+		return;
 	}
+	/* the account exists from here: a failed login must not offer to
+	 * create it again (that would answer "already registered") */
+	try {
+		setSession(await api('/api/v1/session', { method: 'POST', json: { email, password } }));
+	} catch (err) {
+		form.hidden = true;
+		notice(msg, 'warn', el('strong', null, 'Your account is made, but you are not logged in: '),
+		    `${err.message} `,
+		    el('a', { href: '/login?next=%2Fteam', id: 'signup-login' }, 'Log in'),
+		    ' with your email and password to see your team.');
+		return;
+	}
+	location.assign('/team');
 }
 
 async function main() {
 	const user = await initNav();
 	const msg = $('#signup-notice');
+	const code = new URLSearchParams(location.search).get('invite');
 	if (user) {
-		notice(msg, 'info', `You are signed in as ${user.email}. `, 'Your team is on the ',
-		    el('a', { href: '/team' }, 'team page'), '.');
+		/* a signed-in user given a sign-up link: the code goes on to the
+		 * team page's join form instead of being dropped */
+		if (code)
+			notice(msg, 'info', `You are signed in as ${user.email}. To join a team with this invite code, open your `,
+			    el('a', { href: `/team?invite=${encodeURIComponent(code)}`, id: 'signup-join' }, 'team page'),
+			    user.team ? ` (leave team ${user.team} there first).` : '.');
+		else
+			notice(msg, 'info', `You are signed in as ${user.email}. `, 'Your team is on the ',
+			    el('a', { href: '/team' }, 'team page'), '.');
 		return;
 	}
 	let info;
@@ -115,7 +138,6 @@ async function main() {
 	form.hidden = false;
 	for (const r of form.querySelectorAll('input[name="mode"]'))
 		r.addEventListener('change', showMode);
-	const code = new URLSearchParams(location.search).get('invite');
 	if (code) {
 		$('#mode-invite').checked = true;
 		form.invite.value = code;

@@ -279,7 +279,16 @@ async function tick() {
 	const jid = sub.job && sub.job.id;
 	if (!jid || !isActive(job || sub.job))
 		return false;
-	const jd = await api(`/api/v1/jobs/${encodeURIComponent(jid)}`);
+	let jd;
+	try {
+		jd = await api(`/api/v1/jobs/${encodeURIComponent(jid)}`);
+	} catch (err) {
+		if (err.status !== 401)
+			throw err;	/* the poller retries */
+		/* the session ended: say so and stop polling */
+		showError($('#sub-notice'), err, 'Live updates stopped:');
+		return false;
+	}
 	job = jd.job;
 	if (!isActive(job)) {
 		const data = await api(`/api/v1/submissions/${encodeURIComponent(id)}`);

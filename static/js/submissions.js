@@ -13,6 +13,7 @@ const rows = new Map();		/* submission id → {sub, job, tr, details, open} */
 let nextUrl = null;		/* URL of the next page, null on the last */
 const PAGE = 50;
 let poll = null;
+let noTeam = false;		/* the caller is in no team: nothing to list */
 
 /* The columns by their data-col keys (submissions.html); narrow screens
  * put the score first. */
@@ -137,7 +138,12 @@ function updateEmpty() {
 	const empty = $('#subs-empty');
 	empty.hidden = rows.size > 0;
 	clear(empty);
-	if (!rows.size)
+	if (rows.size)
+		return;
+	if (noTeam)
+		empty.append('You are not a member of any team, so there are no submissions to show. Join a team with an invite code or make one on the ',
+		    el('a', { href: '/team', id: 'subs-team' }, 'team page'), ', then submit.');
+	else
 		empty.append('No submissions yet. ', el('a', { href: '/submit' }, 'Make your first one.'));
 }
 
@@ -197,10 +203,18 @@ async function tick() {
 		st.textContent = rows.size ? 'All jobs have finished.' : '';
 		return false;
 	}
-	await Promise.all(active.map((r) => refreshJob(r).catch((err) => {
-		if (err instanceof ApiError && err.status === 401)
-			throw err;
-	})));
+	try {
+		await Promise.all(active.map((r) => refreshJob(r).catch((err) => {
+			if (err instanceof ApiError && err.status === 401)
+				throw err;
+		})));
+	} catch (err) {
+		/* the session ended: say so and stop, rather than poll on
+		 * under a stale "Updating live" */
+		st.textContent = '';
+		showError($('#subs-notice'), err, 'Live updates stopped:');
+		return false;
+	}
 	const left = [...rows.values()].filter((r) => isActive(jobOf(r))).length;
 	st.textContent = left
 	    ? `Updating live: ${left} job${left === 1 ? '' : 's'} in progress. Last update ${fmtTime(new Date())}.`
@@ -237,6 +251,7 @@ async function main() {
 		$('#subs-table').hidden = true;
 		return;
 	}
+	noTeam = !user.team;
 	orderHead();
 	if (NARROW) {
 		NARROW.addEventListener('change', () => {

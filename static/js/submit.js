@@ -105,6 +105,8 @@ function blockReason() {
 		return null;
 	if (!user)
 		return 'Log in to submit.';
+	if (!user.team)
+		return 'Join or make a team on the team page to submit.';
 	const t = currentTrack();
 	if (t) {
 		if (t.status === 'upcoming')
@@ -354,7 +356,11 @@ function followJob(id) {
 			if (err.status === 401 || err.status === 404) {
 				const box = $('#live-status');
 				if (box)
-					box.append(el('p', { class: 'small' }, `Live status stopped: ${err.message}`));
+					box.append(el('p', { class: 'small', id: 'live-stopped' }, ...(err.status === 401
+					    ? ['Live status stopped: you are not logged in any more. ',
+						el('a', { href: loginHref() }, 'Log in again'),
+						' and follow the job on its submission page.']
+					    : [`Live status stopped: ${err.message}`])));
 				return;
 			}
 			delay = Math.min(delay * 2, 30000);
@@ -601,6 +607,12 @@ async function main() {
 	if (!user) {
 		notice($('#submit-notice'), 'warn', 'You need to be logged in to submit. ',
 		    el('a', { href: loginHref(), id: 'submit-login' }, 'Log in'));
+	} else if (!user.team) {
+		/* the server refuses a user in no team (403 no_team): say so
+		 * before a file is chosen, not after it is uploaded */
+		notice($('#submit-notice'), 'warn', 'You are not a member of any team, and only team members can submit. ',
+		    'Join a team with an invite code or make one on the ',
+		    el('a', { href: '/team', id: 'submit-team' }, 'team page'), '.');
 	}
 	updateButton();
 }

@@ -36,7 +36,8 @@ function usesText(inv) {
 function renderInvites() {
 	const tbody = clear($('#invites-table tbody'));
 	for (const inv of view.invites) {
-		const revoke = el('button', { type: 'button', class: 'secondary small revoke-btn' }, 'Revoke');
+		const revoke = el('button', { type: 'button', class: 'secondary small revoke-btn',
+		    'aria-label': `Revoke invite code #${inv.id}` }, 'Revoke');
 		revoke.addEventListener('click', () => onRevoke(inv, revoke));
 		tbody.append(el('tr', { 'data-invite': String(inv.id) },
 		    el('td', null, String(inv.id)),
@@ -83,7 +84,9 @@ async function onInvite(ev) {
 	ev.preventDefault();
 	const form = ev.currentTarget;
 	const msg = $('#team-notice');
-	const uses = Number(form.max_uses.value);
+	/* an empty field is Number('') = 0, "no limit": refused, not read so */
+	const raw = form.max_uses.value.trim();
+	const uses = raw === '' ? NaN : Number(raw);
 	if (!Number.isInteger(uses) || uses < 0 || uses > 1000) {
 		notice(msg, 'error', 'Uses: a whole number from 0 (no limit) to 1000.');
 		form.max_uses.focus();
@@ -181,6 +184,11 @@ async function main() {
 	    { code: ev.currentTarget.code.value.trim() }, '#join-btn', 'You joined'));
 	$('#found-form').addEventListener('submit', (ev) => onChange(ev, '/api/v1/team',
 	    { name: $('#found-name').value.trim() }, '#found-btn', 'You made'));
+	/* /team?invite=CODE (from a sign-up link opened while signed in):
+	 * the join form has the code */
+	const code = new URLSearchParams(location.search).get('invite');
+	if (code)
+		$('#join-code').value = code;
 	try {
 		await load();
 	} catch (err) {

@@ -152,6 +152,26 @@ await step('revoke the token on the page: it then fails', async () => {
 	assert.equal(r.status, 401, r.text);
 });
 
+/* review (issue 13): the session ends in another tab; the page's next
+ * action says so in words for a person, not the API's "Bearer" hint */
+await step('logged out in another tab, making a token says the session ended and links the login', async () => {
+	await page.goto(`${cfg.url}/account`);
+	await page.locator('#acc-body:not([hidden])').waitFor();
+	const other = await ctx.newPage();
+	watchPage(other);
+	await other.goto(`${cfg.url}/account`);
+	await Promise.all([other.waitForURL(`${cfg.url}/`), other.click('#logout-btn')]);
+	await other.close();
+	await page.fill('#token-label', 'after logout');
+	await page.click('#token-btn');
+	await page.locator('#token-notice.error').waitFor();
+	const text = await page.textContent('#token-notice');
+	assert.match(text, /not logged in/i, text);
+	assert.doesNotMatch(text, /Bearer/, text);
+	assert.equal(await page.locator('#token-notice a').getAttribute('href'), `/login?next=${encodeURIComponent('/account')}`);
+	assert.equal(await page.isDisabled('#token-btn'), false, 'the button is back');
+});
+
 await step('no script errors on the pages', async () => {
 	assert.deepEqual(pageErrors, []);
 });

@@ -223,6 +223,17 @@ await step('the method links its url and shows its description on hover and in a
 	assert.equal(await page.locator('#lb-table .method-desc b').count(), 0, 'its markup stays text');
 });
 
+/* review (issue 13): a mangled link (#track=%E0, not UTF-8) must not
+ * leave a blank board and an uncaught URIError */
+await step('a malformed #track= in the link still shows a board, with no script error', async () => {
+	const { page } = anon;
+	const before = pageErrors.length;
+	await page.goto(`${cfg.url}/?track=${q}#track=%E0%A4`);
+	await page.locator('#lb-panel:not([hidden])').waitFor();
+	assert.equal(await page.locator('#tabs [aria-selected="true"]').count(), 1, 'a tab is selected');
+	assert.deepEqual(pageErrors.slice(before), [], 'no script error');
+});
+
 const phone = await person({ width: 390, height: 844 });
 const overflow = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
 
