@@ -254,7 +254,7 @@ register_throttled(struct http_req *req, int64_t now)
 		return 0;
 	}
 	util_fmt(msg, sizeof(msg), "too many sign-ups from this address; try "
-	    "again in %lld s", (long long)wait);
+	    "again in %lld min", (long long)(wait + 59) / 60);
 	http_reply_too_many(req, wait, msg);
 	return 1;
 }
