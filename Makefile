@@ -52,7 +52,7 @@ COMMON_SRC := common/util.c common/buf.c common/utf8.c common/csv.c \
 CLI_SRC    := server/cli/main.c server/cli/parse.c server/cli/cmd_pool.c \
               server/cli/cmd_validate.c server/cli/cmd_db.c \
               server/cli/cmd_score.c
-# issue 13: the participant CLI, on libcurl (its unit-tested cred.o and
+# the participant CLI, on libcurl (its unit-tested cred.o and
 # table.o go into test_unit: see that rule)
 CLI_SRC    += server/cli/client.c server/cli/cred.c server/cli/table.c server/cli/remote.c server/cli/cmd_login.c server/cli/cmd_submit.c server/cli/cmd_client.c
 $(BIN)/dataoptim: LDLIBS += $(CURL_LIBS)
@@ -79,13 +79,13 @@ SERVER_SRC := server/main.c server/srv.c server/http.c server/route.c \
               server/hook.c server/throttle.c server/guard.c \
               server/pcache.c server/jcache.c server/dbpool.c \
               server/field.c
-# issue 13: sign-up and teams
+# sign-up and teams
 SRVDB_SRC  += server/db_team.c
 SERVER_SRC += server/api_team.c
-# issue 13: account
+# account
 SRVDB_SRC  += server/db_account.c
 SERVER_SRC += server/api_account.c
-# issue 13: self service (reports, job logs)
+# self service (reports, job logs)
 SERVER_SRC += server/api_self.c server/report.c server/joblog.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
@@ -172,7 +172,7 @@ $(BUILD)/tests/test_unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) \
 	@echo "  LD  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SRV_CURL) $(WK_LDLIBS) \
 	    -lcmocka
-# issue 13: the participant CLI's credentials file and tables, unit-tested
+# the participant CLI's credentials file and tables, unit-tested
 $(BUILD)/tests/test_unit: $(BUILD)/server/cli/cred.o $(BUILD)/server/cli/table.o
 
 $(BUILD)/bench_pool: $(BUILD)/tests/bench/bench_pool.o $(BUILD)/libcommon.a

@@ -46,7 +46,7 @@ vresult_add(struct verror **list, uint64_t *n, uint64_t line, int64_t item,
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 }
 
-/* issue 13: the error sink */
+/* the error sink */
 void
 vresult_set_sink(struct vresult *r, FILE *fp, uint64_t max)
 {
@@ -87,7 +87,6 @@ vresult_sink_put(struct vresult *r, uint64_t line, int64_t item,
 	r->sink_bytes += n;
 	r->sink_lines++;
 }
-/* end issue 13 */
 
 void
 vresult_error(struct vresult *r, uint64_t line, int64_t item, int64_t offset,
@@ -95,7 +94,7 @@ vresult_error(struct vresult *r, uint64_t line, int64_t item, int64_t offset,
 {
 	va_list ap;
 
-	if (r->sink != NULL) {	/* issue 13 */
+	if (r->sink != NULL) {
 		va_start(ap, fmt);
 		vresult_sink_put(r, line, item, offset, file, path, fmt, ap);
 		va_end(ap);

@@ -41,12 +41,11 @@ struct vresult {
 	struct verror *warnings;	/* the first min(n_warnings,
 				   VRESULT_KEEP) */
 	uint64_t n_warnings;	/* total number of warnings found */
-	/* issue 13: every error, as one line each, to a report */
+	/* every error, as one line each, to a report */
 	FILE *sink;		/* not owned; NULL: none */
 	uint64_t sink_max;	/* at most this many bytes go to sink */
 	uint64_t sink_bytes;	/* written so far */
 	uint64_t sink_lines;	/* errors written (the rest were cut) */
-	/* end issue 13 */
 };
 
 /* Initialise an empty result (no allocation yet). */
@@ -72,13 +71,12 @@ void vresult_warning(struct vresult *r, uint64_t line, int64_t item,
     int64_t offset, const char *file, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* issue 13: write every error from now on (not only the kept ones) to
+/* write every error from now on (not only the kept ones) to
  * fp as one line (verror_format()), up to max bytes in all; fp stays the
  * caller's.  sink_lines then says how many were written; a write error
  * counts as reaching max.  fp NULL stops the writing and keeps the
  * counts. */
 void vresult_set_sink(struct vresult *r, FILE *fp, uint64_t max);
-/* end issue 13 */
 
 /* Add n to the composition entry name (created if absent). */
 void vresult_comp_add(struct vresult *r, const char *name, uint64_t n);

@@ -26,7 +26,7 @@ extern const struct field_table api_session_body;
 route_fn api_tracks, api_sub_begin, api_sub_create, api_sub_list,
     api_sub_get, api_sub_file, api_sub_cancel, api_sub_select,
     api_sub_unselect;
-/* issue 13: track page.  GET /api/v1/tracks/{slug}: one track of the
+/* track page.  GET /api/v1/tracks/{slug}: one track of the
  * list with its overview and rules (api_sub.c). */
 route_fn api_track_get;
 
@@ -76,7 +76,7 @@ int api_page_args(struct http_req *req, int64_t *limit, int64_t *offset);
 /* A query argument, NULL when absent or empty. */
 const char *api_admin_query(struct http_req *req, const char *name);
 
-/* issue 13: sign-up and teams.  api_team.c: self-registration
+/* sign-up and teams.  api_team.c: self-registration
  * (api_register_begin() answers 403 while server.allow_register is off,
  * before the body is read; api_register_info() says whether it is on),
  * a member's team, its invite codes, joining, leaving, making a team. */
@@ -89,7 +89,7 @@ extern const struct field_table api_register_body, api_team_create_body,
 /* api_misc.c: leaderboard, health, metrics. */
 route_fn api_leaderboard, api_leaderboard_csv, api_healthz, api_metrics;
 
-/* issue 13: account.  api_account.c: a user's own account: password
+/* account.  api_account.c: a user's own account: password
  * change (current one required; the other sessions end), own API tokens
  * (at most API_ACCOUNT_TOKENS_MAX live ones; "current" revokes the token
  * of the request: dataoptim logout), own web sessions. */
@@ -112,20 +112,18 @@ int api_account_token_refused(struct http_req *req, const char *token_hash);
  * client address.  A db.h code. */
 int api_account_session_open(struct http_req *req, int64_t user_id,
     const char *sess_hash, const char *csrf, int64_t now, int64_t expires);
-/* end issue 13: account */
 
 /* static.c: the web pages and their assets. */
 route_fn static_page, static_file;
 
-/* issue 13: the HTML 404 page (static/404.html, status 404) that a GET of
+/* the HTML 404 page (static/404.html, status 404) that a GET of
  * a path outside /api/ matching no route answers; plain text when the
  * page is missing.  Returns 0. */
 int static_not_found(struct http_req *req);
-/* issue 13: self service (api_self.c; api_session_get in
+/* self service (api_self.c; api_session_get in
  * api_session.c): who is calling, or {"user":null}
  * (GET /api/v1/session); a rejected upload's full error report; the full
  * log of a job's attempt. */
 route_fn api_session_get, api_report_get, api_job_log;
-/* end issue 13 */
 
 #endif

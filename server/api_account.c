@@ -1,4 +1,4 @@
-/* api_account: a user's own account (issue 13): password change, own API
+/* api_account: a user's own account: password change, own API
  * tokens, own web sessions; and the answers that tell a disabled user or
  * team why it is refused. */
 #include <stdio.h>

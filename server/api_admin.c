@@ -104,7 +104,7 @@ static const char *const adm_boards[] = { "public", "participants",
 	    adm_http_url, "starting with http:// or https://"), \
 	FIELD_STRING("webhook_secret", FIELD_NULL | FIELD_EMPTY, 16, 200), \
 	ADM_TRACK_PAGE_FIELDS
-/* issue 13: the track page's texts (plain text; overview and rules may
+/* the track page's texts (plain text; overview and rules may
  * span lines, up to the edge's limit of a multi-line field, http.c) and
  * the team lock.  null clears. */
 #define ADM_TRACK_TEXT_MAX 16384
@@ -148,7 +148,7 @@ adm_trackset(const json_t *b, struct db_trackset *ts)
 		{ "anonymous", DB_TS_ANONYMOUS },
 		{ "webhook_url", DB_TS_HOOK_URL },
 		{ "webhook_secret", DB_TS_HOOK_SECRET },
-		/* issue 13: track page */
+		/* track page */
 		{ "title", DB_TS_TITLE }, { "overview", DB_TS_OVERVIEW },
 		{ "rules", DB_TS_RULES }, { "teams_lock_at", DB_TS_TEAMS_LOCK },
 	};
@@ -174,7 +174,7 @@ adm_trackset(const json_t *b, struct db_trackset *ts)
 	ts->webhook_url = url != NULL && url[0] != '\0' ? url : NULL;
 	ts->webhook_secret = secret != NULL && secret[0] != '\0' ? secret :
 	    NULL;
-	/* issue 13: track page */
+	/* track page */
 	ts->title = field_str(b, "title");
 	ts->overview = field_str(b, "overview");
 	ts->rules = field_str(b, "rules");
@@ -378,7 +378,7 @@ api_admin_team_create(struct http_req *req)
 	rc = db_admin_team_create(http_req_db(req), field_str(body, "name"),
 	    field_bool(body, "baseline", 0), adm_actor(req), srv_now(), &o);
 	if (rc == DB_CONFLICT) {
-		/* issue 13: look-alike names are one name */
+		/* look-alike names are one name */
 		if (db_team_lookalike(http_req_db(req), field_str(body,
 		    "name"), other, sizeof(other)) != DB_OK)
 			util_fmt(other, sizeof(other), "%s", field_str(body,

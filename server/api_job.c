@@ -266,7 +266,7 @@ api_worker_heartbeat(struct http_req *req)
 		return job_stale(req);
 	if (rc != DB_OK)
 		return job_db_error(req);
-	/* issue 13: the full log of the attempt, beside the tail; not
+	/* the full log of the attempt, beside the tail; not
 	 * while the disk is under storage.min_free_mb (the tail is kept) */
 	if (hb.log != NULL && hb.log_len > 0) {
 		char lerr[256];
@@ -278,7 +278,6 @@ api_worker_heartbeat(struct http_req *req)
 		    lerr, sizeof(lerr)) != 0)
 			fprintf(stderr, "dataoptimd: %s\n", lerr);
 	}
-	/* end issue 13 */
 	(void)db_worker_seen_job(http_req_db(req), http_req_param(req, 0),
 	    srv_now());
 	if (cancelled)

@@ -1,5 +1,5 @@
 /*
- * api_self (issue 13): what participants fetch for themselves beyond the
+ * api_self: what participants fetch for themselves beyond the
  * submission itself: the full error report of a rejected upload
  * (report.h) and the full log of a job's attempt (joblog.h), both as
  * text/plain attachments, to the team that owns them (an organizer: to

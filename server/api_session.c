@@ -72,7 +72,7 @@ api_session_create(struct http_req *req)
 	http_req_client_ip(req, ip, sizeof(ip));
 	if (api_login_throttled(req, email, ip, now))
 		return 0;
-	/* issue 13: account: disabled users and teams are found too, and
+	/* disabled users and teams are found too, and
 	 * told so once their password is right (never before) */
 	rc = db_account_login(http_req_db(req), email, &lg);
 	if (rc == DB_ERR)
@@ -117,7 +117,7 @@ api_me(struct http_req *req)
 {
 	const struct db_principal *p = http_req_who(req);
 
-	/* issue 13: account: token_id, the token that made the request */
+	/* token_id, the token that made the request */
 	return http_reply_json(req, 200, json_pack("{s:o, s:s?, s:o}", "user",
 	    api_user_json(p), "csrf_token",
 	    http_req_via_session(req) ? p->csrf : NULL, "token_id",
@@ -125,7 +125,7 @@ api_me(struct http_req *req)
 	    json_integer(p->token_id) : json_null()));
 }
 
-/* issue 13: GET /api/v1/session, the page's "who am I" without a 401 */
+/* GET /api/v1/session, the page's "who am I" without a 401 */
 int
 api_session_get(struct http_req *req)
 {
@@ -134,7 +134,6 @@ api_session_get(struct http_req *req)
 		    "user", "csrf_token"));
 	return api_me(req);
 }
-/* end issue 13 */
 
 int
 api_session_delete(struct http_req *req)

@@ -54,7 +54,7 @@ struct sub_req {
 	int saw_file;		/* the form had a "file" field */
 	int bad;		/* a field too long or repeated (set msg) */
 	const char *idem_key;	/* Idempotency-Key (MHD's), or NULL */
-	char orig_name[256];	/* issue 13: the file's own name, cleaned */
+	char orig_name[256];	/* the file's own name, cleaned */
 	char msg[160];
 	struct srv *srv;
 };
@@ -80,7 +80,7 @@ sub_field(const struct sub_req *sr, int i)
 	return sr->f[i].text.p;
 }
 
-/* issue 13: the uploaded file's own name */
+/* the uploaded file's own name */
 /*
  * The base name of the client's file name in into out (outsz bytes):
  * what follows the last / or \, control characters dropped, at most 200
@@ -110,7 +110,6 @@ sub_clean_name(const char *in, char *out, size_t outsz)
 	    strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
 		out[0] = '\0';
 }
-/* end issue 13 */
 
 static int
 sub_form_iter(void *cls, const char *key, const char *filename, uint64_t off,
@@ -123,7 +122,7 @@ sub_form_iter(void *cls, const char *key, const char *filename, uint64_t off,
 	if (strcmp(key, "file") == 0) {
 		int rc;
 
-		if (!sr->saw_file && filename != NULL)	/* issue 13 */
+		if (!sr->saw_file && filename != NULL)
 			sub_clean_name(filename, sr->orig_name,
 			    sizeof(sr->orig_name));
 		sr->saw_file = 1;
@@ -407,7 +406,7 @@ api_sub_begin(struct http_req *req)
 	const char *idem;
 	int i, is_form;
 
-	/* issue 13: a user who left a team (or never joined one) can log
+	/* a user who left a team (or never joined one) can log
 	 * in but not submit; told before any of the body is read */
 	if (http_req_who(req)->team_id == 0)
 		return http_reply_error(req, 403, "no_team", "you are not a "
@@ -454,7 +453,7 @@ api_sub_begin(struct http_req *req)
 				}
 				buf_adds(&sr->f[i].text, q[i]);
 			}
-		if (http_req_query(req, "filename") != NULL)	/* issue 13 */
+		if (http_req_query(req, "filename") != NULL)
 			sub_clean_name(http_req_query(req, "filename"),
 			    sr->orig_name, sizeof(sr->orig_name));
 		if (sub_track(req, sub_field(sr, F_TRACK), &t) != 0) {
@@ -540,7 +539,7 @@ sub_invalid(struct http_req *req, const struct db_track *t,
 		json_object_set_new(extra, "n_warnings",
 		    json_integer((json_int_t)res->n_warnings));
 	}
-	if (report != NULL) {	/* issue 13 */
+	if (report != NULL) {
 		char url[80];
 
 		util_fmt(url, sizeof(url), "/api/v1/reports/%s", report);
@@ -563,7 +562,7 @@ sub_validate(struct http_req *req, struct sub_req *sr,
 	char err[512];
 	int rc;
 
-	/* issue 13: every error goes to a report the team can download, but
+	/* every error goes to a report the team can download, but
 	 * for the free space of the state directory (storage.min_free_mb):
 	 * under it, the answer's first errors only */
 	if (srv_storage_low(srv, &free_mb))
@@ -784,7 +783,7 @@ api_tracks(struct http_req *req)
 	return http_reply_json(req, 200, json_pack("{s:o}", "tracks", arr));
 }
 
-/* issue 13: track page.  The same tracks as the list (every track is
+/* track page.  The same tracks as the list (every track is
  * public; there is no hidden one), with the page's texts. */
 int
 api_track_get(struct http_req *req)
@@ -910,7 +909,7 @@ api_sub_unselect(struct http_req *req)
 	return sub_select(req, 0);
 }
 
-/* issue 13: Content-Disposition with the file's own name */
+/* Content-Disposition with the file's own name */
 /*
  * "attachment; filename=\"<ASCII>\"; filename*=UTF-8''<escaped>" for the
  * (clean, UTF-8) name into out: the quoted one has "_" for every byte
@@ -946,7 +945,6 @@ sub_disposition(const char *name, char *out, size_t outsz)
 	util_fmt(out, outsz, "%.*s", (int)b.len, b.p);
 	buf_free(&b);
 }
-/* end issue 13 */
 
 int
 api_sub_file(struct http_req *req)
@@ -976,7 +974,7 @@ api_sub_file(struct http_req *req)
 	http_reply_fd(req, 200, strcmp(kind, "standard") == 0 ?
 	    "text/plain; charset=utf-8" : "application/json", fd,
 	    (uint64_t)st.st_size);
-	/* issue 13: under its own name when it came with one */
+	/* under its own name when it came with one */
 	if (db_submission_original_name(http_req_db(req), http_req_param(req,
 	    0), orig, sizeof(orig)) == DB_OK && orig[0] != '\0')
 		sub_disposition(orig, disp, sizeof(disp));

@@ -1,4 +1,4 @@
-/* api_team: participants serve themselves (issue 13): self-registration
+/* api_team: participants serve themselves: self-registration
  * (with a new team or an invite code), a member's view of the team,
  * invite codes, joining, leaving and making a team.  Invite codes are
  * shown once; only their SHA-256 is stored.  The data layer (db_team.c)

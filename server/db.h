@@ -134,7 +134,7 @@ int db_track_get(struct db *db, const char *slug, struct db_track *t);
  *   remaining?}]; with team_id > 0 also that team's remaining quota. */
 int db_tracks_json(struct db *db, int64_t now, int64_t team_id,
     json_t **out);
-/* issue 13: track page.  {"track": {the list's object plus overview and
+/* track page.  {"track": {the list's object plus overview and
  * rules}} of track slug (remaining as in the list when team_id > 0);
  * DB_NOTFOUND. */
 int db_track_public(struct db *db, const char *slug, int64_t now,
@@ -168,7 +168,7 @@ struct db_newsub {
 	int64_t per_day, total, max_active;	/* limits, 0 = none */
 	const char *idem_key;	/* Idempotency-Key, or NULL */
 	int64_t now;
-	/* issue 13: the uploaded file's own name (clean), or NULL */
+	/* the uploaded file's own name (clean), or NULL */
 	const char *original_name;
 };
 
@@ -222,12 +222,11 @@ int db_submission_cancel(struct db *db, const char *id, int64_t team_id,
 /* 1 if a submission stores file name, 0 if none, -1 on error. */
 int db_submission_file_known(struct db *db, const char *name);
 
-/* issue 13: the uploaded file's own name of submission id into out (""
+/* the uploaded file's own name of submission id into out (""
  * when it came without one).  The caller has checked who may see it.
  * DB_OK, DB_NOTFOUND or DB_ERR. */
 int db_submission_original_name(struct db *db, const char *id, char *out,
     size_t outsz);
-/* end issue 13 */
 
 /* A team's pick (select 1) or un-pick (0) of submission id.
  * DB_NOTFOUND: not the team's; DB_CONFLICT: not selectable. */
@@ -393,7 +392,7 @@ int db_admin_audit(struct db *db, const struct db_auditq *q, json_t **out);
 #define DB_TS_ANONYMOUS   0x0400
 #define DB_TS_HOOK_URL    0x0800
 #define DB_TS_HOOK_SECRET 0x1000
-/* issue 13: track page (title, overview, rules, team lock) */
+/* track page (title, overview, rules, team lock) */
 #define DB_TS_TITLE       0x2000
 #define DB_TS_OVERVIEW    0x4000
 #define DB_TS_RULES       0x8000
@@ -405,7 +404,7 @@ struct db_trackset {
 	const char *metric, *direction, *leaderboard;
 	int anonymous;
 	const char *webhook_url, *webhook_secret;	/* NULL: clear */
-	/* issue 13: track page; NULL texts clear to "", 0 clears the lock */
+	/* track page; NULL texts clear to "", 0 clears the lock */
 	const char *title, *overview, *rules;
 	int64_t teams_lock_at;
 };
@@ -546,7 +545,7 @@ int db_leaderboard_ex(struct db *db, const char *slug,
 /* {"track", "metric", "kind", "entries": [...]} as described in lb.h. */
 int db_leaderboard(struct db *db, const char *slug, json_t **out);
 
-/* ---- issue 13: sign-up and teams (db_team.c) ----
+/* ---- sign-up and teams (db_team.c) ----
  *
  * Team names are unique by their folded key (util_fold_name(): case and
  * blanks do not tell two names apart); a name is stored without its
@@ -660,8 +659,7 @@ int db_team_leave(struct db *db, int64_t user_id, const char *email,
  * member: *out = {"team"}.  DB_CONFLICT: in a team, team exists. */
 int db_team_found(struct db *db, int64_t user_id, const char *email,
     const char *name, int64_t now, struct db_team_refusal *r, json_t **out);
-/* ---- end issue 13: sign-up and teams ---- */
-/* ---- issue 13: account (db_account.c) ----
+/* ---- account (db_account.c) ----
  *
  * A user's own account: what a login finds, password change, the user's
  * own API tokens and web sessions.  Changes are audited with the user's
@@ -739,6 +737,5 @@ int db_account_sessions(struct db *db, int64_t user_id, const char *cur_hash,
  * this user.  Audit "account.session.revoke". */
 int db_account_session_revoke(struct db *db, int64_t user_id, int64_t sess_id,
     const char *actor, int64_t now);
-/* ---- end issue 13: account ---- */
 
 #endif

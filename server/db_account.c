@@ -1,5 +1,5 @@
 /* db_account: a user's own account: login lookup, password change, the
- * user's API tokens and web sessions (issue 13). */
+ * user's API tokens and web sessions. */
 #include "db_int.h"
 
 #include <string.h>

@@ -438,7 +438,7 @@ db_admin_team_disable(struct db *db, int64_t id, int disabled,
 	if ((rc = db_team_obj(db, id, NULL, &before)) != DB_OK)
 		goto out;
 	rc = DB_ERR;
-	/* issue 13: account: the reason is kept to be shown at login */
+	/* the reason is kept to be shown at login */
 	st = db__stmt(db, "UPDATE teams SET disabled = ?2, disabled_reason = "
 	    "IIF(?2 = 1, NULLIF(?3, ''), NULL) WHERE id = ?1");
 	if (st == NULL)

@@ -46,7 +46,7 @@ db_asub_row(sqlite3_stmt *st)
 	db__jtext(o, "reason", st, 19);
 	db__jbool(o, "baseline", st, 20);
 	db__jint(o, "n_warnings", st, 31);
-	db__jtext(o, "original_name", st, 33);	/* issue 13 */
+	db__jtext(o, "original_name", st, 33);
 	db__jbool(o, "team_baseline", st, 29);
 	db__jbool(o, "selected", st, 21);
 	db__jtext(job, "id", st, 22);

@@ -123,7 +123,7 @@ lb_anon(struct db *db, int64_t track_id, json_t *names)
 	"s.n_samples, s.created_at, s.rowid, " finished ", " pub ", " prv \
 	", " reused ", " kept ", CASE WHEN json_valid(j.result) THEN " \
 	"json_extract(j.result, '$.backend') END, s.hidden, s.disqualified, " \
-	"s.url, s.description " /* issue 13: shown on the board */ \
+	"s.url, s.description " /* shown on the board */ \
 	"FROM submissions s JOIN jobs j ON j.submission_id = s.id " \
 	"JOIN teams tm ON tm.id = s.team_id "
 
@@ -189,7 +189,7 @@ lb_row_add(struct lb_rows *r, sqlite3_stmt *st, json_t *picks)
 	/* "proxy" scores come from the built-in small model */
 	if (sqlite3_column_type(st, 13) == SQLITE_TEXT)
 		db__jtext(it->e, "backend", st, 13);
-	/* issue 13: the method's link and description (null: none) */
+	/* the method's link and description (null: none) */
 	db__jtext(it->e, "url", st, 16);
 	db__jtext(it->e, "description", st, 17);
 }

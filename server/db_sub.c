@@ -105,7 +105,7 @@ db_quota_get(struct db *db, int64_t track_id, int64_t team_id, int64_t now,
 	return rc == SQLITE_ROW ? DB_OK : db__fail(db, "quota");
 }
 
-/* issue 13: what the public track object adds to struct db_track: the
+/* what the public track object adds to struct db_track: the
  * page's texts, the team lock and the freeze (columns 10.. of
  * DB_TRACK_PUB_SQL). */
 #define DB_TRACK_PUB_SQL "SELECT " DB_TRACK_COLS ", title, " \
@@ -180,7 +180,7 @@ db_track_pub_json(struct db *db, const struct db_track_pub *p, int64_t now,
 	json_object_set_new(o, "closes_at", db_jtime_or_null(t->closes_at));
 	json_object_set_new(o, "status", json_string(status));
 	json_object_set_new(o, "metric", json_string(t->metric));
-	/* issue 13: the page's title, the team lock and the freeze (the
+	/* the page's title, the team lock and the freeze (the
 	 * public board is frozen once freeze_at has passed, db_lb.c) */
 	json_object_set_new(o, "title", util_json_text(p->title,
 	    strlen(p->title)));
@@ -508,7 +508,7 @@ db_sub_row(sqlite3_stmt *st)
 	db__jbool(o, "disqualified", st, 15);
 	db__jtext(o, "reason", st, 22);
 	db__jint(o, "n_warnings", st, 23);
-	db__jtext(o, "original_name", st, 24);	/* issue 13 */
+	db__jtext(o, "original_name", st, 24);
 	db__jtext(job, "id", st, 16);
 	db__jtext(job, "state", st, 3);
 	db__jtext(job, "stage", st, 17);
@@ -622,7 +622,6 @@ db_submission_file(struct db *db, const char *id, int64_t team_id,
 	return rc == SQLITE_DONE ? DB_NOTFOUND : db__fail(db, "submission file");
 }
 
-/* issue 13 */
 int
 db_submission_original_name(struct db *db, const char *id, char *out,
     size_t outsz)

@@ -1,4 +1,4 @@
-/* db_team: a team's own changes (issue 13): teams named by their folded
+/* db_team: a team's own changes: teams named by their folded
  * key, sign-up, invite codes, joining and leaving, and the team lock of
  * the tracks.  Every change writes its audit rows in its own
  * transaction. */

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"	/* issue 13: account: api_account_token_refused */
+#include "api.h"	/* api_account_token_refused */
 #include "auth.h"
 #include "buf.h"
 #include "cfg.h"
@@ -381,7 +381,7 @@ http_reply_data(struct http_req *req, unsigned status, const char *ctype,
 	return 0;
 }
 
-/* issue 13: short reals */
+/* short reals */
 /*
  * The shortest text of the real number tok (n bytes, as jansson wrote it
  * with 17 digits) that reads back as the same double, jansson's way (a
@@ -475,7 +475,6 @@ http_json_shorten(char *s, size_t len)
 	s[w] = '\0';
 	return w;
 }
-/* end issue 13: short reals */
 
 char *
 http_json_text(json_t *body, size_t *len)
@@ -643,12 +642,12 @@ http_authenticate(struct http_req *req)
 		rc = db_auth_token(req->db, hash, &req->who);
 		if (rc == DB_OK) {
 			pcache_put(req->hs->srv->pcache, hash, &req->who);
-			/* issue 13: account: its last use (once a minute) */
+			/* its last use (once a minute) */
 			db_account_token_seen(req->db, req->who.token_id,
 			    srv_now());
 		}
 		if (rc == DB_NOTFOUND) {
-			/* issue 13: account: a disabled user or team is told */
+			/* a disabled user or team is told */
 			if (!api_account_token_refused(req, hash))
 				http_reply_error(req, 401, "unauthorized",
 				    "unknown or revoked token", NULL);
@@ -673,7 +672,7 @@ http_authenticate(struct http_req *req)
 	if (rc == DB_OK) {
 		req->has_who = 1;
 		req->via_session = 1;
-		/* issue 13: account: its last use (once a minute) */
+		/* its last use (once a minute) */
 		db_account_session_seen(req->db, hash, srv_now());
 	} else if (rc != DB_NOTFOUND) {
 		http_reply_error(req, 503, "unavailable",
@@ -764,7 +763,7 @@ http_field_multiline(const char *name)
 {
 	static const char *const names[] = { "description", "reason",
 	    "note", "message",
-	    "overview", "rules",	/* issue 13: a track's page texts */
+	    "overview", "rules",	/* a track's page texts */
 	    NULL };
 	size_t i;
 
@@ -927,12 +926,11 @@ http_begin(struct http_req *req)
 		if (wrong)
 			http_reply_error(req, 405, "method_not_allowed",
 			    "method not allowed here", NULL);
-		/* issue 13: an HTML 404 page for what is not the API */
+		/* an HTML 404 page for what is not the API */
 		else if (strncmp(req->path, "/api/", 5) != 0 &&
 		    (strcmp(req->method, "GET") == 0 ||
 		    strcmp(req->method, "HEAD") == 0))
 			static_not_found(req);
-		/* end issue 13 */
 		else
 			http_reply_error(req, 404, "not_found",
 			    "no such resource", NULL);

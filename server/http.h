@@ -150,7 +150,7 @@ int http_reply_json(struct http_req *req, unsigned status, json_t *body);
 /* The text http_reply_json() sends for body (not stolen): malloc'd, *len
  * bytes and a NUL; NULL if it cannot be encoded. */
 char *http_json_text(json_t *body, size_t *len);
-/* issue 13: rewrite every real number of the JSON text s (len bytes,
+/* rewrite every real number of the JSON text s (len bytes,
  * NUL-terminated) in place to its shortest form that reads back as the
  * same double (jansson writes 17 digits: 0.1 as 0.10000000000000001);
  * returns the new length.  http_json_text() does it already. */

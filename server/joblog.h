@@ -1,5 +1,5 @@
 /*
- * joblog: the full log of each attempt of a job (issue 13).  The job
+ * joblog: the full log of each attempt of a job.  The job
  * keeps only a tail in the database (jobs.log_tail); every piece of log a
  * heartbeat brings is also appended to <state>/logs/job-<id>-<attempt>.log,
  * up to JOBLOG_MAX bytes an attempt, after which one "[truncated]" line

@@ -10,7 +10,7 @@
 
 #include "db.h"
 #include "csv.h"
-#include "http.h"	/* issue 13: http_json_shorten() */
+#include "http.h"	/* http_json_shorten() */
 #include "util.h"
 
 struct lb_snap {
@@ -171,7 +171,7 @@ lb_build(struct db *db, struct lb_snap *s, uint64_t gen)
 	free(s->body[0]);
 	free(s->body[1]);
 	s->body[0] = json_dumps(doc, JSON_COMPACT);
-	s->len[0] = http_json_shorten(s->body[0], strlen(s->body[0]));	/* issue 13 */
+	s->len[0] = http_json_shorten(s->body[0], strlen(s->body[0]));
 	s->body[1] = lb_csv(doc, &s->len[1]);
 	json_decref(doc);
 	memcpy(s->etag[0], s->etag[1], sizeof(s->etag[0]));

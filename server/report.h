@@ -1,5 +1,5 @@
 /*
- * report: the full error report of a rejected upload (issue 13).  The
+ * report: the full error report of a rejected upload.  The
  * answer to an upload carries the validator's first 100 errors; every
  * error goes to a text file <state>/reports/<team>-<name>.txt instead,
  * for the team that uploaded it: the team's id is in the file's name and

@@ -134,10 +134,10 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/register", ROLE_PUBLIC,
 	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_register_body,
 	  api_register_begin, api_register, "register" },
-	/* issue 13: track page */
+	/* track page */
 	{ "GET", "/api/v1/tracks/{}", ROLE_PUBLIC, ROUTE_OPT_AUTH, NULL, NULL,
 	  api_track_get, "track_get" },
-	/* issue 13: sign-up and teams (api_team.c) */
+	/* sign-up and teams (api_team.c) */
 	{ "GET", "/api/v1/register", ROLE_PUBLIC, 0, NULL, NULL,
 	  api_register_info, "register_info" },
 	{ "GET", "/api/v1/team", ROLE_USER, 0, NULL, NULL, api_team_get,
@@ -153,7 +153,7 @@ const struct route route_table[] = {
 	  &api_team_join_body, NULL, api_team_join, "team_join" },
 	{ "POST", "/api/v1/team/leave", ROLE_USER, 0, NULL, NULL,
 	  api_team_leave, "team_leave" },
-	/* issue 13: account: a user's own password, tokens and sessions
+	/* a user's own password, tokens and sessions
 	 * ("current" before "{}": the first match wins) */
 	{ "POST", "/api/v1/account/password", ROLE_USER,
 	  ROUTE_JSON_BODY | ROUTE_OFFLOAD, &api_account_password_body, NULL,
@@ -174,8 +174,7 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/account/sessions/{}/revoke", ROLE_USER,
 	  ROUTE_JSON_BODY, NULL, NULL, api_account_session_revoke,
 	  "account_session_revoke" },
-	/* end issue 13: account */
-	/* issue 13: self service (session without a 401, the full error
+	/* self service (session without a 401, the full error
 	 * report of an upload, the full log of an attempt) */
 	{ "GET", "/api/v1/session", ROLE_PUBLIC, ROUTE_OPT_AUTH, NULL, NULL,
 	  api_session_get, "session_get" },
@@ -183,7 +182,6 @@ const struct route route_table[] = {
 	  api_report_get, "report_get" },
 	{ "GET", "/api/v1/jobs/{}/log", ROLE_USER, 0, NULL, NULL,
 	  api_job_log, "job_log" },
-	/* end issue 13 */
 	/* pages and assets */
 #define PAGE(p) { "GET", p, ROLE_PUBLIC, 0, NULL, NULL, static_page, "page" }
 	PAGE("/"),
@@ -196,10 +194,10 @@ const struct route route_table[] = {
 	PAGE("/admin/teams"),
 	PAGE("/admin/submissions"),
 	PAGE("/admin/audit"),
-	PAGE("/track"),		/* issue 13: track page */
-	PAGE("/signup"),	/* issue 13: sign-up and teams */
+	PAGE("/track"),		/* track page */
+	PAGE("/signup"),	/* sign-up and teams */
 	PAGE("/team"),
-	PAGE("/account"),	/* issue 13: account */
+	PAGE("/account"),	/* account */
 #undef PAGE
 	{ "GET", "/static/*", ROLE_PUBLIC, 0, NULL, NULL, static_file,
 	  "static" },

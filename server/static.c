@@ -161,7 +161,7 @@ static_file(struct http_req *req)
 	return static_serve(req, http_req_path(req) + 8, 0);
 }
 
-/* issue 13: the HTML 404 page */
+/* the HTML 404 page */
 int
 static_not_found(struct http_req *req)
 {

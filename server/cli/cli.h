@@ -76,7 +76,7 @@ int cli_parse(int argc, char **argv, const char *const *opts,
     const char **vals, const char *const *flags, int *flagv,
     const char **pos);
 
-/* issue 13: the participant CLI (client.h has its exit statuses 3, 4, 5
+/* the participant CLI (client.h has its exit statuses 3, 4, 5
  * and 130).  login, logout (cmd_login.c); submit (cmd_submit.c); status,
  * submissions, cancel, leaderboard (cmd_client.c). */
 #include <stdint.h>

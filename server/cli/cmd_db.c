@@ -110,7 +110,7 @@ cli_team_add(int argc, char **argv)
 	rc = db_team_add(db, name, f[0], (int64_t)time(NULL));
 	if (rc == DB_OK)
 		db_audit(db, "cli", "team.add", name, NULL, (int64_t)time(NULL));
-	/* issue 13: look-alike names ("ALPHA", "alpha ") are one name */
+	/* look-alike names ("ALPHA", "alpha ") are one name */
 	if (rc == DB_CONFLICT && db_team_lookalike(db, name, other,
 	    sizeof(other)) != DB_OK)
 		util_fmt(other, sizeof(other), "%s", name);

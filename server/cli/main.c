@@ -46,7 +46,7 @@ static const struct cli_command cli_commands[] = {
 	  "--data TRAIN.json --out MODEL_DIR  train the proxy (BM25) model" },
 	{ "proxy", "eval", cli_proxy_eval,
 	  "--model MODEL_DIR --val VAL.json --result-dir DIR" },
-	/* issue 13: the participant's commands, on the server's REST API
+	/* the participant's commands, on the server's REST API
 	 * (each also takes --server URL, --token T and --json) */
 	{ "login", NULL, cli_login,
 	  "[--server URL] [--token T | --token - | --email E]  store a token" },
@@ -78,7 +78,7 @@ cli_usage(FILE *fp)
 		fprintf(fp, "  dataoptim %s%s%s %s\n", c->word1,
 		    c->word2 ? " " : "", c->word2 ? c->word2 : "", c->usage);
 	}
-	/* issue 13: the exit statuses (cli.h, client.h) */
+	/* the exit statuses (cli.h, client.h) */
 	fputs("participant commands: --server URL (or DATAOPTIM_SERVER), "
 	    "--token T (or\n  DATAOPTIM_TOKEN) override the credentials file "
 	    "that login writes\n  ($XDG_CONFIG_HOME/dataoptim/credentials, "

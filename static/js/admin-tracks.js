@@ -13,7 +13,7 @@ let editing = null;		/* the track being edited, null for a new one */
 const NUMS = ['budget', 'per_day', 'total', 'max_active'];
 const TIMES = ['opens_at', 'closes_at', 'freeze_at', 'teams_lock_at'];
 const TEXTS = ['metric', 'direction', 'leaderboard', 'webhook_url'];
-/* issue 13: the track page's texts: sent as strings ("" clears) */
+/* the track page's texts: sent as strings ("" clears) */
 const PAGE_TEXTS = ['title', 'overview', 'rules'];
 
 function limitText(t) {

@@ -80,7 +80,7 @@ async function readJson(res) {
 /* Load the session once per page; resolves to the user or null. */
 export function loadSession(force = false) {
 	if (!sessionLoaded || force) {
-		/* issue 13: GET /session answers {"user":null} to an
+		/* GET /session answers {"user":null} to an
 		 * anonymous caller (200), so no 401 shows in the console */
 		sessionLoaded = api('/api/v1/session').then(
 			(data) => { session = data && data.user ? data : null; return currentUser(); },
@@ -305,7 +305,7 @@ function addAdminLink(current) {
 	ul.append(el('li', null, a));
 }
 
-/* issue 13: sign-up and teams.  Logged-in users get a "Team" entry in
+/* sign-up and teams.  Logged-in users get a "Team" entry in
  * the main navigation (before "Admin"). */
 function addTeamLink() {
 	const ul = document.querySelector('.site-nav nav ul');
@@ -338,7 +338,7 @@ export async function initNav(opts = {}) {
 		user = null;
 	}
 	if (user && user.role !== 'worker')
-		addTeamLink();	/* issue 13 */
+		addTeamLink();
 	if (user && user.role === 'admin')
 		addAdminLink(!!opts.admin);
 	if (!box)
@@ -347,7 +347,7 @@ export async function initNav(opts = {}) {
 	if (user) {
 		const who = el('span', { class: 'who', 'data-testid': 'nav-who' },
 		    'Signed in as ', el('a', { href: '/account', class: 'nav-account', title: 'Your account' },
-			el('strong', null, user.email || '')),	/* issue 13: the account page */
+			el('strong', null, user.email || '')),	/* the account page */
 		    user.team ? ` · ${user.team}` : '',
 		    user.role && user.role !== 'participant' ? ` · ${user.role}` : '');
 		const btn = el('button', { type: 'button', id: 'logout-btn' }, 'Log out');

@@ -36,7 +36,7 @@ function urlTrack() {
 	return hashTrack() || new URLSearchParams(location.search).get('track');
 }
 
-/* A phone-sized screen: the ranking score comes first (issue 13). */
+/* A phone-sized screen: the ranking score comes first. */
 const NARROW = typeof matchMedia === 'function' ? matchMedia('(max-width: 640px)') : null;
 
 function renderTabs() {

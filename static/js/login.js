@@ -59,7 +59,7 @@ function retryText(err) {
 	return ra && /^\d+$/.test(ra) ? ` Try again in ${ra} s.` : '';
 }
 
-/* issue 13: a "Create an account" link while self-registration is open. */
+/* a "Create an account" link while self-registration is open. */
 async function showSignupLink() {
 	let info = null;
 	try {

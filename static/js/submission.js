@@ -252,14 +252,13 @@ function render() {
 	if (atBottom)
 		log.scrollTop = log.scrollHeight;
 
-	/* issue 13: the full log of the current attempt, as a text file */
+	/* the full log of the current attempt, as a text file */
 	const dl = $('#log-download-wrap');
 	if (dl) {
 		dl.hidden = !(Number(j.attempt) >= 1) || isReused(sub);
 		$('#log-download').setAttribute('href', `/api/v1/jobs/${encodeURIComponent(j.id || '')}/log`);
 		$('#log-download-note').textContent = Number(j.attempt) > 1 ? `(attempt ${j.attempt}; earlier ones: add ?attempt=N)` : '';
 	}
-	/* end issue 13 */
 
 	$('#cancel-btn').hidden = !isActive(j) || isReused(sub);
 }

@@ -2,7 +2,7 @@
  * submissions.html: the team's submissions, newest first, with each
  * active job's state, stage, scores and log tail kept up to date by
  * polling GET /api/v1/jobs/{id}.  On a phone-sized screen the Overall
- * score is the first column (issue 13).
+ * score is the first column.
  */
 import { api, ApiError, $, clear, el, fmtDate, fmtInt, fmtScore, fmtTime, initNav, loginHref, notice, showError } from './api.js';
 import { countOf } from './findings.js';

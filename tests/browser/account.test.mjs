@@ -1,5 +1,5 @@
 /*
- * Browser test of the account page (issue 13): Debian's headless Chromium
+ * Browser test of the account page: Debian's headless Chromium
  * driven by playwright-core against a running dataoptimd.  A participant
  * of its own (its password changes) logs in, opens /account, sees its
  * session marked, changes its password (a wrong current one and a
@@ -152,7 +152,7 @@ await step('revoke the token on the page: it then fails', async () => {
 	assert.equal(r.status, 401, r.text);
 });
 
-/* review (issue 13): the session ends in another tab; the page's next
+/* review: the session ends in another tab; the page's next
  * action says so in words for a person, not the API's "Bearer" hint */
 await step('logged out in another tab, making a token says the session ended and links the login', async () => {
 	await page.goto(`${cfg.url}/account`);

@@ -1,6 +1,6 @@
 /*
- * journey.test.mjs: the whole way of a new participant (issue 13's "Done
- * when"), with nothing done by an organizer but opening registration:
+ * journey.test.mjs: the whole way of a new participant, with nothing done
+ * by an organizer but opening registration:
  * the sign-up page with a new team, an invite code on the team page, a
  * teammate who signs up with it, an API token made on the account page,
  * `dataoptim login --token -` and `dataoptim submit --pool … --wait` with

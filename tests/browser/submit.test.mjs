@@ -272,7 +272,7 @@ async function uploadExample(track, method) {
 }
 
 if (cfg.closedTrack) {
-	/* issue 13: the page says so before any upload (the server's 409 is
+	/* the page says so before any upload (the server's 409 is
 	 * tested in tests/scenario/server_api.sh) */
 	await step('a closed track: the submit button is disabled, the reason beside it', async () => {
 		await page.goto(`${cfg.url}/submit`);
@@ -313,7 +313,7 @@ if (cfg.maxUploadMb > 0) {
 if (cfg.quotaTrack) {
 	let quotaId = null;
 	await step('a second upload the same day shows the quota message and when to retry (429)', async () => {
-		/* issue 13: a second tab opened while a slot was left still
+		/* a second tab opened while a slot was left still
 		 * offers the upload; the page that used the slot disables it */
 		const page2 = await ctx.newPage();
 		watchPage(page2);

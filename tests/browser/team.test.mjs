@@ -1,5 +1,5 @@
 /*
- * Browser test of sign-up and teams (issue 13): the login page links to
+ * Browser test of sign-up and teams: the login page links to
  * the sign-up page while registration is open; a visitor signs up with a
  * new team (the password floor checked in the page first), lands on the
  * team page, makes an invite code (shown once, with a copy button); a
@@ -7,7 +7,7 @@
  * two members; the first submits a random part of example-standard.txt
  * and the second sees that submission on /submissions; the second leaves
  * the team (with a confirm) and gets the join / make-a-team forms.
- * Review (issue 13): a session ended in another tab is said in words on
+ * Review: a session ended in another tab is said in words on
  * the submit page's live status, My submissions and the submission page
  * (which stop polling); in no team /submit and /submissions say to join
  * one; a sign-up link opened while signed in leads to the team page's
@@ -117,7 +117,7 @@ await step('signing up with a new team logs in and opens the team page', async (
 	await shot(a, 'team-new');
 });
 
-/* review (issue 13): an emptied Uses field read as 0, "no limit" */
+/* review: an emptied Uses field read as 0, "no limit" */
 await step('an empty Uses field is refused in the page, not sent as "no limit"', async () => {
 	let posted = false;
 	const seen = (r) => { if (r.url().endsWith('/api/v1/team/invites') && r.method() === 'POST') posted = true; };
@@ -179,7 +179,7 @@ await step('both members see the team\'s two members', async () => {
 
 await step('revoking the invite code removes it from the pending list', async () => {
 	const row = a.locator('#invites-table tbody tr').first();
-	/* review (issue 13): each Revoke button names its code for a screen reader */
+	/* review: each Revoke button names its code for a screen reader */
 	const id = await row.getAttribute('data-invite');
 	assert.equal(await row.locator('.revoke-btn').getAttribute('aria-label'), `Revoke invite code #${id}`);
 	await row.locator('.revoke-btn').click();
@@ -188,7 +188,7 @@ await step('revoking the invite code removes it from the pending list', async ()
 	assert.match(await a.textContent('#team-notice'), /revoked/);
 });
 
-/* review (issue 13): a sample set of its own (a random part of the
+/* review: a sample set of its own (a random part of the
  * example), so that its job is not a reuse of an earlier score and stays
  * queued for the live-status steps below (no worker runs here) */
 const exLines = fs.readFileSync(cfg.example, 'utf8').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
@@ -214,7 +214,7 @@ await step('the first member submits a list from example-standard.txt', async ()
 	await a.locator('#result.success').waitFor();
 });
 
-/* review (issue 13): the submit page follows the job live; when the
+/* review: the submit page follows the job live; when the
  * session ends meanwhile it says so for a person (no "Bearer" hint) */
 await step('the live status of the job says when the session ended, and how to go on', async () => {
 	await a.locator('#live-status #live-line').waitFor();
@@ -245,7 +245,7 @@ await step('the second member sees that submission on /submissions', async () =>
 	await shot(b, 'team-submissions');
 });
 
-/* review (issue 13): My submissions polls the queued job; when the
+/* review: My submissions polls the queued job; when the
  * session ends it says so and stops instead of polling on in silence */
 await step('My submissions and the submission page say when the session ended and stop their live updates', async () => {
 	await b.locator('#poll-status', { hasText: 'Updating live' }).waitFor();
@@ -297,7 +297,7 @@ await step('the second member leaves (confirmed) and gets the join and make-a-te
 	await shot(b, 'team-left');
 });
 
-/* review (issue 13): a user in no team learns on /submit and
+/* review: a user in no team learns on /submit and
  * /submissions that a team comes first, before any upload */
 await step('in no team, /submit is disabled with the reason and /submissions says to join a team', async () => {
 	let posted = false;
@@ -322,7 +322,7 @@ await step('in no team, /submit is disabled with the reason and /submissions say
 	await shot(b, 'team-none-submit');
 });
 
-/* review (issue 13): a signed-in user in no team who opens a sign-up
+/* review: a signed-in user in no team who opens a sign-up
  * link with a code is led to the team page with the code in its join form */
 await step('a sign-up link opened while signed in leads to the team page with the code filled in', async () => {
 	await a.goto(`${cfg.url}/team`);
@@ -342,7 +342,7 @@ await step('a sign-up link opened while signed in leads to the team page with th
 	assert.equal(await b.textContent('#team-title'), `Team ${teamName}`);
 });
 
-/* review (issue 13): signing up again with a registered email links
+/* review: signing up again with a registered email links
  * the login page the message sends the user to */
 await step('signing up with a registered email says so and links the login page', async () => {
 	const ctx = await browser.newContext();
@@ -361,7 +361,7 @@ await step('signing up with a registered email says so and links the login page'
 	await ctx.close();
 });
 
-/* review (issue 13): the account is made but the login after it is lost
+/* review: the account is made but the login after it is lost
  * (the connection drops): the page must not offer to create it again */
 await step('a sign-up whose login is lost says the account is made and links the login page', async () => {
 	const ctx = await browser.newContext();
@@ -389,7 +389,7 @@ await step('a sign-up whose login is lost says the account is made and links the
 	await ctx.close();
 });
 
-/* review (issue 13): at 390 px the new pages never scroll sideways,
+/* review: at 390 px the new pages never scroll sideways,
  * even with a long email and a team name of one long word (the nav, the
  * titles and the notices wrap them) */
 await step('at 390 px sign-up, team, account and track pages have no sideways page scroll', async () => {

@@ -1,6 +1,6 @@
 /*
  * Browser test of a track's page and of the leaderboard's track parts
- * (issue 13), in Debian's headless Chromium under TZ=America/New_York,
+ *, in Debian's headless Chromium under TZ=America/New_York,
  * driven by playwright-core against a running dataoptimd:
  *   - the organizer's overview and rules are shown as plain text: one <p>
  *     per paragraph, a link only for the https URL (not for javascript:),
@@ -223,7 +223,7 @@ await step('the method links its url and shows its description on hover and in a
 	assert.equal(await page.locator('#lb-table .method-desc b').count(), 0, 'its markup stays text');
 });
 
-/* review (issue 13): a mangled link (#track=%E0, not UTF-8) must not
+/* review: a mangled link (#track=%E0, not UTF-8) must not
  * leave a blank board and an uncaught URIError */
 await step('a malformed #track= in the link still shows a board, with no script error', async () => {
 	const { page } = anon;

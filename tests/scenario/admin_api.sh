@@ -107,7 +107,7 @@ audit_last team.disable
 check "team.disable audited (disabled false -> true, with the reason)" jtrue 'a=d["audit"][0]; a["before"]["disabled"] is False and a["after"]["disabled"] is True and a["reason"]=="cheating"'
 req GET /api/v1/me -H "Authorization: Bearer $TOKG"
 expect 403 "a disabled team's token: 403"
-check "... told why: team_disabled with the reason (issue 13)" jtrue 'd["error"]["code"]=="team_disabled" and d["error"]["message"]=="your team has been disabled by the organizers: cheating"'
+check "... told why: team_disabled with the reason" jtrue 'd["error"]["code"]=="team_disabled" and d["error"]["message"]=="your team has been disabled by the organizers: cheating"'
 req POST /api/v1/admin/teams/$TG/enable -H "$ADM" -H "$JSON" -d '{}'
 req GET /api/v1/me -H "Authorization: Bearer $TOKG"
 expect 200 "re-enabled: the token works again"
@@ -117,7 +117,7 @@ req POST /api/v1/admin/users/$UG/disable -H "$ADM" -H "$JSON" -d '{}'
 expect 200 "disable a user"
 req GET /api/v1/me -H "Authorization: Bearer $TOKG"
 expect 403 "a disabled user's token: 403"
-check "... told why: account_disabled (issue 13)" jtrue 'd["error"]["code"]=="account_disabled" and d["error"]["message"]=="your account has been disabled by the organizers"'
+check "... told why: account_disabled" jtrue 'd["error"]["code"]=="account_disabled" and d["error"]["message"]=="your account has been disabled by the organizers"'
 audit_last user.disable
 check "user.disable audited" jtrue 'a=d["audit"][0]; a["before"]["disabled"] is False and a["after"]["disabled"] is True'
 req POST /api/v1/admin/users/$UG/enable -H "$ADM" -H "$JSON" -d '{}'

@@ -139,7 +139,7 @@ DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/warnings.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
-# issue 13: a track's page, the leaderboard's track parts and 390 px
+# a track's page, the leaderboard's track parts and 390 px
 # layouts, with Chromium under TZ=America/New_York (track.test.mjs), on a
 # track of its own
 ADMIN_TOKEN=$("$DO_BIN/dataoptim" token create --email "ops@example.org" \
@@ -156,14 +156,14 @@ DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/track.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
-# issue 13: sign-up and teams (the daemon has server.allow_register on)
+# sign-up and teams (the daemon has server.allow_register on)
 DO_URL="http://127.0.0.1:$PORT" DO_TRACK="$TRACK" DO_DB="$DB" \
 DO_EXAMPLE="$SHARED/example-standard.txt" CHROMIUM="$CHROMIUM" \
 DO_SHOTS="${DO_SHOTS:-}" \
     node tests/browser/team.test.mjs
 rc2=$?
 [ "$rc" -ne 0 ] || rc=$rc2
-# issue 13: account: the account page, with a participant of its own (its
+# the account page, with a participant of its own (its
 # password changes), added to the live database with the CLI
 ACCT_EMAIL="account@example.org"
 if { "$DO_BIN/dataoptim" team add "Account Team" --db "$DB" &&
@@ -177,8 +177,7 @@ else
 	echo "not ok 1 - set up the account page's participant"; rc2=1
 fi
 [ "$rc" -ne 0 ] || rc=$rc2
-# end issue 13: account
-# issue 13: the submit page before and after the upload
+# the submit page before and after the upload
 # (submit2.test.mjs), with a real dataoptim-worker on the proxy backend
 # started for it (after the tests above, which play the worker by hand)
 E_EMAIL="submit2@example.org"
@@ -215,7 +214,6 @@ if [ "$rc2" -ne 0 ]; then
 	tail -n 20 "$T/worker-e.log" | sed 's/^/#   /'
 fi
 [ "$rc" -ne 0 ] || rc=$rc2
-# end issue 13
 
 # the submit page sent an Idempotency-Key with its uploads
 n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM idempotency_keys WHERE key LIKE 'web-%'" 2>/dev/null)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The participant's CLI (issue 13): `dataoptim login / submit / status /
+# The participant's CLI: `dataoptim login / submit / status /
 # submissions / cancel / leaderboard / logout` against the real dataoptimd
 # on loopback and, for submit --wait, a real dataoptim-worker on the proxy
 # backend: the credentials file and its modes, the precedence of --token,
@@ -7,8 +7,8 @@
 # uploaded on an error), the Idempotency-Key (one submission for two
 # runs with the same key), the tables, --json, the exit statuses (1
 # refused, 2 usage, 3 auth, 4 unreachable, 5 job failed, 130 interrupted
-# while waiting, the job going on), and last the password login, whose
-# token endpoint (POST /api/v1/account/tokens) is another part of issue 13.
+# while waiting, the job going on), and last the password login (a web
+# session, then POST /api/v1/account/tokens).
 . "$(dirname "$0")/lib/worker_env.sh"
 
 make_pool 0.001 || { echo "not ok 1 - pool"; exit 1; }
@@ -325,7 +325,7 @@ cli submissions
 rc 3 "after logout: not logged in (exit 3)"
 
 
-# ---- a hostile or broken server (issue 13 review): a Python stand-in
+# ---- a hostile or broken server: a Python stand-in
 # ---- whose answers are escape sequences, the wrong shape, not JSON ----
 cat >"$T/hostile.py" <<'PY'
 import http.server, json, sys, time
@@ -513,10 +513,9 @@ check "no sanitizer report from the server" no_sanitizer_errors
 check "no sanitizer report from the workers" worker_sanitizer_clean
 check "no sanitizer report from the CLI" sh -c "! grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$T/cli-err.log'"
 
-# ---- LAST: password login (needs POST /api/v1/account/tokens, built
-# ---- by another part of issue 13; fails on a server without it) ----
+# ---- last: password login (a session, then POST /api/v1/account/tokens) ----
 printf 'a@x.org\nalpha-pass-1\n' | "$DO" login --server "$URL" >"$T/out" 2>"$T/err"; RC=$?
-rc 0 "password login through stdin (email, password lines): exit 0 [needs /api/v1/account/tokens]"
+rc 0 "password login through stdin (email, password lines): exit 0"
 check "... logged in, and a token of its own stored [needs /api/v1/account/tokens]" \
     sh -c "grep -q 'logged in as a@x.org (team alpha)' '$T/out' && grep -q '^token = ' '$CRED'"
 printf 'a@x.org\nwrong-password\n' | "$DO" login --server "$URL" >"$T/out" 2>"$T/err"; RC=$?

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Issue 13's "Done when", driven as a participant would: a daemon with
-# registration open (the organizer's only step), a real dataoptim-worker,
-# and tests/browser/journey.test.mjs in Chromium plus the dataoptim CLI:
+# A new participant from the sign-up page to a scored submission, driven
+# as a participant would: a daemon with registration open (the
+# organizer's only step), a real dataoptim-worker, and
+# tests/browser/journey.test.mjs in Chromium plus the dataoptim CLI:
 # sign-up → team → invite → teammate → account token → CLI login →
 # submit --wait → scored → the teammate sees it.  Chromium is slow, so
 # like browser.sh this runs against the plain build only.

@@ -2,7 +2,7 @@
 # The pages' time helpers (static/js/time.js) under three time zones: UTC,
 # America/New_York (daylight saving, a local date before the UTC one) and
 # Asia/Kolkata (a half-hour offset); then the plain-text renderer of the
-# track page (static/js/plaintext.js, issue 13).  node only; no browser,
+# track page (static/js/plaintext.js).  node only; no browser,
 # no daemon.
 cd "$(dirname "$0")/../.." || exit 2
 command -v node >/dev/null 2>&1 || { echo "not ok 1 - node is installed (make deps)"; exit 1; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A participant's own account (issue 13): password change (the current
+# A participant's own account: password change (the current
 # one required, weak new ones refused with the reason, the other sessions
 # logged out, the current one kept), own API tokens (made from a session,
 # shown once, listed without a secret, last use noted, revoked by id or

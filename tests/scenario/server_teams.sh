@@ -1,5 +1,5 @@
 #!/bin/sh
-# Sign-up and teams (issue 13): self-registration off (refused) and on
+# Sign-up and teams: self-registration off (refused) and on
 # (a new team or an invite code; the password's strength floor), team
 # names unique by their folded key (sign-up, the organizer API, the CLI),
 # a member's team page API (members, pending invites, never a code),

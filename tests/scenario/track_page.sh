@@ -1,5 +1,5 @@
 #!/bin/sh
-# A track's page (issue 13): the organizer sets a track's title, overview,
+# A track's page: the organizer sets a track's title, overview,
 # rules and team lock through the admin API (bounded, valid UTF-8, audited
 # like the other settings), the public GET /api/v1/tracks/{slug} answers
 # them, the track list adds title, teams_lock_at, freeze_at and frozen,

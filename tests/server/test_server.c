@@ -1188,7 +1188,7 @@ test_route_fields(void **state)
 	    "max_active, opens_at, closes_at, freeze_at, metric, direction, "
 	    "leaderboard, anonymous, webhook_url, webhook_secret, title, "
 	    "overview, rules, teams_lock_at)");
-	/* issue 13: track page */
+	/* track page */
 	field_expect(&api_admin_track_update_body, "{\"title\": \"t\", "
 	    "\"overview\": \"\", \"rules\": null, \"teams_lock_at\": null}",
 	    NULL);

@@ -196,13 +196,13 @@ TEST(test_replace_all)
 TEST(test_list_next)
 TEST(test_afile_commit_and_abort)
 TEST(test_vresult_bounded)
-TEST(test_fold_name)	/* issue 13: teams */
+TEST(test_fold_name)	/* teams */
 
 GROUP(vresult, tu_none, tu_none)
 TEST(test_warnings_bounded)
 TEST(test_valid_with_warnings)
 TEST(test_errors_and_warnings)
-/* issue 13: the full error report's sink */
+/* the full error report's sink */
 TEST(test_error_sink)
 
 GROUP(server, tu_none, server_teardown)
@@ -225,7 +225,7 @@ TEST(test_lb_rank_large)
 TEST(test_field_check)
 TEST(test_route_fields)
 
-/* issue 13: the participant CLI's tables and credentials file */
+/* the participant CLI's tables and credentials file */
 GROUP(clientcli, tu_none, clientcli_teardown)
 TEST(test_table_width)
 TEST(test_table_cell)
@@ -233,10 +233,9 @@ TEST(test_table_print)
 TEST(test_table_utf8_alignment)
 TEST(test_cred_parse)
 TEST(test_cred_file)
-/* issue 13: account */
+/* account */
 GROUP(account, tu_none, account_teardown)
 TEST(test_account_login)
 TEST(test_account_tokens)
 TEST(test_account_sessions)
 TEST(test_account_routes)
-/* end issue 13: account */

@@ -1,5 +1,5 @@
-/* Unit tests of a user's own account in the data layer (issue 13,
- * server/db_account.c): what a login finds for disabled users and teams,
+/* Unit tests of a user's own account in the data layer
+ * (server/db_account.c): what a login finds for disabled users and teams,
  * the once-a-minute last-use writes of tokens and sessions, the live-token
  * limit, revoking only one's own, the password change that keeps one
  * session, and the route of tokens/current/revoke. */

@@ -125,7 +125,7 @@ test_errors_and_warnings(void **state)
 	vresult_clear(&r);
 }
 
-/* issue 13: every error to the sink, one line each, bounded; warnings
+/* every error to the sink, one line each, bounded; warnings
  * and the kept lists as before. */
 void
 test_error_sink(void **state)
