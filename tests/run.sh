@@ -56,7 +56,10 @@ one() {
 	{
 		if [ "$f" -ne 0 ]; then
 			echo "FAIL $name (exit $rc, ${secs} s)"
-			sed 's/^/    /' "$file.log" | tail -n 60
+			# the failed checks with what they printed, then the end
+			grep -A 8 '^not ok ' "$file.log" | head -n 60 | sed 's/^/    /'
+			echo "    ... the end of its output:"
+			sed 's/^/    /' "$file.log" | tail -n 30
 		elif [ -f "$file.skip" ]; then
 			echo "skip $name: ${skip:-no reason given} (${secs} s)"
 		else
