@@ -86,7 +86,8 @@ SERVER_SRC += server/api_team.c
 SRVDB_SRC  += server/db_account.c
 SERVER_SRC += server/api_account.c
 # self service (reports, job logs)
-SERVER_SRC += server/api_self.c server/report.c server/joblog.c
+SERVER_SRC += server/api_self.c server/report.c server/joblog.c \
+    server/prune.c
 SRV_CURL   := $(CURL_LIBS)
 MIGRATIONS := $(sort $(wildcard migrations/[0-9]*.sql))
 

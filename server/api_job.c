@@ -43,10 +43,9 @@ job_db_error(struct http_req *req)
 int
 api_job_get(struct http_req *req)
 {
-	const struct db_principal *who = http_req_who(req);
 	struct jcache *cache = http_req_srv(req)->jobs;
 	const char *id = http_req_param(req, 0);
-	int64_t scope = who->role == WHO_ADMIN ? -1 : who->team_id;
+	int64_t scope = http_req_scope(req);
 	uint64_t commits = db_commits();
 	json_t *o;
 	char *text;

@@ -21,22 +21,13 @@
 #include "srv.h"
 #include "util.h"
 
-/* The team whose things the caller may see, or -1 for any. */
-static int64_t
-self_scope(struct http_req *req)
-{
-	const struct db_principal *who = http_req_who(req);
-
-	return who->role == WHO_ADMIN ? -1 : who->team_id;
-}
-
 /* GET /api/v1/reports/{name} */
 int
 api_report_get(struct http_req *req)
 {
 	struct srv *srv = http_req_srv(req);
 	const char *name = http_req_param(req, 0);
-	int64_t scope = self_scope(req);
+	int64_t scope = http_req_scope(req);
 	char disp[128];
 	uint64_t size;
 	int fd;
@@ -67,7 +58,7 @@ api_job_log(struct http_req *req)
 	json_t *o;
 	int fd, rc;
 
-	rc = db_job_get(http_req_db(req), id, self_scope(req), &o);
+	rc = db_job_get(http_req_db(req), id, http_req_scope(req), &o);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found", "no such job",
 		    NULL);

@@ -802,16 +802,6 @@ api_track_get(struct http_req *req)
 	return http_reply_json(req, 200, o);
 }
 
-/* The team whose data the caller may see: its own, or any (-1) for an
- * organizer. */
-static int64_t
-sub_scope(struct http_req *req)
-{
-	const struct db_principal *who = http_req_who(req);
-
-	return who->role == WHO_ADMIN ? -1 : who->team_id;
-}
-
 int
 api_sub_list(struct http_req *req)
 {
@@ -858,7 +848,7 @@ api_sub_get(struct http_req *req)
 {
 	json_t *o;
 	int rc = db_submission_get(http_req_db(req), http_req_param(req, 0),
-	    sub_scope(req), &o);
+	    http_req_scope(req), &o);
 
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found",
@@ -955,7 +945,7 @@ api_sub_file(struct http_req *req)
 	int fd, rc;
 
 	rc = db_submission_file(http_req_db(req), http_req_param(req, 0),
-	    sub_scope(req), fname, sizeof(fname), kind, sizeof(kind));
+	    http_req_scope(req), fname, sizeof(fname), kind, sizeof(kind));
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(req, 404, "not_found",
 		    "no such submission", NULL);
@@ -991,7 +981,7 @@ api_sub_cancel(struct http_req *req)
 {
 	const char *id = http_req_param(req, 0);
 	json_t *o;
-	int rc = db_submission_cancel(http_req_db(req), id, sub_scope(req),
+	int rc = db_submission_cancel(http_req_db(req), id, http_req_scope(req),
 	    srv_now());
 
 	if (rc == DB_NOTFOUND)

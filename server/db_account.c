@@ -87,64 +87,53 @@ db_account_session_open(struct db *db, int64_t user_id,
 	return db__exec(db, st, NULL, "session open");
 }
 
-/* 1 if the time in the one-column row of st (bound) is unset or at least
- * DB_SEEN_EVERY old at now; 0 if recent or no row; -1 on error. */
+/* Note the use at now of the row that sel (bound below) finds, its time
+ * column unset or at least DB_SEEN_EVERY old, with upd (?2 the time):
+ * the row is read first, so that a recent use writes nothing.  The row
+ * is ?1: id, or hash when it is not NULL. */
 static int
-db_seen_stale(struct db *db, sqlite3_stmt *st, int64_t now, const char *what)
+db_seen(struct db *db, const char *sel, const char *upd, int64_t id,
+    const char *hash, int64_t now, const char *what)
 {
-	int rc = sqlite3_step(st), stale = 0;
+	sqlite3_stmt *st = db__stmt(db, sel);
+	int rc, stale = 0;
 
-	if (rc == SQLITE_ROW)
+	if (st == NULL)
+		return DB_ERR;
+	if (hash != NULL)
+		db__text(st, 1, hash);
+	else
+		db__int(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		stale = sqlite3_column_type(st, 0) == SQLITE_NULL ||
 		    sqlite3_column_int64(st, 0) <= now - DB_SEEN_EVERY;
 	db__done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db__fail(db, what);
-		return -1;
-	}
-	return stale;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db__fail(db, what);
+	if (!stale || (st = db__stmt(db, upd)) == NULL)
+		return stale ? DB_ERR : DB_OK;
+	if (hash != NULL)
+		db__text(st, 1, hash);
+	else
+		db__int(st, 1, id);
+	db__int(st, 2, now);
+	return db__exec_quiet(db, st, NULL, what);
 }
 
 int
 db_account_token_seen(struct db *db, int64_t token_id, int64_t now)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT last_used_at FROM api_tokens "
-	    "WHERE id = ?1");
-	int stale;
-
-	if (st == NULL)
-		return DB_ERR;
-	db__int(st, 1, token_id);
-	if ((stale = db_seen_stale(db, st, now, "token seen")) <= 0)
-		return stale < 0 ? DB_ERR : DB_OK;
-	st = db__stmt(db, "UPDATE api_tokens SET last_used_at = ?2 "
-	    "WHERE id = ?1");
-	if (st == NULL)
-		return DB_ERR;
-	db__int(st, 1, token_id);
-	db__int(st, 2, now);
-	return db__exec_quiet(db, st, NULL, "token seen");
+	return db_seen(db, "SELECT last_used_at FROM api_tokens WHERE id = ?1",
+	    "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", token_id,
+	    NULL, now, "token seen");
 }
 
 int
 db_account_session_seen(struct db *db, const char *sess_hash, int64_t now)
 {
-	sqlite3_stmt *st = db__stmt(db, "SELECT last_seen_at FROM sessions "
-	    "WHERE sess_hash = ?1");
-	int stale;
-
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, sess_hash);
-	if ((stale = db_seen_stale(db, st, now, "session seen")) <= 0)
-		return stale < 0 ? DB_ERR : DB_OK;
-	st = db__stmt(db, "UPDATE sessions SET last_seen_at = ?2 "
-	    "WHERE sess_hash = ?1");
-	if (st == NULL)
-		return DB_ERR;
-	db__text(st, 1, sess_hash);
-	db__int(st, 2, now);
-	return db__exec_quiet(db, st, NULL, "session seen");
+	return db_seen(db, "SELECT last_seen_at FROM sessions "
+	    "WHERE sess_hash = ?1", "UPDATE sessions SET last_seen_at = ?2 "
+	    "WHERE sess_hash = ?1", 0, sess_hash, now, "session seen");
 }
 
 int

@@ -207,6 +207,14 @@ http_req_who(const struct http_req *req)
 	return req->has_who ? &req->who : NULL;
 }
 
+int64_t
+http_req_scope(const struct http_req *req)
+{
+	const struct db_principal *who = http_req_who(req);
+
+	return who->role == WHO_ADMIN ? -1 : who->team_id;
+}
+
 int
 http_req_via_session(const struct http_req *req)
 {

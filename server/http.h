@@ -79,6 +79,9 @@ const char *http_req_cookie(struct http_req *req, const char *name);
 char *http_req_client_ip(struct http_req *req, char *buf, size_t len);
 /* The authenticated principal, or NULL. */
 const struct db_principal *http_req_who(const struct http_req *req);
+/* The team whose submissions and jobs the caller may see: its own, or
+ * -1 (any) for an organizer. */
+int64_t http_req_scope(const struct http_req *req);
 /* 1 if the request was authenticated by the session cookie. */
 int http_req_via_session(const struct http_req *req);
 /* The parsed JSON body (routes with a JSON body), borrowed; NULL when

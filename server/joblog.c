@@ -1,15 +1,14 @@
 #include "joblog.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "prune.h"
 #include "util.h"
 
 static const char joblog_cut[] = "\n[truncated: the log of this attempt "
@@ -47,19 +46,14 @@ joblog_write(int fd, const char *p, size_t n)
 	return 0;
 }
 
-struct joblog_ent {
-	char name[NAME_MAX + 1];
-	time_t mtime;
-	uint64_t size;
-};
-
-/* Newest first. */
+/* 1 for a name of a job's log: job-<id>-<attempt>.log */
 static int
-joblog_ent_cmp(const void *a, const void *b)
+joblog_is_log(const char *name)
 {
-	const struct joblog_ent *x = a, *y = b;
+	size_t l = strlen(name);
 
-	return (x->mtime < y->mtime) - (x->mtime > y->mtime);
+	return strncmp(name, "job-", 4) == 0 && l >= 9 &&
+	    strcmp(name + l - 4, ".log") == 0;
 }
 
 /* Remove the logs in dir not written for JOBLOG_MAX_AGE, then the oldest
@@ -68,49 +62,10 @@ joblog_ent_cmp(const void *a, const void *b)
 static void
 joblog_clean(const char *dir, const char *keep)
 {
-	struct joblog_ent *v = NULL;
-	size_t n = 0, cap = 0, i, l;
-	time_t now = time(NULL);
-	uint64_t total = 0;
-	struct dirent *de;
-	struct stat st;
-	int dfd;
-	DIR *d;
+	struct prune p = { joblog_is_log, keep, JOBLOG_MAX_AGE, 0,
+	    JOBLOG_MAX_TOTAL };
 
-	if ((d = opendir(dir)) == NULL)
-		return;
-	dfd = dirfd(d);
-	while ((de = readdir(d)) != NULL) {
-		l = strlen(de->d_name);
-		if (strncmp(de->d_name, "job-", 4) != 0 || l < 9 ||
-		    strcmp(de->d_name + l - 4, ".log") != 0 ||
-		    strcmp(de->d_name, keep) == 0)
-			continue;
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		if (now - st.st_mtime > JOBLOG_MAX_AGE) {
-			(void)unlinkat(dfd, de->d_name, 0);
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = util_xreallocarray(v, cap, sizeof(*v));
-		}
-		util_fmt(v[n].name, sizeof(v[n].name), "%s", de->d_name);
-		v[n].mtime = st.st_mtime;
-		v[n].size = (uint64_t)st.st_size;
-		n++;
-	}
-	if (n > 0)
-		qsort(v, n, sizeof(*v), joblog_ent_cmp);
-	for (i = 0; i < n; i++) {
-		total += v[i].size;
-		if (total > JOBLOG_MAX_TOTAL)
-			(void)unlinkat(dfd, v[i].name, 0);
-	}
-	closedir(d);
-	free(v);
+	prune_dir(dir, &p);
 }
 
 int

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "prune.h"
 #include "util.h"
 
 struct report {
@@ -38,72 +39,33 @@ report_name_ok(const char *name)
 	return i == REPORT_NAME_LEN;
 }
 
-struct report_ent {
-	char name[NAME_MAX + 1];
-	time_t mtime;
-	uint64_t size;
-};
-
+/* What report_clean() keeps: reports, and their temporary files. */
 static int
-report_ent_cmp(const void *a, const void *b)
+report_is_report(const char *name)
 {
-	const struct report_ent *x = a, *y = b;
-
-	return (x->mtime > y->mtime) - (x->mtime < y->mtime);
+	return name[0] != '.';
 }
 
-/* Remove the reports older than REPORT_MAX_AGE (a file being written for
- * over an hour is left over from a crash), then the oldest beyond
+static int
+report_is_tmp(const char *name)
+{
+	return strncmp(name, ".tmp-", 5) == 0;
+}
+
+/* Remove the reports older than REPORT_MAX_AGE and the temporary files
+ * older than an hour (left over from a crash), then the oldest beyond
  * REPORT_MAX_FILES - 1 or REPORT_MAX_TOTAL - REPORT_MAX_BYTES bytes (room
  * for the new one). */
 static void
 report_clean(const char *dir)
 {
-	struct report_ent *v = NULL;
-	size_t n = 0, cap = 0, i;
-	time_t now = time(NULL);
-	uint64_t total = 0;
-	struct dirent *de;
-	struct stat st;
-	int dfd;
-	DIR *d;
+	static const struct prune tmp = { report_is_tmp, NULL, 3600, 0, 0 };
+	static const struct prune reports = { report_is_report, NULL,
+	    REPORT_MAX_AGE, REPORT_MAX_FILES - 1,
+	    REPORT_MAX_TOTAL - REPORT_MAX_BYTES };
 
-	if ((d = opendir(dir)) == NULL)
-		return;
-	dfd = dirfd(d);
-	while ((de = readdir(d)) != NULL) {
-		int tmp = strncmp(de->d_name, ".tmp-", 5) == 0;
-
-		if (de->d_name[0] == '.' && !tmp)
-			continue;
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		if (now - st.st_mtime > (tmp ? 3600 : REPORT_MAX_AGE)) {
-			(void)unlinkat(dfd, de->d_name, 0);
-			continue;
-		}
-		if (tmp)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = util_xreallocarray(v, cap, sizeof(*v));
-		}
-		util_fmt(v[n].name, sizeof(v[n].name), "%s", de->d_name);
-		v[n].mtime = st.st_mtime;
-		v[n].size = (uint64_t)st.st_size;
-		total += v[n].size;
-		n++;
-	}
-	if (n > 0)
-		qsort(v, n, sizeof(*v), report_ent_cmp);
-	for (i = 0; i < n && (i + REPORT_MAX_FILES <= n ||
-	    total + REPORT_MAX_BYTES > REPORT_MAX_TOTAL); i++) {
-		(void)unlinkat(dfd, v[i].name, 0);
-		total -= v[i].size;
-	}
-	closedir(d);
-	free(v);
+	prune_dir(dir, &tmp);
+	prune_dir(dir, &reports);
 }
 
 struct report *

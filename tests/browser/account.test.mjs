@@ -16,8 +16,7 @@
  *   CHROMIUM                     the browser binary (default /usr/bin/chromium)
  */
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, apiCall, finish, launchFailed, pageErrors, requireEnv,
+import { apiCall, finish, launchChromium, openPage, pageErrors, requireEnv,
 	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
 
 const env = process.env;
@@ -35,18 +34,9 @@ const shot = (page, name) => shotTo(cfg.shots, page, name);
 
 watchdog(120);
 
-let browser;
-try {
-	browser = await chromium.launch({ executablePath: cfg.chromium, headless: true, args: CHROMIUM_ARGS });
-} catch (err) {
-	launchFailed(err);
-}
-const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-ctx.setDefaultTimeout(T);
+const browser = await launchChromium(cfg.chromium);
+const { ctx, page } = await openPage(browser);
 await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: cfg.url });
-const page = await ctx.newPage();
-watchPage(page);
-page.on('dialog', (d) => d.accept());
 
 async function login(email, password) {
 	await page.goto(`${cfg.url}/login?next=${encodeURIComponent('/account')}`);
@@ -152,7 +142,7 @@ await step('revoke the token on the page: it then fails', async () => {
 	assert.equal(r.status, 401, r.text);
 });
 
-/* review: the session ends in another tab; the page's next
+/* the session ends in another tab; the page's next
  * action says so in words for a person, not the API's "Bearer" hint */
 await step('logged out in another tab, making a token says the session ended and links the login', async () => {
 	await page.goto(`${cfg.url}/account`);

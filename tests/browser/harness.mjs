@@ -5,7 +5,9 @@
  * watchdog and the closing plan line.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 
 /* Debian's chromium, headless, without its background connections (the
  * machine's network is closed; they would fail at every start). */
@@ -96,6 +98,56 @@ export function launchFailed(err) {
 	console.log('not ok 1 - launch Chromium');
 	console.log(`#   ${String(err.message).split('\n')[0]}`);
 	process.exit(1);
+}
+
+/* Debian's chromium at executablePath, headless, with env as its
+ * environment (e.g. a TZ; default: this process's); a browser that does
+ * not start is reported and the test exits. */
+export async function launchChromium(executablePath, env) {
+	try {
+		return await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS,
+			...(env ? { env } : {}) });
+	} catch (err) {
+		launchFailed(err);
+	}
+	return null;
+}
+
+/* A fresh context of browser (its own cookies) with one page whose
+ * script errors are collected and whose dialogs are accepted: {ctx, page}. */
+export async function openPage(browser, viewport = { width: 1280, height: 900 }) {
+	const ctx = await browser.newContext({ viewport });
+	ctx.setDefaultTimeout(T);
+	const page = await ctx.newPage();
+	watchPage(page);
+	page.on('dialog', (d) => d.accept());
+	return { ctx, page };
+}
+
+/* Chromium with a profile of its own in a new temporary directory (as a
+ * user's browser keeps its cookies and storage) and its first page,
+ * watched: {ctx, page, close}; close() ends it and removes the profile.
+ * A browser that does not start is reported and the test exits. */
+export async function openPersistent(executablePath, viewport) {
+	const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataoptim-chromium-'));
+	let ctx;
+	try {
+		ctx = await chromium.launchPersistentContext(userDir, {
+			executablePath, headless: true, args: CHROMIUM_ARGS, viewport,
+			acceptDownloads: false,
+		});
+	} catch (err) {
+		fs.rmSync(userDir, { recursive: true, force: true });
+		launchFailed(err);
+	}
+	ctx.setDefaultTimeout(T);
+	const page = ctx.pages()[0] || await ctx.newPage();
+	watchPage(page);
+	const close = async () => {
+		await ctx.close();
+		fs.rmSync(userDir, { recursive: true, force: true });
+	};
+	return { ctx, page, close };
 }
 
 /* The plan line and the exit status. */

@@ -18,9 +18,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, finish, launchFailed, pageErrors, requireEnv,
-	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
+import { finish, launchChromium, openPage, pageErrors, requireEnv,
+	shot as shotTo, step, watchdog } from './harness.mjs';
 
 const env = process.env;
 const cfg = {
@@ -34,20 +33,8 @@ requireEnv({ DO_URL: cfg.url, DO_TRACK: cfg.track, DO_EXAMPLE: cfg.example,
 const shot = (page, name) => shotTo(cfg.shots, page, name);
 watchdog(240);
 
-let browser;
-try {
-	browser = await chromium.launch({ executablePath: cfg.chromium, headless: true, args: CHROMIUM_ARGS });
-} catch (err) {
-	launchFailed(err);
-}
-async function newPage() {
-	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-	ctx.setDefaultTimeout(T);
-	const page = await ctx.newPage();
-	watchPage(page);
-	page.on('dialog', (d) => d.accept());
-	return page;
-}
+const browser = await launchChromium(cfg.chromium);
+const newPage = async () => (await openPage(browser)).page;
 
 /* The CLI with its own HOME and no inherited server or token. */
 function cli(args, input) {

@@ -23,10 +23,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, apiCall, finish, launchFailed, pageErrors, requireEnv,
+import { apiCall, finish, openPersistent, pageErrors, requireEnv,
 	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
 
 const env = process.env;
@@ -53,23 +51,7 @@ const workerCall = (method, p, body) => apiCall(cfg.url, cfg.workerToken, method
 
 watchdog(180);
 
-const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataoptim-chromium-'));
-let ctx;
-try {
-	ctx = await chromium.launchPersistentContext(userDir, {
-		executablePath: cfg.chromium,
-		headless: true,
-		args: CHROMIUM_ARGS,
-		viewport: { width: 1280, height: 860 },
-		acceptDownloads: false,
-	});
-} catch (err) {
-	fs.rmSync(userDir, { recursive: true, force: true });
-	launchFailed(err);
-}
-ctx.setDefaultTimeout(T);
-const page = ctx.pages()[0] || await ctx.newPage();
-watchPage(page);
+const { ctx, page, close: closeBrowser } = await openPersistent(cfg.chromium, { width: 1280, height: 860 });
 page.on('dialog', (d) => d.accept());
 
 const methodName = `Example list <img src=x onerror="window.__xss=1"> & "quotes"`;
@@ -402,6 +384,5 @@ await step('no script errors on any page', async () => {
 	assert.deepEqual(pageErrors, []);
 });
 
-await ctx.close();
-fs.rmSync(userDir, { recursive: true, force: true });
+await closeBrowser();
 finish();

@@ -23,10 +23,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, apiCall, finish, launchFailed, pageErrors, requireEnv,
+import { apiCall, finish, openPersistent, pageErrors, requireEnv,
 	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
 
 const env = process.env;
@@ -51,22 +48,7 @@ requireEnv({ DO_URL: cfg.url, DO_EMAIL: cfg.email, DO_PASSWORD: cfg.password,
 const shot = (page, name) => shotTo(cfg.shots, page, name);
 watchdog(240);
 
-const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataoptim-chromium-'));
-let ctx;
-try {
-	ctx = await chromium.launchPersistentContext(userDir, {
-		executablePath: cfg.chromium,
-		headless: true,
-		args: CHROMIUM_ARGS,
-		viewport: { width: 1280, height: 900 },
-		acceptDownloads: false,
-	});
-} catch (err) {
-	fs.rmSync(userDir, { recursive: true, force: true });
-	launchFailed(err);
-}
-ctx.setDefaultTimeout(T);
-const page = ctx.pages()[0] || await ctx.newPage();
+const { page, close: closeBrowser } = await openPersistent(cfg.chromium, { width: 1280, height: 900 });
 
 await step('anonymous loads of /, /login and /submit log no console error at all', async () => {
 	const errors = [];
@@ -285,6 +267,5 @@ await step('no script errors on any page of this test', async () => {
 	assert.deepEqual(pageErrors, []);
 });
 
-await ctx.close();
-fs.rmSync(userDir, { recursive: true, force: true });
+await closeBrowser();
 finish();

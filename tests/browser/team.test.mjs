@@ -29,8 +29,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, finish, launchFailed, pageErrors, requireEnv,
+import { finish, launchChromium, openPage, pageErrors, requireEnv,
 	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
 
 const env = process.env;
@@ -47,22 +46,10 @@ const shot = (page, name) => shotTo(cfg.shots, page, name);
 
 watchdog(150);
 
-let browser;
-try {
-	browser = await chromium.launch({ executablePath: cfg.chromium, headless: true, args: CHROMIUM_ARGS });
-} catch (err) {
-	launchFailed(err);
-}
+const browser = await launchChromium(cfg.chromium);
 
 /* A fresh context (its own cookies) with one page. */
-async function newPage() {
-	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-	ctx.setDefaultTimeout(T);
-	const page = await ctx.newPage();
-	watchPage(page);
-	page.on('dialog', (d) => d.accept());
-	return page;
-}
+const newPage = async () => (await openPage(browser)).page;
 
 const tag = `${process.pid}-${Date.now() % 100000}`;
 const teamName = `Crew <b>${tag}</b> & "co"`;
@@ -117,7 +104,7 @@ await step('signing up with a new team logs in and opens the team page', async (
 	await shot(a, 'team-new');
 });
 
-/* review: an emptied Uses field read as 0, "no limit" */
+/* an emptied Uses field read as 0, "no limit" */
 await step('an empty Uses field is refused in the page, not sent as "no limit"', async () => {
 	let posted = false;
 	const seen = (r) => { if (r.url().endsWith('/api/v1/team/invites') && r.method() === 'POST') posted = true; };
@@ -179,7 +166,7 @@ await step('both members see the team\'s two members', async () => {
 
 await step('revoking the invite code removes it from the pending list', async () => {
 	const row = a.locator('#invites-table tbody tr').first();
-	/* review: each Revoke button names its code for a screen reader */
+	/* each Revoke button names its code for a screen reader */
 	const id = await row.getAttribute('data-invite');
 	assert.equal(await row.locator('.revoke-btn').getAttribute('aria-label'), `Revoke invite code #${id}`);
 	await row.locator('.revoke-btn').click();
@@ -188,7 +175,7 @@ await step('revoking the invite code removes it from the pending list', async ()
 	assert.match(await a.textContent('#team-notice'), /revoked/);
 });
 
-/* review: a sample set of its own (a random part of the
+/* a sample set of its own (a random part of the
  * example), so that its job is not a reuse of an earlier score and stays
  * queued for the live-status steps below (no worker runs here) */
 const exLines = fs.readFileSync(cfg.example, 'utf8').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
@@ -214,7 +201,7 @@ await step('the first member submits a list from example-standard.txt', async ()
 	await a.locator('#result.success').waitFor();
 });
 
-/* review: the submit page follows the job live; when the
+/* the submit page follows the job live; when the
  * session ends meanwhile it says so for a person (no "Bearer" hint) */
 await step('the live status of the job says when the session ended, and how to go on', async () => {
 	await a.locator('#live-status #live-line').waitFor();
@@ -245,7 +232,7 @@ await step('the second member sees that submission on /submissions', async () =>
 	await shot(b, 'team-submissions');
 });
 
-/* review: My submissions polls the queued job; when the
+/* My submissions polls the queued job; when the
  * session ends it says so and stops instead of polling on in silence */
 await step('My submissions and the submission page say when the session ended and stop their live updates', async () => {
 	await b.locator('#poll-status', { hasText: 'Updating live' }).waitFor();
@@ -297,7 +284,7 @@ await step('the second member leaves (confirmed) and gets the join and make-a-te
 	await shot(b, 'team-left');
 });
 
-/* review: a user in no team learns on /submit and
+/* a user in no team learns on /submit and
  * /submissions that a team comes first, before any upload */
 await step('in no team, /submit is disabled with the reason and /submissions says to join a team', async () => {
 	let posted = false;
@@ -322,7 +309,7 @@ await step('in no team, /submit is disabled with the reason and /submissions say
 	await shot(b, 'team-none-submit');
 });
 
-/* review: a signed-in user in no team who opens a sign-up
+/* a signed-in user in no team who opens a sign-up
  * link with a code is led to the team page with the code in its join form */
 await step('a sign-up link opened while signed in leads to the team page with the code filled in', async () => {
 	await a.goto(`${cfg.url}/team`);
@@ -342,13 +329,10 @@ await step('a sign-up link opened while signed in leads to the team page with th
 	assert.equal(await b.textContent('#team-title'), `Team ${teamName}`);
 });
 
-/* review: signing up again with a registered email links
+/* signing up again with a registered email links
  * the login page the message sends the user to */
 await step('signing up with a registered email says so and links the login page', async () => {
-	const ctx = await browser.newContext();
-	ctx.setDefaultTimeout(T);
-	const p = await ctx.newPage();
-	watchPage(p);
+	const { ctx, page: p } = await openPage(browser);
 	await p.goto(`${cfg.url}/signup`);
 	await p.locator('#signup-form').waitFor();
 	await p.fill('#email', first.email);
@@ -361,13 +345,10 @@ await step('signing up with a registered email says so and links the login page'
 	await ctx.close();
 });
 
-/* review: the account is made but the login after it is lost
+/* the account is made but the login after it is lost
  * (the connection drops): the page must not offer to create it again */
 await step('a sign-up whose login is lost says the account is made and links the login page', async () => {
-	const ctx = await browser.newContext();
-	ctx.setDefaultTimeout(T);
-	const p = await ctx.newPage();
-	watchPage(p);
+	const { ctx, page: p } = await openPage(browser);
 	const who = { email: `lost-${tag}@example.org`, password: `lost-pass-${tag}` };
 	await p.route('**/api/v1/session', (r) => (r.request().method() === 'POST' ? r.abort('connectionreset') : r.continue()));
 	await p.goto(`${cfg.url}/signup`);
@@ -389,15 +370,11 @@ await step('a sign-up whose login is lost says the account is made and links the
 	await ctx.close();
 });
 
-/* review: at 390 px the new pages never scroll sideways,
+/* at 390 px the new pages never scroll sideways,
  * even with a long email and a team name of one long word (the nav, the
  * titles and the notices wrap them) */
 await step('at 390 px sign-up, team, account and track pages have no sideways page scroll', async () => {
-	const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
-	ctx.setDefaultTimeout(T);
-	const p = await ctx.newPage();
-	watchPage(p);
-	p.on('dialog', (d) => d.accept());
+	const { ctx, page: p } = await openPage(browser, { width: 390, height: 844 });
 	const width = async (what) => {
 		const r = await p.evaluate(() => ({
 			w: document.scrollingElement.scrollWidth,

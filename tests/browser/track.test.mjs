@@ -28,9 +28,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, apiCall, finish, launchFailed, pageErrors, requireEnv,
-	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
+import { apiCall, finish, launchChromium, openPage, pageErrors, requireEnv,
+	shot as shotTo, step, watchdog } from './harness.mjs';
 
 const env = process.env;
 const cfg = {
@@ -71,25 +70,9 @@ const q = encodeURIComponent(cfg.track);
 
 watchdog(180);
 
-let browser;
-try {
-	browser = await chromium.launch({
-		executablePath: cfg.chromium,
-		headless: true,
-		args: CHROMIUM_ARGS,
-		env: { ...process.env, TZ },
-	});
-} catch (err) {
-	launchFailed(err);
-}
+const browser = await launchChromium(cfg.chromium, { ...process.env, TZ });
 
-async function person(viewport) {
-	const ctx = await browser.newContext({ viewport: viewport || { width: 1280, height: 860 } });
-	ctx.setDefaultTimeout(T);
-	const page = await ctx.newPage();
-	watchPage(page);
-	return { ctx, page };
-}
+const person = (viewport) => openPage(browser, viewport || { width: 1280, height: 860 });
 
 async function login(page, email, password, next) {
 	await page.goto(`${cfg.url}/login?next=${encodeURIComponent(next)}`);
@@ -223,7 +206,7 @@ await step('the method links its url and shows its description on hover and in a
 	assert.equal(await page.locator('#lb-table .method-desc b').count(), 0, 'its markup stays text');
 });
 
-/* review: a mangled link (#track=%E0, not UTF-8) must not
+/* a mangled link (#track=%E0, not UTF-8) must not
  * leave a blank board and an uncaught URIError */
 await step('a malformed #track= in the link still shows a board, with no script error', async () => {
 	const { page } = anon;

@@ -20,12 +20,9 @@
  *   CHROMIUM       the browser binary (default /usr/bin/chromium)
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, T, finish, launchFailed, pageErrors, requireEnv,
-	shot as shotTo, step, watchPage, watchdog } from './harness.mjs';
+import { finish, openPersistent, pageErrors, requireEnv,
+	shot as shotTo, step, watchdog } from './harness.mjs';
 
 const env = process.env;
 const cfg = {
@@ -48,23 +45,7 @@ const PATHS = ['[6].conversations[0].value', '[8].conversations[0].value'];
 
 watchdog(120);
 
-const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataoptim-chromium-'));
-let ctx;
-try {
-	ctx = await chromium.launchPersistentContext(userDir, {
-		executablePath: cfg.chromium,
-		headless: true,
-		args: CHROMIUM_ARGS,
-		viewport: { width: 1280, height: 860 },
-		acceptDownloads: false,
-	});
-} catch (err) {
-	fs.rmSync(userDir, { recursive: true, force: true });
-	launchFailed(err);
-}
-ctx.setDefaultTimeout(T);
-const page = ctx.pages()[0] || await ctx.newPage();
-watchPage(page);
+const { page, close: closeBrowser } = await openPersistent(cfg.chromium, { width: 1280, height: 860 });
 
 /* Upload file on the submit page; the POST's response. */
 async function upload(file, method) {
@@ -184,6 +165,5 @@ await step('no script errors on any page', async () => {
 	assert.deepEqual(pageErrors, []);
 });
 
-await ctx.close();
-fs.rmSync(userDir, { recursive: true, force: true });
+await closeBrowser();
 finish();
